@@ -1,0 +1,53 @@
+# Shangmi: two commands on a fresh machine.
+#   make run   - install, migrate SQLite, load regions and demo data, serve http://127.0.0.1:8000
+#   make test  - the whole test suite (browser tests included), on SQLite and, if reachable, PostgreSQL
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export SHANGMI_DEBUG ?= 1
+
+.PHONY: run install assets migrate demo serve test test-sqlite test-postgres lint bench messages
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo "Starting the background job worker and the web server on http://127.0.0.1:8000"
+	$(PY) manage.py db_worker & WORKER=$$!; \
+	trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	bash scripts/test.sh
+
+test-sqlite: install
+	bash scripts/test.sh sqlite
+
+test-postgres: install
+	bash scripts/test.sh postgres
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install
+	$(PY) -m shangmi.bench
+
+messages: install
+	$(PY) scripts/compile_messages.py

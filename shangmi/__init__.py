@@ -1,0 +1,1 @@
+"""Shangmi (商秘): the platform that runs trade secret protection programs."""

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from shangmi.accounts.models import User
+from shangmi.core.forms import BootstrapMixin
+from shangmi.core.roles import ROLE_BINDING, Role
+from shangmi.core.scoping import VIEW
+from shangmi.enterprises.models import Enterprise
+from shangmi.regions.models import Park, Region
+
+
+class SignInForm(BootstrapMixin, AuthenticationForm):
+    pass
+
+
+def creatable_roles(creator: User) -> list[str]:
+    """Who may create which accounts: a regulator inside their region, an enterprise admin their staff."""
+    if creator.is_superuser or creator.role == Role.PLATFORM_ADMIN:
+        return [r.value for r in Role]
+    if creator.role == Role.REGULATOR:
+        return [
+            Role.REGULATOR,
+            Role.PARK_OPERATOR,
+            Role.ENTERPRISE_ADMIN,
+            Role.ENTERPRISE_STAFF,
+            Role.OFFICER,
+            Role.EXPERT,
+            Role.JUDICIAL_LIAISON,
+        ]
+    if creator.role == Role.ENTERPRISE_ADMIN:
+        return [Role.ENTERPRISE_STAFF, Role.ENTERPRISE_ADMIN]
+    return []
+
+
+class AccountCreateForm(BootstrapMixin, forms.ModelForm):
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("The person must change it at first sign-in."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "phone", "email", "organisation", "role", "region", "park", "enterprise"]
+
+    def __init__(self, *args: Any, creator: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.creator = creator
+        roles = creatable_roles(creator)
+        self.fields["role"].choices = [(v, label) for v, label in Role.choices if v in roles]
+        home = creator.home_region
+        if creator.role == Role.PLATFORM_ADMIN or creator.is_superuser or home is None:
+            self.fields["region"].queryset = Region.objects.all()
+        else:
+            self.fields["region"].queryset = Region.objects.filter(path__startswith=home.path)
+        self.fields["region"].label_from_instance = lambda r: f"{r.full_name} ({r.code})"
+        self.fields["park"].queryset = Park.objects.restrict(creator, VIEW)
+        self.fields["enterprise"].queryset = Enterprise.objects.restrict(creator, VIEW)
+        if creator.role == Role.ENTERPRISE_ADMIN:
+            for name in ("region", "park", "organisation"):
+                del self.fields[name]
+            self.fields["enterprise"].queryset = Enterprise.objects.filter(pk=creator.enterprise_id)
+            self.fields["enterprise"].initial = creator.enterprise_id
+            self.fields["role"].initial = Role.ENTERPRISE_STAFF
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        binding = ROLE_BINDING.get(data.get("role", ""))
+        for attr in ("region", "park", "enterprise"):
+            if attr != binding and attr in self.fields:
+                data[attr] = None
+        password = data.get("password")
+        if password:
+            candidate = User(username=data.get("username", ""), email=data.get("email", ""))
+            try:
+                validate_password(password, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+    def _post_clean(self) -> None:
+        for attr in ("region", "park", "enterprise"):
+            if attr not in self.fields:
+                setattr(self.instance, f"{attr}_id", None)
+        super()._post_clean()
+
+

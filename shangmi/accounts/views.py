@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView
+
+from shangmi.accounts.forms import AccountCreateForm, SignInForm, creatable_roles
+from shangmi.accounts.models import User
+from shangmi.accounts.services import account_create
+from shangmi.core.scoping import ADD, OutOfScopeError
+from shangmi.core.views import ScopedViewMixin
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if form.get_user().must_change_password:
+            messages.warning(self.request, _("Please choose a new password before you go on."))
+            return HttpResponseRedirect(reverse("accounts:password_change"))
+        return response
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("core:home")
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        for field in form.fields.values():
+            field.widget.attrs["class"] = "form-control"
+        return form
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        User.objects.filter(pk=self.request.user.pk).update(must_change_password=False)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Shown by django-axes after too many failed sign-ins (status 429, both languages)."""
+    return render(request, "accounts/locked.html", status=429)
+
+
+class UserListView(ScopedViewMixin, ListView):
+    model = User
+    template_name = "accounts/user_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[User]:
+        return super().get_queryset().select_related("region", "park", "enterprise")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "can_create": bool(creatable_roles(self.request.user))}
+
+
+class UserDetailView(ScopedViewMixin, DetailView):
+    model = User
+    template_name = "accounts/user_detail.html"
+    context_object_name = "account"
+
+
+class UserCreateView(ScopedViewMixin, FormView):
+    model = User
+    action = ADD
+    template_name = "accounts/user_form.html"
+    form_class = AccountCreateForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not creatable_roles(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "creator": self.request.user}
+
+    def form_valid(self, form: AccountCreateForm) -> HttpResponse:
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
+        try:
+            user = account_create(creator=self.request.user, data=data)
+        except OutOfScopeError:
+            form.add_error(None, _("You can only create accounts inside your own region or enterprise."))
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Account %(name)s created.") % {"name": user.username})
+        return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from shangmi.enterprises.models import Enterprise, Tag
+from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
+from shangmi.regions.models import Park, Region
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "full_name", "level", "parent"]
+
+
+class ParkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Park
+        fields = ["id", "name", "region", "kind", "address"]
+
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    tags = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Tag.objects.all(), required=False)
+    region_name = serializers.CharField(source="region.full_name", read_only=True)
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "id", "name", "uscc", "region", "region_name", "park", "industry", "employee_count", "tags",
+            "address", "contact_name", "contact_phone", "contact_email", "is_liaison_point", "liaison_officer",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from shangmi.accounts.models import User
+            from shangmi.core.roles import Role
+
+            self.fields["park"].queryset = Park.objects.restrict(user)
+            self.fields["liaison_officer"].queryset = User.objects.restrict(user).filter(role=Role.OFFICER)
+
+    def validate_uscc(self, value: str) -> str:
+        code = normalise_uscc(value)
+        errors = uscc_errors(code)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return code
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        park = attrs.get("park", getattr(self.instance, "park", None))
+        region = attrs.get("region", getattr(self.instance, "region", None))
+        if park is not None and region is not None and park.region_id != region.pk:
+            raise serializers.ValidationError({"park": _("The park is not in the enterprise's region.")})
+        return attrs

@@ -1,0 +1,18 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from shangmi.api import views
+
+router = DefaultRouter()
+router.register("regions", views.RegionViewSet, basename="region")
+router.register("parks", views.ParkViewSet, basename="park")
+router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

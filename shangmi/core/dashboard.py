@@ -1,0 +1,73 @@
+"""What each role sees on landing: the counts of its scope and what waits for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shangmi.accounts.models import User
+from shangmi.core.roles import Role
+from shangmi.enterprises.models import Enterprise
+from shangmi.jobs.models import Job
+from shangmi.regions.models import Park
+
+
+@dataclass
+class Waiting:
+    text: str
+    count: int
+    url: str
+
+
+@dataclass
+class HomeSummary:
+    role_label: str
+    place: str
+    counts: list[tuple[str, int, str]] = field(default_factory=list)
+    waiting: list[Waiting] = field(default_factory=list)
+
+
+def home_summary(user: Any) -> HomeSummary:
+    enterprises = Enterprise.objects.restrict(user)
+    place = ""
+    if user.enterprise_id:
+        place = f"{user.enterprise.name} · {user.enterprise.region.full_name}"
+    elif user.park_id:
+        place = f"{user.park.name} · {user.park.region.full_name}"
+    elif user.region_id:
+        place = user.region.full_name
+    elif user.role == Role.PLATFORM_ADMIN or user.is_superuser:
+        place = _("Whole country")
+
+    enterprise_list = reverse("enterprises:list")
+    summary = HomeSummary(role_label=user.get_role_display(), place=place)
+    summary.counts.append((_("Enterprises"), enterprises.count(), enterprise_list))
+    summary.counts.append(
+        (_("Liaison points"), enterprises.filter(is_liaison_point=True).count(), enterprise_list + "?liaison_point=true")
+    )
+    parks = Park.objects.restrict(user)
+    summary.counts.append((_("Parks"), parks.count(), reverse("regions:park_list")))
+    users = User.objects.restrict(user)
+    summary.counts.append((_("Accounts"), users.count(), reverse("accounts:user_list")))
+
+    if user.role in (Role.REGULATOR, Role.PLATFORM_ADMIN) or user.is_superuser:
+        missing = enterprises.filter(is_liaison_point=True, liaison_officer__isnull=True).count()
+        if missing:
+            summary.waiting.append(
+                Waiting(
+                    _("Liaison points without a liaison officer"),
+                    missing,
+                    enterprise_list + "?liaison_point=true&has_officer=false",
+                )
+            )
+    if user.role == Role.ENTERPRISE_ADMIN:
+        pending = users.filter(enterprise_id=user.enterprise_id, last_login__isnull=True).count()
+        if pending:
+            summary.waiting.append(Waiting(_("Invited staff who have not signed in yet"), pending, reverse("accounts:user_list")))
+    running = Job.objects.restrict(user).exclude(status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED]).count()
+    if running:
+        summary.waiting.append(Waiting(_("Jobs still running"), running, reverse("jobs:list")))
+    return summary

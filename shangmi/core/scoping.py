@@ -1,0 +1,163 @@
+"""The one scoping mechanism: every model tied to a region, park or enterprise is read
+through ``Model.objects.restrict(user, action)``.
+
+A model says *how* its rows are tied to the world with a ``Scope`` (which lookups lead
+to a region, a park, an enterprise, an assigned officer); this module alone decides
+*who* may see or change them. Views, API viewsets and exports all call ``restrict``, so
+a rule changed here changes everywhere at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from shangmi.core.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from shangmi.accounts.models import User
+
+VIEW = "view"
+ADD = "add"
+CHANGE = "change"
+DELETE = "delete"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE)
+
+_DEFAULT_GRANTS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        Role.REGULATOR: frozenset(ACTIONS),
+        Role.PARK_OPERATOR: frozenset({VIEW}),
+        Role.ENTERPRISE_ADMIN: frozenset({VIEW, CHANGE}),
+        Role.ENTERPRISE_STAFF: frozenset({VIEW}),
+        Role.OFFICER: frozenset({VIEW}),
+        Role.EXPERT: frozenset(),
+        Role.JUDICIAL_LIAISON: frozenset(),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How a model's rows are tied to regions, parks, enterprises and people.
+
+    Each entry is a tuple of ORM lookups from the model to the related object; a row is
+    in a user's scope if any lookup of the user's kind matches.
+    """
+
+    regions: tuple[str, ...] = ()
+    parks: tuple[str, ...] = ()
+    enterprises: tuple[str, ...] = ()
+    officers: tuple[str, ...] = ()
+    # Rows that belong to one person (their own account): always visible to that person.
+    owners: tuple[str, ...] = ()
+    # Public reference data (the national division codes): any signed-in user may read.
+    public_view: bool = False
+    grants: Mapping[str, frozenset[str]] = field(default_factory=lambda: _DEFAULT_GRANTS)
+
+
+def scope_q(model: type[models.Model], user: User | AnonymousUser | None, action: str = VIEW) -> Q | None:
+    """The filter that limits ``model`` to what ``user`` may do ``action`` on.
+
+    ``None`` means nothing at all; an empty ``Q()`` means everything.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    scope: Scope = model.scope  # type: ignore[attr-defined]
+    if user.is_superuser or user.role == Role.PLATFORM_ADMIN:
+        return Q()
+    if action == VIEW and scope.public_view:
+        return Q()
+
+    parts: list[Q] = [Q(**{lookup: user.pk}) for lookup in scope.owners] if action == VIEW else []
+    if action in scope.grants.get(user.role, frozenset()):
+        parts.extend(_role_parts(scope, user))
+    if not parts:
+        return None
+    combined = parts[0]
+    for part in parts[1:]:
+        combined |= part
+    return combined
+
+
+def _role_parts(scope: Scope, user: User) -> list[Q]:
+    role = user.role
+    if role == Role.REGULATOR:
+        if user.region_id is None:
+            return []
+        path = user.region.path
+        return [Q(**{f"{lookup}__path__startswith": path}) for lookup in scope.regions]
+    if role == Role.PARK_OPERATOR and user.park_id is not None:
+        return [Q(**{lookup: user.park_id}) for lookup in scope.parks]
+    if role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF) and user.enterprise_id is not None:
+        return [Q(**{lookup: user.enterprise_id}) for lookup in scope.enterprises]
+    if role == Role.OFFICER:
+        return [Q(**{lookup: user.pk}) for lookup in scope.officers]
+    return []
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class RestrictedQuerySet(models.QuerySet[_M]):
+    def restrict(self, user: Any, action: str = VIEW) -> RestrictedQuerySet[_M]:
+        condition = scope_q(self.model, user, action)
+        if condition is None:
+            return self.none()
+        # distinct() because a lookup across a to-many relation can repeat rows.
+        qs = self.filter(condition)
+        if _crosses_many(self.model, condition):
+            qs = qs.distinct()
+        return qs
+
+
+def _crosses_many(model: type[models.Model], condition: Q) -> bool:
+    for child in condition.flatten():
+        if isinstance(child, Q):
+            continue
+        lookup = child[0] if isinstance(child, tuple) else None
+        if lookup is None:
+            continue
+        current = model
+        for part in lookup.split("__"):
+            try:
+                fld = current._meta.get_field(part)
+            except Exception:
+                break
+            if fld.one_to_many or fld.many_to_many:
+                return True
+            if not fld.is_relation:
+                break
+            current = fld.related_model
+    return False
+
+
+def in_scope(obj: models.Model, user: Any, action: str = VIEW) -> bool:
+    return type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists()
+
+
+def get_scoped_or_404(model: type[_M], user: Any, action: str = VIEW, **lookup: Any) -> _M:
+    """A wrong guess of an id answers 404, never 403: it must not reveal that the row exists."""
+    try:
+        return model._default_manager.restrict(user, action).get(**lookup)
+    except model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+class OutOfScopeError(Exception):
+    """A write would put a row outside the writer's scope (e.g. move an enterprise away)."""
+
+
+def ensure_in_scope(obj: models.Model, user: Any, action: str = CHANGE) -> None:
+    """Re-check a written row inside its transaction, as NetBox does after every save."""
+    if not in_scope(obj, user, action):
+        raise OutOfScopeError

@@ -1,0 +1,48 @@
+"""View building blocks: every page reads its rows through ``restrict``."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import models
+from django.views.generic import TemplateView
+
+from shangmi.core.scoping import VIEW
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    """Rows come from ``model.objects.restrict(user, action)``; anything else is a 404.
+
+    The scope walk test (tests/test_scope_walk.py) finds every view through this mixin's
+    ``model`` attribute, so a new page is checked against strangers without being listed.
+    """
+
+    model: ClassVar[type[models.Model]]
+    action: ClassVar[str] = VIEW
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return self.model.objects.restrict(self.request.user, self.action)  # type: ignore[attr-defined]
+
+
+class HtmxFragmentMixin:
+    """The same list view answers a full page, or only the table for an htmx request."""
+
+    fragment_template_name: ClassVar[str]
+
+    def get_template_names(self) -> list[str]:
+        request = self.request  # type: ignore[attr-defined]
+        if getattr(request, "htmx", False) and not request.htmx.boosted:
+            return [self.fragment_template_name]
+        return super().get_template_names()  # type: ignore[misc]
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from shangmi.core.dashboard import home_summary
+
+        context = super().get_context_data(**kwargs)
+        context["summary"] = home_summary(self.request.user)
+        return context

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from shangmi.demo.data import DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo places, parks, enterprises and one account of every role; print the logins."
+
+    def handle(self, *args: object, **options: object) -> None:
+        logins = demo_load()
+        self.stdout.write("")
+        self.stdout.write("Demo logins / 演示账号 (password / 密码: %s)" % DEMO_PASSWORD)
+        for login in logins:
+            self.stdout.write(f"  {login.username:<20} {login.role:<28} {login.bound_to}")
+        self.stdout.write("")

@@ -1,0 +1,69 @@
+"""One FilterSet drives the list page, the API and the export."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from shangmi.enterprises.models import Enterprise, Industry, Tag
+from shangmi.enterprises.uscc import normalise_uscc
+from shangmi.regions.models import Park, Region
+
+SORTS = {
+    "name": "name",
+    "-name": "-name",
+    "uscc": "uscc",
+    "-uscc": "-uscc",
+    "region": "region_id",
+    "-region": "-region_id",
+    "employees": "employee_count",
+    "-employees": "-employee_count",
+    "created": "created_at",
+    "-created": "-created_at",
+}
+
+
+class EnterpriseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Name or code"))
+    region = django_filters.CharFilter(method="in_region", label=_("Region (with everything below it)"))
+    park = django_filters.ModelChoiceFilter(queryset=Park.objects.none(), label=_("Park"))
+    tag = django_filters.ModelChoiceFilter(
+        queryset=Tag.objects.all(), field_name="tags", to_field_name="code", label=_("Tag")
+    )
+    industry = django_filters.ChoiceFilter(choices=Industry.choices, label=_("Industry"))
+    liaison_point = django_filters.BooleanFilter(field_name="is_liaison_point", label=_("Liaison point"))
+    has_officer = django_filters.BooleanFilter(
+        field_name="liaison_officer", lookup_expr="isnull", exclude=True, label=_("Has a liaison officer")
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=[(k, k) for k in SORTS], method="sort_by", label=_("Sort"), empty_label=None
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = ["q", "region", "park", "tag", "industry", "liaison_point", "has_officer"]
+
+    def __init__(self, *args, user=None, **kwargs) -> None:  # noqa: ANN001
+        super().__init__(*args, **kwargs)
+        # Only the parks the user may see are offered (and accepted) as a filter.
+        self.filters["park"].queryset = Park.objects.restrict(user) if user is not None else Park.objects.none()
+        for name in ("park", "tag"):
+            self.form.fields[name].widget.attrs["class"] = "form-select"
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        code = normalise_uscc(value)
+        return queryset.filter(Q(name__icontains=value) | Q(uscc__startswith=code))
+
+    def in_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        region = Region.objects.filter(code=value.strip()).first()
+        if region is None:
+            return queryset.none()
+        return queryset.filter(region__path__startswith=region.path)
+
+    def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        key = SORTS.get(value)
+        return queryset.order_by(key, "pk") if key else queryset

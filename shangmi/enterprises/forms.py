@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shangmi.accounts.models import User
+from shangmi.core.forms import BootstrapMixin
+from shangmi.core.roles import Role
+from shangmi.core.scoping import VIEW
+from shangmi.enterprises.models import Enterprise
+from shangmi.enterprises.uscc import normalise_uscc
+from shangmi.regions.models import Park, Region
+
+
+class EnterpriseForm(BootstrapMixin, forms.ModelForm):
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("Region"))
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "name",
+            "uscc",
+            "region",
+            "park",
+            "industry",
+            "employee_count",
+            "tags",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "is_liaison_point",
+            "liaison_officer",
+        ]
+        widgets = {"tags": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # Choices never reach outside the user's scope: a Jiangbei regulator cannot
+        # even pick a Jiangjin district or park.
+        home = user.home_region
+        if user.role == Role.PLATFORM_ADMIN or user.is_superuser or home is None:
+            regions = Region.objects.filter(level=Region.Level.DISTRICT)
+        else:
+            regions = Region.objects.filter(path__startswith=home.path).exclude(level=Region.Level.PROVINCE)
+        if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF):
+            regions = Region.objects.filter(pk=user.enterprise.region_id)
+        self.fields["region"].queryset = regions.order_by("code")
+        self.fields["region"].label_from_instance = lambda r: r.full_name
+        self.fields["park"].queryset = Park.objects.restrict(user, VIEW)
+        self.fields["liaison_officer"].queryset = User.objects.restrict(user, VIEW).filter(role=Role.OFFICER)
+        if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF):
+            # An enterprise keeps its own contacts; its liaison status is the bureau's call.
+            for name in ("uscc", "region", "is_liaison_point", "liaison_officer"):
+                self.fields[name].disabled = True
+
+    def clean_uscc(self) -> str:
+        return normalise_uscc(self.cleaned_data["uscc"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        park, region = data.get("park"), data.get("region")
+        if park and region and park.region_id != region.pk:
+            self.add_error("park", _("%(park)s is in %(region)s, not in the enterprise's region.") % {
+                "park": park.name, "region": park.region.full_name})
+        return data
+

@@ -1,0 +1,110 @@
+"""The enterprise registry."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from shangmi.core.scoping import RestrictedQuerySet, Scope
+from shangmi.enterprises.uscc import validate_uscc
+
+
+class Industry(models.TextChoices):
+    """Sections (门类) of GB/T 4754-2017, the national industry classification."""
+
+    A = "A", _("Agriculture, forestry, animal husbandry and fishery")
+    B = "B", _("Mining")
+    C = "C", _("Manufacturing")
+    D = "D", _("Electricity, heat, gas and water supply")
+    E = "E", _("Construction")
+    F = "F", _("Wholesale and retail trade")
+    G = "G", _("Transport, storage and postal services")
+    H = "H", _("Accommodation and catering")
+    I = "I", _("Information transmission, software and IT services")  # noqa: E741 - the standard's letter
+    J = "J", _("Finance")
+    K = "K", _("Real estate")
+    L = "L", _("Leasing and business services")
+    M = "M", _("Scientific research and technical services")
+    N = "N", _("Water conservancy, environment and public facilities management")
+    O = "O", _("Resident services, repair and other services")  # noqa: E741
+    P = "P", _("Education")
+    Q = "Q", _("Health and social work")
+    R = "R", _("Culture, sports and entertainment")
+    S = "S", _("Public administration, social security and social organisations")
+    T = "T", _("International organisations")
+
+
+class Tag(models.Model):
+    """Enterprise tags of the programs (knowledge-intensive, 专精特新, ...); data, so more can be added."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=32, unique=True)
+    name_en = models.CharField(_("English name"), max_length=64)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+
+class Enterprise(models.Model):
+    name = models.CharField(_("name"), max_length=128, db_index=True)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+    )
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("region")
+    )
+    park = models.ForeignKey(
+        "regions.Park",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enterprises",
+        verbose_name=_("park"),
+    )
+    industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True)
+    employee_count = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="enterprises", verbose_name=_("tags"))
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    is_liaison_point = models.BooleanField(_("liaison point"), default=False, db_index=True)
+    liaison_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_enterprises",
+        verbose_name=_("liaison officer"),
+        limit_choices_to={"role": "officer"},
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    scope = Scope(regions=("region",), parks=("park",), enterprises=("pk",), officers=("liaison_officer",))
+    objects = RestrictedQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        indexes = [models.Index(fields=["region", "name"], name="enterprise_region_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("enterprises:detail", args=[self.pk])

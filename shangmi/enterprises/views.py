@@ -1,0 +1,121 @@
+"""Registry pages. Thin: rows come from restrict(), writes go through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView
+
+from shangmi.core.scoping import ADD, CHANGE, OutOfScopeError
+from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
+from shangmi.enterprises.filters import EnterpriseFilter
+from shangmi.enterprises.forms import EnterpriseForm
+from shangmi.enterprises.history import history_entries
+from shangmi.enterprises.models import Enterprise
+from shangmi.enterprises.services import OUT_OF_SCOPE, enterprise_create, enterprise_update
+
+
+def filtered_enterprises(request: Any, queryset: QuerySet[Enterprise]) -> EnterpriseFilter:
+    return EnterpriseFilter(request.GET or None, queryset=queryset, user=request.user)
+
+
+class EnterpriseListView(ScopedViewMixin, HtmxFragmentMixin, ListView):
+    model = Enterprise
+    template_name = "enterprises/list.html"
+    fragment_template_name = "enterprises/_table.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[Enterprise]:
+        base = super().get_queryset().select_related("region", "park", "liaison_officer")
+        self.filterset = filtered_enterprises(self.request, base)
+        return self.filterset.qs if self.filterset.is_bound else base
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        context["can_add"] = Enterprise.objects.restrict(self.request.user, ADD).exists() or (
+            self.request.user.role == "regulator" or self.request.user.role == "platform_admin"
+        )
+        return context
+
+
+class EnterpriseDetailView(ScopedViewMixin, DetailView):
+    model = Enterprise
+    template_name = "enterprises/detail.html"
+
+    def get_queryset(self) -> QuerySet[Enterprise]:
+        return super().get_queryset().select_related("region", "park", "liaison_officer").prefetch_related("tags")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_entries(self.object)
+        context["can_change"] = Enterprise.objects.restrict(self.request.user, CHANGE).filter(pk=self.object.pk).exists()
+        return context
+
+
+class EnterpriseCreateView(ScopedViewMixin, FormView):
+    model = Enterprise
+    action = ADD
+    template_name = "enterprises/form.html"
+    form_class = EnterpriseForm
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and request.user.role not in ("regulator", "platform_admin"):
+            from django.http import Http404
+
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form: EnterpriseForm) -> HttpResponse:
+        try:
+            enterprise = enterprise_create(user=self.request.user, data=dict(form.cleaned_data))
+        except OutOfScopeError:
+            form.add_error("region", OUT_OF_SCOPE)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Enterprise %(name)s created.") % {"name": enterprise.name})
+        return HttpResponseRedirect(enterprise.get_absolute_url())
+
+
+class EnterpriseUpdateView(ScopedViewMixin, FormView):
+    model = Enterprise
+    action = CHANGE
+    template_name = "enterprises/form.html"
+    form_class = EnterpriseForm
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        from django.shortcuts import get_object_or_404
+
+        self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.object}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "object": self.object}
+
+    def form_valid(self, form: EnterpriseForm) -> HttpResponse:
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            enterprise = enterprise_update(user=self.request.user, enterprise=self.object, data=data)
+        except OutOfScopeError:
+            form.add_error("region", OUT_OF_SCOPE)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Changes to %(name)s saved.") % {"name": enterprise.name})
+        return HttpResponseRedirect(enterprise.get_absolute_url())

@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("shangmi.core.urls")),
+    path("accounts/", include("shangmi.accounts.urls")),
+    path("regions/", include("shangmi.regions.urls")),
+    path("enterprises/", include("shangmi.enterprises.urls")),
+    path("jobs/", include("shangmi.jobs.urls")),
+    path("api/", include("shangmi.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
