@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export SHANGMI_DEBUG ?= 1
 
-.PHONY: run install assets migrate demo serve test test-sqlite test-postgres lint bench messages
+.PHONY: run install assets migrate demo serve test test-sqlite test-postgres lint bench messages messages-extract
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Installing also compiles the translations (.po -> .mo, with polib: no gettext needed).
 install: $(VENV)/.installed node_modules/.installed
+	$(PY) scripts/compile_messages.py
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -49,5 +51,12 @@ lint: install
 bench: install
 	$(PY) -m shangmi.bench
 
-messages: install
+# Compile shangmi/locale/*/LC_MESSAGES/django.po into the .mo beside it (commit both).
+messages: $(VENV)/.installed
 	$(PY) scripts/compile_messages.py
+
+# Collect new msgids from the code into the .po (needs GNU gettext); translate them, then `make messages`.
+# tests/test_i18n.py runs the same extraction and fails on any msgid the .po lacks.
+messages-extract: $(VENV)/.installed
+	$(PY) manage.py makemessages -l zh_Hans --add-location=file \
+		--ignore=.venv --ignore=node_modules --ignore=var --ignore=test-artifacts

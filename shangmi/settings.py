@@ -8,7 +8,6 @@ from the environment (see shangmi/env.py); nothing here needs editing to deploy.
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 from shangmi.env import env_bool, env_int, env_list, env_str
 

@@ -29,7 +29,7 @@ def _fast_hashing_and_reference_data(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def tmp_media(tmp_path, settings):  # noqa: ANN001, ANN201
+def tmp_media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
@@ -57,10 +57,20 @@ class World:
         self.officer_in = make_user("officer_in", Role.OFFICER, region=self.jiangbei)
         self.officer_out = make_user("officer_out", Role.OFFICER, region=self.jiangjin)
         self.ent_in = make_enterprise(
-            "500105", "江北内部科技有限公司", 1, park=self.park_in, liaison_officer=self.officer_in, is_liaison_point=True
+            "500105",
+            "江北内部科技有限公司",
+            1,
+            park=self.park_in,
+            liaison_officer=self.officer_in,
+            is_liaison_point=True,
         )
         self.ent_out = make_enterprise(
-            "500116", "江津外部材料有限公司", 2, park=self.park_out, liaison_officer=self.officer_out, is_liaison_point=True
+            "500116",
+            "江津外部材料有限公司",
+            2,
+            park=self.park_out,
+            liaison_officer=self.officer_out,
+            is_liaison_point=True,
         )
         self.admin = make_user("platform_admin", Role.PLATFORM_ADMIN)
         self.city_regulator = make_user("cq_regulator", Role.REGULATOR, region=self.chongqing)
@@ -77,5 +87,14 @@ class World:
 
 
 @pytest.fixture
-def world(db) -> World:  # noqa: ANN001
+def world(db) -> World:
     return World()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the 3218 regions once per test database, not inside every test's transaction."""
+    with django_db_blocker.unblock():
+        if not Region.objects.exists():
+            regions_load()
+            tags_load()

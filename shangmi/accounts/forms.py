@@ -89,5 +89,3 @@ class AccountCreateForm(BootstrapMixin, forms.ModelForm):
             if attr not in self.fields:
                 setattr(self.instance, f"{attr}_id", None)
         super()._post_clean()
-
-

@@ -21,7 +21,12 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("region")
+        "regions.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("region"),
     )
     park = models.ForeignKey(
         "regions.Park", on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("park")
@@ -80,7 +85,7 @@ class User(AbstractUser):
             raise ValidationError(errors)
 
     @property
-    def home_region(self):  # noqa: ANN201 - Region | None
+    def home_region(self):
         """The region a person works in, whatever their role is bound to."""
         if self.region_id:
             return self.region

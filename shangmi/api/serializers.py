@@ -22,6 +22,18 @@ class ParkSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "region", "kind", "address"]
 
 
+BUREAU_FIELDS = ("uscc", "region", "is_liaison_point", "liaison_officer")
+
+
+class UsccField(serializers.CharField):
+    """Normalised (full width, spaces, lower case) before any validator runs, so that the
+    uniqueness check sees the code as it will be stored: a duplicate typed in lower case is a
+    400 with the reason, not an IntegrityError."""
+
+    def to_internal_value(self, data: Any) -> str:
+        return normalise_uscc(super().to_internal_value(data))
+
+
 class EnterpriseSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
     tags = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Tag.objects.all(), required=False)
@@ -36,6 +48,14 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
+    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[type, dict[str, Any]]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_name == "uscc":
+            # Pasted codes may be longer until normalised; uscc_errors checks the length.
+            field_class = UsccField
+            kwargs.pop("max_length", None)
+        return field_class, kwargs
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
@@ -46,6 +66,11 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
             self.fields["park"].queryset = Park.objects.restrict(user)
             self.fields["liaison_officer"].queryset = User.objects.restrict(user).filter(role=Role.OFFICER)
+            if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF):
+                # As on the edit page: the code, the region and the liaison status are the bureau's.
+                # (Moving its own region would otherwise take the enterprise out of its regulator's sight.)
+                for name in BUREAU_FIELDS:
+                    self.fields[name].read_only = True
 
     def validate_uscc(self, value: str) -> str:
         code = normalise_uscc(value)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import mixins, viewsets
 
-from shangmi.api.base import ScopedModelViewSet
+from shangmi.api.base import API_PERMISSIONS, ScopedModelViewSet
 from shangmi.api.serializers import EnterpriseSerializer, ParkSerializer, RegionSerializer
 from shangmi.core.scoping import VIEW
 from shangmi.enterprises.filters import EnterpriseFilter
@@ -14,19 +14,21 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     """The GB/T 2260 divisions; filter with ?parent=CODE or ?level=province|city|district."""
 
     serializer_class = RegionSerializer
+    permission_classes = API_PERMISSIONS
     filterset_fields = ["parent", "level"]
     model = Region
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return Region.objects.restrict(self.request.user, VIEW)
 
 
 class ParkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ParkSerializer
+    permission_classes = API_PERMISSIONS
     model = Park
     filterset_fields = ["region"]
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return Park.objects.restrict(self.request.user, VIEW)
 
 
@@ -37,9 +39,9 @@ class EnterpriseViewSet(ScopedModelViewSet):
     serializer_class = EnterpriseSerializer
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return super().get_queryset().select_related("region").prefetch_related("tags").order_by("pk")
 
-    def filter_queryset(self, queryset):  # noqa: ANN001, ANN201
+    def filter_queryset(self, queryset):
         filterset = EnterpriseFilter(self.request.query_params or None, queryset=queryset, user=self.request.user)
         return filterset.qs if filterset.is_bound and filterset.is_valid() else queryset

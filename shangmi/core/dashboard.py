@@ -46,7 +46,11 @@ def home_summary(user: Any) -> HomeSummary:
     summary = HomeSummary(role_label=user.get_role_display(), place=place)
     summary.counts.append((_("Enterprises"), enterprises.count(), enterprise_list))
     summary.counts.append(
-        (_("Liaison points"), enterprises.filter(is_liaison_point=True).count(), enterprise_list + "?liaison_point=true")
+        (
+            _("Liaison points"),
+            enterprises.filter(is_liaison_point=True).count(),
+            enterprise_list + "?liaison_point=true",
+        )
     )
     parks = Park.objects.restrict(user)
     summary.counts.append((_("Parks"), parks.count(), reverse("regions:park_list")))
@@ -66,7 +70,9 @@ def home_summary(user: Any) -> HomeSummary:
     if user.role == Role.ENTERPRISE_ADMIN:
         pending = users.filter(enterprise_id=user.enterprise_id, last_login__isnull=True).count()
         if pending:
-            summary.waiting.append(Waiting(_("Invited staff who have not signed in yet"), pending, reverse("accounts:user_list")))
+            summary.waiting.append(
+                Waiting(_("Invited staff who have not signed in yet"), pending, reverse("accounts:user_list"))
+            )
     running = Job.objects.restrict(user).exclude(status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED]).count()
     if running:
         summary.waiting.append(Waiting(_("Jobs still running"), running, reverse("jobs:list")))

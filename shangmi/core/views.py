@@ -6,12 +6,28 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from shangmi.core.scoping import VIEW
 
 
-class ScopedViewMixin(LoginRequiredMixin):
+class PasswordChangeRequiredMixin(LoginRequiredMixin):
+    """A signed-in person whose account is new (or reset) must first choose a password.
+
+    The sign-in view sends them to the password page once; this keeps them there, so the
+    initial password someone else typed is never used for more than that.
+    """
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and getattr(user, "must_change_password", False):
+            return HttpResponseRedirect(reverse("accounts:password_change"))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedViewMixin(PasswordChangeRequiredMixin):
     """Rows come from ``model.objects.restrict(user, action)``; anything else is a 404.
 
     The scope walk test (tests/test_scope_walk.py) finds every view through this mixin's
@@ -37,7 +53,7 @@ class HtmxFragmentMixin:
         return super().get_template_names()  # type: ignore[misc]
 
 
-class HomeView(LoginRequiredMixin, TemplateView):
+class HomeView(PasswordChangeRequiredMixin, TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from shangmi.accounts.models import User
 from shangmi.core.roles import Role
 from shangmi.enterprises.models import Enterprise, Industry, Tag
 from shangmi.enterprises.uscc import make_uscc
-from shangmi.regions.models import Park, Region
+from shangmi.regions.models import Park
 
 DEMO_PASSWORD = "Shangmi2026demo"
 
@@ -113,7 +113,7 @@ def demo_load() -> list[DemoLogin]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        bound = (user.enterprise or user.park or user.region or "—")
+        bound = user.enterprise or user.park or user.region or "—"
         logins.append(DemoLogin(username, user.get_role_display(), str(bound)))
     officer = User.objects.get(username="officer")
     Enterprise.objects.filter(region_id="500105", is_liaison_point=True, liaison_officer__isnull=True).update(

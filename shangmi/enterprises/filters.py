@@ -44,7 +44,7 @@ class EnterpriseFilter(django_filters.FilterSet):
         model = Enterprise
         fields = ["q", "region", "park", "tag", "industry", "liaison_point", "has_officer"]
 
-    def __init__(self, *args, user=None, **kwargs) -> None:  # noqa: ANN001
+    def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Only the parks the user may see are offered (and accepted) as a filter.
         self.filters["park"].queryset = Park.objects.restrict(user) if user is not None else Park.objects.none()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.accounts.models import User
@@ -10,7 +11,7 @@ from shangmi.core.forms import BootstrapMixin
 from shangmi.core.roles import Role
 from shangmi.core.scoping import VIEW
 from shangmi.enterprises.models import Enterprise
-from shangmi.enterprises.uscc import normalise_uscc
+from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
 from shangmi.regions.models import Park, Region
 
 
@@ -39,6 +40,12 @@ class EnterpriseForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        # What people paste ("9150 0105 …", full width) is longer than 18 characters until it is
+        # normalised in clean_uscc; the length is checked there, with the reason.
+        uscc = self.fields["uscc"]
+        uscc.max_length = None
+        uscc.validators = [v for v in uscc.validators if not isinstance(v, MaxLengthValidator)]
+        uscc.widget.attrs.pop("maxlength", None)
         # Choices never reach outside the user's scope: a Jiangbei regulator cannot
         # even pick a Jiangjin district or park.
         home = user.home_region
@@ -56,15 +63,26 @@ class EnterpriseForm(BootstrapMixin, forms.ModelForm):
             # An enterprise keeps its own contacts; its liaison status is the bureau's call.
             for name in ("uscc", "region", "is_liaison_point", "liaison_officer"):
                 self.fields[name].disabled = True
+            # A disabled field is validated against its initial value: the officer the bureau
+            # assigned must be a valid choice, although the enterprise cannot see other officers.
+            officer_id = self.instance.liaison_officer_id
+            officers = User.objects.filter(pk=officer_id) if officer_id else User.objects.none()
+            self.fields["liaison_officer"].queryset = officers
 
     def clean_uscc(self) -> str:
-        return normalise_uscc(self.cleaned_data["uscc"])
+        code = normalise_uscc(self.cleaned_data["uscc"])
+        errors = uscc_errors(code)
+        if errors:
+            raise forms.ValidationError(errors, code="invalid_uscc")
+        return code
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         park, region = data.get("park"), data.get("region")
         if park and region and park.region_id != region.pk:
-            self.add_error("park", _("%(park)s is in %(region)s, not in the enterprise's region.") % {
-                "park": park.name, "region": park.region.full_name})
+            self.add_error(
+                "park",
+                _("%(park)s is in %(region)s, not in the enterprise's region.")
+                % {"park": park.name, "region": park.region.full_name},
+            )
         return data
-

@@ -36,7 +36,11 @@ def _display(record: Any, field: str, value: Any) -> str:
         related = model_field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related else str(value)
     if model_field.many_to_many:
-        ids = [row[model_field.m2m_reverse_field_name()] for row in value] if value and isinstance(value[0], dict) else value
+        ids = (
+            [row[model_field.m2m_reverse_field_name()] for row in value]
+            if value and isinstance(value[0], dict)
+            else value
+        )
         names = [str(o) for o in model_field.related_model._default_manager.filter(pk__in=ids)]
         return "、".join(sorted(names)) or "—"
     if isinstance(value, bool):
@@ -55,7 +59,9 @@ def history_entries(obj: Any, limit: int = 50) -> list[HistoryEntry]:
             for change in delta.changes:
                 label = str(record.instance_type._meta.get_field(change.field).verbose_name)
                 changes.append(
-                    Change(label, _display(record, change.field, change.old), _display(record, change.field, change.new))
+                    Change(
+                        label, _display(record, change.field, change.old), _display(record, change.field, change.new)
+                    )
                 )
         who = str(record.history_user) if record.history_user else _("system")
         kinds = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}

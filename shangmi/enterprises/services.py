@@ -39,4 +39,4 @@ def enterprise_update(*, user: Any, enterprise: Enterprise, data: dict[str, Any]
     return enterprise
 
 
-__all__ = ["enterprise_create", "enterprise_update", "OutOfScopeError", "OUT_OF_SCOPE"]
+__all__ = ["OUT_OF_SCOPE", "OutOfScopeError", "enterprise_create", "enterprise_update"]

@@ -57,7 +57,9 @@ class EnterpriseDetailView(ScopedViewMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["history"] = history_entries(self.object)
-        context["can_change"] = Enterprise.objects.restrict(self.request.user, CHANGE).filter(pk=self.object.pk).exists()
+        context["can_change"] = (
+            Enterprise.objects.restrict(self.request.user, CHANGE).filter(pk=self.object.pk).exists()
+        )
         return context
 
 
@@ -116,6 +118,9 @@ class EnterpriseUpdateView(ScopedViewMixin, FormView):
             enterprise = enterprise_update(user=self.request.user, enterprise=self.object, data=data)
         except OutOfScopeError:
             form.add_error("region", OUT_OF_SCOPE)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Changes to %(name)s saved.") % {"name": enterprise.name})
         return HttpResponseRedirect(enterprise.get_absolute_url())

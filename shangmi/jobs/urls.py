@@ -6,4 +6,5 @@ app_name = "jobs"
 urlpatterns = [
     path("", views.JobListView.as_view(), name="list"),
     path("<int:pk>/", views.JobDetailView.as_view(), name="detail"),
+    path("<int:pk>/download/", views.JobDownloadView.as_view(), name="download"),
 ]

@@ -44,7 +44,9 @@ class ParkListView(ScopedViewMixin, ListView):
     paginate_by = 100
 
     def get_queryset(self) -> QuerySet[Park]:
-        return super().get_queryset().select_related("region").annotate(enterprise_count=Count("enterprises"))
+        # A grouped query drops Meta.ordering: order again, or pages may repeat rows.
+        qs = super().get_queryset().select_related("region").annotate(enterprise_count=Count("enterprises"))
+        return qs.order_by("region_id", "name")
 
 
 class ParkDetailView(ScopedViewMixin, DetailView):

@@ -9,7 +9,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         logins = demo_load()
         self.stdout.write("")
-        self.stdout.write("Demo logins / 演示账号 (password / 密码: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins / 演示账号 (password / 密码: {DEMO_PASSWORD})")
         for login in logins:
             self.stdout.write(f"  {login.username:<20} {login.role:<28} {login.bound_to}")
         self.stdout.write("")

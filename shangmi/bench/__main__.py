@@ -1,0 +1,114 @@
+"""Entry point of `make bench`: see shangmi/bench/__init__.py."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from shangmi.bench.report import machine, render
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432"
+PG_DB = "bench_shangmi"
+
+
+def _fresh_postgres(server: str) -> str:
+    import psycopg
+
+    with psycopg.connect(server.replace("postgres://", "postgresql://") + "/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
+    return f"{server}/{PG_DB}"
+
+
+def _fresh_sqlite(workdir: Path) -> str:
+    db = workdir / "bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    return f"sqlite:///{db}"
+
+
+def run_one(db: str, args: argparse.Namespace, results_dir: Path) -> dict[str, Any]:
+    workdir = ROOT / "var" / "bench" / db
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    url = _fresh_sqlite(workdir) if db == "sqlite" else _fresh_postgres(args.postgres)
+    out_json = workdir / "result.json"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        # DEBUG off, as in production: no query log, no debug pages.
+        "SHANGMI_DEBUG": "0",
+        "SHANGMI_SECRET_KEY": "bench-only-not-secret",
+        "SHANGMI_LOG_LEVEL": "ERROR",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "shangmi.bench.run_db",
+        f"--size={args.size}",
+        f"--requests={args.requests}",
+        f"--workdir={workdir}",
+        f"--json={out_json}",
+    ]
+    if args.import_rows:
+        cmd.append(f"--import-rows={args.import_rows}")
+    if args.skip:
+        cmd.append(f"--skip={args.skip}")
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, check=False)
+    if proc.returncode != 0 or not out_json.exists():
+        return {"vendor": db, "error": f"run_db exited with {proc.returncode}"}
+    result = json.loads(out_json.read_text())
+    result["wall_s"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m shangmi.bench", description=__doc__)
+    parser.add_argument("--size", type=int, default=100_000, help="enterprises in the data set (default 100,000)")
+    parser.add_argument("--import-rows", type=int, default=None, help="rows of the import file (default: --size)")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per list case (default 50)")
+    parser.add_argument("--postgres", default=os.environ.get("SHANGMI_BENCH_POSTGRES", DEFAULT_PG))
+    parser.add_argument("--skip", default="", help="parts to leave out: list,export,import")
+    parser.add_argument("--out", default=str(ROOT / "bench-results"))
+    args = parser.parse_args()
+
+    results_dir = Path(args.out)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    started = time.perf_counter()
+    report: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "command": " ".join([Path(sys.executable).name, "-m", "shangmi.bench", *sys.argv[1:]]),
+        "machine": machine(),
+        "python": platform.python_version(),
+        "size": args.size,
+        "results": {},
+    }
+    for db in dbs:
+        report["results"][db] = run_one(db, args, results_dir)
+    report["total_s"] = round(time.perf_counter() - started, 1)
+    report["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = results_dir / f"bench-{stamp}.json"
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    path.write_text(text)
+    (results_dir / "latest.json").write_text(text)
+    print(render(report))
+    print(f"\nfigures written to {path}")
+    if any("error" in r for r in report["results"].values()):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""One database's half of the benchmark; run by shangmi.bench with DATABASE_URL set.
+
+DATABASE_URL=... python -m shangmi.bench.run_db --size 100000 --json OUT.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--import-rows", type=int, default=None)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--province", default="500000")
+    parser.add_argument("--district", default="500105")
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("--json", required=True)
+    parser.add_argument("--skip", default="", help="comma list of parts to skip: list,export,import")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shangmi.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from shangmi.accounts.models import User
+    from shangmi.core.roles import Role
+    from shangmi.enterprises.models import Enterprise
+
+    out: dict[str, Any] = {"vendor": connection.vendor, "size": args.size}
+    with connection.cursor() as cursor:
+        cursor.execute("select sqlite_version()" if connection.vendor == "sqlite" else "show server_version")
+        out["db_version"] = cursor.fetchone()[0]
+    out["python"] = platform.python_version()
+
+    _log(f"{connection.vendor}: migrate + load_reference_data")
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("load_reference_data", stdout=io.StringIO())
+    out["setup_s"] = round(time.perf_counter() - started, 1)
+
+    _log(f"{connection.vendor}: generate_scale_data --enterprises {args.size}")
+    started = time.perf_counter()
+    call_command("generate_scale_data", enterprises=args.size, province=args.province, stdout=io.StringIO())
+    out["generate_s"] = round(time.perf_counter() - started, 1)
+    out["enterprises"] = Enterprise.objects.count()
+    if connection.vendor == "postgresql":
+        # What autovacuum would have done by the time anyone looks at the page.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    regulator, _ = User.objects.get_or_create(
+        username="bench_regulator",
+        defaults={"role": Role.REGULATOR, "region_id": args.province, "full_name": "重庆市市场监管局（基准）"},
+    )
+
+    if "list" not in skip:
+        from shangmi.bench.listing import bench_listing
+
+        _log(f"{connection.vendor}: list page, {args.requests} requests per case")
+        out["list"] = bench_listing(user=regulator, district=args.district, requests=args.requests)
+
+    if "export" not in skip:
+        from shangmi.bench.xlsx import bench_export
+
+        _log(f"{connection.vendor}: export of {out['enterprises']:,} rows")
+        out["export"] = bench_export(queryset=Enterprise.objects.restrict(regulator), path=workdir / "export.xlsx")
+
+    if "import" not in skip:
+        from shangmi.bench.xlsx import bench_import, write_import_file
+
+        rows = args.import_rows or args.size
+        path = workdir / "import.xlsx"
+        _log(f"{connection.vendor}: writing {rows:,}-row import file")
+        out["import_file"] = write_import_file(path, rows=rows, province=args.province)
+        _log(f"{connection.vendor}: import of {rows:,} rows")
+        out["import"] = bench_import(path=path, username=regulator.username, rows=rows)
+        out["enterprises_after_import"] = Enterprise.objects.count()
+
+    out["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=2))
+    _log(f"{connection.vendor}: done")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,746 @@
+"""Import of the enterprise registry from Excel (.xlsx) and CSV files.
+
+Built for 100,000-row files: cells are read with python-calamine, every row is checked in
+plain Python against dictionaries built once (regions, parks, tags, existing codes), and
+the rows are written with bulk_create / bulk_update in one transaction, history included.
+The import lands whole or not at all: one bad row and nothing is written, and every bad
+row is reported with its spreadsheet row number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shangmi.core.roles import Role
+from shangmi.core.scoping import ADD, CHANGE, scope_q
+from shangmi.enterprises.models import Enterprise, Industry, Tag
+from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
+from shangmi.regions.models import Park
+from shangmi.regions.resolve import RegionIndex, normalise
+
+BATCH_SIZE = 2000
+PROGRESS_EVERY = 1000
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+
+# (field, Chinese header, other accepted headers). The order is the template's and the export's.
+COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("name", "企业名称", ("名称", "企业名", "单位名称", "name", "enterprise", "enterprisename", "companyname")),
+    ("uscc", "统一社会信用代码", ("信用代码", "社会信用代码", "uscc", "creditcode", "unifiedsocialcreditcode")),
+    ("region", "所属区域", ("区域", "所属地区", "地区", "行政区划", "region", "district")),
+    ("park", "所属园区", ("园区", "park")),
+    ("industry", "行业门类", ("行业", "所属行业", "industry")),
+    ("employee_count", "职工人数", ("员工人数", "人数", "employees", "employeecount")),
+    ("tags", "标签", ("企业标签", "tags", "tag")),
+    ("address", "地址", ("企业地址", "注册地址", "address")),
+    ("contact_name", "联系人", ("contact", "contactname", "contactperson")),
+    ("contact_phone", "联系电话", ("电话", "手机", "phone", "contactphone", "telephone")),
+    ("contact_email", "联系邮箱", ("邮箱", "电子邮箱", "email", "contactemail")),
+    ("is_liaison_point", "是否联络点", ("联络点", "liaisonpoint", "isliaisonpoint")),
+)
+HEADERS_ZH: tuple[str, ...] = tuple(zh for _f, zh, _o in COLUMNS)
+REQUIRED = ("name", "uscc", "region")
+
+# GB/T 4754-2017 section names, as written on the national forms.
+INDUSTRY_ZH: dict[str, str] = {
+    "A": "农、林、牧、渔业",
+    "B": "采矿业",
+    "C": "制造业",
+    "D": "电力、热力、燃气及水生产和供应业",
+    "E": "建筑业",
+    "F": "批发和零售业",
+    "G": "交通运输、仓储和邮政业",
+    "H": "住宿和餐饮业",
+    "I": "信息传输、软件和信息技术服务业",
+    "J": "金融业",
+    "K": "房地产业",
+    "L": "租赁和商务服务业",
+    "M": "科学研究和技术服务业",
+    "N": "水利、环境和公共设施管理业",
+    "O": "居民服务、修理和其他服务业",
+    "P": "教育",
+    "Q": "卫生和社会工作",
+    "R": "文化、体育和娱乐业",
+    "S": "公共管理、社会保障和社会组织",
+    "T": "国际组织",
+}
+TRUE_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔", "t"})
+FALSE_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "f", ""})
+TAG_SPLIT = re.compile(r"[、,，;；]+")
+UPDATE_FIELDS = [
+    "name",
+    "region",
+    "park",
+    "industry",
+    "employee_count",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "is_liaison_point",
+    "updated_at",
+]
+_COMPARED = [f for f in UPDATE_FIELDS if f != "updated_at"]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def message(self) -> str:
+        if self.errors:
+            return _("Nothing was imported: %(n)d rows have problems. Correct them and import the file again.") % {
+                "n": len({e.row for e in self.errors})
+            }
+        counts = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        if self.dry_run:
+            return (
+                _(
+                    "Check passed, nothing written: %(created)d would be created, "
+                    "%(updated)d updated, %(unchanged)d unchanged."
+                )
+                % counts
+            )
+        return _("Import finished: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % counts
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "message": self.message,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "dry_run": self.dry_run,
+            "errors": [{"row": e.row, "message": e.message} for e in self.errors],
+        }
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (wrong type, no header row, broken workbook)."""
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        # Excel stores 13800001111 and 120 as floats.
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        raw = sheet.to_python(skip_empty_area=False)
+        merged = sheet.merged_cell_ranges or []
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise ImportFileError(_("The file could not be read as an Excel workbook.")) from exc
+    rows = [[_cell_text(v) for v in r] for r in raw]
+    # A merged range keeps its value in the top-left cell only; people mean it for every cell.
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = value
+    return rows
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_("The CSV file must be encoded in UTF-8 or GB18030.")) from exc
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    text = _decode(path.read_bytes())
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+
+
+def read_rows(path: Path | str) -> list[list[str]]:
+    """Every row of the first sheet (or the CSV) as text; index 0 is spreadsheet row 1."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path)
+    if suffix in SUFFIXES:
+        return _read_xlsx(path)
+    raise ImportFileError(_("Only .xlsx and .csv files can be imported."))
+
+
+def _header_key(text: str) -> str:
+    key = normalise(text).lower()
+    key = re.sub(r"[\s_\-*:：()（）]", "", key)
+    return key
+
+
+_HEADER_LOOKUP: dict[str, str] = {}
+for _field, _zh, _others in COLUMNS:
+    for _name in (_zh, _field, *_others):
+        _HEADER_LOOKUP[_header_key(_name)] = _field
+
+
+def find_header(rows: Sequence[Sequence[str]], scan: int = 30) -> tuple[int, dict[str, int]]:
+    """The index of the header row (matched on known column names) and field → column."""
+    best: tuple[int, dict[str, int]] | None = None
+    for i, row in enumerate(rows[:scan]):
+        mapping: dict[str, int] = {}
+        for col, cell in enumerate(row):
+            fname = _HEADER_LOOKUP.get(_header_key(cell))
+            if fname and fname not in mapping:
+                mapping[fname] = col
+        if len(mapping) >= 2 and (best is None or len(mapping) > len(best[1])):
+            best = (i, mapping)
+    if best is None or not all(f in best[1] for f in REQUIRED):
+        raise ImportFileError(
+            _("No header row found: the file needs at least the columns %(columns)s.")
+            % {"columns": "、".join(zh for f, zh, _o in COLUMNS if f in REQUIRED)}
+        )
+    return best
+
+
+def count_data_rows(path: Path | str) -> int:
+    """How many non-blank rows lie below the header row (to choose between now and a job)."""
+    rows = read_rows(path)
+    header, _mapping = find_header(rows)
+    return sum(1 for r in rows[header + 1 :] if any(c.strip() for c in r))
+
+
+# --- Checking ----------------------------------------------------------------------------------
+
+
+def _text(value: str) -> str:
+    """Trim spaces of every width; keep full-width punctuation of names as written."""
+    return value.strip().strip("\u3000\ufeff").strip()
+
+
+def _industry_lookup() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for letter, label in Industry.choices:
+        lookup[letter.lower()] = letter
+        lookup[normalise(str(label)).lower()] = letter
+    for letter, zh in INDUSTRY_ZH.items():
+        lookup[normalise(zh).lower()] = letter
+        lookup[(letter + normalise(zh)).lower()] = letter
+    return lookup
+
+
+def _tag_lookup() -> dict[str, int]:
+    lookup: dict[str, int] = {}
+    for tag in Tag.objects.all():
+        for key in (tag.code, tag.name_en, tag.name_zh):
+            if key:
+                lookup[normalise(key).lower()] = tag.pk
+    return lookup
+
+
+def _user_region(user: Any) -> Any:
+    if user.is_superuser or user.role == Role.PLATFORM_ADMIN:
+        return None
+    return user.region
+
+
+def may_import(user: Any) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role == Role.PLATFORM_ADMIN or (user.role == Role.REGULATOR and user.region_id))
+    )
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, Any]
+    tag_ids: frozenset[int]
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _existing(usccs: list[str], user: Any) -> tuple[dict[str, dict[str, Any]], set[int], dict[int, set[int]]]:
+    """Existing enterprises with these codes, which of them the user may change, their tags."""
+    by_uscc: dict[str, dict[str, Any]] = {}
+    changeable: set[int] = set()
+    cond = scope_q(Enterprise, user, CHANGE)
+    for chunk in _chunks(usccs, 5000):
+        for values in Enterprise.objects.filter(uscc__in=chunk).values(
+            "pk",
+            "uscc",
+            "created_at",
+            "liaison_officer_id",
+            *[f + "_id" if f in ("region", "park") else f for f in _COMPARED],
+        ):
+            by_uscc[values["uscc"]] = values
+        if cond is not None:
+            changeable.update(Enterprise.objects.filter(cond, uscc__in=chunk).values_list("pk", flat=True))
+    tags: dict[int, set[int]] = {}
+    through = Enterprise.tags.through
+    pks = [v["pk"] for v in by_uscc.values()]
+    for chunk in _chunks(pks, 5000):
+        for ent_id, tag_id in through.objects.filter(enterprise_id__in=chunk).values_list("enterprise_id", "tag_id"):
+            tags.setdefault(ent_id, set()).add(tag_id)
+    return by_uscc, changeable, tags
+
+
+def enterprise_import(
+    *,
+    user: Any,
+    path: Path,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Check every row of ``path`` and, if none is bad and not ``dry_run``, write them all."""
+    result = ImportResult(dry_run=dry_run)
+    if not may_import(user):
+        result.errors.append(RowError(0, _("You may not import enterprises.")))
+        return result
+    try:
+        rows = read_rows(path)
+        header, mapping = find_header(rows)
+    except ImportFileError as exc:
+        result.errors.append(RowError(0, str(exc)))
+        return result
+
+    within = _user_region(user)
+    regions = RegionIndex()
+    parks: dict[tuple[str, str], int] = {
+        (region_id, normalise(name)): pk for pk, region_id, name in Park.objects.values_list("pk", "region_id", "name")
+    }
+    industries = _industry_lookup()
+    tags = _tag_lookup()
+    errors = result.errors
+
+    data_rows = [(i + 1, r) for i, r in enumerate(rows[header + 1 :], start=header + 1) if any(c.strip() for c in r)]
+    total = len(data_rows)
+    del rows
+    if progress:
+        progress(0, total)
+    if total == 0:
+        errors.append(RowError(header + 1, _("The file has a header row but no enterprises below it.")))
+        return result
+
+    checked: list[_Row] = []
+    seen: dict[str, int] = {}
+    cols = list(mapping.items())
+    for done, (number, raw) in enumerate(data_rows, start=1):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(done, total)
+        cell = {f: (raw[c] if c < len(raw) else "") for f, c in cols}
+        problems: list[str] = []
+
+        name = _text(cell.get("name", ""))
+        if not name:
+            problems.append(_("Enterprise name is required."))
+        elif len(name) > 128:
+            problems.append(_("Enterprise name is longer than 128 characters."))
+
+        uscc = normalise_uscc(cell.get("uscc", ""))
+        if not uscc:
+            problems.append(_("Unified social credit code is required."))
+        else:
+            problems.extend(uscc_errors(uscc))
+            first = seen.get(uscc)
+            if first is not None:
+                problems.append(_("The same unified social credit code is already on row %(row)d.") % {"row": first})
+            else:
+                seen[uscc] = number
+
+        region_id = None
+        resolution = regions.resolve(cell.get("region", ""), within=within)
+        if resolution.region is None:
+            problems.append(resolution.error)
+        else:
+            region_id = resolution.region.code
+
+        park_id = None
+        park_name = normalise(cell.get("park", ""))
+        if park_name and region_id is not None:
+            park_id = parks.get((region_id, park_name))
+            if park_id is None:
+                problems.append(
+                    _("No park called %(park)s in %(region)s.")
+                    % {"park": park_name, "region": resolution.region.full_name}  # type: ignore[union-attr]
+                )
+
+        industry = ""
+        industry_text = normalise(cell.get("industry", "")).lower()
+        if industry_text:
+            industry = industries.get(industry_text, "")
+            if not industry:
+                problems.append(
+                    _("Unknown industry %(value)s: write a GB/T 4754 section letter (A-T) or its Chinese name.")
+                    % {"value": cell.get("industry", "").strip()}
+                )
+
+        employee_count = None
+        employees_text = normalise(cell.get("employee_count", "")).replace(",", "")
+        if employees_text:
+            try:
+                number_value = float(employees_text)
+            except ValueError:
+                number_value = -1.0
+            if number_value < 0 or not number_value.is_integer() or number_value > 2_147_483_647:
+                problems.append(
+                    _("Employees must be a whole number, not %(value)s.") % {"value": cell.get("employee_count", "")}
+                )
+            else:
+                employee_count = int(number_value)
+
+        tag_ids: set[int] = set()
+        for part in TAG_SPLIT.split(cell.get("tags", "")):
+            key = normalise(part).lower()
+            if not key:
+                continue
+            tag_id = tags.get(key)
+            if tag_id is None:
+                problems.append(_("Unknown tag %(tag)s.") % {"tag": part})
+            else:
+                tag_ids.add(tag_id)
+
+        address = _text(cell.get("address", ""))
+        if len(address) > 255:
+            problems.append(_("Address is longer than 255 characters."))
+        contact_name = _text(cell.get("contact_name", ""))
+        if len(contact_name) > 64:
+            problems.append(_("Contact person is longer than 64 characters."))
+        contact_phone = normalise(cell.get("contact_phone", ""))
+        if len(contact_phone) > 32:
+            problems.append(_("Contact phone is longer than 32 characters."))
+        contact_email = normalise(cell.get("contact_email", ""))
+        if contact_email:
+            try:
+                validate_email(contact_email)
+            except ValidationError:
+                problems.append(_("%(value)s is not an email address.") % {"value": contact_email})
+
+        liaison_text = normalise(cell.get("is_liaison_point", "")).lower()
+        is_liaison_point = liaison_text in TRUE_WORDS
+        if not is_liaison_point and liaison_text not in FALSE_WORDS:
+            problems.append(_("Liaison point must be 是 or 否, not %(value)s.") % {"value": liaison_text})
+
+        if problems:
+            errors.extend(RowError(number, p) for p in problems)
+            continue
+        checked.append(
+            _Row(
+                number,
+                {
+                    "name": name,
+                    "uscc": uscc,
+                    "region_id": region_id,
+                    "park_id": park_id,
+                    "industry": industry,
+                    "employee_count": employee_count,
+                    "address": address,
+                    "contact_name": contact_name,
+                    "contact_phone": contact_phone,
+                    "contact_email": contact_email,
+                    "is_liaison_point": is_liaison_point,
+                },
+                frozenset(tag_ids),
+            )
+        )
+
+    # Against the database: an existing code is an update if the user may change it.
+    existing, changeable, existing_tags = _existing([r.values["uscc"] for r in checked], user)
+    may_add = scope_q(Enterprise, user, ADD) is not None
+    to_create: list[_Row] = []
+    to_update: list[tuple[_Row, dict[str, Any], bool]] = []  # row, stored values, tags changed
+    for row in checked:
+        current = existing.get(row.values["uscc"])
+        if current is None:
+            if not may_add:
+                errors.append(RowError(row.number, _("You may not add enterprises.")))
+            else:
+                to_create.append(row)
+            continue
+        if current["pk"] not in changeable:
+            errors.append(
+                RowError(
+                    row.number,
+                    _("This unified social credit code is already registered outside your region."),
+                )
+            )
+            continue
+        same_fields = all(current[k] == v for k, v in row.values.items() if k in current)
+        same_tags = existing_tags.get(current["pk"], set()) == set(row.tag_ids)
+        if same_fields and same_tags:
+            result.unchanged += 1
+        else:
+            to_update.append((row, current, not same_tags))
+
+    errors.sort(key=lambda e: e.row)
+    if errors:
+        return result
+    result.created = len(to_create)
+    result.updated = len(to_update)
+    if dry_run:
+        if progress:
+            progress(total, total)
+        return result
+
+    _write(user, to_create, to_update)
+    if progress:
+        progress(total, total)
+    return result
+
+
+def _write(user: Any, to_create: list[_Row], to_update: list[tuple[_Row, dict[str, Any], bool]]) -> None:
+    through = Enterprise.tags.through
+    history_model = Enterprise.history.model
+    tag_history = _tag_history_model()
+    now = timezone.now()
+    now_db = connection.ops.adapt_datetimefield_value(now)
+    with transaction.atomic():
+        for batch in _chunks(to_create, BATCH_SIZE):
+            # Plain INSERTs: bulk_create(_with_history) spends most of its time preparing each
+            # value of each row one by one; here every value is already what the driver takes.
+            _insert(Enterprise, [{**r.values, "created_at": now_db, "updated_at": now_db} for r in batch])
+            ids = dict(Enterprise.objects.filter(uscc__in=[r.values["uscc"] for r in batch]).values_list("uscc", "pk"))
+            _insert(
+                history_model,
+                [
+                    {
+                        **r.values,
+                        "id": ids[r.values["uscc"]],
+                        "created_at": now_db,
+                        "history_date": now_db,
+                        "history_type": "+",
+                        "history_user_id": user.pk,
+                    }
+                    for r in batch
+                ],
+            )
+            _insert(
+                through,
+                [{"enterprise_id": ids[r.values["uscc"]], "tag_id": t} for r in batch for t in sorted(r.tag_ids)],
+            )
+            _tag_history(history_model, tag_history, [(ids[r.values["uscc"]], r.tag_ids) for r in batch])
+        # bulk_update() writes CASE WHEN ... per column and grows quadratic with the batch;
+        # one prepared UPDATE run with executemany is linear.
+        columns = [Enterprise._meta.get_field(f).column for f in UPDATE_FIELDS]
+        quote = connection.ops.quote_name
+        update_sql = "UPDATE {} SET {} WHERE {} = %s".format(
+            quote(Enterprise._meta.db_table),
+            ", ".join(f"{quote(c)} = %s" for c in columns),
+            quote(Enterprise._meta.pk.column),
+        )
+        attnames = [Enterprise._meta.get_field(f).attname for f in UPDATE_FIELDS]
+        for batch in _chunks(to_update, BATCH_SIZE):
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    update_sql,
+                    [
+                        (*({**r.values, "updated_at": now_db}[a] for a in attnames), current["pk"])
+                        for r, current, _t in batch
+                    ],
+                )
+            _insert(
+                history_model,
+                [
+                    {
+                        **r.values,
+                        "id": current["pk"],
+                        "created_at": connection.ops.adapt_datetimefield_value(current["created_at"]),
+                        "liaison_officer_id": current["liaison_officer_id"],
+                        "history_date": now_db,
+                        "history_type": "~",
+                        "history_user_id": user.pk,
+                    }
+                    for r, current, _t in batch
+                ],
+            )
+            changed = [(current["pk"], r.tag_ids) for r, current, tags_changed in batch if tags_changed]
+            if changed:
+                through.objects.filter(enterprise_id__in=[pk for pk, _t in changed]).delete()
+                _insert(
+                    through, [{"enterprise_id": pk, "tag_id": t} for pk, tag_ids in changed for t in sorted(tag_ids)]
+                )
+            _tag_history(history_model, tag_history, [(current["pk"], r.tag_ids) for r, current, _t in batch])
+
+
+def _tag_history_model() -> Any:
+    from simple_history.models import HistoricalRecords
+
+    for fld, model in HistoricalRecords.m2m_models.items():
+        if fld.model is Enterprise and fld.name == "tags":
+            return model
+    return None
+
+
+def _tag_history(history_model: Any, tag_history: Any, snapshots: list[tuple[int, frozenset[int]]]) -> None:
+    """Each new history record of an enterprise carries the tags it had then, as save() would."""
+    if tag_history is None or not any(tags for _pk, tags in snapshots):
+        return
+    wanted = [pk for pk, tags in snapshots if tags]
+    through = Enterprise.tags.through
+    latest: dict[int, int] = {}
+    links: list[tuple[int, int, int]] = []
+    for chunk in _chunks(wanted, 5000):
+        for ent_id, history_id in (
+            history_model.objects.filter(id__in=chunk).order_by("id", "history_id").values_list("id", "history_id")
+        ):
+            latest[ent_id] = history_id
+        links.extend(through.objects.filter(enterprise_id__in=chunk).values_list("id", "enterprise_id", "tag_id"))
+    _insert(
+        tag_history,
+        [
+            {"id": link_id, "history_id": latest[pk], "enterprise_id": pk, "tag_id": tag_id}
+            for link_id, pk, tag_id in links
+            if pk in latest
+        ],
+    )
+
+
+def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT rows given as attname → database-ready value; the auto primary key is left out."""
+    if not rows:
+        return
+    fields = [
+        f for f in model._meta.concrete_fields if not (f.primary_key and f.get_internal_type().endswith("AutoField"))
+    ]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    names = [f.attname for f in fields]
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, BATCH_SIZE):
+            cursor.executemany(sql, [tuple(row.get(n) for n in names) for row in chunk])
+
+
+# --- The template ------------------------------------------------------------------------------
+
+
+def write_import_template(target: Path | str | IO[bytes]) -> None:
+    """The .xlsx people fill in: the headers, one example row, and a sheet explaining each column."""
+    import xlsxwriter
+
+    if isinstance(target, Path):
+        target = str(target)
+    workbook = xlsxwriter.Workbook(target, {"in_memory": True})
+    bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    text = workbook.add_format({"num_format": "@"})
+    sheet = workbook.add_worksheet("企业名录")
+    sheet.write_row(0, 0, HEADERS_ZH, bold)
+    sheet.set_column(0, 0, 32)
+    sheet.set_column(1, 1, 22, text)
+    sheet.set_column(2, len(HEADERS_ZH) - 1, 16)
+    sheet.set_column(9, 9, 16, text)
+    sheet.freeze_panes(1, 0)
+    tag_names = list(Tag.objects.order_by("order", "code").values_list("name_zh", flat=True))
+
+    notes = workbook.add_worksheet("填写说明")
+    notes.set_column(0, 0, 18)
+    notes.set_column(1, 1, 90)
+    notes.write_row(0, 0, ["列", "填写说明"], bold)
+    explanations = {
+        "name": "必填。企业全称，与营业执照一致。",
+        "uscc": "必填。18位统一社会信用代码；大小写、全角字符和空格会自动规范。代码已登记的企业将被更新。",
+        "region": "必填。区县名称（如 江北区）、全称（如 重庆市江北区）或6位区划代码（如 500105）。",
+        "park": "选填。所属园区名称，须是所属区域内已登记的园区。",
+        "industry": "选填。国民经济行业分类（GB/T 4754）门类字母 A-T 或门类名称，如 C 或 制造业。",
+        "employee_count": "选填。整数。",
+        "tags": "选填。标签中文名称，多个用顿号（、）或逗号分隔。可用标签：" + "、".join(tag_names),
+        "address": "选填。",
+        "contact_name": "选填。",
+        "contact_phone": "选填。",
+        "contact_email": "选填。电子邮箱地址。",
+        "is_liaison_point": "选填。是 或 否，空白视为否。",
+    }
+    for i, (fname, zh, _others) in enumerate(COLUMNS, start=1):
+        notes.write(i, 0, zh)
+        notes.write(i, 1, explanations[fname])
+    notes.write(len(COLUMNS) + 2, 0, "示例")
+    example = [
+        "重庆示例科技有限公司",
+        "91500105MA5U000000（示例，请替换）",
+        "重庆市江北区",
+        "",
+        "C",
+        "120",
+        "、".join(tag_names[:2]),
+        "重庆市江北区示例路1号",
+        "张三",
+        "13800000000",
+        "zhangsan@example.com",
+        "否",
+    ]
+    notes.write_row(len(COLUMNS) + 3, 0, HEADERS_ZH, bold)
+    notes.write_row(len(COLUMNS) + 4, 0, example)
+    notes.write(len(COLUMNS) + 6, 0, "注意")
+    notes.write(
+        len(COLUMNS) + 6,
+        1,
+        "只导入第一个工作表。表头行之上可以有标题行。任一行有误时整个文件都不会导入，并列出所有有误的行。",
+    )
+    workbook.close()
+
+
+__all__ = [
+    "COLUMNS",
+    "HEADERS_ZH",
+    "ImportFileError",
+    "ImportResult",
+    "RowError",
+    "count_data_rows",
+    "enterprise_import",
+    "find_header",
+    "may_import",
+    "read_rows",
+    "write_import_template",
+]

@@ -1,0 +1,158 @@
+"""Excel in and out of the registry. Thin: the work is in importing.py, exporting.py, tasks.py."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files import File
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, View
+
+from shangmi.core.scoping import ADD
+from shangmi.core.views import ScopedViewMixin
+from shangmi.enterprises.exporting import enterprises_export
+from shangmi.enterprises.filters import EnterpriseFilter
+from shangmi.enterprises.importing import (
+    ImportFileError,
+    ImportResult,
+    RowError,
+    count_data_rows,
+    enterprise_import,
+    may_import,
+    write_import_template,
+)
+from shangmi.enterprises.models import Enterprise
+from shangmi.enterprises.tasks import JOB_KIND_IMPORT, enterprise_import_job
+from shangmi.jobs.models import Job
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ALLOWED_SUFFIXES = (".xlsx", ".csv")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File (.xlsx or .csv)"))
+    dry_run = forms.BooleanField(label=gettext_lazy("Only check, do not import"), required=False)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        suffix = Path(upload.name or "").suffix.lower()
+        if suffix not in ALLOWED_SUFFIXES:
+            raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
+        limit = settings.SHANGMI_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)d MB; at most %(limit)d MB can be imported at once.")
+                % {"size": upload.size // (1024 * 1024) + 1, "limit": limit // (1024 * 1024)}
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        head = upload.read(4)
+        upload.seek(0)
+        if suffix == ".xlsx" and head != b"PK\x03\x04":
+            raise forms.ValidationError(_("The file is not an Excel .xlsx workbook."))
+        return upload
+
+
+class ImporterOnlyMixin(ScopedViewMixin):
+    """Only regulators and platform administrators import; anyone else gets a 404."""
+
+    model = Enterprise
+    action = ADD
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not may_import(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class EnterpriseImportView(ImporterOnlyMixin, FormView):
+    template_name = "enterprises/import.html"
+    form_class = ImportForm
+
+    def form_valid(self, form: ImportForm) -> HttpResponse:
+        upload = form.cleaned_data["file"]
+        dry_run = form.cleaned_data["dry_run"]
+        suffix = Path(upload.name).suffix.lower()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            with path.open("wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            try:
+                rows = count_data_rows(path)
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
+                return self.form_invalid(form)
+            if rows > settings.SHANGMI_IMPORT_SYNC_ROWS:
+                return self.start_job(path, upload.name, dry_run, rows)
+            result = enterprise_import(user=self.request.user, path=path, dry_run=dry_run)
+        return self.render_to_response(self.get_context_data(form=self.form_class(), result=result))
+
+    def start_job(self, path: Path, name: str, dry_run: bool, rows: int) -> HttpResponse:
+        job = Job(
+            kind=JOB_KIND_IMPORT,
+            title=_("Import of %(name)s") % {"name": name},
+            created_by=self.request.user,
+            total=rows,
+            params={"dry_run": dry_run, "file_name": name},
+        )
+        with path.open("rb") as fh:
+            job.input_file.save(f"{timezone.now():%Y%m%d%H%M%S}-{path.name}", File(fh), save=False)
+        job.save()
+        enterprise_import_job.enqueue(job.pk)
+        return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        result: ImportResult | None = kwargs.get("result")
+        context["result"] = result
+        context["sync_rows"] = settings.SHANGMI_IMPORT_SYNC_ROWS
+        return context
+
+
+class EnterpriseImportTemplateView(ImporterOnlyMixin, View):
+    def get(self, request: Any) -> HttpResponse:
+        buffer = io.BytesIO()
+        write_import_template(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, "企业导入模板.xlsx")
+        return response
+
+
+class EnterpriseExportView(ScopedViewMixin, View):
+    """The list page's filter (same query string) over what the user may see, as .xlsx."""
+
+    model = Enterprise
+
+    def get(self, request: Any) -> FileResponse:
+        base = self.get_queryset()
+        filterset = EnterpriseFilter(request.GET or None, queryset=base, user=request.user)
+        queryset = filterset.qs if filterset.is_bound else base
+        tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+        enterprises_export(queryset=queryset, target=tmp)
+        tmp.seek(0)
+        return FileResponse(
+            tmp,
+            as_attachment=True,
+            filename=f"enterprises-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
+            content_type=XLSX_TYPE,
+        )
+
+
+__all__ = [
+    "EnterpriseExportView",
+    "EnterpriseImportTemplateView",
+    "EnterpriseImportView",
+    "ImportForm",
+    "RowError",
+]

@@ -1,0 +1,101 @@
+"""Fixtures for the browser tests: one headless Chromium per test session, a live server, a world.
+
+Playwright drives the Chromium that the operating system provides (Debian's package at
+/usr/bin/chromium, see .ci/run); nothing is downloaded at test time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio loop in the test thread; Django's ORM refuses to run
+# under a running loop unless told that this is safe (it is: the loop never touches the ORM).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import World, make_enterprise
+
+CHROMIUM = os.environ.get("SHANGMI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PASSWORD = "Secret-pass-2026"  # what tests/conftest.py make_user sets
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium), as .ci/run does")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    # A fresh context per test: no cookies (session, language) leak from one test to the next.
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
+    page.on(
+        "response",
+        lambda r: problems.append(f"{r.status} for {r.url}") if "/static/" in r.url and r.status >= 400 else None,
+    )
+    yield page
+    context.close()
+    # A page that works only by luck (a script error, a missing stylesheet) fails the test too.
+    assert not problems, "\n".join(problems)
+
+
+class BrowserWorld(World):
+    """The shared World plus a second enterprise in 江北 that a search must filter out."""
+
+    def __init__(self, live_server_url: str) -> None:
+        super().__init__()
+        self.url = live_server_url
+        self.ent_in_other = make_enterprise("500105", "港城精密机械制造有限公司", 3, park=self.park_in)
+
+
+@pytest.fixture
+def bworld(transactional_db: None, live_server) -> BrowserWorld:
+    # live_server needs transactional_db: the server thread must see committed rows.
+    return BrowserWorld(live_server.url)
+
+
+@pytest.fixture
+def shot(request: pytest.FixtureRequest):
+    """shot(page, "step") saves a full-page screenshot as <test>-<n>-<step>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    test = re.sub(r"[^A-Za-z0-9_]+", "_", request.node.name).removeprefix("test_")
+    counter = {"n": 0}
+
+    def save(page: Page, step: str) -> Path:
+        counter["n"] += 1
+        path = SCREENSHOTS / f"{test}-{counter['n']:02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
+
+
+def sign_in(page: Page, url: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_load_state("domcontentloaded")

@@ -1,0 +1,376 @@
+"""THE isolation test: every URL of the project, walked with a user inside and one outside.
+
+Nothing here lists the pages by hand. The URL patterns are read from the resolver, the
+model of each page is read from its view (``model`` on the view class or viewset), and
+the objects are made by a factory keyed by model. A page added tomorrow is walked
+tomorrow; a page whose model cannot be found, or a model with no factory, fails with a
+message saying what to declare.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from shangmi.core.scoping import VIEW
+
+# URLs that need no model: signing in and out, the language switch, the API's own
+# machinery. Everything else must say which model it shows. Keep this list short.
+PUBLIC = {
+    "core:home",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password_change",
+    "set_language",
+    "api-root",
+    "api-token",
+    "api-schema",
+    "api-docs",
+}
+# Public URLs an anonymous visitor may open (the rest of PUBLIC still needs a sign-in).
+ANONYMOUS_OK = {"accounts:login", "accounts:logout", "set_language", "api-token", "api-schema", "api-docs"}
+
+ROLE_PAIRS = ["regulator", "ent_admin", "ent_staff", "park_operator", "officer"]
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+@dataclass
+class Endpoint:
+    route: str
+    name: str | None
+    callback: Callable[..., Any]
+    kwargs: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", self.route)
+        return "/" + route.replace("^", "").replace("$", "").replace("\\", "")
+
+    @property
+    def view_class(self) -> Any:
+        return getattr(self.callback, "cls", None) or getattr(self.callback, "view_class", None)
+
+    @property
+    def is_api(self) -> bool:
+        return self.route.startswith("api/")
+
+    @property
+    def object_kwargs(self) -> list[str]:
+        return [k for k in self.kwargs if k != "format"]
+
+    def url(self, **kwargs: Any) -> str:
+        if "format" in self.kwargs:
+            kwargs["format"] = "json"
+        return reverse(self.name, kwargs=kwargs or None)
+
+    def write_methods(self) -> list[str]:
+        actions = getattr(self.callback, "actions", None)
+        cls = self.view_class
+        if cls is None:
+            return []
+        allowed = [m.lower() for m in getattr(cls, "http_method_names", [])]
+        if actions is not None:  # a DRF viewset route: the methods it maps
+            return [m for m in WRITE_METHODS if m in actions and m in allowed]
+        return [m for m in WRITE_METHODS if m in allowed and hasattr(cls, m)]
+
+
+def _walk(
+    patterns: list[Any], prefix: str = "", namespaces: tuple[str, ...] = (), kwargs: tuple[str, ...] = ()
+) -> Iterator[Endpoint]:
+    for pattern in patterns:
+        groups = tuple(pattern.pattern.regex.groupindex)
+        if isinstance(pattern, URLResolver):
+            ns = namespaces + ((pattern.namespace,) if pattern.namespace else ())
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns, kwargs + groups)
+        elif isinstance(pattern, URLPattern):
+            name = ":".join((*namespaces, pattern.name)) if pattern.name else None
+            yield Endpoint(prefix + str(pattern.pattern), name, pattern.callback, list(kwargs + groups))
+
+
+ENDPOINTS = list(_walk(get_resolver().url_patterns))
+ENDPOINT_IDS = [e.id for e in ENDPOINTS]
+
+
+def view_model(endpoint: Endpoint) -> type[models.Model] | None:
+    cls = endpoint.view_class
+    if cls is None:
+        return None
+    model = getattr(cls, "model", None)
+    if model is None:
+        model = getattr(getattr(cls, "queryset", None), "model", None)
+    return model
+
+
+def view_action(endpoint: Endpoint) -> str:
+    if getattr(endpoint.callback, "actions", None) is not None:
+        return VIEW  # GET on a viewset
+    action = getattr(endpoint.view_class, "action", VIEW)
+    return action if isinstance(action, str) else VIEW
+
+
+# --- objects per model: (world, side user, "in"/"out") -> object of that side --------------
+
+
+def _job(world: Any, user: Any, side: str) -> Any:
+    from shangmi.jobs.models import Job
+
+    job = Job.objects.create(
+        kind="export", title=f"job of {user.username}", created_by=user, status=Job.Status.SUCCEEDED
+    )
+    job.output_file.save(f"{side}.txt", ContentFile(b"output"), save=True)
+    return job
+
+
+FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
+    "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
+    "regions.Park": lambda w, u, side: getattr(w, f"park_{side}"),
+    # An account is always visible to its owner, and to whoever manages its region.
+    "accounts.User": lambda w, u, side: u,
+    "jobs.Job": _job,
+    # Public reference data: every signed-in user may read every region.
+    "regions.Region": lambda w, u, side: w.jiangbei,
+}
+
+
+def factory_for(model: type[models.Model]) -> Callable[[Any, Any, str], Any]:
+    label = model._meta.label
+    if label not in FACTORIES:
+        pytest.fail(
+            f"tests/test_scope_walk.py has no factory for {label}: add one to FACTORIES that makes an object "
+            f"inside and one outside the scope, so its pages can be walked."
+        )
+    return FACTORIES[label]
+
+
+def require_model(endpoint: Endpoint) -> type[models.Model] | None:
+    if endpoint.name is None:
+        pytest.fail(f"URL {endpoint.id} has no name: name it so the scope walk can reverse it.")
+    if endpoint.name in PUBLIC:
+        return None
+    model = view_model(endpoint)
+    if model is None:
+        pytest.fail(
+            f"URL {endpoint.id} ({endpoint.name}) has no model: declare `model = ...` on its view "
+            "(ScopedViewMixin / ScopedModelViewSet) so the scope walk can check it, or if it is truly "
+            "public add its name to PUBLIC in tests/test_scope_walk.py."
+        )
+    if not hasattr(model, "scope") or not hasattr(model._default_manager, "restrict"):
+        pytest.fail(f"{model._meta.label} (URL {endpoint.id}) has no Scope / restrict(): declare one on the model.")
+    return model
+
+
+# --- reading responses ---------------------------------------------------------------------
+
+
+def body_text(response: Any) -> str:
+    raw = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    content_type = response.get("Content-Type", "")
+    if "spreadsheetml" in content_type or raw[:2] == b"PK":
+        from python_calamine import CalamineWorkbook
+
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        cells = []
+        for name in workbook.sheet_names:
+            for row in workbook.get_sheet_by_name(name).to_python():
+                cells.extend(str(cell) for cell in row)
+        return "\n".join(cells)
+    text = raw.decode("utf-8", errors="replace")
+    if "json" in content_type:
+        try:
+            return json.dumps(json.loads(text), ensure_ascii=False)
+        except ValueError:
+            return text
+    return text
+
+
+def secrets_of_inside(world: Any) -> list[str]:
+    return [world.ent_in.name, world.ent_in.uscc]
+
+
+def users_of(world: Any, pair: str) -> tuple[Any, Any]:
+    return getattr(world, f"{pair}_in"), getattr(world, f"{pair}_out")
+
+
+def fetch(client: Any, method: str, url: str) -> Any:
+    if method == "get":
+        return client.get(url)
+    return (
+        getattr(client, method)(url, data={}, content_type="application/json")
+        if url.startswith("/api/")
+        else (getattr(client, method)(url, data={}))
+    )
+
+
+# --- the walk ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pair", ROLE_PAIRS)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ENDPOINT_IDS)
+def test_outsider_never_sees_insider_data(
+    endpoint: Endpoint, pair: str, world: Any, client: Any, tmp_media: Any
+) -> None:
+    model = require_model(endpoint)
+    insider, outsider = users_of(world, pair)
+
+    if not endpoint.object_kwargs:
+        # A list (or form, or public) page: whatever it answers the outsider, nothing of the
+        # insider's enterprise may be in it: HTML, JSON or a spreadsheet.
+        client.force_login(outsider)
+        response = client.get(endpoint.url())
+        assert response.status_code < 500, f"{endpoint.id} as {outsider.username}: {response.status_code}"
+        text = body_text(response)
+        for secret in secrets_of_inside(world):
+            assert secret not in text, f"{endpoint.id} shows {secret!r} to {outsider.username} (outside the scope)"
+        return
+
+    if model is None:
+        pytest.skip("a public URL with arguments")
+    factory = factory_for(model)
+    obj_in = factory(world, insider, "in")
+    kwargs = {name: obj_in.pk for name in endpoint.object_kwargs}
+    url = endpoint.url(**kwargs)
+    action = view_action(endpoint)
+    manager = model._default_manager
+    public = model.scope.public_view and action == VIEW
+
+    # The insider: the page works if restrict() lets them do the view's action, else 404.
+    client.force_login(insider)
+    response = client.get(url)
+    if manager.restrict(insider, action).filter(pk=obj_in.pk).exists():
+        assert response.status_code in (200, 302, 405), (
+            f"{endpoint.id} as insider {insider.username}: {response.status_code}"
+        )
+    else:
+        assert response.status_code == 404, (
+            f"{endpoint.id} as {insider.username} (no {action} right): {response.status_code}"
+        )
+    if public:
+        return
+
+    # The outsider: 404 (never 403, which would tell that the row exists) for every method.
+    assert not manager.restrict(outsider, VIEW).filter(pk=obj_in.pk).exists(), (
+        f"factory for {model._meta.label} made an object the outsider {outsider.username} may see"
+    )
+    client.force_login(outsider)
+    before = model._default_manager.filter(pk=obj_in.pk).values().first()
+    for method in ("get", *endpoint.write_methods()):
+        response = fetch(client, method, url)
+        assert response.status_code == 404, (
+            f"{method.upper()} {endpoint.id} as outsider {outsider.username}: {response.status_code}, expected 404"
+        )
+        if method == "get":
+            text = body_text(response)
+            for secret in secrets_of_inside(world):
+                assert secret not in text
+    assert model._default_manager.filter(pk=obj_in.pk).values().first() == before, f"{endpoint.id} changed a row"
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ENDPOINT_IDS)
+def test_anonymous_is_sent_to_sign_in(endpoint: Endpoint, world: Any, client: Any, tmp_media: Any) -> None:
+    model = require_model(endpoint)
+    if endpoint.name in ANONYMOUS_OK:
+        return
+    kwargs = {}
+    if endpoint.object_kwargs:
+        if model is None:
+            pytest.skip("a public URL with arguments")
+        obj = factory_for(model)(world, world.regulator_in, "in")
+        kwargs = {name: obj.pk for name in endpoint.object_kwargs}
+    url = endpoint.url(**kwargs)
+    response = client.get(url)
+    if endpoint.is_api:
+        assert response.status_code in (401, 403), f"anonymous GET {url}: {response.status_code}"
+    else:
+        assert response.status_code == 302, f"anonymous GET {url}: {response.status_code}"
+        assert response.url.startswith(reverse("accounts:login")), response.url
+    for secret in secrets_of_inside(world):
+        assert secret not in body_text(response)
+
+
+def test_walk_found_the_known_pages() -> None:
+    """A guard on the walker itself: if it finds nothing, it checks nothing."""
+    names = {e.name for e in ENDPOINTS}
+    for expected in (
+        "enterprises:list",
+        "enterprises:detail",
+        "enterprises:update",
+        "enterprise-detail",
+        "jobs:detail",
+    ):
+        assert expected in names
+    assert any(e.route.startswith("api/v1/") and e.object_kwargs for e in ENDPOINTS)
+
+
+@pytest.mark.parametrize("pair", ROLE_PAIRS)
+def test_insider_lists_show_their_own_enterprise(pair: str, world: Any, client: Any) -> None:
+    """The other half of the walk: the leak check is not vacuous, the insider does see it."""
+    insider, _outsider = users_of(world, pair)
+    client.force_login(insider)
+    page = client.get(reverse("enterprises:list")).content.decode()
+    api = body_text(client.get("/api/v1/enterprises/"))
+    assert world.ent_in.name in page
+    assert world.ent_in.uscc in api
+    assert world.ent_out.name not in page
+    assert world.ent_out.uscc not in api
+    # The spreadsheet export is read cell by cell: the walk's check of it is not vacuous.
+    if "enterprises:export" in {e.name for e in ENDPOINTS}:
+        sheet = body_text(client.get(reverse("enterprises:export")))
+        assert world.ent_in.uscc in sheet
+        assert world.ent_out.uscc not in sheet
+
+
+def test_city_regulator_sees_both_districts(world: Any, client: Any) -> None:
+    client.force_login(world.city_regulator)
+    page = client.get(reverse("enterprises:list")).content.decode()
+    assert world.ent_in.name in page and world.ent_out.name in page
+    api = client.get("/api/v1/enterprises/").json()
+    assert {row["uscc"] for row in api["results"]} == {world.ent_in.uscc, world.ent_out.uscc}
+    for ent in (world.ent_in, world.ent_out):
+        assert client.get(reverse("enterprises:detail", args=[ent.pk])).status_code == 200
+        assert client.get(reverse("enterprises:update", args=[ent.pk])).status_code == 200
+    assert client.get(reverse("regions:park_detail", args=[world.park_out.pk])).status_code == 200
+    assert client.get(reverse("accounts:user_detail", args=[world.regulator_out.pk])).status_code == 200
+
+
+def test_a_page_without_model_fails_with_a_clear_message() -> None:
+    from django.views.generic import TemplateView
+
+    class SecretReport(TemplateView):
+        template_name = "core/home.html"
+
+    endpoint = Endpoint("reports/secret/", "reports:secret", SecretReport.as_view())
+    with pytest.raises(pytest.fail.Exception, match=re.escape("declare `model = ...`")):
+        require_model(endpoint)
+
+    def function_view(request: Any) -> Any:
+        return None
+
+    with pytest.raises(pytest.fail.Exception, match="has no model"):
+        require_model(Endpoint("reports/fn/", "reports:fn", function_view))
+    with pytest.raises(pytest.fail.Exception, match="has no name"):
+        require_model(Endpoint("reports/anon/", None, function_view))
+
+
+def test_a_model_without_factory_fails_with_a_clear_message() -> None:
+    from shangmi.enterprises.models import Tag
+
+    with pytest.raises(pytest.fail.Exception, match=re.escape("no factory for enterprises.Tag")):
+        factory_for(Tag)
+
+
+def test_drf_viewset_model_is_found() -> None:
+    by_name = {e.name: e for e in ENDPOINTS}
+    from shangmi.enterprises.models import Enterprise
+
+    assert view_model(by_name["enterprise-detail"]) is Enterprise
+    assert set(by_name["enterprise-detail"].write_methods()) == {"put", "patch"}
+    assert "post" in by_name["enterprises:update"].write_methods()
