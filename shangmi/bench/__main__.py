@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from shangmi import bench
 from shangmi.bench.report import machine, render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +37,7 @@ def _fresh_sqlite(workdir: Path) -> str:
     return f"sqlite:///{db}"
 
 
-def run_one(db: str, args: argparse.Namespace, results_dir: Path) -> dict[str, Any]:
+def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
     workdir = ROOT / "var" / "bench" / db
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
@@ -73,7 +74,11 @@ def run_one(db: str, args: argparse.Namespace, results_dir: Path) -> dict[str, A
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m shangmi.bench", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m shangmi.bench",
+        description=bench.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--size", type=int, default=100_000, help="enterprises in the data set (default 100,000)")
     parser.add_argument("--import-rows", type=int, default=None, help="rows of the import file (default: --size)")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
@@ -96,7 +101,7 @@ def main() -> None:
         "results": {},
     }
     for db in dbs:
-        report["results"][db] = run_one(db, args, results_dir)
+        report["results"][db] = run_one(db, args)
     report["total_s"] = round(time.perf_counter() - started, 1)
     report["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     stamp = time.strftime("%Y%m%d-%H%M%S")

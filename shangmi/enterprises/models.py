@@ -57,9 +57,7 @@ class Tag(models.Model):
 
 class Enterprise(models.Model):
     name = models.CharField(_("name"), max_length=128, db_index=True)
-    uscc = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
-    )
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc])
     region = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("region")
     )

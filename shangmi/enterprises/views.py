@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 
@@ -17,7 +17,7 @@ from shangmi.enterprises.filters import EnterpriseFilter
 from shangmi.enterprises.forms import EnterpriseForm
 from shangmi.enterprises.history import history_entries
 from shangmi.enterprises.models import Enterprise
-from shangmi.enterprises.services import OUT_OF_SCOPE, enterprise_create, enterprise_update
+from shangmi.enterprises.services import OUT_OF_SCOPE, enterprise_create, enterprise_update, may_add_enterprises
 
 
 def filtered_enterprises(request: Any, queryset: QuerySet[Enterprise]) -> EnterpriseFilter:
@@ -41,9 +41,7 @@ class EnterpriseListView(ScopedViewMixin, HtmxFragmentMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query"] = query.urlencode()
-        context["can_add"] = Enterprise.objects.restrict(self.request.user, ADD).exists() or (
-            self.request.user.role == "regulator" or self.request.user.role == "platform_admin"
-        )
+        context["can_add"] = may_add_enterprises(self.request.user)
         return context
 
 
@@ -70,9 +68,7 @@ class EnterpriseCreateView(ScopedViewMixin, FormView):
     form_class = EnterpriseForm
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and request.user.role not in ("regulator", "platform_admin"):
-            from django.http import Http404
-
+        if request.user.is_authenticated and not may_add_enterprises(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
