@@ -649,17 +649,16 @@ def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
         f for f in model._meta.concrete_fields if not (f.primary_key and f.get_internal_type().endswith("AutoField"))
     ]
     quote = connection.ops.quote_name
-    head = "INSERT INTO {} ({}) VALUES ".format(quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields))
-    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
     names = [f.attname for f in fields]
-    # Multi-row VALUES: one statement per chunk instead of one per row (executemany sends
-    # one INSERT a row, which costs PostgreSQL two thirds of an import). The chunk stays
-    # under SQLite's 32,766 bound parameters.
-    per_statement = max(1, min(BATCH_SIZE, 30000 // len(fields)))
+    # executemany measured faster than multi-row VALUES here on both databases (see BENCHMARKS.md).
     with connection.cursor() as cursor:
-        for chunk in _chunks(rows, per_statement):
-            params = [row.get(n) for row in chunk for n in names]
-            cursor.execute(head + ", ".join([one_row] * len(chunk)), params)
+        for chunk in _chunks(rows, BATCH_SIZE):
+            cursor.executemany(sql, [tuple(row.get(n) for n in names) for row in chunk])
 
 
 # --- The template ------------------------------------------------------------------------------
