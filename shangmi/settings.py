@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "shangmi.accounts",
     "shangmi.enterprises",
     "shangmi.jobs",
+    "shangmi.evidence",
     "shangmi.demo",
     "shangmi.api",
 ]
@@ -171,6 +172,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
+    ("vendor/hash-wasm", NODE_MODULES / "hash-wasm" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -194,6 +196,19 @@ TASKS = {
         "BACKEND": env_str("SHANGMI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# --- Evidence deposit -------------------------------------------------------------------------
+# The log's Ed25519 signing key lives in a file outside the database (a database dump must not
+# be enough to forge checkpoints); `manage.py evidence_init` creates it at install.
+SHANGMI_EVIDENCE_KEY_FILE = Path(env_str("SHANGMI_EVIDENCE_KEY_FILE", str(VAR_DIR / "keys" / "evidence-log.key")))
+# The log's name in its checkpoints; fixed for the log's whole life once the first checkpoint is out.
+SHANGMI_EVIDENCE_ORIGIN = env_str("SHANGMI_EVIDENCE_ORIGIN", "shangmi.local/evidence/v1")
+# Deposits sequenced per batch (one checkpoint each).
+SHANGMI_EVIDENCE_BATCH = env_int("SHANGMI_EVIDENCE_BATCH", 10000)
+# An RFC 3161 timestamp authority for checkpoints; empty means none.
+SHANGMI_EVIDENCE_TSA_URL = env_str("SHANGMI_EVIDENCE_TSA_URL", "")
+# Where the verification page and QR codes point (the public address of this platform).
+SHANGMI_PUBLIC_URL = env_str("SHANGMI_PUBLIC_URL", "http://127.0.0.1:8000")
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

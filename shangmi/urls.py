@@ -8,6 +8,7 @@ urlpatterns = [
     path("regions/", include("shangmi.regions.urls")),
     path("enterprises/", include("shangmi.enterprises.urls")),
     path("jobs/", include("shangmi.jobs.urls")),
+    path("evidence/", include("shangmi.evidence.urls")),
     path("api/", include("shangmi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -28,6 +28,12 @@ def _fast_hashing_and_reference_data(request: pytest.FixtureRequest) -> None:
             tags_load()
 
 
+@pytest.fixture(autouse=True)
+def _evidence_log_key(tmp_path_factory: pytest.TempPathFactory, settings) -> None:
+    """The evidence log signs with a test key in a temporary file, never the install's own."""
+    settings.SHANGMI_EVIDENCE_KEY_FILE = tmp_path_factory.getbasetemp() / "evidence-keys" / "log.key"
+
+
 @pytest.fixture
 def tmp_media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"

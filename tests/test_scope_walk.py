@@ -35,9 +35,26 @@ PUBLIC = {
     "api-token",
     "api-schema",
     "api-docs",
+    # The evidence log is public on purpose: commitments only, for mirrors and auditors.
+    "evidence:log_key",
+    "evidence:log_checkpoint",
+    "evidence:log_checkpoints",
+    "evidence:log_entries",
+    "evidence:log_inclusion",
+    "evidence:log_consistency",
+    "evidence:verify",
+    "evidence:verify_check",
 }
 # Public URLs an anonymous visitor may open (the rest of PUBLIC still needs a sign-in).
-ANONYMOUS_OK = {"accounts:login", "accounts:logout", "set_language", "api-token", "api-schema", "api-docs"}
+ANONYMOUS_OK = {
+    "accounts:login",
+    "accounts:logout",
+    "set_language",
+    "api-token",
+    "api-schema",
+    "api-docs",
+    *(name for name in PUBLIC if name.startswith("evidence:")),
+}
 
 ROLE_PAIRS = ["regulator", "ent_admin", "ent_staff", "park_operator", "officer"]
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -130,7 +147,22 @@ def _job(world: Any, user: Any, side: str) -> Any:
     return job
 
 
+def _deposit(world: Any, user: Any, side: str) -> Any:
+    """A deposit of the side's enterprise, made by its admin whatever the walking role."""
+    from shangmi.evidence.models import Deposit
+    from shangmi.evidence.services import DepositInput, deposits_create
+
+    title = f"{side}-side secret formula 配方"
+    existing = Deposit.objects.filter(title=title).first()
+    if existing:
+        return existing
+    admin = getattr(world, f"ent_admin_{side}")
+    digest = ("a1" if side == "in" else "b2") * 32
+    return deposits_create(user=admin, items=[DepositInput(title=title, sha256=digest, sm3=digest)])[0]
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
+    "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
     "regions.Park": lambda w, u, side: getattr(w, f"park_{side}"),
     # An account is always visible to its owner, and to whoever manages its region.
@@ -193,7 +225,10 @@ def body_text(response: Any) -> str:
 
 
 def secrets_of_inside(world: Any) -> list[str]:
-    return [world.ent_in.name, world.ent_in.uscc]
+    from shangmi.evidence.models import Deposit
+
+    deposits = Deposit.objects.filter(enterprise=world.ent_in).values_list("title", "sha256")
+    return [world.ent_in.name, world.ent_in.uscc, *(value for row in deposits for value in row)]
 
 
 def users_of(world: Any, pair: str) -> tuple[Any, Any]:
@@ -223,7 +258,10 @@ def test_outsider_never_sees_insider_data(
 
     if not endpoint.object_kwargs:
         # A list (or form, or public) page: whatever it answers the outsider, nothing of the
-        # insider's enterprise may be in it: HTML, JSON or a spreadsheet.
+        # insider's enterprise may be in it: HTML, JSON or a spreadsheet. Private records
+        # (deposits) exist on both sides so a leak of them would show.
+        _deposit(world, world.ent_admin_in, "in")
+        _deposit(world, world.ent_admin_out, "out")
         client.force_login(outsider)
         response = client.get(endpoint.url())
         assert response.status_code < 500, f"{endpoint.id} as {outsider.username}: {response.status_code}"

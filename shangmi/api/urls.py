@@ -4,11 +4,13 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from shangmi.api import views
+from shangmi.evidence.api import DepositViewSet
 
 router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("parks", views.ParkViewSet, basename="park")
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
+router.register("evidence/deposits", DepositViewSet, basename="deposit")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

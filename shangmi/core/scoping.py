@@ -60,6 +60,9 @@ class Scope:
     owners: tuple[str, ...] = ()
     # Public reference data (the national division codes): any signed-in user may read.
     public_view: bool = False
+    # An enterprise's own secrets (deposits, secret inventory): readable by that enterprise's
+    # users alone. Not even a platform administrator reads them through the application.
+    enterprise_private: bool = False
     grants: Mapping[str, frozenset[str]] = field(default_factory=lambda: _DEFAULT_GRANTS)
 
 
@@ -73,7 +76,7 @@ def scope_q(model: type[models.Model], user: User | AnonymousUser | None, action
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     scope: Scope = model.scope  # type: ignore[attr-defined]
-    if user.is_superuser or user.role == Role.PLATFORM_ADMIN:
+    if (user.is_superuser or user.role == Role.PLATFORM_ADMIN) and not scope.enterprise_private:
         return Q()
     if action == VIEW and scope.public_view:
         return Q()

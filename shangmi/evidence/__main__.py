@@ -1,0 +1,123 @@
+"""``python -m shangmi.evidence``: deposit files by their digests, fetch receipts, verify offline.
+
+    python -m shangmi.evidence deposit PATH... --url URL --token TOKEN [--out DIR] [--wait 30]
+    python -m shangmi.evidence receipt DEPOSIT_ID --url URL --token TOKEN [--out DIR]
+    python -m shangmi.evidence verify --file F --receipt R.json --log-key KEY [--tsa-cert CA.pem]
+
+``verify`` needs nothing but the file, the receipt and the log's public key (the text
+published at /evidence/log/key/, or a file holding it): no database, no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from shangmi.evidence.client import Api, ClientError, deposit_paths, fetch_receipt, save_receipt
+from shangmi.evidence.verify import digest_file, verify_receipt
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m shangmi.evidence", description="商秘 evidence deposit client")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def server(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--url", default=os.environ.get("SHANGMI_URL", "http://127.0.0.1:8000"))
+        p.add_argument("--token", default=os.environ.get("SHANGMI_TOKEN"), help="API token (or SHANGMI_TOKEN)")
+        p.add_argument("--out", type=Path, default=Path("receipts"), help="folder for receipt JSON files")
+
+    dep = sub.add_parser("deposit", help="hash files locally and deposit their digests")
+    dep.add_argument("paths", nargs="+", type=Path)
+    server(dep)
+    dep.add_argument("--title", default="")
+    dep.add_argument("--secret-point", default="")
+    dep.add_argument("--project", default="")
+    dep.add_argument("--version-note", default="")
+    dep.add_argument("--previous", default=None, help="id of the deposit this is a new version of")
+    dep.add_argument("--no-sm3", action="store_true", help="skip the SM3 digest (faster on large files)")
+    dep.add_argument("--wait", type=float, default=0.0, help="seconds to wait for the sequenced receipt")
+
+    rec = sub.add_parser("receipt", help="download a deposit's (possibly upgraded) receipt")
+    rec.add_argument("deposit_id")
+    server(rec)
+
+    ver = sub.add_parser("verify", help="verify a file against its receipt, offline")
+    ver.add_argument("--file", type=Path, help="the deposited file (omit to check the receipt alone)")
+    ver.add_argument("--receipt", type=Path, required=True)
+    ver.add_argument("--log-key", required=True, help="the log's public key, or a file holding it")
+    ver.add_argument("--tsa-cert", type=Path, action="append", default=[], help="trusted timestamp authority cert")
+    ver.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def _log_key(value: str) -> str:
+    path = Path(value)
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else value.strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "verify":
+            return _verify(args)
+        if not args.token:
+            raise ClientError("an API token is needed: --token or SHANGMI_TOKEN")
+        api = Api(args.url, args.token)
+        if args.command == "deposit":
+            written = deposit_paths(
+                api,
+                args.paths,
+                out_dir=args.out,
+                title=args.title,
+                secret_point=args.secret_point,
+                project=args.project,
+                version_note=args.version_note,
+                previous=args.previous,
+                with_sm3=not args.no_sm3,
+                wait=args.wait,
+            )
+            for path in written:
+                print(path)
+            print(f"已存证 {len(written)} 个文件 / deposited {len(written)} file(s); only digests were sent")
+            return 0
+        receipt = fetch_receipt(api, args.deposit_id)
+        args.out.mkdir(parents=True, exist_ok=True)
+        print(save_receipt(receipt, args.out))
+        print(f"status: {receipt['status']}")
+        return 0
+    except (ClientError, OSError, ValueError) as exc:
+        print(f"错误 error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _verify(args: argparse.Namespace) -> int:
+    receipt = json.loads(args.receipt.read_text(encoding="utf-8"))
+    digests = digest_file(args.file) if args.file else None
+    certs = tuple(path.read_bytes() for path in args.tsa_cert)
+    report = verify_receipt(receipt, verifier_key=_log_key(args.log_key), file=digests, tsa_certs=certs)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "verified": report.verified,
+                    "index": report.index,
+                    "tree_size": report.tree_size,
+                    "accepted_at": report.accepted_at.isoformat() if report.accepted_at else None,
+                    "timestamp_at": report.timestamp_at.isoformat() if report.timestamp_at else None,
+                    "checks": [{"ok": c.ok, "zh": c.zh, "en": c.en} for c in report.checks],
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for check in report.checks:
+            print(f"{'✓' if check.ok else '✗'} {check.zh} / {check.en}")
+        print(report.summary())
+    return 0 if report.verified else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

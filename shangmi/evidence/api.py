@@ -1,0 +1,94 @@
+"""REST API of evidence deposit: the enterprise's deposits (scoped) and the public log."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django.db import models
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from shangmi.api.base import API_PERMISSIONS
+from shangmi.core.scoping import VIEW
+from shangmi.evidence.access import record_access
+from shangmi.evidence.models import Deposit
+from shangmi.evidence.receipts import receipt_for
+from shangmi.evidence.services import DepositError, DepositInput, deposits_create
+
+
+class DepositSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Deposit
+        fields = [
+            "id",
+            "title",
+            "secret_point",
+            "project",
+            "version_note",
+            "previous",
+            "file_name",
+            "file_size",
+            "sha256",
+            "sm3",
+            "commitment",
+            "accepted_at",
+            "leaf_index",
+            "sequenced_at",
+            "source",
+            "status",
+        ]
+
+    def get_status(self, obj: Deposit) -> str:
+        return "sequenced" if obj.is_sequenced else "pending"
+
+
+class DepositViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Deposits of the caller's enterprise. POST digests (never file content) to deposit.
+
+    POST body: ``{"deposits": [{"title", "sha256", "sm3", "file_name", "file_size",
+    "secret_point", "project", "version_note", "previous", "salt"}, ...]}`` or one such
+    object; the answer holds a receipt per deposit, pending until its batch is sequenced.
+    """
+
+    model = Deposit
+    serializer_class = DepositSerializer
+    permission_classes = API_PERMISSIONS
+    filterset_fields = ["secret_point", "project"]
+
+    def get_queryset(self) -> models.QuerySet[Deposit]:
+        return Deposit.objects.restrict(self.request.user, VIEW).select_related("enterprise", "created_by")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = request.data
+        raw = body.get("deposits") if isinstance(body, dict) and "deposits" in body else [body]
+        if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+            return Response({"errors": ['expected a JSON object or {"deposits": [...]} / 请求格式错误']}, status=400)
+        try:
+            deposits = deposits_create(
+                user=request.user, items=[DepositInput.from_mapping(item) for item in raw], source=_source(request)
+            )
+        except DepositError as exc:
+            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        fresh = Deposit.objects.select_related("enterprise", "created_by").filter(pk__in=[d.pk for d in deposits])
+        by_id = {d.pk: d for d in fresh}
+        return Response({"receipts": [receipt_for(by_id[d.pk]) for d in deposits]}, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get"])
+    def receipt(self, request: Request, pk: str | None = None) -> Response:
+        deposit = self.get_object()
+        record_access(request.user, deposit, "receipt_api")
+        return Response(receipt_for(deposit))
+
+
+def _source(request: Request) -> str:
+    agent = request.headers.get("User-Agent", "")
+    return Deposit.Source.CLIENT if agent.startswith("Python-urllib") else Deposit.Source.API
+
+
+def b64(value: bytes) -> str:
+    return base64.b64encode(value).decode()

@@ -1,0 +1,64 @@
+"""A deposit's receipt: everything needed to check it later without asking the platform.
+
+A receipt asked for before the deposit's batch is sequenced says "pending"; asked for again
+afterwards, the same call returns the upgraded receipt with its index, inclusion proof and
+checkpoint. The proof is against the first checkpoint that covers the deposit, the earliest
+signed (and, with a timestamp authority, timestamped) evidence of it.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django.utils import timezone
+
+from shangmi.evidence import merkle
+from shangmi.evidence.log import checkpoint_for_index, inclusion_proof_at, leaf_for, log_origin, log_verifier_key
+from shangmi.evidence.models import Deposit
+
+RECEIPT_FORMAT = "shangmi-evidence-receipt/1"
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode()
+
+
+def receipt_for(deposit: Deposit) -> dict[str, Any]:
+    leaf_data = leaf_for(deposit.commitment, deposit.sm3_commitment, deposit.accepted_at).to_bytes()
+    checkpoint = checkpoint_for_index(deposit.leaf_index) if deposit.leaf_index is not None else None
+    inclusion = None
+    if checkpoint is not None:
+        proof = inclusion_proof_at(deposit.leaf_index, checkpoint.size)
+        inclusion = {"tree_size": checkpoint.size, "proof": [_b64(node) for node in proof]}
+    token = bytes(checkpoint.timestamp_token) if checkpoint and checkpoint.timestamp_token else None
+    return {
+        "format": RECEIPT_FORMAT,
+        "deposit": {
+            "id": str(deposit.pk),
+            "title": deposit.title,
+            "enterprise": {"name": deposit.enterprise.name, "uscc": deposit.enterprise.uscc},
+            "depositor": deposit.created_by.full_name or deposit.created_by.username,
+            "secret_point": deposit.secret_point,
+            "project": deposit.project,
+            "version_note": deposit.version_note,
+            "file_name": deposit.file_name,
+            "file_size": deposit.file_size,
+            "previous": str(deposit.previous_id) if deposit.previous_id else None,
+            "accepted_at": timezone.localtime(deposit.accepted_at).isoformat(timespec="milliseconds"),
+        },
+        "digests": {"sha256": deposit.sha256, "sm3": deposit.sm3},
+        "salt": deposit.salt,
+        "commitment": deposit.commitment,
+        "sm3_commitment": deposit.sm3_commitment,
+        "leaf": {
+            "index": deposit.leaf_index,
+            "data": _b64(leaf_data),
+            "hash": _b64(merkle.leaf_hash(leaf_data)),
+        },
+        "log": {"origin": log_origin(), "public_key": log_verifier_key()},
+        "inclusion": inclusion,
+        "checkpoint": checkpoint.note if checkpoint else None,
+        "timestamp_token": _b64(token) if token else None,
+        "status": "sequenced" if inclusion else "pending",
+    }

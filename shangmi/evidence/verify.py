@@ -1,0 +1,228 @@
+"""Offline verification of a receipt: no database, no network, no trust in the platform.
+
+Everything checked here is recomputed from the file, the receipt and the log's public key:
+the file's digests, the salted commitments, the leaf bytes and hash, the inclusion proof up
+to the checkpoint's root, the checkpoint's Ed25519 signature and, if present, the RFC 3161
+timestamp token over the signed checkpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from shangmi.evidence import merkle
+from shangmi.evidence.leaf import Leaf, LeafError, sha256_commitment, sm3, sm3_commitment
+from shangmi.evidence.note import NoteError, open_checkpoint
+
+RECEIPT_FORMAT = "shangmi-evidence-receipt/1"
+CHUNK = 1 << 20
+CST = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class FileDigests:
+    sha256: bytes
+    sm3: bytes | None
+    size: int
+
+
+def digest_stream(stream: BinaryIO, *, with_sm3: bool = True) -> FileDigests:
+    """Hash a stream once, in 1 MiB chunks, whatever its size (a 4 GB file never sits in memory).
+
+    SM3 runs in a second thread on the same chunk: hashlib releases the GIL for large
+    updates, so the two algorithms use both cores instead of taking turns.
+    """
+    sha = hashlib.sha256()
+    sm = sm3() if with_sm3 else None
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    size = 0
+    while count := stream.readinto(buffer):
+        chunk = view[:count]
+        if sm is None:
+            sha.update(chunk)
+        else:
+            worker = threading.Thread(target=sm.update, args=(chunk,))
+            worker.start()
+            sha.update(chunk)
+            worker.join()
+        size += count
+    return FileDigests(sha.digest(), sm.digest() if sm else None, size)
+
+
+def digest_file(path: Path, *, with_sm3: bool = True) -> FileDigests:
+    with open(path, "rb", buffering=0) as stream:
+        return digest_stream(stream, with_sm3=with_sm3)
+
+
+@dataclass
+class Check:
+    ok: bool
+    zh: str
+    en: str
+
+
+@dataclass
+class Report:
+    checks: list[Check] = field(default_factory=list)
+    index: int | None = None
+    tree_size: int | None = None
+    accepted_at: datetime | None = None
+    timestamp_at: datetime | None = None
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.checks) and all(check.ok for check in self.checks)
+
+    def add(self, ok: bool, zh: str, en: str) -> bool:
+        self.checks.append(Check(ok, zh, en))
+        return ok
+
+    def summary(self) -> str:
+        if not self.verified:
+            failed = next(check for check in self.checks if not check.ok)
+            return f"未通过验证 NOT VERIFIED: {failed.zh} / {failed.en}"
+        when = self.accepted_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S") if self.accepted_at else "?"
+        line = (
+            f"验证通过 VERIFIED: 该文件于 {when}（北京时间）存入日志，序号 {self.index}，包含于规模 {self.tree_size} 的"
+            f"签名检查点 / this file was in the log as entry {self.index} of the signed checkpoint of size "
+            f"{self.tree_size}, deposited {when} (Beijing time)"
+        )
+        if self.timestamp_at:
+            tsa = self.timestamp_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")
+            line += f"; 可信时间戳证明检查点不晚于 {tsa} 已存在 / a timestamp authority attests the checkpoint by {tsa}"
+        return line
+
+
+class ReceiptError(ValueError):
+    pass
+
+
+def _b64(value: Any, what: str) -> bytes:
+    try:
+        return base64.b64decode(str(value), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ReceiptError(f"receipt field {what} is not base64") from exc
+
+
+def _hex(value: Any, what: str) -> bytes:
+    try:
+        return bytes.fromhex(str(value))
+    except ValueError as exc:
+        raise ReceiptError(f"receipt field {what} is not hexadecimal") from exc
+
+
+def verify_receipt(
+    receipt: dict[str, Any],
+    *,
+    verifier_key: str,
+    file: FileDigests | None = None,
+    tsa_certs: tuple[bytes, ...] = (),
+) -> Report:
+    """Check a receipt (and the file it is about) against the log's public key."""
+    report = Report()
+    try:
+        _verify(receipt, report, verifier_key, file, tsa_certs)
+    except (ReceiptError, KeyError, TypeError) as exc:
+        report.add(False, f"回执格式错误：{exc}", f"malformed receipt: {exc}")
+    return report
+
+
+def _verify(
+    receipt: dict[str, Any], report: Report, verifier_key: str, file: FileDigests | None, tsa_certs: tuple[bytes, ...]
+) -> None:
+    if receipt.get("format") != RECEIPT_FORMAT:
+        report.add(False, "不是本平台的存证回执", f"not a receipt of format {RECEIPT_FORMAT}")
+        return
+    salt = _hex(receipt["salt"], "salt")
+    sha_digest = _hex(receipt["digests"]["sha256"], "digests.sha256")
+    sm3_hex = receipt["digests"].get("sm3") or ""
+    if file is not None:
+        if not report.add(
+            file.sha256 == sha_digest,
+            "文件的 SHA-256 与回执一致"
+            if file.sha256 == sha_digest
+            else "文件的 SHA-256 与回执不符：不是存证的那个文件",
+            "the file's SHA-256 matches the receipt"
+            if file.sha256 == sha_digest
+            else "the file's SHA-256 differs from the receipt: not the deposited file",
+        ):
+            return
+        if sm3_hex and file.sm3 is not None:
+            same = file.sm3 == _hex(sm3_hex, "digests.sm3")
+            if not report.add(
+                same,
+                "文件的 SM3 与回执一致" if same else "文件的 SM3 与回执不符",
+                f"SM3 {'matches' if same else 'differs'}",
+            ):
+                return
+
+    try:
+        leaf = Leaf.from_bytes(_b64(receipt["leaf"]["data"], "leaf.data"))
+    except LeafError as exc:
+        report.add(False, f"叶子数据无效：{exc}", f"invalid leaf: {exc}")
+        return
+    ok = leaf.sha256_commitment == sha256_commitment(salt, sha_digest)
+    if not report.add(
+        ok,
+        "加盐承诺与摘要一致" if ok else "加盐承诺与摘要不符",
+        f"salted commitment {'matches' if ok else 'does not match'}",
+    ):
+        return
+    if sm3_hex:
+        ok = leaf.sm3_commitment == sm3_commitment(salt, _hex(sm3_hex, "digests.sm3"))
+        if not report.add(
+            ok, "SM3 承诺一致" if ok else "SM3 承诺不符", f"SM3 commitment {'matches' if ok else 'does not match'}"
+        ):
+            return
+    report.accepted_at = datetime.fromtimestamp(leaf.accepted_ms / 1000, tz=UTC)
+
+    leaf_hash = merkle.leaf_hash(leaf.to_bytes())
+    if receipt.get("status") != "sequenced" or not receipt.get("checkpoint") or not receipt.get("inclusion"):
+        report.add(
+            False,
+            "存证尚未排序入日志，请稍后重新下载回执",
+            "the deposit is not yet sequenced: download the receipt again later",
+        )
+        return
+    try:
+        checkpoint = open_checkpoint(receipt["checkpoint"], verifier_key, origin=receipt["log"]["origin"])
+    except NoteError as exc:
+        report.add(False, f"检查点签名无效：{exc}", f"checkpoint signature invalid: {exc}")
+        return
+    report.add(True, "检查点签名有效", f"checkpoint signed by {checkpoint.origin}")
+    index = receipt["leaf"]["index"]
+    inclusion = receipt["inclusion"]
+    if not isinstance(index, int) or inclusion["tree_size"] != checkpoint.size:
+        report.add(False, "回执中的序号或树规模与检查点不符", "index or tree size does not match the checkpoint")
+        return
+    proof = [_b64(node, "inclusion.proof") for node in inclusion["proof"]]
+    try:
+        merkle.verify_inclusion(leaf_hash, index, checkpoint.size, proof, checkpoint.root)
+    except merkle.ProofError as exc:
+        report.add(False, f"包含证明无效：{exc}", f"inclusion proof invalid: {exc}")
+        return
+    report.add(True, "包含证明有效：叶子在检查点的树中", "inclusion proof valid: the leaf is in the checkpoint's tree")
+    report.index, report.tree_size = index, checkpoint.size
+
+    token = receipt.get("timestamp_token")
+    if token:
+        from shangmi.evidence.timestamp import TimestampError, verify_timestamp
+
+        try:
+            info = verify_timestamp(_b64(token, "timestamp_token"), receipt["checkpoint"].encode(), tsa_certs)
+        except TimestampError as exc:
+            report.add(False, f"时间戳令牌无效：{exc}", f"timestamp token invalid: {exc}")
+            return
+        report.timestamp_at = info.gen_time
+        anchored = "（已核验颁发机构）" if tsa_certs else "（未提供颁发机构证书，未核验信任链）"
+        report.add(
+            True, f"可信时间戳有效：{info.tsa_subject}{anchored}", f"RFC 3161 timestamp valid: {info.tsa_subject}"
+        )

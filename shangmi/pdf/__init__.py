@@ -1,0 +1,1 @@
+"""PDF generation shared by certificates and reports."""
