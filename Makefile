@@ -25,6 +25,7 @@ install: $(VENV)/.installed node_modules/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
+	$(PY) manage.py evidence_init
 
 demo: migrate
 	$(PY) manage.py load_demo

@@ -79,7 +79,7 @@ class DepositViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response({"receipts": [receipt_for(by_id[d.pk]) for d in deposits]}, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["get"])
-    def receipt(self, request: Request, pk: str | None = None) -> Response:
+    def receipt(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
         deposit = self.get_object()
         record_access(request.user, deposit, "receipt_api")
         return Response(receipt_for(deposit))
