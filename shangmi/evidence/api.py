@@ -86,6 +86,9 @@ class DepositViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 def _source(request: Request) -> str:
+    # A signed-in page (session, no token) is the browser; the bundled client speaks urllib.
+    if request.auth is None:
+        return Deposit.Source.BROWSER
     agent = request.headers.get("User-Agent", "")
     return Deposit.Source.CLIENT if agent.startswith("Python-urllib") else Deposit.Source.API
 

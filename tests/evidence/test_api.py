@@ -32,6 +32,14 @@ def test_it_takes_digests_and_answers_pending_receipts(world):
     assert [r["status"] for r in receipts] == ["pending", "pending"]
     assert Deposit.objects.filter(enterprise=world.ent_in).count() == 2
     assert len(receipts[0]["salt"]) == 64 and receipts[0]["salt"] != receipts[1]["salt"]
+    assert set(Deposit.objects.values_list("source", flat=True)) == {"api"}
+
+
+def test_a_deposit_from_the_signed_in_page_is_marked_browser(world, client):
+    client.force_login(world.ent_admin_in)
+    response = client.post(URL, {"deposits": [_item(b"page")]}, content_type="application/json")
+    assert response.status_code == 201
+    assert Deposit.objects.get().source == "browser"
 
 
 def test_a_single_object_body_works_and_the_client_salt_is_kept(world):
