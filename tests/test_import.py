@@ -10,9 +10,11 @@ import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, connection
 from django.utils import translation
 from python_calamine import CalamineWorkbook
 
+from shangmi.enterprises import importing
 from shangmi.enterprises.importing import HEADERS_ZH, enterprise_import, read_rows, write_import_template
 from shangmi.enterprises.models import Enterprise, Tag
 from shangmi.enterprises.uscc import make_uscc
@@ -352,3 +354,95 @@ def test_large_bad_file_job_lists_errors(client, world, tmp_path: Path, settings
     assert not Enterprise.objects.filter(name__startswith="作业企业").exists()
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="import-errors"' in page
+
+
+# --- PostgreSQL: new rows go in with COPY (importing._copy_created) ----------------------------
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the COPY path of the import runs on PostgreSQL only"
+)
+
+
+def _copy_file(tmp_path: Path, serials: range) -> Path:
+    rows = [HEADER]
+    for n in serials:
+        tags = {0: "专精特新、高新技术企业", 1: "创新型"}.get(n % 3, "")
+        rows.append(row(f"拷贝企业{n}", make_uscc("500105", n), "江北区", **{"标签": tags, "所属园区": "港城工业园"}))
+    return write_xlsx(tmp_path / "copy.xlsx", rows, title=None)
+
+
+@postgres_only
+def test_copy_import_ids_tags_history_and_sequences(world, tmp_path: Path) -> None:
+    history = Enterprise.history.model
+    result = enterprise_import(user=world.regulator_in, path=_copy_file(tmp_path, range(1000, 1006)))
+    assert (result.created, result.errors) == (6, [])
+
+    imported = list(Enterprise.objects.filter(name__startswith="拷贝企业").order_by("pk"))
+    assert [e.uscc for e in imported] == [make_uscc("500105", n) for n in range(1000, 1006)]  # file order
+    for e in imported:
+        assert e.park == world.park_in and e.created_at is not None and e.updated_at is not None
+        want = {0: {"specialised_sme", "high_tech"}, 1: {"innovative"}}.get(int(e.uscc[8:16]) % 3, set())
+        assert set(e.tags.values_list("code", flat=True)) == want
+        record = history.objects.get(id=e.pk)  # exactly one record, the "+" of the import, tags included
+        assert (record.history_type, record.history_user, record.name) == ("+", world.regulator_in, e.name)
+        assert set(record.tags.values_list("tag__code", flat=True)) == want
+        assert set(record.tags.values_list("id", flat=True)) == set(
+            Enterprise.tags.through.objects.filter(enterprise=e).values_list("id", flat=True)
+        )
+
+    # The sequences moved past the COPYed ids: the ORM's next rows get fresh ones.
+    later = Enterprise.objects.create(name="后来的企业", uscc=make_uscc("500105", 1100), region_id="500105")
+    later.tags.add(Tag.objects.get(code="innovative"))
+    assert later.pk > imported[-1].pk
+    assert later.history.latest().history_id > max(
+        history.objects.filter(id__in=[e.pk for e in imported]).values_list("history_id", flat=True)
+    )
+    link = Enterprise.tags.through.objects.get(enterprise=later)
+    assert link.pk > max(Enterprise.tags.through.objects.filter(enterprise__in=imported).values_list("pk", flat=True))
+
+    # Importing the same file again updates nothing (same values), creates nothing.
+    again = enterprise_import(user=world.regulator_in, path=_copy_file(tmp_path, range(1000, 1006)))
+    assert (again.created, again.updated, again.unchanged, again.errors) == (0, 0, 6, [])
+
+
+@postgres_only
+def test_copy_import_failing_midway_leaves_nothing(world, tmp_path: Path, monkeypatch) -> None:
+    """The tag links fail after the enterprises and history records went in: all of it rolls back."""
+    counts = lambda: (  # noqa: E731
+        Enterprise.objects.count(),
+        Enterprise.history.model.objects.count(),
+        Enterprise.tags.through.objects.count(),
+    )
+    before = counts()
+    real_copy_rows = importing._copy_rows
+
+    def failing_copy_rows(model, attnames, rows):
+        if model is Enterprise.tags.through:
+
+            def rows_then_failure(source):
+                yield next(iter(source))
+                raise RuntimeError("connection lost in the middle of the COPY")
+
+            rows = rows_then_failure(rows)
+        real_copy_rows(model, attnames, rows)
+
+    monkeypatch.setattr(importing, "_copy_rows", failing_copy_rows)
+    path = _copy_file(tmp_path, range(1200, 1210))
+    with pytest.raises(RuntimeError):
+        enterprise_import(user=world.regulator_in, path=path)
+    assert counts() == before
+
+    monkeypatch.setattr(importing, "_copy_rows", real_copy_rows)
+    assert enterprise_import(user=world.regulator_in, path=path).created == 10  # the connection is usable
+
+
+@postgres_only
+def test_copy_import_code_registered_meanwhile_rolls_back(world, tmp_path: Path, monkeypatch) -> None:
+    """A code registered between the check and the COPY (another user's save) fails the whole import."""
+    monkeypatch.setattr(importing, "_registered_usccs", lambda usccs: [])  # the check saw none of them
+    rows = [HEADER, row("新企业", make_uscc("500105", 1300), "江北区"), row("同码企业", world.ent_in.uscc, "江北区")]
+    before = Enterprise.objects.count()
+    with pytest.raises(IntegrityError):
+        enterprise_import(user=world.regulator_in, path=write_xlsx(tmp_path / "race.xlsx", rows, title=None))
+    assert Enterprise.objects.count() == before
+    assert not Enterprise.objects.filter(uscc=make_uscc("500105", 1300)).exists()

@@ -74,6 +74,11 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["evidence"]:
+        # `python -m shangmi.bench evidence [--help]`: the evidence deposit part alone.
+        from shangmi.bench import evidence
+
+        sys.exit(evidence.main(sys.argv[2:]))
     parser = argparse.ArgumentParser(
         prog="python -m shangmi.bench",
         description=bench.__doc__,
@@ -84,7 +89,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per list case (default 50)")
     parser.add_argument("--postgres", default=os.environ.get("SHANGMI_BENCH_POSTGRES", DEFAULT_PG))
-    parser.add_argument("--skip", default="", help="parts to leave out: list,export,import")
+    parser.add_argument("--skip", default="", help="parts to leave out: list,export,import,evidence")
     parser.add_argument("--out", default=str(ROOT / "bench-results"))
     args = parser.parse_args()
 
@@ -111,7 +116,13 @@ def main() -> None:
     (results_dir / "latest.json").write_text(text)
     print(render(report))
     print(f"\nfigures written to {path}")
-    if any("error" in r for r in report["results"].values()):
+    evidence_failed = False
+    if "evidence" not in args.skip.split(","):
+        from shangmi.bench import evidence
+
+        print()
+        evidence_failed = evidence.main(["--db", args.db, "--postgres", args.postgres, "--out", args.out]) != 0
+    if any("error" in r for r in report["results"].values()) or evidence_failed:
         sys.exit(1)
 
 

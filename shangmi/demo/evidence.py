@@ -13,7 +13,14 @@ from shangmi.evidence.services import DepositInput, deposits_create
 # Stand-ins for the enterprise's documents: only their digests are ever deposited.
 DOCUMENTS = [
     ("制动卡钳摩擦材料配方", "摩擦材料配方", "卡钳二期", "初版", "配方-v1.docx", "配方初版：树脂 18%，钢纤维 22%"),
-    ("制动卡钳摩擦材料配方", "摩擦材料配方", "卡钳二期", "调整钢纤维比例", "配方-v2.docx", "配方第二版：树脂 18%，钢纤维 25%"),
+    (
+        "制动卡钳摩擦材料配方",
+        "摩擦材料配方",
+        "卡钳二期",
+        "调整钢纤维比例",
+        "配方-v2.docx",
+        "配方第二版：树脂 18%，钢纤维 25%",
+    ),
     ("卡钳壳体模具图纸", "模具结构", "卡钳二期", "", "壳体模具.dwg", "模具图纸 A-2031"),
 ]
 

@@ -10,6 +10,7 @@ prove nothing there.
 from __future__ import annotations
 
 import base64
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -111,7 +112,7 @@ def test_concurrent_deposits_and_sequencers_give_a_gap_free_consistent_log(trans
     checkpoints = list(Checkpoint.objects.order_by("id"))
     sizes = [c.size for c in checkpoints]
     assert len(checkpoints) >= total // BATCH
-    assert all(a < b for a, b in zip(sizes, sizes[1:], strict=False)), sizes
+    assert all(a < b for a, b in itertools.pairwise(sizes)), sizes
     assert sorted(published) == sizes and sizes[-1] == total
     key = log_verifier_key()
     previous_size, previous_root = 0, merkle.EMPTY_ROOT
