@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -759,6 +760,7 @@ def _copy_created(user: Any, rows: list[_Row], now: datetime) -> None:
     through = Enterprise.tags.through
     tag_history = _tag_history_model()
     fields = list(rows[0].values)  # every _Row holds the same checked fields
+    values = itemgetter(*fields)  # a row's values as a tuple, in C
     enterprise_ids = _next_ids(Enterprise, len(rows))
     history_ids = _next_ids(history_model, len(rows))
     # (enterprise id, history id, tag id) of every tag link, as save() + tags.set() would write.
@@ -772,13 +774,13 @@ def _copy_created(user: Any, rows: list[_Row], now: datetime) -> None:
     _copy_rows(
         Enterprise,
         ["id", *fields, "created_at", "updated_at"],
-        ((pk, *(row.values[f] for f in fields), now, now) for row, pk in zip(rows, enterprise_ids, strict=True)),
+        ((pk, *values(row.values), now, now) for row, pk in zip(rows, enterprise_ids, strict=True)),
     )
     _copy_rows(
         history_model,
         ["history_id", "id", *fields, "created_at", "history_date", "history_type", "history_user_id"],
         (
-            (history_id, pk, *(row.values[f] for f in fields), now, now, "+", user.pk)
+            (history_id, pk, *values(row.values), now, now, "+", user.pk)
             for row, pk, history_id in zip(rows, enterprise_ids, history_ids, strict=True)
         ),
     )
