@@ -21,8 +21,8 @@ import os
 import sys
 from typing import Any
 
-# The same browser and flags as tests/browser/conftest.py (which cannot be imported here:
-# it needs pytest).
+# Debian's Chromium and the flags it needs on a closed network; tests/browser/conftest.py
+# launches it with these same values.
 CHROMIUM = os.environ.get("SHANGMI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

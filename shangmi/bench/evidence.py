@@ -208,30 +208,6 @@ class _SqlTimer:
             self.count[kind] = self.count.get(kind, 0) + 1
 
 
-def _set_based_update(objs: list[Any], fields: list[str], batch_size: int | None = None) -> None:
-    """What-if for log_sequence's ``Deposit.objects.bulk_update``: one set-based UPDATE per batch.
-
-    PostgreSQL: ``UPDATE ... FROM unnest(ids, indices)``; SQLite: one prepared UPDATE by primary
-    key, executemany. Measured only, never installed outside this benchmark.
-    """
-    from django.db import connection
-
-    assert set(fields) == {"leaf_index", "sequenced_at"}
-    when = connection.ops.adapt_datetimefield_value(objs[0].sequenced_at)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "UPDATE evidence_deposit AS d SET leaf_index = v.idx, sequenced_at = %s "
-                "FROM unnest(%s::uuid[], %s::bigint[]) AS v(id, idx) WHERE d.id = v.id",
-                [when, [d.pk for d in objs], [d.leaf_index for d in objs]],
-            )
-        else:
-            cursor.executemany(
-                "UPDATE evidence_deposit SET leaf_index = %s, sequenced_at = %s WHERE id = %s",
-                [(d.leaf_index, when, d.pk.hex) for d in objs],
-            )
-
-
 class _OrmTimer:
     """Wall time inside QuerySet.bulk_create / bulk_update per model: SQL building plus execution."""
 
@@ -264,7 +240,7 @@ class _OrmTimer:
             setattr(QuerySet, name, original)
 
 
-def bench_sequencing(user: Any, leaves: int, *, set_based_update: bool = False) -> dict[str, Any]:
+def bench_sequencing(user: Any, leaves: int) -> dict[str, Any]:
     from django.conf import settings
     from django.db import connection
 
@@ -279,15 +255,10 @@ def bench_sequencing(user: Any, leaves: int, *, set_based_update: bool = False) 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE evidence_deposit")
     timer = _SqlTimer()
-    if set_based_update:
-        Deposit.objects.bulk_update = _set_based_update  # this manager instance only, undone below
-    try:
-        with connection.execute_wrapper(timer), _OrmTimer() as orm:
-            started = time.perf_counter()
-            checkpoints = log_sequence_all()
-            seconds = time.perf_counter() - started
-    finally:
-        Deposit.objects.__dict__.pop("bulk_update", None)
+    with connection.execute_wrapper(timer), _OrmTimer() as orm:
+        started = time.perf_counter()
+        checkpoints = log_sequence_all()
+        seconds = time.perf_counter() - started
     assert Deposit.objects.filter(leaf_index__isnull=True).count() == 0
     assert LogEntry.objects.count() == before + leaves
     assert Deposit.objects.filter(leaf_index__isnull=False).count() == before + leaves
@@ -295,7 +266,6 @@ def bench_sequencing(user: Any, leaves: int, *, set_based_update: bool = False) 
     return {
         "leaves": leaves,
         "batch": settings.SHANGMI_EVIDENCE_BATCH,
-        "deposit_update": "set-based UPDATE (what-if)" if set_based_update else "bulk_update (as shipped)",
         "checkpoints": len(checkpoints),
         "setup_s": round(setup_s, 1),
         "seconds": round(seconds, 2),
@@ -642,9 +612,6 @@ def child_main(argv: list[str]) -> None:
         _log(f"{connection.vendor}: sequencing {args.leaves:,} pending deposits")
         out["sequence"] = bench_sequencing(user, args.leaves)
         _log(f"{connection.vendor}: {out['sequence']['leaves_per_s']:,} leaves/s")
-        _log(f"{connection.vendor}: again, with log_sequence's bulk_update swapped for one set-based UPDATE")
-        out["sequence_set_based"] = bench_sequencing(user, args.leaves, set_based_update=True)
-        _log(f"{connection.vendor}: {out['sequence_set_based']['leaves_per_s']:,} leaves/s")
     if "proofs" not in skip:
         _log(f"{connection.vendor}: building a {args.proof_leaves:,}-leaf log, then proofs")
         out["proofs"] = bench_proofs(user, args.proof_leaves, args.samples, real=200)
@@ -764,15 +731,14 @@ def render(report: dict[str, Any]) -> str:
             lines += [f"{db}: FAILED ({r['error']})", ""]
             continue
         lines.append(f"== {db} {r.get('db_version', '')} ==")
-        for label, key in (("sequencing", "sequence"), ("  what-if", "sequence_set_based")):
-            s = r.get(key)
-            if not s:
-                continue
+        s = r.get("sequence")
+        if s:
+            label = "sequencing"
             top = ", ".join(f"{k} {v['seconds']} s" for k, v in list(s["by_statement"].items())[:3])
             orm = ", ".join(f"{k} {v} s" for k, v in s["orm_calls_s"].items())
             lines.append(
                 f"  {label:<16} {s['leaves']:,} leaves in {s['seconds']} s = {s['leaves_per_s']:,} leaves/s "
-                f"[{s['deposit_update']}] (batch {s['batch']:,}, {s['checkpoints']} checkpoints)  "
+                f"(batch {s['batch']:,}, {s['checkpoints']} checkpoints)  "
                 f"target (>= {SEQUENCE_LEAVES_PER_S:,.0f}/s) {_mark(s['leaves_per_s'] >= SEQUENCE_LEAVES_PER_S)}"
             )
             lines.append(f"                   inside {orm}; SQL executing {s['db_s']} s ({top})")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from django.db import models
@@ -91,7 +90,3 @@ def _source(request: Request) -> str:
         return Deposit.Source.BROWSER
     agent = request.headers.get("User-Agent", "")
     return Deposit.Source.CLIENT if agent.startswith("Python-urllib") else Deposit.Source.API
-
-
-def b64(value: bytes) -> str:
-    return base64.b64encode(value).decode()

@@ -9,13 +9,13 @@ consistency proof read back from storage links it to the previous one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shangmi.evidence import merkle
@@ -102,17 +102,17 @@ def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
         now = timezone.now()
         entries: list[LogEntry] = []
         nodes: list[LogNode] = []
-        updates: list[Deposit] = []
+        assigned: list[tuple[object, int]] = []
         for deposit_id, commitment, sm3_commitment, accepted_at in pending:
             index = compact.size
             data = leaf_for(commitment, sm3_commitment, accepted_at).to_bytes()
             completed = compact.append(merkle.leaf_hash(data))
             entries.append(LogEntry(index=index, data=data, leaf_hash=completed[0][1]))
             nodes.extend(LogNode(key=node_key(*nid), hash=value) for nid, value in completed)
-            updates.append(Deposit(id=deposit_id, leaf_index=index, sequenced_at=now))
+            assigned.append((deposit_id, index))
         LogEntry.objects.bulk_create(entries, batch_size=2000)
         LogNode.objects.bulk_create(nodes, batch_size=2000)
-        Deposit.objects.bulk_update(updates, ["leaf_index", "sequenced_at"], batch_size=1000)
+        _mark_sequenced(assigned, now)
 
         root = compact.root()
         if previous is not None:
@@ -137,6 +137,30 @@ def log_sequence_all() -> list[Checkpoint]:
     while (checkpoint := log_sequence()) is not None:
         done.append(checkpoint)
     return done
+
+
+def _mark_sequenced(assigned: list[tuple[object, int]], when: datetime) -> None:
+    """Give each deposit its index in one set-based statement per batch.
+
+    Django's bulk_update builds a CASE WHEN of a thousand branches per call, and measured as
+    three quarters of sequencing time; an UPDATE joined to the id/index pairs does the same
+    work in one pass (BENCHMARKS.md, "Evidence deposit").
+    """
+    stamp = connection.ops.adapt_datetimefield_value(when)
+    table = Deposit._meta.db_table
+    id_field = Deposit._meta.pk
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS d SET leaf_index = v.idx, sequenced_at = %s "
+                "FROM unnest(%s::uuid[], %s::bigint[]) AS v(id, idx) WHERE d.id = v.id",
+                [stamp, [pk for pk, _ in assigned], [index for _, index in assigned]],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET leaf_index = %s, sequenced_at = %s WHERE id = %s",
+                [(index, stamp, id_field.get_db_prep_value(pk, connection)) for pk, index in assigned],
+            )
 
 
 def _check_state(state: LogState, previous: Checkpoint | None, compact: merkle.CompactRange) -> None:
@@ -191,7 +215,3 @@ def consistency_proof_between(size1: int, size2: int) -> list[bytes]:
 def entries_range(start: int, end: int) -> Iterable[tuple[int, bytes]]:
     for index, data in LogEntry.objects.filter(index__gte=start, index__lt=end).values_list("index", "data"):
         yield index, bytes(data)
-
-
-def node_map(keys: Iterable[int]) -> Mapping[int, bytes]:
-    return {key: bytes(value) for key, value in LogNode.objects.filter(key__in=list(keys)).values_list("key", "hash")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -96,7 +97,7 @@ def deposits_create(*, user: Any, items: Sequence[DepositInput], source: str = D
     # elsewhere is "not found", never a hint that it exists.
     own_previous = set()
     if previous_ids:
-        valid = [p for p in previous_ids if _is_uuid(p)]
+        valid = [p for p in previous_ids if is_uuid(p)]
         own_previous = {
             str(pk) for pk in Deposit.objects.restrict(user, VIEW).filter(pk__in=valid).values_list("pk", flat=True)
         }
@@ -140,9 +141,7 @@ def deposits_create(*, user: Any, items: Sequence[DepositInput], source: str = D
     return deposits
 
 
-def _is_uuid(value: str) -> bool:
-    import uuid
-
+def is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)
     except ValueError:

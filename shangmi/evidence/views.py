@@ -27,6 +27,7 @@ from shangmi.evidence.access import record_access
 from shangmi.evidence.models import Checkpoint, Deposit
 from shangmi.evidence.receipts import receipt_for
 from shangmi.evidence.selectors import FILTERS, deposits_for, filter_choices, version_chain
+from shangmi.evidence.services import is_uuid
 
 MAX_ENTRIES = 1000
 
@@ -66,23 +67,13 @@ class DepositCreateView(ScopedViewMixin, TemplateView):
         previous_id = self.request.GET.get("previous")
         previous = None
         if previous_id:
-            previous = deposits_for(user, {}).filter(pk=previous_id).first() if _uuid(previous_id) else None
+            previous = deposits_for(user, {}).filter(pk=previous_id).first() if is_uuid(previous_id) else None
         context.update(
             previous=previous,
             can_add=scope_q(Deposit, user, ADD) is not None and user.enterprise_id is not None,
             api_url=reverse("deposit-list"),
         )
         return context
-
-
-def _uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 class DepositDetailView(ScopedViewMixin, DetailView):

@@ -19,17 +19,9 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from shangmi.bench.browser_hash import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import World, make_enterprise
 
-CHROMIUM = os.environ.get("SHANGMI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "Secret-pass-2026"  # what tests/conftest.py make_user sets
 

@@ -15,9 +15,13 @@ import segno
 from django.conf import settings
 from PIL import Image
 
+from shangmi.enterprises.uscc import make_uscc
 from shangmi.evidence import certificate
 from shangmi.evidence.certificate import format_datetime_zh, format_size, qr_matrix, render_deposit_certificate
 from shangmi.pdf.fonts import FONT_PACKAGE, CJKFontMissing, cjk_font_paths
+
+# A code with a valid GB 32100 check character, as the registry would hold.
+USCC = make_uscc("500105", 1)
 
 POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfinfo", "pdftoppm"))
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdffonts, pdftoppm) not installed")
@@ -39,7 +43,7 @@ def sequenced_receipt() -> dict:
         "deposit": {
             "id": DEPOSIT_ID,
             "title": "新型电池隔膜配方 V3",
-            "enterprise": {"name": "江北内部科技有限公司", "uscc": "91500105MA5U7XXX1A"},
+            "enterprise": {"name": "江北内部科技有限公司", "uscc": USCC},
             "depositor": "张三",
             "secret_point": "隔膜配方",
             "project": "隔膜二期",
@@ -150,7 +154,7 @@ def test_sequenced_certificate_text(sequenced_pdf: Path) -> None:
         "TradeSecretEvidenceDepositCertificate",
         DEPOSIT_ID,
         "江北内部科技有限公司",
-        "91500105MA5U7XXX1A",
+        USCC,
         "张三",
         "新型电池隔膜配方V3",
         "隔膜配方",

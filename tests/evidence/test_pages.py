@@ -85,4 +85,4 @@ def test_the_new_deposit_page_has_no_upload_field_that_posts_files(world, client
     client.force_login(world.regulator_in)
     refused = client.get(reverse("evidence:create"))
     assert refused.status_code == 200 and "仅企业用户可以存证" in refused.content.decode()
-    assert "<form id=\"deposit-form\"" not in refused.content.decode()
+    assert '<form id="deposit-form"' not in refused.content.decode()
