@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "shangmi.enterprises",
     "shangmi.jobs",
     "shangmi.evidence",
+    "shangmi.notices",
+    "shangmi.standards",
+    "shangmi.creation",
+    "shangmi.targets",
     "shangmi.demo",
     "shangmi.api",
 ]

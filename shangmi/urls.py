@@ -9,6 +9,10 @@ urlpatterns = [
     path("enterprises/", include("shangmi.enterprises.urls")),
     path("jobs/", include("shangmi.jobs.urls")),
     path("evidence/", include("shangmi.evidence.urls")),
+    path("notices/", include("shangmi.notices.urls")),
+    path("standards/", include("shangmi.standards.urls")),
+    path("creation/", include("shangmi.creation.urls")),
+    path("targets/", include("shangmi.targets.urls")),
     path("api/", include("shangmi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -161,6 +161,147 @@ def _deposit(world: Any, user: Any, side: str) -> Any:
     return deposits_create(user=admin, items=[DepositInput(title=title, sha256=digest, sm3=digest)])[0]
 
 
+def _standard() -> Any:
+    """A two-item standard made directly, so the walk does not depend on the data files."""
+    from shangmi.standards.models import Category, Criterion, Item, Standard
+
+    standard, created = Standard.objects.get_or_create(
+        code="walk-standard",
+        version="1",
+        defaults={"title": "walk standard", "kind": Standard.Kind.POINTS, "max_total": 100, "content_sha256": "0" * 64},
+    )
+    if created:
+        category = Category.objects.create(standard=standard, number=1, title="组织机构健全", points=5)
+        criterion = Criterion.objects.create(category=category, number=1, code="1.1", title="领导小组", points=5)
+        for order, (code, points) in enumerate((("1.1.a", 3), ("1.1.b", 2))):
+            Item.objects.create(
+                standard=standard, criterion=criterion, code=code, text=f"item {code}", points=points, order=order
+            )
+    return standard
+
+
+def _round(world: Any) -> Any:
+    import datetime
+
+    from shangmi.creation.models import DemoType, Level, Round
+
+    existing = Round.objects.filter(title="walk round").first()
+    if existing:
+        return existing
+    round_ = Round.objects.create(
+        title="walk round",
+        year=2026,
+        demo_type=DemoType.UNIT,
+        level=Level.MUNICIPAL,
+        standard=_standard(),
+        region=world.chongqing,
+        deadline=datetime.date(2026, 9, 30),
+        created_by=world.city_regulator,
+    )
+    round_.covered_regions.add(world.chongqing)
+    return round_
+
+
+def _application(world: Any, user: Any, side: str) -> Any:
+    """The side's enterprise applies (a draft with one evidence file), whatever the walking role."""
+    from shangmi.creation.models import Application, EvidenceFile
+
+    enterprise = getattr(world, f"ent_{side}")
+    existing = Application.objects.filter(enterprise=enterprise).first()
+    if existing:
+        return existing
+    round_ = _round(world)
+    application = Application.objects.create(
+        round=round_,
+        standard=round_.standard,
+        applicant_kind=Application.ApplicantKind.ENTERPRISE,
+        enterprise=enterprise,
+        park=enterprise.park,
+        region=enterprise.region,
+        applicant_name=enterprise.name,
+        created_by=getattr(world, f"ent_admin_{side}"),
+    )
+    evidence = EvidenceFile(
+        application=application,
+        original_name=f"{side}-side 保密制度.pdf",
+        content_type="application/pdf",
+        size=6,
+        sha256="c3" * 32,
+        uploaded_by=getattr(world, f"ent_admin_{side}"),
+    )
+    evidence.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
+    return application
+
+
+def _evidence_file(world: Any, user: Any, side: str) -> Any:
+    return _application(world, user, side).evidence.first()
+
+
+def _title(world: Any, user: Any, side: str) -> Any:
+    import datetime
+
+    from shangmi.creation.models import Title
+
+    application = _application(world, user, side)
+    title, _created = Title.objects.get_or_create(
+        application=application,
+        defaults={
+            "number": f"CQ-2026-{side}",
+            "holder_name": application.applicant_name,
+            "demo_type": application.round.demo_type,
+            "level": application.round.level,
+            # Awarded by the side's own district, so the outsider may not revoke it.
+            "awarding_region": application.region,
+            "holder_region": application.region,
+            "year": 2026,
+            "awarded_on": datetime.date(2026, 11, 1),
+            "valid_until": datetime.date(2029, 10, 31),
+        },
+    )
+    return title
+
+
+def _target(world: Any, user: Any, side: str) -> Any:
+    from shangmi.targets.models import Target
+
+    region = world.jiangbei if side == "in" else world.jiangjin
+    return Target.objects.get_or_create(
+        region=region, year=2026, metric="demonstration", demo_type="unit", levels="municipal", defaults={"minimum": 5}
+    )[0]
+
+
+def _target_program(world: Any, user: Any, side: str) -> Any:
+    from shangmi.targets.models import TargetProgram
+
+    region = world.jiangbei if side == "in" else world.jiangjin
+    return TargetProgram.objects.get_or_create(
+        region=region,
+        title=f"{side} three-year stations",
+        defaults={
+            "demo_type": "station",
+            "levels": "municipal",
+            "total": 10,
+            "start_year": 2026,
+            "shares": [20, 40, 40],
+            "created_by": world.admin,
+        },
+    )[0]
+
+
+def _coaching(world: Any, user: Any, side: str) -> Any:
+    from shangmi.targets.models import CoachingEnrolment
+
+    return CoachingEnrolment.objects.get_or_create(
+        enterprise=getattr(world, f"ent_{side}"), year=2026, defaults={"added_by": world.admin}
+    )[0]
+
+
+def _notification(world: Any, user: Any, side: str) -> Any:
+    from shangmi.notices.models import Notification
+
+    return Notification.objects.create(recipient=user, title=f"notice for {user.username}")
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -170,6 +311,17 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "jobs.Job": _job,
     # Public reference data: every signed-in user may read every region.
     "regions.Region": lambda w, u, side: w.jiangbei,
+    # Published reference documents and public calls: readable by every signed-in user.
+    "standards.Standard": lambda w, u, side: _standard(),
+    "creation.Round": lambda w, u, side: _round(w),
+    "creation.Application": _application,
+    "creation.EvidenceFile": _evidence_file,
+    "creation.Title": _title,
+    "targets.Target": _target,
+    "targets.TargetProgram": _target_program,
+    "targets.CoachingEnrolment": _coaching,
+    # A notification is its recipient's alone.
+    "notices.Notification": _notification,
 }
 
 
@@ -227,8 +379,16 @@ def body_text(response: Any) -> str:
 def secrets_of_inside(world: Any) -> list[str]:
     from shangmi.evidence.models import Deposit
 
+    from shangmi.creation.models import EvidenceFile
+
     deposits = Deposit.objects.filter(enterprise=world.ent_in).values_list("title", "sha256")
-    return [world.ent_in.name, world.ent_in.uscc, *(value for row in deposits for value in row)]
+    evidence = EvidenceFile.objects.filter(application__enterprise=world.ent_in).values_list("original_name", "sha256")
+    return [
+        world.ent_in.name,
+        world.ent_in.uscc,
+        *(value for row in deposits for value in row),
+        *(value for row in evidence for value in row),
+    ]
 
 
 def users_of(world: Any, pair: str) -> tuple[Any, Any]:
@@ -262,6 +422,8 @@ def test_outsider_never_sees_insider_data(
         # (deposits) exist on both sides so a leak of them would show.
         _deposit(world, world.ent_admin_in, "in")
         _deposit(world, world.ent_admin_out, "out")
+        _application(world, world.ent_admin_in, "in")
+        _application(world, world.ent_admin_out, "out")
         client.force_login(outsider)
         response = client.get(endpoint.url())
         assert response.status_code < 500, f"{endpoint.id} as {outsider.username}: {response.status_code}"
