@@ -54,6 +54,9 @@ ANONYMOUS_OK = {
     "api-schema",
     "api-docs",
     *(name for name in PUBLIC if name.startswith("evidence:")),
+    # Titles are announced publicly; the plaque's QR code leads to the title's public page.
+    "creation:announcements",
+    "creation:title_public",
 }
 
 ROLE_PAIRS = ["regulator", "ent_admin", "ent_staff", "park_operator", "officer"]
@@ -377,9 +380,8 @@ def body_text(response: Any) -> str:
 
 
 def secrets_of_inside(world: Any) -> list[str]:
-    from shangmi.evidence.models import Deposit
-
     from shangmi.creation.models import EvidenceFile
+    from shangmi.evidence.models import Deposit
 
     deposits = Deposit.objects.filter(enterprise=world.ent_in).values_list("title", "sha256")
     evidence = EvidenceFile.objects.filter(application__enterprise=world.ent_in).values_list("original_name", "sha256")

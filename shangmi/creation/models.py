@@ -249,6 +249,9 @@ class AssessmentEntry(models.Model):
         ordering = ["application_id", "item__order"]
         constraints = [models.UniqueConstraint(fields=["application", "item"], name="entry_item")]
 
+    def __str__(self) -> str:
+        return f"{self.application_id}:{self.item_id}={self.met}"
+
 
 def evidence_path(instance: EvidenceFile, filename: str) -> str:
     # The stored name carries no user input: the original name is kept in the row.
@@ -300,6 +303,9 @@ class ReviewScore(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["stage", "item"], name="score_item")]
 
+    def __str__(self) -> str:
+        return f"{self.stage_id}:{self.item_id}={self.met}"
+
 
 class Inspection(AppendOnlyModel):
     """On-site acceptance, spot check or re-check recorded at the awarding stage."""
@@ -319,6 +325,9 @@ class Inspection(AppendOnlyModel):
 
     class Meta:
         ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
 
 
 class ApplicationEvent(AppendOnlyModel):
@@ -348,6 +357,9 @@ class ApplicationEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Title(models.Model):

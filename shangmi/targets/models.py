@@ -65,9 +65,7 @@ class Target(models.Model):
     levels = models.CharField(_("levels"), max_length=64, blank=True)
     minimum = models.PositiveIntegerField(_("minimum"))
     deadline = models.DateField(_("deadline"), null=True, blank=True)
-    program = models.ForeignKey(
-        TargetProgram, on_delete=models.CASCADE, null=True, blank=True, related_name="targets"
-    )
+    program = models.ForeignKey(TargetProgram, on_delete=models.CASCADE, null=True, blank=True, related_name="targets")
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -112,3 +110,6 @@ class CoachingEnrolment(models.Model):
         verbose_name = _("coaching enrolment")
         verbose_name_plural = _("coaching enrolments")
         constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="coaching_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year}"

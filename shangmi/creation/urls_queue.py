@@ -1,0 +1,3 @@
+"""Filled in by its own module of views."""
+
+urlpatterns: list = []
