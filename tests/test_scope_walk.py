@@ -459,7 +459,10 @@ def test_outsider_never_sees_insider_data(
         return
 
     # The outsider: 404 (never 403, which would tell that the row exists) for every method.
-    assert not manager.restrict(outsider, VIEW).filter(pk=obj_in.pk).exists(), (
+    # A public row (a round, a title) is readable by all; what the outsider must lack is the
+    # page's own right (closing the round, revoking the title).
+    check_action = action if model.scope.public_view else VIEW
+    assert not manager.restrict(outsider, check_action).filter(pk=obj_in.pk).exists(), (
         f"factory for {model._meta.label} made an object the outsider {outsider.username} may see"
     )
     client.force_login(outsider)

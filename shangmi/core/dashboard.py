@@ -73,7 +73,40 @@ def home_summary(user: Any) -> HomeSummary:
             summary.waiting.append(
                 Waiting(_("Invited staff who have not signed in yet"), pending, reverse("accounts:user_list"))
             )
+    _creation_waiting(user, summary)
     running = Job.objects.restrict(user).exclude(status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED]).count()
     if running:
         summary.waiting.append(Waiting(_("Jobs still running"), running, reverse("jobs:list")))
     return summary
+
+
+def _creation_waiting(user: Any, summary: HomeSummary) -> None:
+    """Reviews waiting at the user's own region; applications returned to the applicant."""
+    from shangmi.creation.models import Application, Stage
+
+    if user.role == Role.REGULATOR and user.region_id:
+        reviews = Stage.objects.filter(
+            status=Stage.Status.ACTIVE,
+            region_id=user.region_id,
+            application__in=Application.objects.restrict(user).values("pk"),
+        ).count()
+        if reviews:
+            summary.waiting.append(
+                Waiting(_("Applications waiting for your review"), reviews, reverse("creation:queue"))
+            )
+    returned = Application.objects.restrict(user).filter(status=Application.Status.RETURNED)
+    if user.enterprise_id:
+        returned = returned.filter(enterprise_id=user.enterprise_id)
+    elif user.park_id:
+        returned = returned.filter(park_id=user.park_id, applicant_kind=Application.ApplicantKind.PARK)
+    else:
+        returned = returned.none()
+    count = returned.count()
+    if count:
+        summary.waiting.append(
+            Waiting(
+                _("Applications returned to you for changes"),
+                count,
+                reverse("creation:application_list") + "?status=returned",
+            )
+        )

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from shangmi.core.scoping import VIEW
+from shangmi.core.scoping import VIEW, get_scoped_or_404
 
 
 class PasswordChangeRequiredMixin(LoginRequiredMixin):
@@ -39,6 +39,17 @@ class ScopedViewMixin(PasswordChangeRequiredMixin):
 
     def get_queryset(self) -> models.QuerySet[Any]:
         return self.model.objects.restrict(self.request.user, self.action)  # type: ignore[attr-defined]
+
+
+class ScopedObjectViewMixin(ScopedViewMixin):
+    """For pages about one row (``pk`` in the URL): the row is checked against the user's
+    scope before anything else, so a stranger gets 404 whatever the method, never a 405
+    that would tell the row exists."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and "pk" in kwargs:
+            get_scoped_or_404(self.model, request.user, self.action, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
 
 
 class HtmxFragmentMixin:

@@ -171,7 +171,7 @@ class Application(models.Model):
                 fields=["round", "enterprise"], condition=models.Q(enterprise__isnull=False), name="one_per_enterprise"
             ),
             models.UniqueConstraint(
-                fields=["round", "park"], condition=models.Q(park__isnull=False), name="one_per_park"
+                fields=["round", "park"], condition=models.Q(applicant_kind="park"), name="one_per_park"
             ),
             models.UniqueConstraint(
                 fields=["round", "region"],
@@ -350,7 +350,10 @@ class ApplicationEvent(AppendOnlyModel):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for what the platform does by itself (a title reaching re-evaluation).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     message = models.TextField(_("message"), blank=True)
     data = models.JSONField(default=dict, blank=True)

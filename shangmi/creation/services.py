@@ -1,0 +1,577 @@
+"""Demonstration creation rules: rounds, applications, self-assessment, and the review that
+climbs the region tree from the applicant to the awarding region.
+
+Views, the API and tests all call these functions; each checks who may do what and
+raises ``CreationError`` with a message the user can read. Every step appends an
+ApplicationEvent and tells the people concerned.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shangmi.accounts.models import User
+from shangmi.core.roles import Role
+from shangmi.core.scoping import CHANGE, VIEW
+from shangmi.creation.models import (
+    Application,
+    ApplicationEvent,
+    AssessmentEntry,
+    DemoType,
+    Inspection,
+    Level,
+    ReviewScore,
+    Round,
+    Stage,
+)
+from shangmi.notices.services import notify
+from shangmi.regions.models import Region
+from shangmi.standards.models import Item, Standard
+
+# Province-level units that are cities (直辖市): their bureau awards municipal titles.
+MUNICIPALITY_PREFIXES = ("11", "12", "31", "50")
+
+
+class CreationError(Exception):
+    """A rule of the program stops the step; the message says which, in the user's language."""
+
+
+class EditConflict(CreationError):
+    """Someone else saved the same item since this editor loaded it."""
+
+    def __init__(self, entry: AssessmentEntry) -> None:
+        who = entry.updated_by.display_name if entry.updated_by else "?"
+        super().__init__(
+            _("%(who)s changed item %(code)s at %(when)s while you were editing; review their answer and save again.")
+            % {
+                "who": who,
+                "code": entry.item.code,
+                "when": timezone.localtime(entry.updated_at).strftime("%H:%M:%S") if entry.updated_at else "",
+            }
+        )
+        self.entry = entry
+
+
+# --- rounds -------------------------------------------------------------------------------
+
+
+def level_fits_region(level: str, region: Region) -> bool:
+    """Which level of title a bureau at this region can award."""
+    if level == Level.COUNTY:
+        return region.level == Region.Level.DISTRICT
+    if level == Level.MUNICIPAL:
+        return region.level == Region.Level.CITY or (
+            region.level == Region.Level.PROVINCE and region.code.startswith(MUNICIPALITY_PREFIXES)
+        )
+    # Provincial titles, and national ones the province recommends and records.
+    return region.level == Region.Level.PROVINCE
+
+
+@dataclass
+class RoundInput:
+    title: str
+    year: int
+    demo_type: str
+    level: str
+    standard: Standard
+    deadline: datetime.date
+    region: Region | None = None
+    covered_regions: Iterable[Region] = ()
+    review_days: int = 20
+    validity_years: int = 3
+    notes: str = ""
+
+
+@transaction.atomic
+def round_open(user: User, data: RoundInput) -> Round:
+    region = data.region if data.region is not None else user.region
+    if region is None:
+        raise CreationError(_("Only a regulator bound to a region can open a creation round."))
+    if not _manages_region(user, region):
+        raise CreationError(_("You can open rounds only for %(region)s.") % {"region": user.region})
+    if not level_fits_region(data.level, region):
+        raise CreationError(
+            _("A %(level)s round cannot be awarded by %(region)s.")
+            % {"level": Level(data.level).label, "region": region.full_name}
+        )
+    covered = list(data.covered_regions)
+    for child in covered:
+        if not child.is_within(region):
+            raise CreationError(_("%(child)s is outside %(region)s.") % {"child": child, "region": region})
+    round_ = Round.objects.create(
+        title=data.title,
+        year=data.year,
+        demo_type=data.demo_type,
+        level=data.level,
+        standard=data.standard,
+        region=region,
+        deadline=data.deadline,
+        review_days=data.review_days,
+        validity_years=data.validity_years,
+        notes=data.notes,
+        created_by=user,
+    )
+    round_.covered_regions.set(covered or [region])
+    return round_
+
+
+def _manages_region(user: User, region: Region) -> bool:
+    if user.is_superuser or user.role == Role.PLATFORM_ADMIN:
+        return True
+    return user.role == Role.REGULATOR and user.region_id is not None and region.is_within(user.region)
+
+
+def round_covers(round_: Round, region: Region) -> bool:
+    covered = list(round_.covered_regions.all()) or [round_.region]
+    return any(region.is_within(c) for c in covered)
+
+
+def round_close(user: User, round_: Round) -> None:
+    if not Round.objects.restrict(user, CHANGE).filter(pk=round_.pk).exists():
+        raise CreationError(_("You cannot close this round."))
+    Round.objects.filter(pk=round_.pk).update(status=Round.Status.CLOSED)
+
+
+# --- who is who ---------------------------------------------------------------------------
+
+
+def applicant_users(application: Application) -> QuerySet[User]:
+    """The people who speak for the applicant: its enterprise, park or district bureau."""
+    active = User.objects.filter(is_active=True)
+    if application.applicant_kind == Application.ApplicantKind.ENTERPRISE:
+        return active.filter(enterprise_id=application.enterprise_id)
+    if application.applicant_kind == Application.ApplicantKind.PARK:
+        return active.filter(park_id=application.park_id, role=Role.PARK_OPERATOR)
+    return active.filter(region_id=application.region_id, role=Role.REGULATOR)
+
+
+def is_applicant_user(user: User, application: Application) -> bool:
+    kind = application.applicant_kind
+    if kind == Application.ApplicantKind.ENTERPRISE:
+        return (
+            user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF)
+            and user.enterprise_id == application.enterprise_id
+        )
+    if kind == Application.ApplicantKind.PARK:
+        return user.role == Role.PARK_OPERATOR and user.park_id == application.park_id
+    return user.role == Role.REGULATOR and user.region_id == application.region_id
+
+
+def can_submit(user: User, application: Application) -> bool:
+    """Staff fill the self-assessment; the enterprise admin (or park, or district) submits it."""
+    return is_applicant_user(user, application) and user.role != Role.ENTERPRISE_STAFF
+
+
+def stage_reviewers(stage: Stage) -> QuerySet[User]:
+    return User.objects.filter(is_active=True, role=Role.REGULATOR, region_id=stage.region_id)
+
+
+def active_stage(application: Application) -> Stage | None:
+    return application.stages.filter(status=Stage.Status.ACTIVE).select_related("region").first()
+
+
+def is_reviewer(user: User, application: Application, stage: Stage | None = None) -> bool:
+    stage = stage if stage is not None else active_stage(application)
+    return (
+        stage is not None
+        and stage.status == Stage.Status.ACTIVE
+        and user.role == Role.REGULATOR
+        and user.region_id == stage.region_id
+    )
+
+
+# --- applications -------------------------------------------------------------------------
+
+
+def review_path(applicant_region: Region, awarding_region: Region, *, skip_own: bool) -> list[Region]:
+    """The regions that review, from the applicant's district up to the awarding region.
+
+    A district applying for a zone does not review itself: its review starts one level up.
+    """
+    if not applicant_region.is_within(awarding_region):
+        raise CreationError(
+            _("%(region)s is outside %(awarding)s.")
+            % {"region": applicant_region.full_name, "awarding": awarding_region.full_name}
+        )
+    chain = [*applicant_region.ancestors(), applicant_region]
+    start = next(i for i, r in enumerate(chain) if r.code == awarding_region.code)
+    path = list(reversed(chain[start:]))
+    if skip_own:
+        path = path[1:]
+    if not path:
+        raise CreationError(_("A region cannot review its own application: apply to a round of a higher level."))
+    return path
+
+
+def stage_kinds(count: int) -> list[str]:
+    """District initial review, city second review, provincial acceptance: the last stage
+    accepts whatever its level; the first reviews first; any in between is a second review."""
+    if count == 1:
+        return [Stage.Kind.ACCEPTANCE]
+    return [Stage.Kind.INITIAL] + [Stage.Kind.SECOND] * (count - 2) + [Stage.Kind.ACCEPTANCE]
+
+
+def _applicant_of(user: User, round_: Round) -> dict:
+    if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF) and user.enterprise_id:
+        if round_.demo_type not in (DemoType.UNIT, DemoType.STATION):
+            raise CreationError(_("An enterprise applies for a demonstration unit or station, not for this type."))
+        enterprise = user.enterprise
+        return {
+            "applicant_kind": Application.ApplicantKind.ENTERPRISE,
+            "enterprise": enterprise,
+            "park": enterprise.park,
+            "region": enterprise.region,
+            "applicant_name": enterprise.name,
+        }
+    if user.role == Role.PARK_OPERATOR and user.park_id:
+        if round_.demo_type not in (DemoType.BASE, DemoType.STATION, DemoType.ZONE):
+            raise CreationError(_("A park applies for a demonstration base, station or zone, not for this type."))
+        return {
+            "applicant_kind": Application.ApplicantKind.PARK,
+            "park": user.park,
+            "region": user.park.region,
+            "applicant_name": user.park.name,
+        }
+    if user.role == Role.REGULATOR and user.region_id and round_.demo_type == DemoType.ZONE:
+        return {
+            "applicant_kind": Application.ApplicantKind.REGION,
+            "region": user.region,
+            "applicant_name": user.region.full_name,
+        }
+    raise CreationError(_("Your account cannot apply in this round."))
+
+
+@transaction.atomic
+def application_start(user: User, round_: Round, *, today: datetime.date | None = None) -> Application:
+    from shangmi.standards.services import freeze
+
+    today = today or timezone.localdate()
+    if round_.status != Round.Status.OPEN:
+        raise CreationError(_("This round is closed."))
+    if today > round_.deadline:
+        raise CreationError(_("The deadline of this round (%(date)s) has passed.") % {"date": round_.deadline})
+    fields = _applicant_of(user, round_)
+    region: Region = fields["region"]
+    if not round_covers(round_, region):
+        raise CreationError(_("This round does not cover %(region)s.") % {"region": region.full_name})
+    path = review_path(region, round_.region, skip_own=fields["applicant_kind"] == Application.ApplicantKind.REGION)
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(round=round_, standard=round_.standard, created_by=user, **fields)
+    except IntegrityError as exc:
+        raise CreationError(
+            _("%(name)s already has an application in this round.") % {"name": fields["applicant_name"]}
+        ) from exc
+    freeze(round_.standard)
+    Stage.objects.bulk_create(
+        Stage(application=application, index=i, region=r, kind=k)
+        for i, (r, k) in enumerate(zip(path, stage_kinds(len(path)), strict=True))
+    )
+    AssessmentEntry.objects.bulk_create(
+        AssessmentEntry(application=application, item=item) for item in round_.standard.items.all()
+    )
+    _event(application, ApplicationEvent.Kind.CREATED, user)
+    return application
+
+
+def _event(
+    application: Application, kind: str, actor: User, *, stage: Stage | None = None, message: str = "", **data
+) -> ApplicationEvent:
+    return ApplicationEvent.objects.create(
+        application=application, kind=kind, actor=actor, stage=stage, message=message, data=data
+    )
+
+
+def _fresh(application: Application) -> Application:
+    """Rules read the stored state, never a copy a page loaded minutes ago."""
+    return Application.objects.select_related("round", "standard").get(pk=application.pk)
+
+
+def _require_editable(user: User, application: Application) -> None:
+    application = _fresh(application)
+    if not is_applicant_user(user, application):
+        raise CreationError(_("Only the applicant can change the self-assessment."))
+    if not application.is_editable:
+        raise CreationError(_("The self-assessment is locked while the application is in review or decided."))
+
+
+def entry_save(
+    user: User, application: Application, item_code: str, met: bool | None, note: str, version: int
+) -> AssessmentEntry:
+    """Save one item; ``version`` is what the editor loaded. If it moved, nothing is written
+    and EditConflict carries the other editor's answer."""
+    _require_editable(user, application)
+    entry = AssessmentEntry.objects.select_related("item").filter(application=application, item__code=item_code).first()
+    if entry is None:
+        raise CreationError(_("The standard of this application has no item %(code)s.") % {"code": item_code})
+    updated = AssessmentEntry.objects.filter(pk=entry.pk, version=version).update(
+        met=met, note=note.strip(), version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+    )
+    entry.refresh_from_db()
+    if not updated:
+        raise EditConflict(entry)
+    return entry
+
+
+def self_assessed_codes(application: Application) -> set[str]:
+    return set(application.entries.filter(met=True).values_list("item__code", flat=True))
+
+
+@transaction.atomic
+def submit(user: User, application: Application) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not can_submit(user, application):
+        raise CreationError(_("Only the applicant's administrator can submit the application."))
+    if not application.is_editable:
+        raise CreationError(_("This application has already been submitted."))
+    unanswered = list(
+        application.entries.filter(met__isnull=True).order_by("item__order").values_list("item__code", flat=True)
+    )
+    if unanswered:
+        raise CreationError(
+            _("Answer every item before submitting; still open: %(codes)s.") % {"codes": ", ".join(unanswered)}
+        )
+    returned = application.status == Application.Status.RETURNED
+    now = timezone.now()
+    application.status = Application.Status.IN_REVIEW
+    application.submitted_at = application.submitted_at or now
+    application.save(update_fields=["status", "submitted_at"])
+    stage = application.stages.get(index=application.stage_index)
+    _arrive(application, stage)
+    kind = ApplicationEvent.Kind.RESUBMITTED if returned else ApplicationEvent.Kind.SUBMITTED
+    _event(application, kind, user, stage=stage)
+    notify(
+        stage_reviewers(stage),
+        _("%(name)s waits for your %(stage)s")
+        % {"name": application.applicant_name, "stage": stage.get_kind_display()},
+        url=reverse("creation:application_review", args=[application.pk]),
+    )
+    _tell_applicant(application, _("Your application was submitted to %(region)s") % {"region": stage.region})
+    return application
+
+
+def _arrive(application: Application, stage: Stage) -> None:
+    stage.status = Stage.Status.ACTIVE
+    stage.arrived_at = timezone.now()
+    stage.due_on = timezone.localdate() + datetime.timedelta(days=application.round.review_days)
+    stage.save(update_fields=["status", "arrived_at", "due_on"])
+
+
+def _tell_applicant(application: Application, title: str, body: str = "") -> None:
+    notify(applicant_users(application), title, body, url=application.get_absolute_url())
+
+
+@transaction.atomic
+def withdraw(user: User, application: Application) -> None:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not can_submit(user, application):
+        raise CreationError(_("Only the applicant's administrator can withdraw the application."))
+    if application.status in (Application.Status.APPROVED, Application.Status.REJECTED, Application.Status.WITHDRAWN):
+        raise CreationError(_("A decided application cannot be withdrawn."))
+    application.status = Application.Status.WITHDRAWN
+    application.save(update_fields=["status"])
+    application.stages.filter(status=Stage.Status.ACTIVE).update(status=Stage.Status.WAITING)
+    _event(application, ApplicationEvent.Kind.WITHDRAWN, user)
+
+
+# --- review -------------------------------------------------------------------------------
+
+
+def _review_stage(user: User, application: Application) -> Stage:
+    application = _fresh(application)
+    if application.status != Application.Status.IN_REVIEW:
+        raise CreationError(_("This application is not waiting for a review."))
+    stage = active_stage(application)
+    if not is_reviewer(user, application, stage):
+        raise CreationError(_("This application is not in your review queue."))
+    assert stage is not None
+    return stage
+
+
+def review_score(user: User, application: Application, item_code: str, met: bool, note: str = "") -> ReviewScore:
+    stage = _review_stage(user, application)
+    item = Item.objects.filter(standard_id=application.standard_id, code=item_code).first()
+    if item is None:
+        raise CreationError(_("The standard of this application has no item %(code)s.") % {"code": item_code})
+    score, _created = ReviewScore.objects.update_or_create(
+        stage=stage, item=item, defaults={"met": met, "note": note.strip(), "scored_by": user}
+    )
+    return score
+
+
+def review_adopt_self_assessment(user: User, application: Application) -> int:
+    """Start the reviewer's scoring from the applicant's answers, for the items not yet scored."""
+    stage = _review_stage(user, application)
+    scored = set(stage.scores.values_list("item_id", flat=True))
+    rows = [
+        ReviewScore(stage=stage, item_id=entry.item_id, met=bool(entry.met), scored_by=user)
+        for entry in application.entries.all()
+        if entry.item_id not in scored
+    ]
+    ReviewScore.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _require_all_scored(stage: Stage, application: Application) -> None:
+    missing = list(
+        Item.objects.filter(standard_id=application.standard_id)
+        .exclude(pk__in=stage.scores.values("item_id"))
+        .values_list("code", flat=True)
+    )
+    if missing:
+        raise CreationError(_("Score every item first; not yet scored: %(codes)s.") % {"codes": ", ".join(missing)})
+
+
+@transaction.atomic
+def review_pass(user: User, application: Application, opinion: str) -> Stage:
+    """Pass the application up to the next region's stage."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    stage = _review_stage(user, application)
+    if stage.kind == Stage.Kind.ACCEPTANCE:
+        raise CreationError(_("The awarding stage decides; it does not pass the application on."))
+    if not opinion.strip():
+        raise CreationError(_("Write your opinion before passing the application on."))
+    _require_all_scored(stage, application)
+    stage.status, stage.opinion, stage.reviewer = Stage.Status.PASSED, opinion.strip(), user
+    stage.save(update_fields=["status", "opinion", "reviewer"])
+    following = application.stages.get(index=stage.index + 1)
+    application.stage_index = following.index
+    application.save(update_fields=["stage_index"])
+    _arrive(application, following)
+    _event(application, ApplicationEvent.Kind.PASSED, user, stage=stage, message=opinion.strip())
+    notify(
+        stage_reviewers(following),
+        _("%(name)s waits for your %(stage)s")
+        % {"name": application.applicant_name, "stage": following.get_kind_display()},
+        url=reverse("creation:application_review", args=[application.pk]),
+    )
+    _tell_applicant(
+        application,
+        _("%(region)s passed your application on to %(next)s") % {"region": stage.region, "next": following.region},
+        opinion.strip(),
+    )
+    return following
+
+
+@transaction.atomic
+def review_return(user: User, application: Application, reasons: str) -> None:
+    """Back to the applicant for changes; after them it comes back to this same stage."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    stage = _review_stage(user, application)
+    if not reasons.strip():
+        raise CreationError(_("Say what must change: the reasons are required."))
+    stage.status, stage.opinion, stage.reviewer = Stage.Status.RETURNED, reasons.strip(), user
+    stage.save(update_fields=["status", "opinion", "reviewer"])
+    application.status = Application.Status.RETURNED
+    application.save(update_fields=["status"])
+    _event(application, ApplicationEvent.Kind.RETURNED, user, stage=stage, message=reasons.strip())
+    _tell_applicant(
+        application, _("%(region)s returned your application for changes") % {"region": stage.region}, reasons.strip()
+    )
+
+
+def inspection_record(
+    user: User, application: Application, kind: str, date: datetime.date, inspectors: str, findings: str
+) -> Inspection:
+    stage = _review_stage(user, application)
+    if stage.kind != Stage.Kind.ACCEPTANCE:
+        raise CreationError(_("On-site acceptance, spot checks and re-checks are recorded at the awarding stage."))
+    if not inspectors.strip() or not findings.strip():
+        raise CreationError(_("Name the inspectors and write the findings."))
+    if date > timezone.localdate():
+        raise CreationError(_("An inspection cannot be dated in the future."))
+    inspection = Inspection.objects.create(
+        application=application,
+        kind=kind,
+        date=date,
+        inspectors=inspectors.strip(),
+        findings=findings.strip(),
+        recorded_by=user,
+    )
+    _event(
+        application,
+        ApplicationEvent.Kind.INSPECTION,
+        user,
+        stage=stage,
+        message=findings.strip(),
+        inspection=inspection.pk,
+        inspection_kind=kind,
+        date=date.isoformat(),
+    )
+    return inspection
+
+
+@transaction.atomic
+def decide(user: User, application: Application, *, approved: bool, reasons: str) -> Application:
+    """The awarding stage approves (a title is issued) or rejects, with reasons."""
+    from shangmi.creation.titles import issue_title
+
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    stage = _review_stage(user, application)
+    if stage.kind != Stage.Kind.ACCEPTANCE:
+        raise CreationError(_("Only the awarding stage decides."))
+    if not reasons.strip():
+        raise CreationError(_("Give the reasons for the decision."))
+    _require_all_scored(stage, application)
+    if approved and not application.inspections.filter(kind=Inspection.Kind.ON_SITE).exists():
+        raise CreationError(_("Record the on-site acceptance before approving."))
+    stage.status, stage.opinion, stage.reviewer = Stage.Status.DECIDED, reasons.strip(), user
+    stage.save(update_fields=["status", "opinion", "reviewer"])
+    application.status = Application.Status.APPROVED if approved else Application.Status.REJECTED
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "decided_at"])
+    kind = ApplicationEvent.Kind.APPROVED if approved else ApplicationEvent.Kind.REJECTED
+    _event(application, kind, user, stage=stage, message=reasons.strip())
+    if approved:
+        issue_title(application, user)
+    else:
+        _tell_applicant(application, _("Your application was not approved"), reasons.strip())
+    return application
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemComparison:
+    item: Item
+    applicant: bool | None
+    applicant_note: str
+    reviewer: bool | None
+    reviewer_note: str
+    evidence_files: list = field(default_factory=list)
+
+    @property
+    def differs(self) -> bool:
+        return self.reviewer is not None and bool(self.applicant) != self.reviewer
+
+
+def compare(application: Application, stage: Stage | None) -> list[ItemComparison]:
+    """The applicant's answer beside the reviewer's, item by item, in the standard's order."""
+    entries = {e.item_id: e for e in application.entries.all()}
+    scores = {s.item_id: s for s in stage.scores.all()} if stage is not None else {}
+    rows = []
+    for item in application.standard.items.select_related("criterion__category").order_by("order"):
+        entry, score = entries.get(item.pk), scores.get(item.pk)
+        rows.append(
+            ItemComparison(
+                item=item,
+                applicant=entry.met if entry else None,
+                applicant_note=entry.note if entry else "",
+                reviewer=score.met if score else None,
+                reviewer_note=score.note if score else "",
+            )
+        )
+    return rows
+
+
+def visible_applications(user: User) -> QuerySet[Application]:
+    return Application.objects.restrict(user, VIEW).select_related("round", "region", "enterprise", "park")

@@ -1,0 +1,513 @@
+"""Pages of demonstration creation. Thin: every row comes through ``restrict`` (a stranger
+gets 404), every step through shangmi.creation.services (which says why a step is refused)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from shangmi.core.scoping import ADD, CHANGE, VIEW, get_scoped_or_404
+from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.creation import services
+from shangmi.creation.evidence import evidence_add, evidence_remove
+from shangmi.creation.forms import EvidenceForm, InspectionForm, RoundForm
+from shangmi.creation.models import Application, EvidenceFile, Inspection, Round, Stage
+from shangmi.creation.services import CreationError, EditConflict
+from shangmi.standards.scoring import score, spec_of
+
+# --- rounds -------------------------------------------------------------------------------
+
+
+class RoundListView(ScopedViewMixin, TemplateView):
+    model = Round
+    template_name = "creation/round_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        rounds = self.get_queryset().select_related("region", "standard")
+        year = self.request.GET.get("year", "")
+        if year.isdigit():
+            rounds = rounds.filter(year=int(year))
+        user = self.request.user
+        context.update(
+            rounds=rounds,
+            year=year,
+            years=Round.objects.restrict(user).order_by("-year").values_list("year", flat=True).distinct(),
+            can_open=user.role == "regulator" and user.region_id is not None,
+            applications=services.visible_applications(user).order_by("-created_at")[:20],
+        )
+        return context
+
+
+class RoundCreateView(ScopedViewMixin, TemplateView):
+    model = Round
+    action = ADD
+    template_name = "creation/round_form.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and (user.role != "regulator" or user.region_id is None):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response({"form": RoundForm(region=request.user.region)})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = RoundForm(request.POST, region=request.user.region)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                round_ = services.round_open(
+                    request.user,
+                    services.RoundInput(
+                        title=data["title"],
+                        year=data["year"],
+                        demo_type=data["demo_type"],
+                        level=data["level"],
+                        standard=data["standard"],
+                        deadline=data["deadline"],
+                        covered_regions=data["covered_regions"],
+                        review_days=data["review_days"],
+                        validity_years=data["validity_years"],
+                        notes=data["notes"],
+                    ),
+                )
+            except CreationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The round is open."))
+                return HttpResponseRedirect(reverse("creation:round_detail", args=[round_.pk]))
+        return self.render_to_response({"form": form})
+
+
+class RoundDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Round
+    template_name = "creation/round_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        round_ = get_scoped_or_404(Round, user, VIEW, pk=kwargs["pk"])
+        applications = services.visible_applications(user).filter(round=round_).order_by("region_id", "applicant_name")
+        own = own_filter(user)
+        context.update(
+            round=round_,
+            covered=round_.covered_regions.all(),
+            page=Paginator(applications, 50).get_page(self.request.GET.get("page")),
+            can_manage=Round.objects.restrict(user, CHANGE).filter(pk=round_.pk).exists(),
+            own_application=applications.filter(**own).first() if own else None,
+            may_apply=_may_apply(user, round_),
+        )
+        return context
+
+
+def own_filter(user: Any) -> dict[str, Any]:
+    """How to find the user's own application in a round (as the applicant)."""
+    if user.enterprise_id:
+        return {"enterprise_id": user.enterprise_id}
+    if user.park_id:
+        return {"park_id": user.park_id, "applicant_kind": Application.ApplicantKind.PARK}
+    if user.role == "regulator" and user.region_id:
+        return {"region_id": user.region_id, "applicant_kind": Application.ApplicantKind.REGION}
+    return {}
+
+
+def _may_apply(user: Any, round_: Round) -> bool:
+    try:
+        services._applicant_of(user, round_)
+    except CreationError:
+        return False
+    return round_.status == Round.Status.OPEN
+
+
+class RoundCloseView(ScopedObjectViewMixin, View):
+    model = Round
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        round_ = get_scoped_or_404(Round, request.user, CHANGE, pk=pk)
+        services.round_close(request.user, round_)
+        messages.success(request, _("The round is closed to new applications."))
+        return HttpResponseRedirect(reverse("creation:round_detail", args=[pk]))
+
+
+class ApplicationStartView(ScopedObjectViewMixin, TemplateView):
+    """Apply in a round: a confirmation page, then the self-assessment."""
+
+    model = Round
+    template_name = "creation/application_start.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["round"] = get_scoped_or_404(Round, self.request.user, VIEW, pk=kwargs["pk"])
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        round_ = get_scoped_or_404(Round, request.user, VIEW, pk=pk)
+        try:
+            application = services.application_start(request.user, round_)
+        except CreationError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("creation:round_detail", args=[pk]))
+        return HttpResponseRedirect(reverse("creation:application_assess", args=[application.pk]))
+
+
+# --- applications -------------------------------------------------------------------------
+
+
+class ApplicationMixin(ScopedObjectViewMixin):
+    model = Application
+
+    def application(self, pk: int) -> Application:
+        return get_scoped_or_404(Application, self.request.user, self.action, pk=pk)
+
+
+class ApplicationListView(ScopedViewMixin, TemplateView):
+    model = Application
+    template_name = "creation/application_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        qs = services.visible_applications(self.request.user)
+        status = self.request.GET.get("status", "")
+        if status in Application.Status.values:
+            qs = qs.filter(status=status)
+        context.update(
+            page=Paginator(qs.order_by("-created_at"), 50).get_page(self.request.GET.get("page")),
+            status=status,
+            statuses=Application.Status.choices,
+        )
+        return context
+
+
+def _score_of(application: Application, met: set[str]) -> Any:
+    return score(spec_of(application.standard), met)
+
+
+def _grouped(rows: list[Any]) -> list[tuple[Any, list[tuple[Any, list[Any]]]]]:
+    """Rows of items grouped by category, then criterion, for the standard's table layout."""
+    categories: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        item = row.item if hasattr(row, "item") else row
+        categories[item.criterion.category][item.criterion].append(row)
+    return [(cat, list(crits.items())) for cat, crits in categories.items()]
+
+
+class ApplicationDetailView(ApplicationMixin, TemplateView):
+    template_name = "creation/application_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        application = self.application(kwargs["pk"])
+        stage = services.active_stage(application)
+        stages = list(application.stages.select_related("region", "reviewer"))
+        last_scored = next((s for s in reversed(stages) if s.scores.exists()), None)
+        rows = services.compare(application, last_scored)
+        self_score = _score_of(application, services.self_assessed_codes(application))
+        review_score = (
+            _score_of(application, {r.item.code for r in rows if r.reviewer}) if last_scored is not None else None
+        )
+        context.update(
+            application=application,
+            stages=stages,
+            stage=stage,
+            events=application.events.select_related("actor", "stage__region"),
+            inspections=application.inspections.select_related("recorded_by"),
+            evidence=application.evidence.prefetch_related("items"),
+            groups=_grouped(rows),
+            last_scored=last_scored,
+            self_score=self_score,
+            review_score=review_score,
+            is_applicant=services.is_applicant_user(user, application),
+            can_submit=services.can_submit(user, application) and application.is_editable,
+            is_reviewer=services.is_reviewer(user, application, stage),
+            title=getattr(application, "title", None) if application.status == Application.Status.APPROVED else None,
+        )
+        return context
+
+
+class AssessmentView(ApplicationMixin, TemplateView):
+    """The applicant's self-assessment, item by item. Each row saves on its own (htmx) with
+    the version it loaded; without JavaScript the whole form saves, row by row, the same way."""
+
+    action = CHANGE
+    template_name = "creation/assessment.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = self.application(pk)
+        if not services.is_applicant_user(request.user, application):
+            messages.info(request, _("Only the applicant fills in the self-assessment."))
+            return HttpResponseRedirect(application.get_absolute_url())
+        return self.render_to_response(self.context(application))
+
+    def context(self, application: Application, conflicts: dict[str, str] | None = None) -> dict[str, Any]:
+        entries = list(
+            application.entries.select_related("item__criterion__category", "updated_by").order_by("item__order")
+        )
+        evidence_by_item: dict[int, list[EvidenceFile]] = defaultdict(list)
+        evidence = list(application.evidence.prefetch_related("items"))
+        for file in evidence:
+            for item in file.items.all():
+                evidence_by_item[item.pk].append(file)
+        for entry in entries:
+            entry.evidence_files = evidence_by_item.get(entry.item_id, [])
+            entry.conflict = (conflicts or {}).get(entry.item.code, "")
+        met = {e.item.code for e in entries if e.met}
+        return {
+            "application": application,
+            "groups": _grouped(entries),
+            "evidence": evidence,
+            "evidence_form": EvidenceForm(item_codes=[(e.item.code, e.item.code) for e in entries]),
+            "result": _score_of(application, met),
+            "editable": application.is_editable,
+            "can_submit": services.can_submit(self.request.user, application),
+            "answered": sum(1 for e in entries if e.met is not None),
+            "total_items": len(entries),
+        }
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = self.application(pk)
+        conflicts: dict[str, str] = {}
+        saved = 0
+        try:
+            for entry in application.entries.select_related("item"):
+                code = entry.item.code
+                if f"version_{code}" not in request.POST:
+                    continue
+                met, note = _met(request.POST.get(f"met_{code}")), request.POST.get(f"note_{code}", "")
+                if met == entry.met and note.strip() == entry.note:
+                    continue
+                try:
+                    services.entry_save(
+                        request.user, application, code, met, note, int(request.POST[f"version_{code}"])
+                    )
+                    saved += 1
+                except EditConflict as exc:
+                    conflicts[code] = str(exc)
+        except (CreationError, ValueError) as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(application.get_absolute_url())
+        if conflicts:
+            messages.warning(request, _("Some items were changed by someone else; they are marked below."))
+            return self.render_to_response(self.context(application, conflicts))
+        messages.success(request, _("%(count)d items saved.") % {"count": saved})
+        return HttpResponseRedirect(reverse("creation:application_assess", args=[pk]))
+
+
+def _met(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+class EntrySaveView(ApplicationMixin, View):
+    """One row of the self-assessment, saved by htmx; answers the row (and the new total)."""
+
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = self.application(pk)
+        code = request.POST.get("item", "")
+        conflict = ""
+        try:
+            entry = services.entry_save(
+                request.user,
+                application,
+                code,
+                _met(request.POST.get(f"met_{code}")),
+                request.POST.get(f"note_{code}", ""),
+                int(request.POST.get(f"version_{code}", "-1")),
+            )
+        except EditConflict as exc:
+            entry, conflict = exc.entry, str(exc)
+        except (CreationError, ValueError) as exc:
+            return HttpResponse(str(exc), status=400)
+        entry.conflict = conflict
+        entry.evidence_files = list(application.evidence.filter(items=entry.item))
+        result = _score_of(application, services.self_assessed_codes(application))
+        return render(
+            request,
+            "creation/_assessment_row.html",
+            {"entry": entry, "application": application, "editable": True, "result": result, "oob": True},
+        )
+
+
+class EvidenceUploadView(ApplicationMixin, View):
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = self.application(pk)
+        codes = list(application.entries.values_list("item__code", flat=True))
+        form = EvidenceForm(request.POST, request.FILES, item_codes=[(c, c) for c in codes])
+        if not form.is_valid():
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        else:
+            try:
+                evidence = evidence_add(
+                    request.user, application, form.cleaned_data["file"], form.cleaned_data["items"]
+                )
+            except CreationError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("%(name)s uploaded.") % {"name": evidence.original_name})
+        return HttpResponseRedirect(reverse("creation:application_assess", args=[pk]))
+
+
+class EvidenceDownloadView(ScopedObjectViewMixin, View):
+    model = EvidenceFile
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        evidence = get_scoped_or_404(EvidenceFile, request.user, VIEW, pk=pk)
+        try:
+            handle = evidence.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(
+            handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+        )
+
+
+class EvidenceDeleteView(ScopedObjectViewMixin, View):
+    model = EvidenceFile
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        evidence = get_scoped_or_404(EvidenceFile, request.user, CHANGE, pk=pk)
+        application_pk = evidence.application_id
+        try:
+            evidence_remove(request.user, evidence)
+        except CreationError as exc:
+            messages.error(request, str(exc))
+        return HttpResponseRedirect(reverse("creation:application_assess", args=[application_pk]))
+
+
+class SubmitView(ApplicationMixin, View):
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = self.application(pk)
+        try:
+            services.submit(request.user, application)
+        except CreationError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("creation:application_assess", args=[pk]))
+        messages.success(request, _("Submitted. The self-assessment is now locked."))
+        return HttpResponseRedirect(application.get_absolute_url())
+
+
+class WithdrawView(ApplicationMixin, View):
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = self.application(pk)
+        try:
+            services.withdraw(request.user, application)
+        except CreationError as exc:
+            messages.error(request, str(exc))
+        return HttpResponseRedirect(application.get_absolute_url())
+
+
+# --- review -------------------------------------------------------------------------------
+
+
+class ReviewView(ApplicationMixin, TemplateView):
+    """The reviewer scores each item (the page shows where they differ from the applicant),
+    writes an opinion, and passes the application up, returns it, or at the awarding stage
+    records inspections and decides."""
+
+    template_name = "creation/review.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = self.application(pk)
+        stage = services.active_stage(application)
+        if not services.is_reviewer(request.user, application, stage):
+            messages.info(request, _("This application is not in your review queue."))
+            return HttpResponseRedirect(application.get_absolute_url())
+        return self.render_to_response(self.context(application, stage))
+
+    def context(self, application: Application, stage: Stage | None) -> dict[str, Any]:
+        rows = services.compare(application, stage)
+        evidence_by_item: dict[int, list[EvidenceFile]] = defaultdict(list)
+        for file in application.evidence.prefetch_related("items"):
+            for item in file.items.all():
+                evidence_by_item[item.pk].append(file)
+        for row in rows:
+            row.evidence_files = evidence_by_item.get(row.item.pk, [])
+        reviewer_met = {r.item.code for r in rows if r.reviewer}
+        return {
+            "application": application,
+            "stage": stage,
+            "groups": _grouped(rows),
+            "differences": sum(1 for r in rows if r.differs),
+            "scored": sum(1 for r in rows if r.reviewer is not None),
+            "total_items": len(rows),
+            "self_score": _score_of(application, services.self_assessed_codes(application)),
+            "review_score": _score_of(application, reviewer_met),
+            "earlier": application.stages.filter(index__lt=stage.index).select_related("region", "reviewer")
+            if stage
+            else [],
+            "inspection_form": InspectionForm(),
+            "inspections": application.inspections.all(),
+            "is_acceptance": stage is not None and stage.kind == Stage.Kind.ACCEPTANCE,
+        }
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = self.application(pk)
+        user, post = request.user, request.POST
+        action = post.get("action", "save")
+        try:
+            if action == "adopt":
+                services.review_adopt_self_assessment(user, application)
+            else:
+                for row in services.compare(application, services.active_stage(application)):
+                    met = _met(post.get(f"met_{row.item.code}"))
+                    if met is not None:
+                        services.review_score(
+                            user, application, row.item.code, met, post.get(f"note_{row.item.code}", "")
+                        )
+            opinion = post.get("opinion", "")
+            if action == "pass":
+                following = services.review_pass(user, application, opinion)
+                messages.success(request, _("Passed on to %(region)s.") % {"region": following.region})
+                return HttpResponseRedirect(reverse("creation:queue"))
+            if action == "return":
+                services.review_return(user, application, opinion)
+                messages.success(request, _("Returned to the applicant."))
+                return HttpResponseRedirect(reverse("creation:queue"))
+            if action in ("approve", "reject"):
+                services.decide(user, application, approved=action == "approve", reasons=opinion)
+                messages.success(request, _("Decision recorded."))
+                return HttpResponseRedirect(application.get_absolute_url())
+        except CreationError as exc:
+            messages.error(request, str(exc))
+        return HttpResponseRedirect(reverse("creation:application_review", args=[pk]))
+
+
+class InspectionView(ApplicationMixin, View):
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = self.application(pk)
+        form = InspectionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        else:
+            data = form.cleaned_data
+            try:
+                services.inspection_record(
+                    request.user, application, data["kind"], data["date"], data["inspectors"], data["findings"]
+                )
+            except CreationError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("%(kind)s recorded.") % {"kind": Inspection.Kind(data["kind"]).label})
+        return HttpResponseRedirect(reverse("creation:application_review", args=[pk]))

@@ -1,0 +1,206 @@
+"""Pages of titles: the public announcement and verification page, the plaque PDF, revocation,
+and the management list. Thin: shangmi.creation.titles does the work.
+
+The announcement and a title's public page need no sign-in on purpose: titles are announced
+publicly, and the plaque's QR code must open for anyone who scans it. They read ``Title``
+directly (``restrict`` answers nothing to an anonymous visitor) and show only what the
+announcement shows: the holder's name, the title, its number, dates and status; never the
+application behind it, the holder's registration data, or why a title was revoked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, TemplateView
+
+from shangmi.core.scoping import CHANGE
+from shangmi.core.views import ScopedViewMixin
+from shangmi.creation.models import DemoType, Level, Title
+from shangmi.creation.plaque import chinese_date, issuer_name, render_plaque, title_text
+from shangmi.creation.titles import (
+    RE_EVALUATION_DAYS,
+    TitleError,
+    announced_titles,
+    announcement_regions,
+    announcement_years,
+    effective_status,
+    revocable_ids,
+    revoke_title,
+    titles_for,
+)
+
+PAGE_SIZE = 50
+ANNOUNCEMENT_FILTERS = ("region", "year", "type", "level", "q")
+LIST_FILTERS = ("expiring", "status", "year", "type", "level", "q")
+
+
+def _params(request: HttpRequest, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: request.GET.get(name, "").strip() for name in names}
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _rows(titles: Any) -> list[dict[str, Any]]:
+    """Each title with its composed name and its status as of today."""
+    today = timezone.localdate()
+    return [
+        {
+            "title": title,
+            "name": title_text(title.level, title.demo_type, title.awarding_region),
+            "status": (status := effective_status(title, today)),
+            "status_label": Title.Status(status).label,
+        }
+        for title in titles
+    ]
+
+
+class AnnouncementListView(TemplateView):
+    """Public: every title awarded, by region and year.
+
+    Revoked titles stay listed, marked revoked with the date: the announcement is the public
+    record, and a title that silently vanished would let a plaque keep hanging on a wall with
+    nobody able to tell it was withdrawn. The USCC is not shown even though it is public
+    registration data: the announcement names holders as they were awarded (parks and districts
+    have none), and the public page needs nothing from the enterprise registry.
+    """
+
+    model = Title  # what the page shows (the scope walk reads it); public, so no restrict()
+    template_name = "creation/announcements.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        params = _params(self.request, ANNOUNCEMENT_FILTERS)
+        page = Paginator(announced_titles(params), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(
+            page=page,
+            rows=_rows(page.object_list),
+            params=params,
+            query=_query_without_page(self.request),
+            regions=announcement_regions(),
+            years=announcement_years(),
+            types=DemoType.choices,
+            levels=Level.choices,
+        )
+        return context
+
+
+class TitlePublicView(DetailView):
+    """Public: one title and whether it is valid today; what the plaque's QR code opens."""
+
+    model = Title  # public, like the announcement
+    template_name = "creation/title_public.html"
+    context_object_name = "title"
+
+    def get_object(self, queryset: Any = None) -> Title:
+        return get_object_or_404(Title.objects.select_related("awarding_region__parent"), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        title = self.object
+        context.update(
+            name=title_text(title.level, title.demo_type, title.awarding_region),
+            issuer=issuer_name(title.level, title.awarding_region),
+            status=(status := effective_status(title)),
+            status_label=Title.Status(status).label,
+            awarded_zh=chinese_date(title.awarded_on),
+            valid_until_zh=chinese_date(title.valid_until),
+            can_revoke=bool(revocable_ids(self.request.user, [title])),
+        )
+        return context
+
+
+class TitleCertificateView(ScopedViewMixin, DetailView):
+    """The plaque certificate PDF; titles are public, so any signed-in user may download one."""
+
+    model = Title
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        title = self.get_object()
+        if title.status == Title.Status.REVOKED:
+            # A fresh plaque of a revoked title would only spread a false claim.
+            messages.error(request, _("This title was revoked; its certificate can no longer be downloaded."))
+            return HttpResponseRedirect(reverse("creation:title_public", args=[title.pk]))
+        pdf = render_plaque(title, settings.SHANGMI_PUBLIC_URL)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="title-{title.number}.pdf"'
+        return response
+
+
+class RevokeForm(forms.Form):
+    # Not required here: the service says what is missing, in the one message tests assert on.
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for revocation"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        help_text=gettext_lazy("Kept in the application's record; the public page shows only that and when."),
+    )
+
+
+class TitleRevokeView(ScopedViewMixin, DetailView):
+    """GET: the form; POST: revoke with a reason. Only the awarding region's regulators (CHANGE)."""
+
+    model = Title
+    action = CHANGE
+    template_name = "creation/title_revoke.html"
+    context_object_name = "title"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        title = self.object
+        context.setdefault("form", RevokeForm())
+        context["name"] = title_text(title.level, title.demo_type, title.awarding_region)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()  # out of scope: 404 before anything is read
+        form = RevokeForm(request.POST)
+        if form.is_valid():
+            try:
+                revoke_title(self.object, request.user, form.cleaned_data["reason"])
+            except TitleError as exc:
+                form.add_error("reason", str(exc))
+            else:
+                messages.success(request, _("The title was revoked."))
+                return HttpResponseRedirect(reverse("creation:title_public", args=[self.object.pk]))
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class TitleListView(ScopedViewMixin, TemplateView):
+    """Titles that concern the user, with expiry filters (e.g. ending within 90 days)."""
+
+    model = Title
+    template_name = "creation/title_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        params = _params(self.request, LIST_FILTERS)
+        page = Paginator(titles_for(user, params), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(
+            page=page,
+            rows=_rows(page.object_list),
+            revocable=revocable_ids(user, page.object_list),
+            params=params,
+            query=_query_without_page(self.request),
+            statuses=Title.Status.choices,
+            types=DemoType.choices,
+            levels=Level.choices,
+            re_evaluation_days=RE_EVALUATION_DAYS,
+        )
+        return context

@@ -1,0 +1,445 @@
+"""Targets pages. Thin: rows come from restrict(), counting and writing are in the services.
+
+A page about a region answers 404 for a region outside the reader's scope, as for a row:
+the regulator of 江北区 cannot even learn what 江津区's table looks like.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView, TemplateView, View
+
+from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError
+from shangmi.core.views import ScopedViewMixin
+from shangmi.enterprises.models import Enterprise
+from shangmi.regions.models import Region
+from shangmi.targets.exporting import coaching_export, progress_export
+from shangmi.targets.forms import YEARS, CoachingAddForm, ProgramForm, TargetForm, TargetImportForm
+from shangmi.targets.importing import targets_import
+from shangmi.targets.models import CoachingEnrolment, Metric, Target, TargetProgram
+from shangmi.targets.progress import coaching_entries, progress_table, targets_progress
+from shangmi.targets.services import (
+    COACHING,
+    OUT_OF_SCOPE,
+    Column,
+    coaching_add,
+    coaching_remove,
+    default_region,
+    find_enterprise,
+    may_manage,
+    program_save,
+    program_years,
+    region_in_scope,
+    scoped_regions,
+    target_delete,
+    target_save,
+)
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- Choosing a region and a year ------------------------------------------------------------
+
+
+def chosen_year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if YEARS[0] <= year <= YEARS[1] else timezone.localdate().year
+
+
+def chosen_region(request: HttpRequest, model: type[Any], action: str = VIEW) -> Region | None:
+    """?region=CODE if the reader may see it (else 404), or the reader's own region."""
+    user = request.user
+    if not may_manage(user, action, model):
+        raise Http404
+    code = request.GET.get("region", "").strip()
+    if not code:
+        return default_region(user, action, model)
+    region = Region.objects.filter(pk=code).first()
+    if region is None or not region_in_scope(user, region, action, model):
+        raise Http404
+    return region
+
+
+def region_choices(user: Any, current: Region | None, model: type[Any]) -> list[Region]:
+    """Regions a table can be opened on: provinces and cities in scope, and one's own district."""
+    regions = list(scoped_regions(user, VIEW, model).exclude(level=Region.Level.DISTRICT).order_by("code"))
+    for extra in (getattr(user, "home_region", None), current):
+        if extra is not None and extra not in regions and region_in_scope(user, extra, VIEW, model):
+            regions.append(extra)
+    return regions
+
+
+def table_url(name: str, region: Region | None, year: int) -> str:
+    query = {"year": year, **({"region": region.code} if region is not None else {})}
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
+def table_region(user: Any, region: Region) -> Region:
+    """The table a target of ``region`` shows in: its parent's, when the user may see that."""
+    parent = region.parent
+    if region.level == Region.Level.DISTRICT and parent is not None and region_in_scope(user, parent):
+        return parent
+    return region
+
+
+class ObjectInScopeMixin(ScopedViewMixin):
+    """The row is looked up before anything else: out of scope is 404 for every method."""
+
+    object: Any
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ManagerOnlyMixin(ScopedViewMixin):
+    """Pages that write (import, new target): 404 for whoever may not write any."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not may_manage(request.user, self.action, self.model):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- Progress ---------------------------------------------------------------------------------
+
+
+class ProgressView(ScopedViewMixin, TemplateView):
+    model = Target
+    template_name = "targets/progress.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        region = chosen_region(self.request, Target)
+        year = chosen_year(self.request)
+        targets = self.get_queryset()
+        table = progress_table(region, year, targets=targets) if region is not None else None
+        own = (
+            targets.filter(region__path__startswith=region.path, year=year)
+            .select_related("region", "program")
+            .order_by("region_id", "metric", "demo_type", "levels")
+            if region is not None
+            else Target.objects.none()
+        )
+        years = set(targets.values_list("year", flat=True).distinct()) | {timezone.localdate().year, year}
+        context.update(
+            region=region,
+            year=year,
+            table=table,
+            targets=[(target, Column.of(target).label) for target in own],
+            regions=region_choices(user, region, Target),
+            years=sorted(years),
+            can_add=may_manage(user, ADD),
+            can_change=may_manage(user, CHANGE),
+            export_url=table_url("targets:export", region, year),
+        )
+        return context
+
+
+class ProgressExportView(ScopedViewMixin, View):
+    model = Target
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        region = chosen_region(request, Target)
+        if region is None:
+            raise Http404
+        year = chosen_year(request)
+        table = progress_table(region, year, targets=self.get_queryset())
+        buffer = io.BytesIO()
+        progress_export(table, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, f"targets-{region.code}-{year}.xlsx")
+        return response
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+
+class TargetImportView(ManagerOnlyMixin, FormView):
+    model = Target
+    action = ADD
+    template_name = "targets/import.html"
+    form_class = TargetImportForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form: TargetImportForm) -> HttpResponse:
+        data = form.cleaned_data
+        upload = data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            with path.open("wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            result = targets_import(
+                path=path,
+                region=data["region"],
+                year=data["year"],
+                user=self.request.user,
+                deadline=data["deadline"],
+                dry_run=data["dry_run"],
+            )
+        context = self.get_context_data(form=form, result=result)
+        if result.ok and not result.dry_run:
+            context["progress_url"] = table_url("targets:progress", data["region"], data["year"])
+        return self.render_to_response(context)
+
+
+# --- One target -------------------------------------------------------------------------------
+
+
+class _TargetFormMixin:
+    request: HttpRequest
+    action: str
+    object: Target | None = None
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()  # type: ignore[misc]
+        kwargs.update(user=self.request.user, action=self.action, instance=self.object)
+        if self.object is None:
+            kwargs["initial"] = {k: v for k, v in self.request.GET.items() if k in ("region", "year", "metric")}
+        return kwargs
+
+    def form_valid(self, form: TargetForm) -> HttpResponse:
+        try:
+            target = target_save(user=self.request.user, target=self.object, data=dict(form.cleaned_data))
+        except OutOfScopeError:
+            form.add_error("region", OUT_OF_SCOPE)
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+        messages.success(self.request, _("Target saved."))
+        return HttpResponseRedirect(
+            table_url("targets:progress", table_region(self.request.user, target.region), target.year)
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "object": self.object}  # type: ignore[misc]
+
+
+class TargetCreateView(_TargetFormMixin, ManagerOnlyMixin, FormView):
+    model = Target
+    action = ADD
+    template_name = "targets/form.html"
+    form_class = TargetForm
+
+
+class TargetUpdateView(_TargetFormMixin, ObjectInScopeMixin, FormView):
+    model = Target
+    action = CHANGE
+    template_name = "targets/form.html"
+    form_class = TargetForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_delete"] = Target.objects.restrict(self.request.user, DELETE).filter(pk=self.object.pk).exists()
+        return context
+
+
+class TargetDeleteView(ObjectInScopeMixin, View):
+    model = Target
+    action = DELETE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        target: Target = self.object
+        region, year = table_region(request.user, target.region), target.year
+        target_delete(user=request.user, target=target)
+        messages.success(request, _("Target deleted."))
+        return HttpResponseRedirect(table_url("targets:progress", region, year))
+
+
+# --- Multi-year programs ----------------------------------------------------------------------
+
+
+class ProgramListView(ScopedViewMixin, ListView):
+    model = TargetProgram
+    template_name = "targets/program_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[TargetProgram]:
+        return super().get_queryset().select_related("region").order_by("-start_year", "region_id", "pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        programs = list(context["object_list"])
+        targets = list(
+            Target.objects.restrict(self.request.user, VIEW)
+            .filter(program__in=programs)
+            .select_related("region")
+            .order_by("year")
+        )
+        cells = targets_progress(targets)
+        by_program: dict[int, list[Any]] = {}
+        for target in targets:
+            by_program.setdefault(target.program_id, []).append(cells[target.pk])
+        context["programs"] = [(program, by_program.get(program.pk, [])) for program in programs]
+        context["can_add"] = may_manage(self.request.user, ADD, TargetProgram)
+        return context
+
+
+class _ProgramFormMixin:
+    request: HttpRequest
+    action: str
+    object: TargetProgram | None = None
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()  # type: ignore[misc]
+        kwargs.update(user=self.request.user, action=self.action, instance=self.object)
+        return kwargs
+
+    def form_valid(self, form: ProgramForm) -> HttpResponse:
+        try:
+            program = program_save(user=self.request.user, program=self.object, data=dict(form.cleaned_data))
+        except OutOfScopeError:
+            form.add_error("region", OUT_OF_SCOPE)
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+        years = "、".join(f"{year}: {minimum}" for year, minimum in program_years(program))
+        messages.success(self.request, _("Program saved; yearly targets %(years)s.") % {"years": years})
+        return HttpResponseRedirect(reverse("targets:program_list"))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "object": self.object}  # type: ignore[misc]
+
+
+class ProgramCreateView(_ProgramFormMixin, ManagerOnlyMixin, FormView):
+    model = TargetProgram
+    action = ADD
+    template_name = "targets/program_form.html"
+    form_class = ProgramForm
+
+
+class ProgramUpdateView(_ProgramFormMixin, ObjectInScopeMixin, FormView):
+    model = TargetProgram
+    action = CHANGE
+    template_name = "targets/program_form.html"
+    form_class = ProgramForm
+
+
+# --- Coaching lists ---------------------------------------------------------------------------
+
+
+def _coaching_entries(request: HttpRequest, region: Region, year: int) -> list[Any]:
+    return coaching_entries(
+        region,
+        year,
+        enrolments=CoachingEnrolment.objects.restrict(request.user, VIEW),
+        enterprises=Enterprise.objects.restrict(request.user, VIEW),
+    )
+
+
+class CoachingView(ScopedViewMixin, TemplateView):
+    model = CoachingEnrolment
+    template_name = "targets/coaching.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        region = chosen_region(self.request, CoachingEnrolment)
+        year = chosen_year(self.request)
+        context.update(
+            region=region,
+            year=year,
+            regions=region_choices(user, region, CoachingEnrolment),
+            years=sorted({timezone.localdate().year - 1, timezone.localdate().year, year}),
+            form=kwargs.get("form") or CoachingAddForm(),
+        )
+        if region is not None:
+            targets = Target.objects.restrict(user, VIEW).filter(metric=Metric.COACHING)
+            context.update(
+                entries=_coaching_entries(self.request, region, year),
+                table=progress_table(region, year, targets=targets, columns=[COACHING]),
+                can_add=region_in_scope(user, region, ADD, CoachingEnrolment),
+                can_remove=may_manage(user, DELETE, CoachingEnrolment),
+                export_url=table_url("targets:coaching_export", region, year),
+                here=table_url("targets:coaching", region, year),
+            )
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        region = chosen_region(request, CoachingEnrolment, ADD)
+        if region is None:
+            raise Http404
+        year = chosen_year(request)
+        form = CoachingAddForm(request.POST)
+        if form.is_valid():
+            enterprise = find_enterprise(request.user, form.cleaned_data["enterprise"], region)
+            if enterprise is None:
+                form.add_error(
+                    "enterprise",
+                    _("No enterprise in %(region)s has this code or name.") % {"region": region.full_name},
+                )
+            else:
+                try:
+                    coaching_add(user=request.user, enterprise=enterprise, year=year, note=form.cleaned_data["note"])
+                except OutOfScopeError:
+                    form.add_error("enterprise", _("This enterprise is outside your region."))
+                except ValidationError as exc:
+                    form.add_error("enterprise", exc)
+                else:
+                    messages.success(
+                        request,
+                        _("%(name)s added to the coaching list of %(year)d.") % {"name": enterprise.name, "year": year},
+                    )
+                    return HttpResponseRedirect(table_url("targets:coaching", region, year))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class CoachingRemoveView(ObjectInScopeMixin, View):
+    model = CoachingEnrolment
+    action = DELETE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        enrolment: CoachingEnrolment = self.object
+        region: Region = enrolment.enterprise.region
+        code = request.POST.get("region", "")
+        if code:
+            chosen = Region.objects.filter(pk=code).first()
+            if chosen is not None and region_in_scope(request.user, chosen, VIEW, CoachingEnrolment):
+                region = chosen
+        year, name = enrolment.year, enrolment.enterprise.name
+        coaching_remove(user=request.user, enrolment=enrolment)
+        messages.success(request, _("%(name)s removed from the coaching list.") % {"name": name})
+        return HttpResponseRedirect(table_url("targets:coaching", region, year))
+
+
+class CoachingExportView(ScopedViewMixin, View):
+    model = CoachingEnrolment
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        region = chosen_region(request, CoachingEnrolment)
+        if region is None:
+            raise Http404
+        year = chosen_year(request)
+        buffer = io.BytesIO()
+        coaching_export(region, year, _coaching_entries(request, region, year), buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, f"coaching-{region.code}-{year}.xlsx")
+        return response
