@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "shangmi.standards",
     "shangmi.creation",
     "shangmi.targets",
+    "shangmi.network",
+    "shangmi.ledgers",
+    "shangmi.surveys",
     "shangmi.demo",
     "shangmi.api",
 ]

@@ -13,6 +13,9 @@ urlpatterns = [
     path("standards/", include("shangmi.standards.urls")),
     path("creation/", include("shangmi.creation.urls")),
     path("targets/", include("shangmi.targets.urls")),
+    path("network/", include("shangmi.network.urls")),
+    path("ledgers/", include("shangmi.ledgers.urls")),
+    path("surveys/", include("shangmi.surveys.urls")),
     path("api/", include("shangmi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -305,6 +305,134 @@ def _notification(world: Any, user: Any, side: str) -> Any:
     return Notification.objects.create(recipient=user, title=f"notice for {user.username}")
 
 
+def _station(world: Any, user: Any, side: str) -> Any:
+    from shangmi.network.models import Station
+
+    enterprise = getattr(world, f"ent_{side}")
+    station, created = Station.objects.get_or_create(
+        name=f"{side}-side 指导站",
+        region=enterprise.region,
+        defaults={"park": enterprise.park, "officer": getattr(world, f"officer_{side}")},
+    )
+    if created:
+        station.enterprises.add(enterprise)
+    return station
+
+
+def _visit(world: Any, user: Any, side: str) -> Any:
+    import datetime
+
+    from django.utils import timezone
+
+    from shangmi.ledgers.models import GuidanceVisit, VisitAttachment
+
+    enterprise = getattr(world, f"ent_{side}")
+    existing = GuidanceVisit.objects.filter(enterprise=enterprise).first()
+    if existing:
+        return existing
+    officer = getattr(world, f"officer_{side}")
+    visit = GuidanceVisit.objects.create(
+        enterprise=enterprise,
+        officer=officer,
+        visited_at=timezone.make_aware(datetime.datetime(2026, 3, 12, 10, 0)),
+        place=f"{side}-side 会议室",
+        bureau_participants="指导员",
+        enterprise_participants="商秘办",
+        content=f"{side}-side guidance content 指导内容",
+        created_by=officer,
+    )
+    attachment = VisitAttachment(
+        visit=visit, original_name=f"{side}-side 现场.jpg", content_type="image/jpeg", size=4, sha256="d4" * 32,
+        uploaded_by=officer,
+    )  # fmt: skip
+    attachment.file.save(f"{side}.jpg", ContentFile(b"\xff\xd8\xff\xe0"), save=True)
+    return visit
+
+
+def _visit_attachment(world: Any, user: Any, side: str) -> Any:
+    return _visit(world, user, side).attachments.first()
+
+
+def _activity(world: Any, user: Any, side: str) -> Any:
+    import datetime
+
+    from django.utils import timezone
+
+    from shangmi.ledgers.models import Activity, ActivityMaterial, ActivityParticipant
+
+    enterprise = getattr(world, f"ent_{side}")
+    existing = Activity.objects.filter(name=f"{side}-side 培训").first()
+    if existing:
+        return existing
+    creator = getattr(world, f"regulator_{side}")
+    activity = Activity.objects.create(
+        kind=Activity.Kind.TRAINING,
+        name=f"{side}-side 培训",
+        starts_at=timezone.make_aware(datetime.datetime(2026, 4, 1, 9, 0)),
+        place="区市场监管局",
+        organiser="区市场监管局",
+        region=enterprise.region,
+        park=enterprise.park,
+        content="商业秘密保护培训",
+        created_by=creator,
+    )
+    activity.enterprises.add(enterprise)
+    ActivityParticipant.objects.create(
+        activity=activity, enterprise=enterprise, name=f"{side}-side 学员", person_key=f"{side}-1"
+    )
+    material = ActivityMaterial(
+        activity=activity, original_name=f"{side}-side 课件.pdf", content_type="application/pdf", size=6,
+        sha256="e5" * 32, uploaded_by=creator,
+    )  # fmt: skip
+    material.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
+    return activity
+
+
+def _rate_target(world: Any, user: Any, side: str) -> Any:
+    from shangmi.ledgers.models import RateTarget
+
+    region = world.jiangbei if side == "in" else world.jiangjin
+    return RateTarget.objects.get_or_create(region=region, year=2026, metric="training", defaults={"percent": 100})[0]
+
+
+def _questionnaire(world: Any, user: Any, side: str) -> Any:
+    from shangmi.surveys.models import Question, Questionnaire
+
+    questionnaire, created = Questionnaire.objects.get_or_create(
+        code="walk-questionnaire", defaults={"title": "walk questionnaire"}
+    )
+    if created:
+        Question.objects.create(questionnaire=questionnaire, code="secrets", text="商业秘密数量", kind="integer")
+    return questionnaire
+
+
+def _survey(world: Any, user: Any, side: str) -> Any:
+    import datetime
+
+    from shangmi.surveys.models import Answer, Survey, SurveyAssignment
+
+    enterprise = getattr(world, f"ent_{side}")
+    title = f"{side}-side survey"
+    existing = Survey.objects.filter(title=title).first()
+    if existing:
+        return existing
+    questionnaire = _questionnaire(world, user, side)
+    survey = Survey.objects.create(
+        questionnaire=questionnaire,
+        title=title,
+        region=enterprise.region,
+        deadline=datetime.date(2026, 12, 31),
+        issued_by=getattr(world, f"regulator_{side}"),
+    )
+    assignment = SurveyAssignment.objects.create(survey=survey, enterprise=enterprise)
+    Answer.objects.create(assignment=assignment, question=questionnaire.questions.first(), value=7345)
+    return survey
+
+
+def _survey_assignment(world: Any, user: Any, side: str) -> Any:
+    return _survey(world, user, side).assignments.first()
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -323,6 +451,17 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "targets.Target": _target,
     "targets.TargetProgram": _target_program,
     "targets.CoachingEnrolment": _coaching,
+    "network.Station": _station,
+    "ledgers.GuidanceVisit": _visit,
+    "ledgers.VisitAttachment": _visit_attachment,
+    "ledgers.Activity": _activity,
+    "ledgers.ActivityParticipant": lambda w, u, side: _activity(w, u, side).participants.first(),
+    "ledgers.ActivityMaterial": lambda w, u, side: _activity(w, u, side).materials.first(),
+    "ledgers.RateTarget": _rate_target,
+    # Questionnaires are blank forms: readable by every signed-in user.
+    "surveys.Questionnaire": _questionnaire,
+    "surveys.Survey": _survey,
+    "surveys.SurveyAssignment": _survey_assignment,
     # A notification is its recipient's alone.
     "notices.Notification": _notification,
 }
@@ -384,12 +523,18 @@ def secrets_of_inside(world: Any) -> list[str]:
     from shangmi.evidence.models import Deposit
 
     deposits = Deposit.objects.filter(enterprise=world.ent_in).values_list("title", "sha256")
+    from shangmi.ledgers.models import ActivityParticipant, GuidanceVisit
+
     evidence = EvidenceFile.objects.filter(application__enterprise=world.ent_in).values_list("original_name", "sha256")
+    visits = GuidanceVisit.objects.filter(enterprise=world.ent_in).values_list("content", flat=True)
+    trained = ActivityParticipant.objects.filter(enterprise=world.ent_in).values_list("name", flat=True)
     return [
         world.ent_in.name,
         world.ent_in.uscc,
         *(value for row in deposits for value in row),
         *(value for row in evidence for value in row),
+        *visits,
+        *trained,
     ]
 
 
@@ -424,8 +569,9 @@ def test_outsider_never_sees_insider_data(
         # (deposits) exist on both sides so a leak of them would show.
         _deposit(world, world.ent_admin_in, "in")
         _deposit(world, world.ent_admin_out, "out")
-        _application(world, world.ent_admin_in, "in")
-        _application(world, world.ent_admin_out, "out")
+        for make in (_application, _visit, _activity, _survey):
+            make(world, world.ent_admin_in, "in")
+            make(world, world.ent_admin_out, "out")
         client.force_login(outsider)
         response = client.get(endpoint.url())
         assert response.status_code < 500, f"{endpoint.id} as {outsider.username}: {response.status_code}"

@@ -86,10 +86,25 @@ class Enterprise(models.Model):
         verbose_name=_("liaison officer"),
         limit_choices_to={"role": "officer"},
     )
+    # The fixed guidance officer (指导员) of the Chongqing standard's item 5.1.a.
+    guidance_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guided_enterprises",
+        verbose_name=_("guidance officer"),
+        limit_choices_to={"role": "officer"},
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    scope = Scope(regions=("region",), parks=("park",), enterprises=("pk",), officers=("liaison_officer",))
+    scope = Scope(
+        regions=("region",),
+        parks=("park",),
+        enterprises=("pk",),
+        officers=("liaison_officer", "guidance_officer"),
+    )
     objects = RestrictedQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["updated_at"])
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterable
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from shangmi.standards.models import Standard
 
@@ -17,9 +17,11 @@ def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in _PARTS.split(version) if part)
 
 
-def standards_for(user: Any) -> QuerySet[Standard]:
-    """Every standard and version the user may read, with its number of items."""
-    return Standard.objects.restrict(user).annotate(item_count=Count("items")).order_by("code", "-version")
+def newest_first(standards: Iterable[Standard]) -> list[Standard]:
+    """By code, and within a code the newest version first."""
+    rows = sorted(standards, key=lambda row: version_key(row.version), reverse=True)
+    rows.sort(key=lambda row: row.code)  # stable: keeps the version order within a code
+    return rows
 
 
 def standard_get(code: str, version: str | None = None, *, queryset: QuerySet[Standard] | None = None) -> Standard:

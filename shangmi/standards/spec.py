@@ -232,7 +232,7 @@ def parse_standard(data: Mapping[str, Any], *, origin: str) -> StandardSpec:
     """Check a parsed file and build the spec; raise ``StandardFileError`` on any problem."""
     reader = _Reader()
     spec = reader.standard(data)
-    if reader.problems or spec is None:
+    if reader.problems:
         raise StandardFileError(origin, reader.problems)
     return spec
 
@@ -333,7 +333,7 @@ class _Reader:
 
     # -- levels --
 
-    def standard(self, data: Mapping[str, Any]) -> StandardSpec | None:
+    def standard(self, data: Mapping[str, Any]) -> StandardSpec:
         table = self.fields(data, "", _STANDARD_FIELDS)
         kind = self.text(table, "kind", "")
         if kind and kind not in KINDS:

@@ -17,7 +17,7 @@ from django.views.generic import DetailView, TemplateView
 from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
 from shangmi.standards.models import Standard
 from shangmi.standards.scoring import ScoreResult, StandardSpec, score, spec_of
-from shangmi.standards.selectors import version_key
+from shangmi.standards.selectors import newest_first
 
 
 class StandardListView(ScopedViewMixin, TemplateView):
@@ -26,14 +26,8 @@ class StandardListView(ScopedViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        standards = sorted(
-            self.get_queryset().annotate(item_count=Count("items")),
-            key=lambda s: version_key(s.version),
-            reverse=True,
-        )
-        # Stable sort: by code, and within a code the newest version first ("1.10" after "1.9").
-        standards.sort(key=lambda s: s.code)
-        context["standards"] = standards
+        # Newest version first, as people count versions ("1.10" after "1.9", unlike SQL).
+        context["standards"] = newest_first(self.get_queryset().annotate(item_count=Count("items")))
         return context
 
 
@@ -48,7 +42,7 @@ class StandardDetailView(ScopedViewMixin, DetailView):
         siblings = self.get_queryset().filter(code=standard.code).exclude(pk=standard.pk)
         context.update(
             spec=spec_of(standard),
-            other_versions=sorted(siblings, key=lambda s: version_key(s.version), reverse=True),
+            other_versions=newest_first(siblings),
         )
         return context
 

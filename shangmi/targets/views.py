@@ -78,9 +78,14 @@ def chosen_region(request: HttpRequest, model: type[Any], action: str = VIEW) ->
 
 
 def region_choices(user: Any, current: Region | None, model: type[Any]) -> list[Region]:
-    """Regions a table can be opened on: provinces and cities in scope, and one's own district."""
-    regions = list(scoped_regions(user, VIEW, model).exclude(level=Region.Level.DISTRICT).order_by("code"))
-    for extra in (getattr(user, "home_region", None), current):
+    """Regions a table can be opened on: provinces and cities in scope, one's own region, and
+    the districts of the region shown (not all 2,800 districts of the country)."""
+    scoped = scoped_regions(user, VIEW, model)
+    regions = list(scoped.exclude(level=Region.Level.DISTRICT).order_by("code"))
+    extras = [getattr(user, "home_region", None), current]
+    if current is not None:
+        extras += list(scoped.filter(parent=current).order_by("code"))
+    for extra in extras:
         if extra is not None and extra not in regions and region_in_scope(user, extra, VIEW, model):
             regions.append(extra)
     return regions
@@ -135,9 +140,7 @@ class ProgressView(ScopedViewMixin, TemplateView):
         targets = self.get_queryset()
         table = progress_table(region, year, targets=targets) if region is not None else None
         own = (
-            targets.filter(region__path__startswith=region.path, year=year)
-            .select_related("region", "program")
-            .order_by("region_id", "metric", "demo_type", "levels")
+            targets.filter(region__path__startswith=region.path, year=year).select_related("region", "program")
             if region is not None
             else Target.objects.none()
         )
@@ -146,7 +149,10 @@ class ProgressView(ScopedViewMixin, TemplateView):
             region=region,
             year=year,
             table=table,
-            targets=[(target, Column.of(target).label) for target in own],
+            targets=[
+                (target, Column.of(target).label)
+                for target in sorted(own, key=lambda t: (t.region_id, Column.of(t).sort_key, t.levels))
+            ],
             regions=region_choices(user, region, Target),
             years=sorted(years),
             can_add=may_manage(user, ADD),

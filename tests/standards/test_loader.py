@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Sum
 
 from shangmi.standards import errors
-from shangmi.standards.errors import StandardFileError, StandardFrozenError
+from shangmi.standards.errors import StandardFileError, StandardFrozenError, StandardLoadError
 from shangmi.standards.models import Category, Criterion, Item, Standard
 from shangmi.standards.scoring import spec_of
 from shangmi.standards.services import CREATED, REPLACED, UNCHANGED, freeze, standard_load, standards_load
@@ -203,3 +203,39 @@ def test_a_syntax_error_names_the_file(tmp_path):
     path = write_variant(tmp_path, CQ_FILE, ('code = "cq-creation"', 'code = "cq-creation'))
     error = load_errors(path)
     assert error.kinds == {errors.SYNTAX} and str(error).startswith("1 problem(s) in cq-creation-2023.toml")
+
+
+def test_items_still_used_are_never_deleted_even_if_the_version_was_not_frozen(world, loaded, tmp_path):
+    """The applications code freezes a version on first use; should a use slip past that,
+    the loader still refuses to delete an item that an answer points at."""
+    import datetime
+
+    from shangmi.creation.models import Application, AssessmentEntry, DemoType, Level, Round
+
+    standard = loaded["cq-creation"]
+    round_ = Round.objects.create(
+        title="round",
+        year=2026,
+        demo_type=DemoType.UNIT,
+        level=Level.MUNICIPAL,
+        standard=standard,
+        region=world.chongqing,
+        deadline=datetime.date(2026, 9, 30),
+        created_by=world.city_regulator,
+    )
+    application = Application.objects.create(
+        round=round_,
+        standard=standard,
+        applicant_kind=Application.ApplicantKind.ENTERPRISE,
+        enterprise=world.ent_in,
+        region=world.jiangbei,
+        applicant_name=world.ent_in.name,
+        created_by=world.ent_admin_in,
+    )
+    AssessmentEntry.objects.create(application=application, item=standard.items.get(code="7.1.e"), met=True)
+    before = snapshot(standard)
+    path = write_variant(tmp_path, CQ_FILE, ('code = "7.1.e"', 'code = "7.1.f"'))
+    with pytest.raises(StandardLoadError, match="removes items that other records still use") as info:
+        standard_load(path)
+    assert not isinstance(info.value, StandardFileError)
+    assert snapshot(standard) == before

@@ -1,0 +1,163 @@
+"""Surveys (调研): questionnaires (the seed-002 baseline ships ready), surveys issued to the
+enterprises of a region, and their answers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shangmi.core.roles import Role
+from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, RestrictedQuerySet, Scope
+
+
+class Questionnaire(models.Model):
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    # The baseline ships with the platform (no region); a regulator's own belongs to their region.
+    is_baseline = models.BooleanField(_("baseline"), default=False)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="questionnaires"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Questionnaires are forms, not answers: any signed-in user may read them; the owning
+    # region's regulators change their own.
+    scope = Scope(
+        regions=("region",),
+        public_view=True,
+        grants={Role.REGULATOR: frozenset({VIEW, ADD, CHANGE, DELETE})},
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_baseline", "title"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        INTEGER = "integer", _("Whole number")
+        NUMBER = "number", _("Number")
+        PERCENT = "percent", _("Percentage")
+        YES_NO = "yes_no", _("Yes / no")
+        TEXT = "text", _("Text")
+
+    class Metric(models.TextChoices):
+        """What an answer measures, for the rates and the report; blank for ordinary questions."""
+
+        NONE = "", _("—")
+        TRADE_SECRETS = "trade_secrets", _("Number of trade secrets")
+        PATENTS = "patents", _("Number of patents")
+        NDA_RATE = "nda_rate", _("NDA signing rate")
+        NON_COMPETE_RATE = "non_compete_rate", _("Non-compete signing rate")
+        HAS_SYSTEM = "has_system", _("Protection system established")
+        AWARENESS = "awareness", _("Awareness")
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(default=0)
+    code = models.SlugField(_("code"), max_length=64)
+    text = models.TextField(_("question"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # [{"value": "a", "label": "..."}] for choice questions.
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    # The right answer(s) of an awareness question: the value, or a list for multiple choice.
+    correct = models.JSONField(_("correct answer"), null=True, blank=True)
+    metric = models.CharField(_("metric"), max_length=32, choices=Metric.choices, blank=True, default="")
+    required = models.BooleanField(_("required"), default=True)
+
+    class Meta:
+        ordering = ["questionnaire_id", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["questionnaire", "code"], name="question_code")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Survey(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="surveys")
+    title = models.CharField(_("title"), max_length=200)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="surveys")
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    scope = Scope(
+        regions=("region",),
+        enterprises=("assignments__enterprise",),
+        grants={
+            Role.REGULATOR: frozenset({VIEW, ADD, CHANGE, DELETE}),
+            Role.ENTERPRISE_ADMIN: frozenset({VIEW}),
+            Role.ENTERPRISE_STAFF: frozenset({VIEW}),
+        },
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyAssignment(models.Model):
+    """One enterprise asked to answer one survey."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="assignments")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="survey_assignments"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    scope = Scope(
+        regions=("survey__region",),
+        enterprises=("enterprise",),
+        grants={
+            Role.REGULATOR: frozenset({VIEW, CHANGE}),
+            Role.ENTERPRISE_ADMIN: frozenset({VIEW, CHANGE}),
+            Role.ENTERPRISE_STAFF: frozenset({VIEW, CHANGE}),
+        },
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["survey_id", "enterprise_id"]
+        constraints = [models.UniqueConstraint(fields=["survey", "enterprise"], name="assignment_once")]
+        indexes = [models.Index(fields=["survey", "answered_at"], name="assignment_answered")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.enterprise_id}"
+
+
+class Answer(models.Model):
+    assignment = models.ForeignKey(SurveyAssignment, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.JSONField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "question"], name="answer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}:{self.question_id}"
