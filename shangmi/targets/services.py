@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -221,9 +222,10 @@ _SHARE_SPLIT = re.compile(r"[\s,，、;；/]+")
 
 
 def parse_shares(value: str | Sequence[Any]) -> list[int]:
-    """ "20,40,40", "20%、40%、40%" or [20, 40, 40] → [20, 40, 40]; they must add up to 100."""
-    import unicodedata
+    """Yearly shares as written ("20,40,40", "20%、40%、40%", [20, 40, 40]) → [20, 40, 40].
 
+    They must add up to 100: a program is one whole divided among its years.
+    """
     if isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).replace("%", " ")
         parts: list[Any] = [part for part in _SHARE_SPLIT.split(text) if part]

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from shangmi.demo.creation import demo_creation_load
 from shangmi.demo.data import DEMO_PASSWORD, demo_load
 from shangmi.demo.evidence import demo_deposits_load
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         logins = demo_load()
         demo_deposits_load()
+        logins += demo_creation_load()
         self.stdout.write("")
         self.stdout.write(f"Demo logins / 演示账号 (password / 密码: {DEMO_PASSWORD})")
         for login in logins:
