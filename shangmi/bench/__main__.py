@@ -62,6 +62,7 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
     ]
     if args.import_rows:
         cmd.append(f"--import-rows={args.import_rows}")
+    cmd += [f"--ledger-entries={args.ledger_entries}", f"--survey-answers={args.survey_answers}"]
     if args.skip:
         cmd.append(f"--skip={args.skip}")
     started = time.perf_counter()
@@ -89,7 +90,9 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per list case (default 50)")
     parser.add_argument("--postgres", default=os.environ.get("SHANGMI_BENCH_POSTGRES", DEFAULT_PG))
-    parser.add_argument("--skip", default="", help="parts to leave out: list,export,import,evidence")
+    parser.add_argument("--ledger-entries", type=int, default=1_000_000, help="ledger rows (default 1,000,000)")
+    parser.add_argument("--survey-answers", type=int, default=10_000, help="answers in the report case")
+    parser.add_argument("--skip", default="", help="parts to leave out: list,export,import,ledgers,evidence")
     parser.add_argument("--out", default=str(ROOT / "bench-results"))
     args = parser.parse_args()
 

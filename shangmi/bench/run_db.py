@@ -28,7 +28,9 @@ def main() -> None:
     parser.add_argument("--district", default="500105")
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--json", required=True)
-    parser.add_argument("--skip", default="", help="comma list of parts to skip: list,export,import")
+    parser.add_argument("--ledger-entries", type=int, default=1_000_000)
+    parser.add_argument("--survey-answers", type=int, default=10_000)
+    parser.add_argument("--skip", default="", help="comma list of parts to skip: list,export,import,ledgers")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     workdir = Path(args.workdir)
@@ -94,6 +96,23 @@ def main() -> None:
         _log(f"{connection.vendor}: import of {rows:,} rows")
         out["import"] = bench_import(path=path, username=regulator.username, rows=rows)
         out["enterprises_after_import"] = Enterprise.objects.count()
+
+    if "ledgers" not in skip:
+        from shangmi.bench.ledgers import bench_ledgers, bench_survey_report, generate_ledgers
+
+        year = 2026
+        _log(f"{connection.vendor}: generating {args.ledger_entries:,} ledger entries")
+        out["ledger_data"] = generate_ledgers(args.province, year=year, entries=args.ledger_entries)
+        district_regulator, _ = User.objects.get_or_create(
+            username="bench_district_regulator", defaults={"role": Role.REGULATOR, "region_id": args.district}
+        )
+        _log(f"{connection.vendor}: half-year and rates pages, {args.requests} requests per case")
+        out["ledgers"] = bench_ledgers(
+            user=regulator, district_user=district_regulator, province_code=args.province, year=year,
+            requests=args.requests,
+        )  # fmt: skip
+        _log(f"{connection.vendor}: survey report of {args.survey_answers:,} answers")
+        out["survey_report"] = bench_survey_report(args.survey_answers, workdir)
 
     out["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=2))

@@ -506,6 +506,11 @@ def inspection_record(
         inspection_kind=kind,
         date=date.isoformat(),
     )
+    _tell_applicant(
+        application,
+        _("%(kind)s recorded on %(date)s") % {"kind": Inspection.Kind(kind).label, "date": date.isoformat()},
+        findings.strip(),
+    )
     return inspection
 
 
@@ -548,6 +553,7 @@ class ItemComparison:
     reviewer: bool | None
     reviewer_note: str
     evidence_files: list = field(default_factory=list)
+    suggestion: object = None
 
     @property
     def differs(self) -> bool:

@@ -22,6 +22,7 @@ from shangmi.creation.evidence import evidence_add, evidence_remove
 from shangmi.creation.forms import EvidenceForm, InspectionForm, RoundForm
 from shangmi.creation.models import Application, EvidenceFile, Inspection, Round, Stage
 from shangmi.creation.services import CreationError, EditConflict
+from shangmi.creation.suggestions import suggestions_for
 from shangmi.standards.scoring import score, spec_of
 
 # --- rounds -------------------------------------------------------------------------------
@@ -260,9 +261,11 @@ class AssessmentView(ApplicationMixin, TemplateView):
         for file in evidence:
             for item in file.items.all():
                 evidence_by_item[item.pk].append(file)
+        suggested = suggestions_for(application)
         for entry in entries:
             entry.evidence_files = evidence_by_item.get(entry.item_id, [])
             entry.conflict = (conflicts or {}).get(entry.item.code, "")
+            entry.suggestion = suggested.get(entry.item.code)
         met = {e.item.code for e in entries if e.met}
         return {
             "application": application,
@@ -333,6 +336,7 @@ class EntrySaveView(ApplicationMixin, View):
             return HttpResponse(str(exc), status=400)
         entry.conflict = conflict
         entry.evidence_files = list(application.evidence.filter(items=entry.item))
+        entry.suggestion = suggestions_for(application).get(entry.item.code)
         result = _score_of(application, services.self_assessed_codes(application))
         return render(
             request,
@@ -440,8 +444,10 @@ class ReviewView(ApplicationMixin, TemplateView):
         for file in application.evidence.prefetch_related("items"):
             for item in file.items.all():
                 evidence_by_item[item.pk].append(file)
+        suggested = suggestions_for(application)
         for row in rows:
             row.evidence_files = evidence_by_item.get(row.item.pk, [])
+            row.suggestion = suggested.get(row.item.code)
         reviewer_met = {r.item.code for r in rows if r.reviewer}
         return {
             "application": application,

@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+from shangmi.ledgers import urls_activities, urls_guidance
 
 app_name = "ledgers"
-urlpatterns: list = []
+urlpatterns = [*urls_activities.urlpatterns, *urls_guidance.urlpatterns]

@@ -3,8 +3,13 @@ enterprises of a region, and their answers."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.roles import Role
@@ -22,6 +27,11 @@ class Questionnaire(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The awareness rule: an enterprise is aware (知晓) when it answers at least this share (%)
+    # of the awareness questions correctly. 80 for the baseline (see data/baseline.toml).
+    aware_threshold = models.PositiveSmallIntegerField(
+        _("awareness threshold (%)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -41,6 +51,9 @@ class Questionnaire(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:questionnaire_detail", args=[self.pk])
 
 
 class Question(models.Model):
@@ -83,6 +96,27 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def is_choice(self) -> bool:
+        return self.kind in (self.Kind.SINGLE, self.Kind.MULTIPLE)
+
+    def choice_labels(self) -> dict[str, str]:
+        return {str(choice["value"]): str(choice["label"]) for choice in self.choices or []}
+
+    def is_correct(self, value: Any) -> bool:
+        return is_correct_answer(self.kind, self.correct, value)
+
+
+def is_correct_answer(kind: str, correct: Any, value: Any) -> bool:
+    """Whether ``value`` is the right answer: the one value, or exactly the set of right ones
+    (a multiple-choice answer missing a right option, or adding a wrong one, is wrong)."""
+    if correct is None or value is None:
+        return False
+    if kind == Question.Kind.MULTIPLE:
+        expected = set(correct) if isinstance(correct, list) else {correct}
+        return isinstance(value, list) and set(value) == expected
+    return value == correct
+
 
 class Survey(models.Model):
     class Status(models.TextChoices):
@@ -97,6 +131,9 @@ class Survey(models.Model):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # How the enterprises were chosen within the region, for the report's 调研对象:
+    # {"tags": [codes], "industries": [letters], "liaison_points_only": bool}.
+    targeting = models.JSONField(default=dict, blank=True)
 
     scope = Scope(
         regions=("region",),
@@ -116,6 +153,14 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:survey_detail", args=[self.pk])
+
+    @property
+    def is_answerable(self) -> bool:
+        """Answers are taken (and changed) until the deadline's last day or the closing, whichever first."""
+        return self.status == self.Status.OPEN and timezone.localdate() <= self.deadline
 
 
 class SurveyAssignment(models.Model):
@@ -149,6 +194,9 @@ class SurveyAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id}:{self.enterprise_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:assignment_detail", args=[self.pk])
 
 
 class Answer(models.Model):

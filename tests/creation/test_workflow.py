@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from shangmi.core.roles import Role
 from shangmi.creation import services
@@ -33,6 +34,13 @@ from tests.conftest import make_enterprise, make_user
 
 TODAY = datetime.date.today()
 PDF = b"%PDF-1.4\n% evidence\n"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are matched in English; the Chinese ones are tested in test_i18n."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -1,0 +1,221 @@
+"""Forms of the activity ledger, trainings and rate targets. They parse; the rules live in
+shangmi.ledgers.activities and shangmi.ledgers.rates. Choices never reach outside the
+user's scope."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shangmi.core.forms import BootstrapMixin
+from shangmi.core.roles import Role
+from shangmi.core.scoping import ADD, CHANGE
+from shangmi.creation.evidence import accepted_types
+from shangmi.enterprises.models import Enterprise
+from shangmi.ledgers.activities import activity_enterprises, activity_parks, activity_regions
+from shangmi.ledgers.models import Activity, RateTarget
+from shangmi.ledgers.rates import DEFAULT_PERCENT, target_regions
+from shangmi.regions.models import Region
+
+YEARS = (2000, 2100)
+IMPORT_SUFFIXES = (".xlsx", ".csv")
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _region_label(region: Region) -> str:
+    return region.full_name
+
+
+class ActivityForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=gettext_lazy("Activity name"), max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Activity.Kind.choices)
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("Time"),
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    place = forms.CharField(label=gettext_lazy("Place"), max_length=255)
+    organiser = forms.CharField(label=gettext_lazy("Organiser"), max_length=200)
+    region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
+    park = forms.ModelChoiceField(label=gettext_lazy("Park"), queryset=Region.objects.none(), required=False)
+    enterprises = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Enterprises taking part"),
+        queryset=Enterprise.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=gettext_lazy("Enterprises of participants added or imported later join the list by themselves."),
+    )
+    content = forms.CharField(label=gettext_lazy("Content"), widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args: Any, user: Any, activity: Activity | None = None, **kwargs: Any) -> None:
+        if activity is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": activity.name,
+                    "kind": activity.kind,
+                    "starts_at": activity.starts_at,
+                    "place": activity.place,
+                    "organiser": activity.organiser,
+                    "region": activity.region_id,
+                    "park": activity.park_id,
+                    "enterprises": list(activity.enterprises.values_list("pk", flat=True)),
+                    "content": activity.content,
+                },
+            )
+        else:
+            home = user.home_region
+            kwargs.setdefault(
+                "initial",
+                {
+                    "kind": Activity.Kind.TRAINING,
+                    "region": home.pk if home is not None else None,
+                    "park": user.park_id,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        region = self.fields["region"]
+        region.queryset = activity_regions(user).order_by("code")
+        region.label_from_instance = _region_label
+        park = self.fields["park"]
+        park.queryset = activity_parks(user)
+        if user.role == Role.PARK_OPERATOR:
+            park.required = True
+        enterprises = self.fields["enterprises"]
+        enterprises.queryset = activity_enterprises(user).order_by("name")
+        enterprises.label_from_instance = lambda e: f"{e.name} ({e.uscc})"
+
+
+class ParticipantForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=64)
+    enterprise = forms.ModelChoiceField(
+        label=gettext_lazy("Enterprise"),
+        queryset=Enterprise.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("— not from an enterprise —"),
+        help_text=gettext_lazy(
+            "To add people of another enterprise, add it to the activity first, or import a list naming it."
+        ),
+    )
+    employee_no = forms.CharField(label=gettext_lazy("Employee number"), max_length=64, required=False)
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=32, required=False)
+    position = forms.CharField(label=gettext_lazy("Position"), max_length=64, required=False)
+
+    def __init__(self, *args: Any, user: Any, activity: Activity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["enterprise"]
+        field.queryset = activity_enterprises(user).filter(activities=activity).order_by("name")
+        field.label_from_instance = lambda e: e.name
+
+
+class MaterialForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        widget=forms.ClearableFileInput(attrs={"accept": accepted_types(), "class": "form-control"}),
+    )
+
+
+class ParticipantImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File (.xlsx or .csv)"))
+    dry_run = forms.BooleanField(label=gettext_lazy("Only check, do not import"), required=False)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        suffix = Path(upload.name or "").suffix.lower()
+        if suffix not in IMPORT_SUFFIXES:
+            raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        limit = settings.SHANGMI_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)d MB; at most %(limit)d MB can be imported at once.")
+                % {"size": upload.size // (1024 * 1024) + 1, "limit": limit // (1024 * 1024)}
+            )
+        head = upload.read(4)
+        upload.seek(0)
+        if suffix == ".xlsx" and head != b"PK\x03\x04":
+            raise forms.ValidationError(_("The file is not an Excel .xlsx workbook."))
+        return upload
+
+
+class ActivityFilterForm(forms.Form):
+    """The list's and the export's filters (read from the query string)."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), choices=[("", gettext_lazy("All kinds")), *Activity.Kind.choices], required=False
+    )
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=YEARS[0], max_value=YEARS[1], required=False)
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("Region"),
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All regions"),
+    )
+    enterprise = forms.CharField(label=gettext_lazy("Enterprise"), max_length=128, required=False)
+
+    def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["region"]
+        field.queryset = regions
+        field.label_from_instance = _region_label
+        for name, field in self.fields.items():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+            if name == "enterprise":
+                field.widget.attrs.setdefault("placeholder", _("Enterprise name or credit code"))
+
+
+class RateTargetForm(BootstrapMixin, forms.Form):
+    region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=YEARS[0], max_value=YEARS[1])
+    metric = forms.ChoiceField(label=gettext_lazy("Metric"), choices=RateTarget.Metric.choices)
+    percent = forms.DecimalField(
+        label=gettext_lazy("Target (%)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=4,
+        decimal_places=1,
+        required=False,
+        help_text=gettext_lazy(
+            "Left blank: the programs' own numbers, 100% for the training rate of liaison-point enterprises "
+            "and 90% for awareness."
+        ),
+    )
+
+    def __init__(self, *args: Any, user: Any, target: RateTarget | None = None, **kwargs: Any) -> None:
+        if target is not None:
+            kwargs.setdefault(
+                "initial",
+                {"region": target.region_id, "year": target.year, "metric": target.metric, "percent": target.percent},
+            )
+        super().__init__(*args, **kwargs)
+        field = self.fields["region"]
+        field.queryset = target_regions(user, CHANGE if target is not None else ADD).order_by("code")
+        field.label_from_instance = _region_label
+        if target is None:
+            initial = self.initial
+            initial.setdefault("year", timezone.localdate().year)
+            metric = initial.get("metric") or RateTarget.Metric.TRAINING
+            initial["metric"] = metric
+            initial.setdefault("percent", DEFAULT_PERCENT.get(metric, DEFAULT_PERCENT[RateTarget.Metric.TRAINING]))
+            if not initial.get("region") and user.home_region is not None:
+                initial["region"] = user.home_region.pk
+
+
+__all__ = [
+    "ActivityFilterForm",
+    "ActivityForm",
+    "MaterialForm",
+    "ParticipantForm",
+    "ParticipantImportForm",
+    "RateTargetForm",
+]

@@ -1,0 +1,648 @@
+"""Pages of the activity ledger, the trainings and the rate dashboard.
+
+Thin: every row comes through ``restrict`` (a stranger gets 404, whatever the method), every
+write through shangmi.ledgers.activities / .rates (which say why a write is refused), every
+count through shangmi.ledgers.training.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, get_scoped_or_404, in_scope, scope_q
+from shangmi.core.views import HtmxFragmentMixin, ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.enterprises.models import Enterprise
+from shangmi.ledgers import activities as services
+from shangmi.ledgers.activities import ActivityError, ActivityInput, ParticipantInput
+from shangmi.ledgers.exporting_activities import activities_export
+from shangmi.ledgers.forms_activities import (
+    YEARS,
+    ActivityFilterForm,
+    ActivityForm,
+    MaterialForm,
+    ParticipantForm,
+    ParticipantImportForm,
+    RateTargetForm,
+)
+from shangmi.ledgers.importing_participants import participants_import, write_participant_template
+from shangmi.ledgers.models import Activity, ActivityMaterial, ActivityParticipant, RateTarget
+from shangmi.ledgers.rates import (
+    TargetInput,
+    may_set_targets,
+    rate_target_delete,
+    rate_target_save,
+    rates_dashboard,
+    region_in_scope,
+    target_regions,
+)
+from shangmi.ledgers.training import (
+    PROGRAM_TZ,
+    enterprises_coverage,
+    group_coverage,
+    trained_counts,
+    trained_people,
+    training_years,
+)
+from shangmi.regions.models import Region
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 50
+
+
+def this_year() -> int:
+    return timezone.now().astimezone(PROGRAM_TZ).year
+
+
+def chosen_year(request: HttpRequest) -> int:
+    """?year= when it is a sensible year, else the current one."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return this_year()
+    return year if YEARS[0] <= year <= YEARS[1] else this_year()
+
+
+class WriterOnlyMixin(ScopedViewMixin):
+    """Pages that only write (a new activity, the template): 404 for whoever may not."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and scope_q(self.model, request.user, self.action) is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- The activity ledger ----------------------------------------------------------------------------
+
+
+def filtered_activities(request: HttpRequest) -> tuple[QuerySet[Activity], ActivityFilterForm]:
+    """The user's activities with the query string's filters (the list and the export share it)."""
+    user = request.user
+    base = Activity.objects.restrict(user, VIEW)
+    regions = Region.objects.filter(pk__in=base.values("region_id")).order_by("code")
+    form = ActivityFilterForm(request.GET or None, regions=regions)
+    if not form.is_valid():
+        return base, form
+    data = form.cleaned_data
+    text = data.get("enterprise") or ""
+    qs = services.filter_activities(
+        base,
+        kind=data.get("kind") or "",
+        year=data.get("year"),
+        region=data.get("region"),
+        enterprises=services.find_enterprises(user, text) if text else None,
+    )
+    return qs, form
+
+
+class ActivityListView(ScopedViewMixin, HtmxFragmentMixin, TemplateView):
+    model = Activity
+    template_name = "ledgers/activity_list.html"
+    fragment_template_name = "ledgers/_activity_table.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        activities, form = filtered_activities(self.request)
+        page = Paginator(activities.select_related("region", "park").order_by("-starts_at", "-pk"), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        ids = [a.pk for a in page.object_list]
+        # Counted among the participants the reader may see: an enterprise counts its own.
+        counts = dict(
+            ActivityParticipant.objects.restrict(user, VIEW)
+            .filter(activity_id__in=ids)
+            .values("activity_id")
+            .annotate(n=Count("pk"))
+            .values_list("activity_id", "n")
+            .order_by()
+        )
+        for activity in page.object_list:
+            activity.participant_count = counts.get(activity.pk, 0)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            page=page,
+            form=form,
+            query=query.urlencode(),
+            can_add=services.may_add_activities(user),
+        )
+        return context
+
+
+class ActivityExportView(ScopedViewMixin, View):
+    """The list's filter (same query string) over what the user may see, as .xlsx."""
+
+    model = Activity
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        activities, _form = filtered_activities(request)
+        buffer = io.BytesIO()
+        activities_export(queryset=activities, user=request.user, target=buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        stamp = timezone.now().astimezone(PROGRAM_TZ).strftime("%Y%m%d")
+        response["Content-Disposition"] = content_disposition_header(True, f"活动台账-{stamp}.xlsx")
+        return response
+
+
+def _activity_input(data: dict[str, Any]) -> ActivityInput:
+    return ActivityInput(
+        kind=data["kind"],
+        name=data["name"],
+        starts_at=data["starts_at"],
+        place=data["place"],
+        organiser=data["organiser"],
+        region=data["region"],
+        park=data["park"],
+        enterprises=list(data["enterprises"]),
+        content=data["content"],
+    )
+
+
+class ActivityCreateView(WriterOnlyMixin, TemplateView):
+    model = Activity
+    action = ADD
+    template_name = "ledgers/activity_form.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response({"form": ActivityForm(user=request.user)})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ActivityForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                activity = services.activity_save(
+                    user=request.user, activity=None, data=_activity_input(form.cleaned_data)
+                )
+            except ActivityError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The activity is recorded."))
+                return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[activity.pk]))
+        return self.render_to_response({"form": form})
+
+
+class ActivityUpdateView(ScopedObjectViewMixin, TemplateView):
+    model = Activity
+    action = CHANGE
+    template_name = "ledgers/activity_form.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
+        return self.render_to_response({"form": ActivityForm(user=request.user, activity=activity), "object": activity})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
+        form = ActivityForm(request.POST, user=request.user, activity=activity)
+        if form.is_valid():
+            try:
+                services.activity_save(user=request.user, activity=activity, data=_activity_input(form.cleaned_data))
+            except ActivityError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The activity is saved."))
+                return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[pk]))
+        return self.render_to_response({"form": form, "object": activity})
+
+
+class ActivityDeleteView(ScopedObjectViewMixin, TemplateView):
+    model = Activity
+    action = DELETE
+    template_name = "ledgers/activity_confirm_delete.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["object"] = get_scoped_or_404(Activity, self.request.user, DELETE, pk=kwargs["pk"])
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        activity = get_scoped_or_404(Activity, request.user, DELETE, pk=pk)
+        try:
+            services.activity_delete(user=request.user, activity=activity)
+        except ActivityError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[pk]))
+        messages.success(request, _("The activity is deleted."))
+        return HttpResponseRedirect(reverse("ledgers:activity_list"))
+
+
+def activity_page(
+    request: HttpRequest,
+    activity: Activity,
+    *,
+    participant_form: ParticipantForm | None = None,
+    material_form: MaterialForm | None = None,
+) -> HttpResponse:
+    """The detail page of an activity, also answered with a form's errors."""
+    user = request.user
+    can_change = in_scope(activity, user, CHANGE)
+    enterprises = list(services.visible_enterprises(user, activity))
+    participants = services.visible_participants(user, activity)
+    page = Paginator(participants, 200).get_page(request.GET.get("page"))
+    context = {
+        "activity": activity,
+        "enterprises": enterprises,
+        "hidden_enterprises": activity.enterprises.count() - len(enterprises),
+        "page": page,
+        "materials": services.visible_materials(user, activity),
+        "can_change": can_change,
+        "can_delete": in_scope(activity, user, DELETE),
+    }
+    if can_change:
+        context["participant_form"] = participant_form or ParticipantForm(user=user, activity=activity)
+        context["material_form"] = material_form or MaterialForm()
+    status = 400 if (participant_form is not None or material_form is not None) else 200
+    return render(request, "ledgers/activity_detail.html", context, status=status)
+
+
+class ActivityDetailView(ScopedObjectViewMixin, View):
+    model = Activity
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        activity = (
+            Activity.objects.restrict(request.user, VIEW)
+            .select_related("region", "park", "created_by")
+            .filter(pk=pk)
+            .first()
+        )
+        if activity is None:
+            raise Http404
+        return activity_page(request, activity)
+
+
+class ParticipantAddView(ScopedObjectViewMixin, View):
+    model = Activity
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
+        form = ParticipantForm(request.POST, user=request.user, activity=activity)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                participant = services.participant_add(
+                    user=request.user,
+                    activity=activity,
+                    data=ParticipantInput(
+                        name=data["name"],
+                        enterprise=data["enterprise"],
+                        employee_no=data["employee_no"],
+                        phone=data["phone"],
+                        position=data["position"],
+                    ),
+                )
+            except ActivityError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("%(name)s is recorded.") % {"name": participant.name})
+                return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[pk]) + "#participants")
+        return activity_page(request, activity, participant_form=form)
+
+
+class ParticipantDeleteView(ScopedObjectViewMixin, View):
+    model = ActivityParticipant
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        participant = get_scoped_or_404(ActivityParticipant, request.user, CHANGE, pk=pk)
+        activity_pk = participant.activity_id
+        try:
+            services.participant_remove(user=request.user, participant=participant)
+        except ActivityError as exc:
+            messages.error(request, str(exc))
+        return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[activity_pk]) + "#participants")
+
+
+class ParticipantImportView(ScopedObjectViewMixin, TemplateView):
+    model = Activity
+    action = CHANGE
+    template_name = "ledgers/activity_participant_import.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["activity"] = get_scoped_or_404(Activity, self.request.user, CHANGE, pk=kwargs["pk"])
+        context.setdefault("form", ParticipantImportForm())
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
+        form = ParticipantImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(pk=pk, form=form))
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            with path.open("wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            result = participants_import(
+                user=request.user, activity=activity, path=path, dry_run=form.cleaned_data["dry_run"]
+            )
+        if result.ok and not result.dry_run:
+            messages.success(request, result.message)
+            return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[pk]) + "#participants")
+        return self.render_to_response(
+            self.get_context_data(pk=pk, form=ParticipantImportForm(), result=result),
+            status=200 if result.ok else 400,
+        )
+
+
+class ParticipantTemplateView(WriterOnlyMixin, View):
+    model = Activity
+    action = CHANGE
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        buffer = io.BytesIO()
+        write_participant_template(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, "参与人员导入模板.xlsx")
+        return response
+
+
+class MaterialUploadView(ScopedObjectViewMixin, View):
+    model = Activity
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
+        form = MaterialForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                material = services.material_add(user=request.user, activity=activity, upload=form.cleaned_data["file"])
+            except ActivityError as exc:
+                form.add_error("file", str(exc))
+            else:
+                messages.success(request, _("%(name)s uploaded.") % {"name": material.original_name})
+                return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[pk]) + "#materials")
+        return activity_page(request, activity, material_form=form)
+
+
+class MaterialDownloadView(ScopedObjectViewMixin, View):
+    model = ActivityMaterial
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        material = get_scoped_or_404(ActivityMaterial, request.user, VIEW, pk=pk)
+        try:
+            handle = material.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(
+            handle, as_attachment=True, filename=material.original_name, content_type=material.content_type
+        )
+
+
+class MaterialDeleteView(ScopedObjectViewMixin, View):
+    model = ActivityMaterial
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        material = get_scoped_or_404(ActivityMaterial, request.user, CHANGE, pk=pk)
+        activity_pk = material.activity_id
+        try:
+            services.material_remove(user=request.user, material=material)
+        except ActivityError as exc:
+            messages.error(request, str(exc))
+        return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[activity_pk]) + "#materials")
+
+
+# --- Trainings and coverage ----------------------------------------------------------------------------
+
+
+class TrainingListView(ScopedViewMixin, TemplateView):
+    """The enterprises the reader may see, each with its trained people and rate for a year,
+    and the liaison-point enterprises among them together."""
+
+    model = Enterprise
+    template_name = "ledgers/training_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        year = chosen_year(request)
+        enterprises = self.get_queryset()
+        liaison_only = request.GET.get("liaison") == "1"
+        text = request.GET.get("q", "").strip()
+        listed = enterprises.filter(is_liaison_point=True) if liaison_only else enterprises
+        if text:
+            listed = listed.filter(pk__in=services.find_enterprises(request.user, text).values("pk"))
+        page = Paginator(listed.select_related("region").order_by("name", "pk"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        group = group_coverage(enterprises.filter(is_liaison_point=True), year)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            year=year,
+            rows=enterprises_coverage(page.object_list, year),
+            page=page,
+            liaison_only=liaison_only,
+            q=text,
+            group=group,
+            query=query.urlencode(),
+        )
+        return context
+
+
+class TrainingEnterpriseView(ScopedObjectViewMixin, TemplateView):
+    """One enterprise: its rate and who was trained when in a year."""
+
+    model = Enterprise
+    template_name = "ledgers/training_enterprise.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        enterprise = get_scoped_or_404(Enterprise, user, VIEW, pk=kwargs["pk"])
+        year = chosen_year(self.request)
+        participants = ActivityParticipant.objects.restrict(user, VIEW).filter(enterprise=enterprise)
+        people = trained_people(participants, year)
+        trained = trained_counts(year, enterprises=[enterprise.pk]).get(enterprise.pk, 0)
+        (coverage,) = enterprises_coverage([enterprise], year)
+        years = sorted({*training_years(participants), year, this_year()}, reverse=True)
+        context.update(
+            enterprise=enterprise,
+            year=year,
+            years=years,
+            people=people,
+            trained=trained,
+            coverage=coverage,
+            # The rate counts every training; the list only the rows the reader may see.
+            hidden=max(trained - len(people), 0),
+        )
+        return context
+
+
+# --- Rates -----------------------------------------------------------------------------------------------
+
+
+def chosen_region(request: HttpRequest) -> Region | None:
+    """?region=CODE if the reader may see its rates (else 404), or the reader's own region."""
+    user = request.user
+    if not may_set_targets(user, VIEW):
+        raise Http404
+    code = request.GET.get("region", "").strip()
+    if not code:
+        home = user.home_region
+        return home if home is not None and region_in_scope(user, home) else None
+    region = Region.objects.filter(pk=code).first()
+    if region is None or not region_in_scope(user, region):
+        raise Http404
+    return region
+
+
+def region_choices(user: Any, current: Region | None) -> list[Region]:
+    """Provinces and cities in scope, one's own region, and the children of the one shown."""
+    scoped = target_regions(user, VIEW)
+    regions = list(scoped.exclude(level=Region.Level.DISTRICT).order_by("code"))
+    extras: list[Region | None] = [user.home_region, current]
+    if current is not None:
+        extras += list(scoped.filter(parent=current).order_by("code"))
+    for extra in extras:
+        if extra is not None and extra not in regions and region_in_scope(user, extra):
+            regions.append(extra)
+    return regions
+
+
+def rates_url(region: Region | None, year: int) -> str:
+    query = {"year": year, **({"region": region.code} if region is not None else {})}
+    return f"{reverse('ledgers:rates')}?{urlencode(query)}"
+
+
+class RatesView(ScopedViewMixin, TemplateView):
+    model = RateTarget
+    template_name = "ledgers/rates.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        region = chosen_region(self.request)
+        year = chosen_year(self.request)
+        targets = self.get_queryset()
+        dashboard = (
+            rates_dashboard(region, year, enterprises=Enterprise.objects.restrict(user, VIEW), targets=targets)
+            if region is not None
+            else None
+        )
+        own = (
+            targets.filter(region__path__startswith=region.path, year=year).select_related("region")
+            if region is not None
+            else RateTarget.objects.none()
+        )
+        context.update(
+            region=region,
+            year=year,
+            dashboard=dashboard,
+            targets=own.order_by("region_id", "metric"),
+            regions=region_choices(user, region),
+            can_add=may_set_targets(user, ADD),
+            can_change=may_set_targets(user, CHANGE),
+        )
+        return context
+
+
+def _target_input(data: dict[str, Any]) -> TargetInput:
+    return TargetInput(region=data["region"], year=data["year"], metric=data["metric"], percent=data["percent"])
+
+
+class RateTargetCreateView(WriterOnlyMixin, TemplateView):
+    model = RateTarget
+    action = ADD
+    template_name = "ledgers/rates_target_form.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        initial = {k: request.GET[k] for k in ("region", "year", "metric") if request.GET.get(k)}
+        return self.render_to_response({"form": RateTargetForm(user=request.user, initial=initial)})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = RateTargetForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                target = rate_target_save(user=request.user, target=None, data=_target_input(form.cleaned_data))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The target is set."))
+                return HttpResponseRedirect(rates_url(target.region, target.year))
+        return self.render_to_response({"form": form})
+
+
+class RateTargetUpdateView(ScopedObjectViewMixin, TemplateView):
+    model = RateTarget
+    action = CHANGE
+    template_name = "ledgers/rates_target_form.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        target = get_scoped_or_404(RateTarget, request.user, CHANGE, pk=pk)
+        return self.render_to_response(self.context(target, RateTargetForm(user=request.user, target=target)))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        target = get_scoped_or_404(RateTarget, request.user, CHANGE, pk=pk)
+        form = RateTargetForm(request.POST, user=request.user, target=target)
+        if form.is_valid():
+            try:
+                rate_target_save(user=request.user, target=target, data=_target_input(form.cleaned_data))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The target is saved."))
+                return HttpResponseRedirect(rates_url(target.region, target.year))
+        return self.render_to_response(self.context(target, form))
+
+    def context(self, target: RateTarget, form: RateTargetForm) -> dict[str, Any]:
+        return {"form": form, "object": target, "can_delete": in_scope(target, self.request.user, DELETE)}
+
+
+class RateTargetDeleteView(ScopedObjectViewMixin, View):
+    model = RateTarget
+    action = DELETE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        target = get_scoped_or_404(RateTarget, request.user, DELETE, pk=pk)
+        region, year = target.region, target.year
+        try:
+            rate_target_delete(user=request.user, target=target)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The target is deleted."))
+        return HttpResponseRedirect(rates_url(region, year))
+
+
+__all__ = [
+    "ActivityCreateView",
+    "ActivityDeleteView",
+    "ActivityDetailView",
+    "ActivityExportView",
+    "ActivityListView",
+    "ActivityUpdateView",
+    "MaterialDeleteView",
+    "MaterialDownloadView",
+    "MaterialUploadView",
+    "ParticipantAddView",
+    "ParticipantDeleteView",
+    "ParticipantImportView",
+    "ParticipantTemplateView",
+    "RateTargetCreateView",
+    "RateTargetDeleteView",
+    "RateTargetUpdateView",
+    "RatesView",
+    "TrainingEnterpriseView",
+    "TrainingListView",
+]

@@ -1,0 +1,318 @@
+"""Reading the service network of a region: counts, the tree region > park or station >
+enterprises, and the gaps (key enterprises without a liaison point or without an officer).
+
+Everything starts from ``restrict``: the enterprises and stations of the reader's scope,
+then limited to the chosen region's subtree (a region's counts include everything below
+it). The counts are aggregate queries and the tree a fixed handful of queries, so the page
+costs the same number of queries for ten enterprises or ten thousand.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
+
+from shangmi.core.scoping import VIEW, scope_q
+from shangmi.enterprises.models import Enterprise
+from shangmi.network.models import Station
+from shangmi.network.services import KEY_TAG_CODES
+from shangmi.regions.models import Region
+
+# Above this many enterprises the tree shows regions only: a province's tree would be a page
+# of many thousand lines; the reader opens a smaller region instead.
+TREE_LIMIT = 2000
+GAP_LIMIT = 200
+# A path is codes of 6 digits, each followed by "/".
+CODE_WIDTH = 7
+
+
+def is_key() -> Exists:
+    """Whether an enterprise carries one of the key-enterprise tags (one EXISTS, no row repeats)."""
+    return Exists(Enterprise.tags.through.objects.filter(enterprise_id=OuterRef("pk"), tag__code__in=KEY_TAG_CODES))
+
+
+def is_served() -> Exists:
+    return Exists(Station.enterprises.through.objects.filter(enterprise_id=OuterRef("pk")))
+
+
+# A key enterprise is a gap when it is not a liaison point or has no officer at all.
+NO_LIAISON_POINT = Q(is_liaison_point=False)
+NO_OFFICER = Q(liaison_officer__isnull=True, guidance_officer__isnull=True)
+
+
+def enterprises_in(user: Any, region: Region | None) -> QuerySet[Enterprise]:
+    enterprises = Enterprise.objects.restrict(user, VIEW)
+    return enterprises.filter(region__path__startswith=region.path) if region is not None else enterprises
+
+
+def stations_in(user: Any, region: Region | None) -> QuerySet[Station]:
+    # restrict() may add DISTINCT (the enterprise lookup crosses a many-to-many); taking the
+    # ids as a subquery keeps the GROUP BY below free of it.
+    stations = Station.objects.filter(pk__in=Station.objects.restrict(user, VIEW).values("pk"))
+    return stations.filter(region__path__startswith=region.path) if region is not None else stations
+
+
+def _enterprise_counts() -> dict[str, Any]:
+    return {
+        "enterprises": Count("pk"),
+        "liaison_points": Count("pk", filter=Q(is_liaison_point=True)),
+        "liaison_officers": Count("liaison_officer", distinct=True),
+        "guidance_officers": Count("guidance_officer", distinct=True),
+        "served": Count("pk", filter=Q(is_served())),
+        "key_enterprises": Count("pk", filter=Q(is_key())),
+        "gaps": Count("pk", filter=Q(is_key()) & (NO_LIAISON_POINT | NO_OFFICER)),
+    }
+
+
+@dataclass
+class Counts:
+    enterprises: int = 0
+    liaison_points: int = 0
+    liaison_officers: int = 0
+    guidance_officers: int = 0
+    served: int = 0
+    key_enterprises: int = 0
+    gaps: int = 0
+    stations: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def station_total(self) -> int:
+        return sum(self.stations.values())
+
+    def stations_by_kind(self) -> list[tuple[str, str, int]]:
+        """(kind, label, count) for every kind, zeros included, in the kinds' order."""
+        return [(kind, label, self.stations.get(kind, 0)) for kind, label in Station.Kind.choices]
+
+
+def network_counts(user: Any, region: Region | None) -> Counts:
+    """The region's counts, everything below it included: two aggregate queries."""
+    counts = Counts(**enterprises_in(user, region).aggregate(**_enterprise_counts()))
+    counts.stations = dict(stations_in(user, region).values_list("kind").annotate(n=Count("pk")).order_by())
+    return counts
+
+
+def _child_path(region: Region | None) -> Substr:
+    return Substr("region__path", 1, len(region.path if region else "") + CODE_WIDTH)
+
+
+def child_counts(user: Any, region: Region | None) -> list[tuple[Region, Counts]]:
+    """Counts per child region of ``region`` (each with everything below it): three queries."""
+    key = _child_path(region)
+    rows = (
+        enterprises_in(user, region)
+        .annotate(child=key)
+        .values("child")
+        .annotate(**_enterprise_counts())
+        .order_by("child")
+    )
+    by_path: dict[str, Counts] = defaultdict(Counts)
+    for row in rows:
+        child = row.pop("child")
+        by_path[child] = Counts(**row)
+    station_rows = (
+        stations_in(user, region).annotate(child=key).values_list("child", "kind").annotate(n=Count("pk")).order_by()
+    )
+    for child, kind, n in station_rows:
+        by_path[child].stations[kind] = n
+    regions = {r.path: r for r in Region.objects.filter(path__in=list(by_path))}
+    return [(regions[path], by_path[path]) for path in sorted(by_path) if path in regions]
+
+
+@dataclass
+class EnterpriseLeaf:
+    pk: int
+    name: str
+    is_liaison_point: bool
+    is_key: bool
+    liaison_officer: str
+    guidance_officer: str
+
+
+@dataclass
+class Group:
+    """A park or a station and the enterprises under it."""
+
+    kind: str  # "park", "station" or "other"
+    pk: int | None
+    name: str
+    label: str
+    enterprises: list[EnterpriseLeaf] = field(default_factory=list)
+
+
+@dataclass
+class RegionNode:
+    region: Region
+    children: list[RegionNode] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    enterprise_count: int = 0
+
+
+def _name(full_name: str | None, username: str | None) -> str:
+    return full_name or username or ""
+
+
+def network_tree(user: Any, region: Region | None) -> RegionNode | None:
+    """The tree under ``region``: regions > parks and stations > enterprises.
+
+    An enterprise shows under its park and under every station that serves it; one in
+    neither shows under "other enterprises" of its district. Five queries whatever the size.
+    """
+    enterprises = list(
+        enterprises_in(user, region)
+        .annotate(key=is_key())
+        .values(
+            "pk",
+            "name",
+            "region__path",
+            "park_id",
+            "park__name",
+            "is_liaison_point",
+            "key",
+            "liaison_officer__full_name",
+            "liaison_officer__username",
+            "guidance_officer__full_name",
+            "guidance_officer__username",
+        )
+        .order_by("name", "pk")
+    )
+    stations = list(stations_in(user, region).values("pk", "name", "kind", "region__path").order_by("name", "pk"))
+    visible = {row["pk"] for row in enterprises}
+    served: dict[int, list[int]] = defaultdict(list)
+    for station_id, enterprise_id in Station.enterprises.through.objects.filter(
+        station_id__in=[s["pk"] for s in stations]
+    ).values_list("station_id", "enterprise_id"):
+        if enterprise_id in visible:  # a station may serve enterprises the reader cannot see
+            served[station_id].append(enterprise_id)
+
+    root_path = region.path if region is not None else ""
+    paths: set[str] = set()
+    for path in [row["region__path"] for row in enterprises] + [s["region__path"] for s in stations]:
+        # the region itself and every ancestor down from the chosen region
+        for end in range(len(root_path) + CODE_WIDTH, len(path) + 1, CODE_WIDTH):
+            paths.add(path[:end])
+    regions = {r.path: r for r in Region.objects.filter(path__in=paths)}
+    nodes = {path: RegionNode(region=r) for path, r in regions.items()}
+    root = RegionNode(region=region) if region is not None else RegionNode(region=Region(name="", full_name=""))
+    if region is not None:
+        nodes[root_path] = root
+    for path in sorted(nodes, key=len):
+        if path == root_path:
+            continue
+        parent = nodes.get(path[: len(path) - CODE_WIDTH], root)
+        parent.children.append(nodes[path])
+    for node in nodes.values():
+        node.children.sort(key=lambda n: n.region.code)
+
+    leaves: dict[int, EnterpriseLeaf] = {}
+    parks: dict[tuple[str, int], Group] = {}
+    others: dict[str, Group] = {}
+    attached: set[int] = set()
+    for row in enterprises:
+        leaf = EnterpriseLeaf(
+            pk=row["pk"],
+            name=row["name"],
+            is_liaison_point=row["is_liaison_point"],
+            is_key=row["key"],
+            liaison_officer=_name(row["liaison_officer__full_name"], row["liaison_officer__username"]),
+            guidance_officer=_name(row["guidance_officer__full_name"], row["guidance_officer__username"]),
+        )
+        leaves[leaf.pk] = leaf
+        path = row["region__path"]
+        if row["park_id"] is not None:
+            group = parks.get((path, row["park_id"]))
+            if group is None:
+                group = parks[(path, row["park_id"])] = Group("park", row["park_id"], row["park__name"], "")
+                nodes[path].groups.append(group)
+            group.enterprises.append(leaf)
+            attached.add(leaf.pk)
+    labels = dict(Station.Kind.choices)
+    for station in stations:
+        group = Group("station", station["pk"], station["name"], str(labels.get(station["kind"], "")))
+        group.enterprises = [leaves[pk] for pk in served.get(station["pk"], [])]
+        group.enterprises.sort(key=lambda leaf: (leaf.name, leaf.pk))
+        attached.update(pk for pk in served.get(station["pk"], []))
+        nodes[station["region__path"]].groups.append(group)
+    for row in enterprises:
+        if row["pk"] in attached:
+            continue
+        path = row["region__path"]
+        group = others.get(path)
+        if group is None:
+            group = others[path] = Group("other", None, "", "")
+            nodes[path].groups.append(group)
+        group.enterprises.append(leaves[row["pk"]])
+
+    def finish(node: RegionNode) -> int:
+        own = {leaf.pk for group in node.groups for leaf in group.enterprises}
+        node.enterprise_count = len(own) + sum(finish(child) for child in node.children)
+        node.groups.sort(key=lambda g: ({"park": 0, "station": 1, "other": 2}[g.kind], g.name))
+        return node.enterprise_count
+
+    finish(root)
+    return root
+
+
+def network_gaps(user: Any, region: Region | None, limit: int = GAP_LIMIT) -> list[Enterprise]:
+    """Key enterprises with no liaison point or no officer (liaison or guidance), first ``limit``."""
+    return list(
+        enterprises_in(user, region)
+        .filter(is_key())
+        .filter(NO_LIAISON_POINT | NO_OFFICER)
+        .select_related("region", "liaison_officer", "guidance_officer")
+        .order_by("region__path", "name", "pk")[:limit]
+    )
+
+
+# --- choosing the region ---------------------------------------------------------------------
+
+
+def sees_everything(user: Any) -> bool:
+    condition = scope_q(Enterprise, user, VIEW)
+    return condition is not None and not condition
+
+
+def home_region(user: Any) -> Region | None:
+    return getattr(user, "home_region", None)
+
+
+def region_allowed(user: Any, region: Region) -> bool:
+    if sees_everything(user):
+        return True
+    home = home_region(user)
+    return home is not None and region.is_within(home)
+
+
+def region_choices(user: Any, current: Region | None) -> list[Region]:
+    """Regions offered by the chooser: the way up from ``current`` to the reader's own region,
+    the current region, and its children (not all 3,000 districts of the country)."""
+    home = None if sees_everything(user) else home_region(user)
+    chain: list[Region] = []
+    if current is not None:
+        chain = [r for r in current.ancestors() if home is None or r.is_within(home)]
+        chain.append(current)
+        children = list(current.children.order_by("code"))
+    else:
+        children = list(Region.objects.filter(parent__isnull=True).order_by("code"))
+    return chain + children
+
+
+__all__ = [
+    "GAP_LIMIT",
+    "TREE_LIMIT",
+    "Counts",
+    "Group",
+    "RegionNode",
+    "child_counts",
+    "home_region",
+    "is_key",
+    "network_counts",
+    "network_gaps",
+    "network_tree",
+    "region_allowed",
+    "region_choices",
+    "sees_everything",
+]

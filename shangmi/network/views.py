@@ -1,0 +1,246 @@
+"""Pages of the service network. Thin: rows come from restrict() (a stranger gets 404),
+counts and the tree from overview.py, writes from services.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from shangmi.core.scoping import ADD, CHANGE, VIEW, OutOfScopeError, get_scoped_or_404
+from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.enterprises.models import Enterprise
+from shangmi.network import overview
+from shangmi.network.forms import AssignFilterForm, AssignForm, StationForm
+from shangmi.network.models import Station
+from shangmi.network.services import (
+    NetworkError,
+    may_add_stations,
+    may_manage_network,
+    network_assign,
+    station_save,
+)
+from shangmi.regions.models import Region
+
+
+def chosen_region(request: HttpRequest) -> Region | None:
+    """?region=CODE when the reader may look at it (else 404), or the reader's own region."""
+    user = request.user
+    code = request.GET.get("region", "").strip()
+    if not code:
+        return overview.home_region(user)
+    region = Region.objects.filter(pk=code).first()
+    if region is None or not overview.region_allowed(user, region):
+        raise Http404
+    return region
+
+
+class OverviewView(ScopedViewMixin, TemplateView):
+    model = Enterprise
+    template_name = "network/overview.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        region = chosen_region(self.request)
+        counts = overview.network_counts(user, region)
+        is_district = region is not None and region.level == Region.Level.DISTRICT
+        context.update(
+            region=region,
+            regions=overview.region_choices(user, region),
+            counts=counts,
+            children=[] if is_district else overview.child_counts(user, region),
+            tree=overview.network_tree(user, region) if counts.enterprises <= overview.TREE_LIMIT else None,
+            tree_limit=overview.TREE_LIMIT,
+            gaps=overview.network_gaps(user, region) if counts.gaps else [],
+            gap_limit=overview.GAP_LIMIT,
+            can_assign=may_manage_network(user),
+            can_add_station=may_add_stations(user),
+        )
+        return context
+
+
+# --- stations ------------------------------------------------------------------------------
+
+
+def _served_count() -> Coalesce:
+    # A subquery, not Count("enterprises"): restrict() may already have joined the
+    # enterprises (an enterprise's own staff), which would make a join count only theirs.
+    through = Station.enterprises.through.objects.filter(station_id=OuterRef("pk"))
+    return Coalesce(Subquery(through.values("station_id").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+class StationListView(ScopedViewMixin, TemplateView):
+    model = Station
+    template_name = "network/station_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        stations = self.get_queryset().select_related("region", "park", "officer").annotate(served=_served_count())
+        kind = self.request.GET.get("kind", "")
+        if kind in Station.Kind.values:
+            stations = stations.filter(kind=kind)
+        context.update(
+            page=Paginator(stations.order_by("region_id", "name", "pk"), 50).get_page(self.request.GET.get("page")),
+            kind=kind,
+            kinds=Station.Kind.choices,
+            can_add=may_add_stations(self.request.user),
+        )
+        return context
+
+
+class StationCreateView(ScopedViewMixin, TemplateView):
+    model = Station
+    action = ADD
+    template_name = "network/station_form.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not may_add_stations(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        initial = {"region": request.user.home_region} if request.user.home_region else {}
+        return self.render_to_response({"form": StationForm(user=request.user, initial=initial)})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = StationForm(request.POST, user=request.user)
+        station = _save(request, form, None)
+        if station is not None:
+            messages.success(request, _("Station %(name)s created.") % {"name": station.name})
+            return HttpResponseRedirect(reverse("network:station_detail", args=[station.pk]))
+        return self.render_to_response({"form": form})
+
+
+def _save(request: HttpRequest, form: StationForm, station: Station | None) -> Station | None:
+    if not form.is_valid():
+        return None
+    try:
+        return station_save(
+            user=request.user, station=station, data=form.station_data(), enterprises=form.cleaned_data["enterprises"]
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.error_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+    except OutOfScopeError:
+        form.add_error(None, _("You cannot place a station outside your own region."))
+    return None
+
+
+class StationUpdateView(ScopedObjectViewMixin, TemplateView):
+    model = Station
+    action = CHANGE
+    template_name = "network/station_form.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        station = get_scoped_or_404(Station, request.user, CHANGE, pk=pk)
+        form = StationForm(user=request.user, station=station)
+        return self.render_to_response({"form": form, "station": station})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        station = get_scoped_or_404(Station, request.user, CHANGE, pk=pk)
+        form = StationForm(request.POST, user=request.user, station=station)
+        saved = _save(request, form, station)
+        if saved is not None:
+            messages.success(request, _("Station %(name)s saved.") % {"name": saved.name})
+            return HttpResponseRedirect(reverse("network:station_detail", args=[saved.pk]))
+        station.refresh_from_db()
+        return self.render_to_response({"form": form, "station": station})
+
+
+class StationDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Station
+    template_name = "network/station_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        station = get_scoped_or_404(Station, user, VIEW, pk=kwargs["pk"])
+        # Only the enterprises the reader may see are named; the others are only counted.
+        served = station.enterprises.restrict(user, VIEW).select_related("region", "liaison_officer")
+        shown = list(served.order_by("name", "pk"))
+        context.update(
+            station=station,
+            enterprises=shown,
+            hidden=station.enterprises.count() - len(shown),
+            can_change=Station.objects.restrict(user, CHANGE).filter(pk=station.pk).exists(),
+        )
+        return context
+
+
+# --- assigning liaison points and officers ---------------------------------------------------
+
+
+class AssignView(ScopedViewMixin, TemplateView):
+    """Tick enterprises, choose an action (and an officer), apply: one service call."""
+
+    model = Enterprise
+    action = CHANGE
+    template_name = "network/assign.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not may_manage_network(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def enterprises(self, filters: AssignFilterForm) -> QuerySet[Enterprise]:
+        enterprises = self.get_queryset().select_related("region", "park", "liaison_officer", "guidance_officer")
+        enterprises = enterprises.annotate(key=overview.is_key())
+        if filters.is_valid():
+            data = filters.cleaned_data
+            text = (data.get("q") or "").strip()
+            if text:
+                enterprises = enterprises.filter(Q(name__contains=text) | Q(uscc=text.upper()))
+            if data.get("key"):
+                enterprises = enterprises.filter(overview.is_key())
+            if data.get("gaps"):
+                enterprises = enterprises.filter(overview.is_key()).filter(
+                    overview.NO_LIAISON_POINT | overview.NO_OFFICER
+                )
+        return enterprises.order_by("region__path", "name", "pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        filters = AssignFilterForm(self.request.GET)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filters=filters,
+            page=Paginator(self.enterprises(filters), 50).get_page(self.request.GET.get("page")),
+            form=kwargs.get("form") or AssignForm(user=self.request.user),
+            query=query.urlencode(),
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        back = reverse("network:assign") + (f"?{request.POST['next_query']}" if request.POST.get("next_query") else "")
+        form = AssignForm(request.POST, user=request.user)
+        try:
+            ids = [int(value) for value in request.POST.getlist("enterprise")]
+        except ValueError:
+            ids = []
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            changed = network_assign(
+                user=request.user,
+                enterprise_ids=ids,
+                action=form.cleaned_data["action"],
+                officer_id=form.cleaned_data["officer"],
+            )
+        except NetworkError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(count)d enterprises changed.") % {"count": changed})
+        return HttpResponseRedirect(back)
