@@ -278,24 +278,26 @@ def _enterprise_ids(user: Any, activity: Activity, chosen: set[int]) -> set[int]
     return result
 
 
-def activity_save(*, user: Any, activity: Activity | None, data: ActivityInput) -> Activity:
-    """Create (``activity`` None) or change an activity; raises ActivityError saying why not."""
+def activity_save(
+    *, user: Any, activity: Activity | None, data: ActivityInput, materials: Sequence[UploadedFile] = ()
+) -> Activity:
+    """Create (``activity`` None) or change an activity, with new ``materials`` if any; raises
+    ActivityError saying why not. Every file is checked before anything is written, so a bad
+    one leaves neither the activity nor the other files."""
     adding = activity is None
     if adding and not may_add_activities(user):
         raise ActivityError(_("You may not record activities."))
-    if not adding and not in_scope(activity, user, CHANGE):
+    if activity is not None and not in_scope(activity, user, CHANGE):
         raise ActivityError(_("You may not change this activity."))
     _check_input(user, data)
+    checked = [(upload, *_check_material(upload)) for upload in materials]
     try:
         with transaction.atomic():
-            if adding:
+            if activity is None:
                 activity = Activity(created_by=user)
-            assert activity is not None
-            enterprise_ids = (
-                {e.pk for e in data.enterprises}
-                if adding
-                else _enterprise_ids(user, activity, {e.pk for e in data.enterprises})
-            )
+                enterprise_ids = {e.pk for e in data.enterprises}
+            else:
+                enterprise_ids = _enterprise_ids(user, activity, {e.pk for e in data.enterprises})
             activity.kind = data.kind
             activity.name = clean_text(data.name)[:200]
             activity.starts_at = data.starts_at
@@ -307,6 +309,8 @@ def activity_save(*, user: Any, activity: Activity | None, data: ActivityInput) 
             activity.save()
             activity.enterprises.set(sorted(enterprise_ids))
             ensure_in_scope(activity, user, ADD if adding else CHANGE)
+            for upload, content_type, sha256 in checked:
+                _store_material(user, activity, upload, content_type, sha256)
     except OutOfScopeError as exc:
         raise ActivityError(_("The activity would be outside your scope; nothing was saved.")) from exc
     return activity
@@ -406,15 +410,17 @@ def participant_remove(*, user: Any, participant: ActivityParticipant) -> None:
 # --- Materials --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def material_add(*, user: Any, activity: Activity, upload: UploadedFile) -> ActivityMaterial:
-    """Keep a file of the activity (slides, sign-in sheet, photos): type and size checked, the
-    content's signature matched to its extension, hashed with SHA-256 — as evidence files are."""
-    require_change(user, activity)
+def _check_material(upload: UploadedFile) -> tuple[str, str]:
+    """(content type, SHA-256) of an upload, or ActivityError saying what is wrong with it."""
     try:
-        content_type, sha256 = check_upload(upload)
+        return check_upload(upload)
     except CreationError as exc:  # the check is shared with creation's evidence files
         raise ActivityError(str(exc)) from exc
+
+
+def _store_material(
+    user: Any, activity: Activity, upload: UploadedFile, content_type: str, sha256: str
+) -> ActivityMaterial:
     material = ActivityMaterial(
         activity=activity,
         original_name=PurePath(upload.name or "").name[:200],
@@ -425,6 +431,15 @@ def material_add(*, user: Any, activity: Activity, upload: UploadedFile) -> Acti
     )
     material.file.save(upload.name or "material", upload, save=True)
     return material
+
+
+@transaction.atomic
+def material_add(*, user: Any, activity: Activity, upload: UploadedFile) -> ActivityMaterial:
+    """Keep a file of the activity (slides, sign-in sheet, photos): type and size checked, the
+    content's signature matched to its extension, hashed with SHA-256 — as evidence files are."""
+    require_change(user, activity)
+    content_type, sha256 = _check_material(upload)
+    return _store_material(user, activity, upload, content_type, sha256)
 
 
 def material_remove(*, user: Any, material: ActivityMaterial) -> None:

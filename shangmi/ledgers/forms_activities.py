@@ -33,6 +33,24 @@ def _region_label(region: Region) -> str:
     return region.full_name
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by the service, not here."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accepted_types()}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
 class ActivityForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("Activity name"), max_length=200)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Activity.Kind.choices)
@@ -53,6 +71,14 @@ class ActivityForm(BootstrapMixin, forms.Form):
         help_text=gettext_lazy("Enterprises of participants added or imported later join the list by themselves."),
     )
     content = forms.CharField(label=gettext_lazy("Content"), widget=forms.Textarea(attrs={"rows": 5}))
+    materials = MultipleFileField(
+        label=gettext_lazy("Materials"),
+        required=False,
+        help_text=gettext_lazy(
+            "Slides, sign-in sheets, photos: PDF, OFD, Office files, JPEG or PNG, at most 20 MB each. "
+            "Several files may be chosen at once."
+        ),
+    )
 
     def __init__(self, *args: Any, user: Any, activity: Activity | None = None, **kwargs: Any) -> None:
         if activity is not None:

@@ -60,16 +60,18 @@ def awareness_by_region(
     parent_region: Region, year: int, *, children: Sequence[Region] | None = None
 ) -> dict[str, tuple[int, int]]:
     """Region code → (aware_count, answered_count) for ``parent_region`` and each of its
-    children, each over its whole subtree, from the surveys of ``year``; {} when the surveys
-    module does not provide ``awareness_counts`` (the page then says "no survey data").
+    children, each over its whole subtree, from the surveys of ``year``; regions nobody answered
+    for are left out, and {} comes back when the surveys module does not provide
+    ``awareness_counts`` (the page then says "no survey data").
 
     Expected of shangmi.surveys.aggregation::
 
         def awareness_counts(region_codes: Sequence[str], year: int) -> dict[str, tuple[int, int]]
 
-    with, for every code asked about that has answers, (respondents counted as aware,
-    respondents who answered the awareness questions), counted over the region's subtree, and
-    in a number of queries that does not grow with ``region_codes``.
+    with, for every code asked about, (respondents counted as aware, respondents who answered
+    the awareness questions), counted over the region's subtree, and in a number of queries
+    that does not grow with ``region_codes``. A code may be left out or answer (0, 0) when
+    nobody answered; both read as "no survey data".
     """
     counts = _awareness_counts()
     if counts is None:
@@ -77,7 +79,8 @@ def awareness_by_region(
     if children is None:
         children = list(Region.objects.filter(parent=parent_region).order_by("code"))
     codes = [parent_region.code, *(child.code for child in children)]
-    return {code: (int(aware), int(answered)) for code, (aware, answered) in counts(codes, year).items()}
+    # A region nobody answered for has no rate: (0, 0) is left out, so it reads "no survey data".
+    return {code: (int(aware), int(answered)) for code, (aware, answered) in counts(codes, year).items() if answered}
 
 
 # --- Targets ---------------------------------------------------------------------------------------

@@ -184,11 +184,14 @@ class ActivityCreateView(WriterOnlyMixin, TemplateView):
         return self.render_to_response({"form": ActivityForm(user=request.user)})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = ActivityForm(request.POST, user=request.user)
+        form = ActivityForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             try:
                 activity = services.activity_save(
-                    user=request.user, activity=None, data=_activity_input(form.cleaned_data)
+                    user=request.user,
+                    activity=None,
+                    data=_activity_input(form.cleaned_data),
+                    materials=form.cleaned_data["materials"],
                 )
             except ActivityError as exc:
                 form.add_error(None, str(exc))
@@ -209,10 +212,15 @@ class ActivityUpdateView(ScopedObjectViewMixin, TemplateView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
-        form = ActivityForm(request.POST, user=request.user, activity=activity)
+        form = ActivityForm(request.POST, request.FILES, user=request.user, activity=activity)
         if form.is_valid():
             try:
-                services.activity_save(user=request.user, activity=activity, data=_activity_input(form.cleaned_data))
+                services.activity_save(
+                    user=request.user,
+                    activity=activity,
+                    data=_activity_input(form.cleaned_data),
+                    materials=form.cleaned_data["materials"],
+                )
             except ActivityError as exc:
                 form.add_error(None, str(exc))
             else:

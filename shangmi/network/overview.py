@@ -155,11 +155,11 @@ def _name(full_name: str | None, username: str | None) -> str:
     return full_name or username or ""
 
 
-def network_tree(user: Any, region: Region | None) -> RegionNode | None:
+def network_tree(user: Any, region: Region | None) -> RegionNode:
     """The tree under ``region``: regions > parks and stations > enterprises.
 
     An enterprise shows under its park and under every station that serves it; one in
-    neither shows under "other enterprises" of its district. Five queries whatever the size.
+    neither shows under "other enterprises" of its district. Four queries whatever the size.
     """
     enterprises = list(
         enterprises_in(user, region)

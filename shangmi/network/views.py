@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -224,7 +224,9 @@ class AssignView(ScopedViewMixin, TemplateView):
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        back = reverse("network:assign") + (f"?{request.POST['next_query']}" if request.POST.get("next_query") else "")
+        # Re-encoded, so whatever was posted back can only ever be a query string of this page.
+        query = QueryDict(request.POST.get("next_query", "")).urlencode()
+        back = reverse("network:assign") + (f"?{query}" if query else "")
         form = AssignForm(request.POST, user=request.user)
         try:
             ids = [int(value) for value in request.POST.getlist("enterprise")]

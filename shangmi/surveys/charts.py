@@ -30,6 +30,9 @@ GREY = "#6c757d"
 DPI = 150
 WIDTH_IN = 7.2  # about the report's text width (174 mm), so text in the chart prints at its size
 MIN_SLOTS = 5
+# Beyond this many groups, the values are not printed on the bars (they would overlap): the
+# report's annex tables carry them.
+CROWDED = 12
 
 
 @lru_cache(maxsize=1)
@@ -58,12 +61,23 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _height(base: float, groups: int) -> float:
+    """Taller when the names stand upright under many bars (a province's 38 districts)."""
+    return base + (1.0 if groups > CROWDED else 0.0)
+
+
 def _labels(ax: Axes, labels: Sequence[str]) -> None:
-    """Region and industry names are long: slant them when there are many. With few groups,
-    keep room for at least five, so two regions do not become two walls of colour."""
-    many = len(labels) > 6
+    """Region and industry names are long: slant them when there are several, stand them
+    upright when there are many. With few groups, keep room for at least five, so two regions
+    do not become two walls of colour."""
+    if len(labels) > CROWDED:
+        rotation, align, size = 90, "center", 7
+    elif len(labels) > 6:
+        rotation, align, size = 40, "right", 8
+    else:
+        rotation, align, size = 0, "center", 9
     ax.set_xticks(range(len(labels)))
-    ax.set_xticklabels(labels, rotation=40 if many else 0, ha="right" if many else "center")
+    ax.set_xticklabels(labels, rotation=rotation, ha=align, fontsize=size)
     slots = max(len(labels), MIN_SLOTS)
     pad = (slots - len(labels)) / 2
     ax.set_xlim(-0.6 - pad, len(labels) - 0.4 + pad)
@@ -78,12 +92,13 @@ def awareness_chart(groups: Sequence[GroupStats], target: float, title: str = "�
     """Bars of the awareness rate per group against the target line: green met, red not."""
     rows = [g for g in groups if g.awareness_rate is not None]
     with matplotlib.rc_context(_style()):
-        figure = Figure(figsize=(WIDTH_IN, 3.0), layout="constrained")
+        figure = Figure(figsize=(WIDTH_IN, _height(3.0, len(rows))), layout="constrained")
         ax = figure.add_subplot()
         rates = [g.awareness_rate or 0.0 for g in rows]
         colors = [GREEN if rate >= target else RED for rate in rates]
         bars = ax.bar(range(len(rows)), rates, color=colors, width=0.6)
-        ax.bar_label(bars, labels=[f"{rate:.1f}%" for rate in rates], padding=2, fontsize=8)
+        if len(rows) <= CROWDED:
+            ax.bar_label(bars, labels=[f"{rate:.1f}%" for rate in rates], padding=2, fontsize=8)
         ax.axhline(target, color=ORANGE, linestyle="--", linewidth=1.2)
         ax.text(
             1.0, target, f"目标 {target:g}%", transform=ax.get_yaxis_transform(), color=ORANGE, ha="right", va="bottom"
@@ -106,7 +121,7 @@ def rates_chart(
     )
     width = 0.26
     with matplotlib.rc_context(_style()):
-        figure = Figure(figsize=(WIDTH_IN, 3.3), layout="constrained")
+        figure = Figure(figsize=(WIDTH_IN, _height(3.3, len(groups))), layout="constrained")
         ax = figure.add_subplot()
         for index, (name, color, values) in enumerate(series):
             xs = [i + (index - 1) * width for i in range(len(groups))]
@@ -126,7 +141,7 @@ def industry_chart(groups: Sequence[GroupStats], target: float, title: str = "�
     rows = list(reversed(groups))  # the first industry on top
     height = 0.38
     with matplotlib.rc_context(_style()):
-        figure = Figure(figsize=(WIDTH_IN, 1.5 + 0.45 * max(len(rows), 1)), layout="constrained")
+        figure = Figure(figsize=(WIDTH_IN, 1.3 + 0.3 * max(len(rows), 1)), layout="constrained")
         ax = figure.add_subplot()
         ys = range(len(rows))
         aware = [g.awareness_rate for g in rows]
@@ -151,7 +166,7 @@ def counts_chart(groups: Sequence[GroupStats], title: str = "各地区企业平�
     """Mean number of trade secrets and of patents per enterprise, per group."""
     width = 0.38
     with matplotlib.rc_context(_style()):
-        figure = Figure(figsize=(WIDTH_IN, 3.0), layout="constrained")
+        figure = Figure(figsize=(WIDTH_IN, _height(3.0, len(groups))), layout="constrained")
         ax = figure.add_subplot()
         for offset, (name, color, values) in zip(
             (-width / 2, width / 2),
@@ -163,7 +178,7 @@ def counts_chart(groups: Sequence[GroupStats], title: str = "各地区企业平�
         ):
             bars = ax.bar([i + offset for i in range(len(groups))], [v or 0.0 for v in values], width, color=color)
             bars.set_label(name)
-            if len(groups) <= 10:
+            if len(groups) <= CROWDED:
                 ax.bar_label(bars, labels=[f"{v:.1f}" if v is not None else "" for v in values], fontsize=7)
         ax.set_title(title)
         ax.margins(y=0.15)

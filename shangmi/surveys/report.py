@@ -130,19 +130,21 @@ def _issuer(survey: Survey) -> str:
 
 
 def _targeting_zh(survey: Survey) -> str:
-    """调研对象 in words, from the filters the survey was issued with."""
+    """调研对象 in words, from the filters the survey was issued with (each filter narrows;
+    within one filter, any of the listed values will do)."""
     targeting = survey.targeting or {}
-    parts = []
+    conditions = []
     if targeting.get("liaison_points_only"):
-        parts.append("商业秘密保护联络点")
+        conditions.append("商业秘密保护联络点企业")
     tags = targeting.get("tags") or []
     if tags:
         names = dict(Tag.objects.filter(code__in=tags).values_list("code", "name_zh"))
-        parts.append("、".join(names.get(code, code) for code in tags))
+        conditions.append("标签为" + "或".join(names.get(code, code) for code in tags))
     industries = targeting.get("industries") or []
     if industries:
-        parts.append("、".join(INDUSTRY_ZH.get(letter, letter) for letter in industries) + "行业")
-    return f"{survey.region.full_name}辖区内" + ("".join(f"{p}" for p in parts) if parts else "") + "企业"
+        conditions.append("属于" + "或".join(INDUSTRY_ZH.get(letter, letter) for letter in industries))
+    scope = f"{survey.region.full_name}辖区内的企业"
+    return f"{scope}（{'；'.join(conditions)}）" if conditions else scope
 
 
 # --- the document -----------------------------------------------------------------------------
@@ -171,8 +173,9 @@ class ReportDocument(FPDF):
 
     # Building blocks
 
-    def heading(self, text: str) -> None:
-        if self.will_page_break(40):
+    def heading(self, text: str, keep: float = 40) -> None:
+        """A section title, moved to the next page unless ``keep`` mm of its section fit below it."""
+        if self.will_page_break(keep):
             self.add_page()
         self.ln(3)
         self.set_font(FONT_FAMILY, "B", 13.5)
@@ -208,10 +211,14 @@ class ReportDocument(FPDF):
         self.set_font(FONT_FAMILY, size=10.5)
         self.ln(1)
 
-    def image_png(self, png: bytes, caption: str) -> None:
+    @staticmethod
+    def image_height(png: bytes) -> float:
         with Image.open(io.BytesIO(png)) as image:
             width_px, height_px = image.size
-        height = TEXT_W * height_px / width_px
+        return TEXT_W * height_px / width_px
+
+    def image_png(self, png: bytes, caption: str) -> None:
+        height = self.image_height(png)
         if self.will_page_break(height + 8):
             self.add_page()
         self.image(io.BytesIO(png), x=MARGIN, w=TEXT_W, h=height)
@@ -484,7 +491,7 @@ def report_pdf(results: SurveyResults) -> bytes:
     pdf.grid(["指标", "数值", "说明"], indicator_rows(results), (58, 60, 56), size=9.5, text_columns=3)
 
     if results.awareness_question_count:
-        pdf.heading(f"{next(section)}、商业秘密保护知晓率")
+        pdf.heading(f"{next(section)}、商业秘密保护知晓率", keep=60)
         met = total.meets_target
         rate_text = (
             f"答复的{total.awareness_answering}家企业中，知晓企业{total.aware}家，知晓率为{pct(total.awareness_rate)}，"
@@ -501,18 +508,20 @@ def report_pdf(results: SurveyResults) -> bytes:
                 charts.awareness_chart(results.regions, results.target), "图1  各地区商业秘密保护知晓率（虚线为目标）"
             )
 
-    pdf.heading(f"{next(section)}、分地区情况")
+    rates_png = charts.rates_chart(results.regions)
+    pdf.heading(f"{next(section)}、分地区情况", keep=pdf.image_height(rates_png) + 30)
     pdf.paragraph(
         "各地区保密协议签订率、竞业限制协议签订率（均为企业填报比例的平均值）和建立商业秘密保护制度的企业占比如图2，"
         "企业平均商业秘密数量和专利数量如图3，详细数据见附表一。"
     )
-    pdf.image_png(charts.rates_chart(results.regions), "图2  各地区保密协议、竞业限制协议签订率与保护制度建立率")
+    pdf.image_png(rates_png, "图2  各地区保密协议、竞业限制协议签订率与保护制度建立率")
     pdf.image_png(charts.counts_chart(results.regions), "图3  各地区企业平均商业秘密数量与专利数量")
 
     if results.industries:
-        pdf.heading(f"{next(section)}、分行业情况")
+        industry_png = charts.industry_chart(results.industries, results.target)
+        pdf.heading(f"{next(section)}、分行业情况", keep=pdf.image_height(industry_png) + 24)
         pdf.paragraph("按国民经济行业分类（GB/T 4754）门类统计的知晓率和保护制度建立率如图4，详细数据见附表二。")
-        pdf.image_png(charts.industry_chart(results.industries, results.target), "图4  各行业知晓率与保护制度建立率")
+        pdf.image_png(industry_png, "图4  各行业知晓率与保护制度建立率")
 
     pdf.heading(f"{next(section)}、问题与建议")
     for index, sentence in enumerate(findings(results), start=1):

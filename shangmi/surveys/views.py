@@ -22,12 +22,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, DELETE, get_scoped_or_404, in_scope
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.surveys import services
 from shangmi.surveys.aggregation import survey_results
 from shangmi.surveys.exporting import XLSX_TYPE, answers_export, export_filename
 from shangmi.surveys.forms import AnswerForm, DeadlineForm, QuestionForm, QuestionnaireForm, SurveyForm
+from shangmi.surveys.loading import baseline
 from shangmi.surveys.models import Question, Questionnaire, Survey, SurveyAssignment
 from shangmi.surveys.report import ReportError, report_filename, survey_report
 from shangmi.surveys.services import AnswerErrors, SurveyError
@@ -55,7 +57,7 @@ class SurveyListView(ScopedViewMixin, TemplateView):
         status = self.request.GET.get("status", "")
         if status in Survey.Status.values:
             surveys = surveys.filter(status=status)
-        is_regulator = services.is_regulator(user) or user.is_superuser
+        is_regulator = services.is_regulator(user) or user.is_superuser or user.role == Role.PLATFORM_ADMIN
         if is_regulator:
             # Counts for the bureau; an enterprise sees only its own assignment, never how many others answered.
             surveys = surveys.annotate(
@@ -92,6 +94,9 @@ class SurveyCreateView(ScopedViewMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The baseline is reference data (load_questionnaires); an install that skipped that
+        # step still offers it here rather than an empty choice.
+        baseline()
         return self.render_to_response({"form": SurveyForm(user=request.user)})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

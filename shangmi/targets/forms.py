@@ -131,7 +131,7 @@ class TargetImportForm(BootstrapMixin, forms.Form):
         label=gettext_lazy("Deadline"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("Leave empty for 30 September of the year, the date seed 003 sets for the lists."),
+        help_text=gettext_lazy("Leave empty for 30 September, when cultivation lists are due."),
     )
     dry_run = forms.BooleanField(label=gettext_lazy("Only check, do not import"), required=False)
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, ensure_in_scope, scope_q
 from shangmi.creation.models import DemoType, Level
@@ -96,7 +96,9 @@ class Column:
     def label(self) -> str:
         if self.is_coaching:
             return str(Metric.COACHING.label)
-        levels = ", ".join(str(Level(code).label) for code in self.level_list)
+        # Chinese lists levels with 、, English with a comma.
+        separator = "、" if (get_language() or "").startswith("zh") else ", "
+        levels = separator.join(str(Level(code).label) for code in self.level_list)
         kind = str(DemoType(self.demo_type).label) if self.demo_type in DemoType.values else _("Demonstration titles")
         return _("%(type)s (%(levels)s)") % {"type": kind, "levels": levels} if levels else kind
 

@@ -424,3 +424,36 @@ def test_an_officer_may_not_delete_but_a_regulator_may(world: Any, english: Any,
     assert english.get(reverse("ledgers:activity_delete", args=[activity.pk])).status_code == 200
     assert english.post(reverse("ledgers:activity_delete", args=[activity.pk])).status_code == 302
     assert not Activity.objects.exists()
+
+
+def test_materials_come_with_the_form_all_or_none(world: Any, english: Any, tmp_media: Any) -> None:
+    english.force_login(world.regulator_in)
+    data = {
+        "name": "带课件的培训",
+        "kind": "seminar",
+        "starts_at": "2026-06-01T09:00",
+        "place": "园区会议室",
+        "organiser": "江北区市场监管局",
+        "region": "500105",
+        "content": "研讨",
+    }
+    bad = english.post(
+        reverse("ledgers:activity_create"),
+        {
+            **data,
+            "materials": [SimpleUploadedFile("课件.pdf", PDF), SimpleUploadedFile("病毒.pdf", b"MZ\x90\x00")],
+        },
+    )
+    assert bad.status_code == 200 and "病毒.pdf is not a real .pdf" in bad.content.decode()
+    assert not Activity.objects.exists() and not ActivityMaterial.objects.exists()
+
+    good = english.post(
+        reverse("ledgers:activity_create"),
+        {
+            **data,
+            "materials": [SimpleUploadedFile("课件.pdf", PDF), SimpleUploadedFile("签到.png", b"\x89PNG\r\n\x1a\nxx")],
+        },
+    )
+    assert good.status_code == 302
+    activity = Activity.objects.get()
+    assert sorted(activity.materials.values_list("original_name", flat=True)) == ["签到.png", "课件.pdf"]

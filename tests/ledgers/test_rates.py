@@ -94,6 +94,29 @@ def test_awareness_asks_the_surveys_for_the_region_and_its_children(world: Any, 
     assert year == 2026 and codes[0] == "500000" and {"500105", "500116"} <= set(codes)
 
 
+def test_a_region_nobody_answered_for_has_no_awareness(world: Any, surveys: dict) -> None:
+    surveys.update({"500000": (3, 4), "500105": (3, 4), "500116": (0, 0)})
+    assert awareness_by_region(world.chongqing, 2026) == {"500000": (3, 4), "500105": (3, 4)}
+    dashboard = rates_dashboard(world.chongqing, 2026)
+    assert row(dashboard, "江津区").awareness is None and row(dashboard, "江北区").awareness_rate == Decimal("75.0")
+
+
+def test_the_real_surveys_aggregation_plugs_in(world: Any) -> None:
+    """Whatever shangmi.surveys.aggregation holds today: the dashboard runs on it, with no
+    answers it says so, and its query count stays flat as districts fill."""
+    if rates._awareness_counts() is None:
+        pytest.skip("shangmi.surveys.aggregation.awareness_counts does not exist yet")
+    assert rates_dashboard(world.chongqing, 2026).has_survey_data is False
+    with CaptureQueriesContext(connection) as few:
+        rates_dashboard(world.chongqing, 2026)
+    for n, code in enumerate(("500101", "500102", "500103")):
+        ent = liaison(code, f"联络点{n}", 800 + n, 5)
+        train(make_activity(world.chongqing, world.city_regulator, ent), ent, 2)
+    with CaptureQueriesContext(connection) as many:
+        rates_dashboard(world.chongqing, 2026)
+    assert len(many) == len(few)
+
+
 # --- Targets ----------------------------------------------------------------------------------------
 
 

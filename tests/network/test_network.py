@@ -179,8 +179,13 @@ def test_a_regulator_assigns_in_bulk_with_history(jiangbei: Jiangbei, client: An
     assert world.officer_out.username not in page  # officers offered: the region's own
 
     targets = [jiangbei.no_point.pk, jiangbei.no_officer.pk, jiangbei.plain.pk]
-    response = client.post(reverse("network:assign"), {"enterprise": targets, "action": AssignAction.LIAISON_POINT})
-    assert response.status_code == 302
+    response = client.post(
+        reverse("network:assign"),
+        {"enterprise": targets, "action": AssignAction.LIAISON_POINT, "next_query": "gaps=on&q=公司\r\nX: y"},
+    )
+    # Back to the same filtered page; whatever was posted stays a query string.
+    assert response.status_code == 302 and response.url.startswith(reverse("network:assign") + "?gaps=on&q=")
+    assert "\n" not in response.url
     response = client.post(
         reverse("network:assign"),
         {"enterprise": targets, "action": AssignAction.GUIDANCE_OFFICER, "officer": world.officer_in.pk},
@@ -338,3 +343,21 @@ def test_a_park_operator_keeps_the_enterprises_it_cannot_see(jiangbei: Jiangbei)
     )
     assert set(station.enterprises.values_list("pk", flat=True)) == {jiangbei.plain.pk, jiangbei.no_point.pk}
     assert Station.objects.get(pk=station.pk).address == "港城园区一号"
+
+
+def test_a_platform_administrator_sees_the_country_and_large_trees_fold(
+    jiangbei: Jiangbei, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = jiangbei.world
+    client.force_login(world.admin)
+    page = client.get(reverse("network:overview")).content.decode()
+    assert count_on(page, "enterprises") == 5
+    assert world.ent_in.name in page and world.ent_out.name in page
+    assert "重庆市" in page[page.index('data-testid="network-tree"') :]
+    # Past the limit the tree gives way to the counts: the reader opens a smaller region.
+    monkeypatch.setattr(overview, "TREE_LIMIT", 3)
+    page = client.get(reverse("network:overview"), {"region": "500000"}).content.decode()
+    assert 'data-testid="network-tree"' not in page and "choose a smaller region" in page
+    assert (
+        'data-testid="network-tree"' in client.get(reverse("network:overview"), {"region": "500116"}).content.decode()
+    )

@@ -134,8 +134,10 @@ def answered_in(assignment: SurveyAssignment, year: int, month: int = 6) -> None
     SurveyAssignment.objects.filter(pk=assignment.pk).update(answered_at=when)
 
 
-def test_awareness_counts_per_region_and_year(small: SmallSurvey) -> None:
+def test_awareness_counts_per_region_and_year(small: SmallSurvey, django_assert_num_queries) -> None:
     year = timezone.localdate().year
+    with django_assert_num_queries(4):
+        awareness_counts(["500105", "500116", "500000"], year)
     # The small survey: A and B aware in 江北, C not aware in 江津, D did not answer.
     assert awareness_counts(["500105", "500116", "500000"], year) == {
         "500105": (2, 2),
@@ -183,3 +185,14 @@ def test_awareness_counts_ignores_other_questionnaires(small: SmallSurvey) -> No
     assert awareness_counts(["500105"], timezone.localdate().year) == {"500105": (2, 2)}
     assert Questionnaire.objects.filter(is_baseline=True).count() == 1
     assert Question.objects.filter(questionnaire=own, metric="awareness").count() == 6
+
+
+def test_enterprises_of_the_survey_region_itself_get_their_own_row(small: SmallSurvey) -> None:
+    make_enterprise("500000", "重庆市直属企业", 35)
+    survey = issue_baseline(small.world, title="全市调研")
+    regions = survey_results(survey).regions
+    assert [(g.key, g.label, g.label_zh, g.asked) for g in regions] == [
+        ("500000", "重庆市 (own level)", "重庆市（本级）", 1),
+        ("500105", "江北区", "江北区", 2),
+        ("500116", "江津区", "江津区", 2),
+    ]

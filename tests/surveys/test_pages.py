@@ -86,8 +86,8 @@ def test_the_results_of_a_jiangbei_survey_show_no_jiangjin_answers(world, client
     for leak in (str(JIANGJIN_SECRETS), "61.5", world.ent_out.name, "江津"):
         assert leak not in page
     sheet = client.get(reverse("surveys:survey_export", args=[inside.pk]))
-    cells = [str(c) for row in CalamineWorkbook.from_filelike(io.BytesIO(sheet.content)).get_sheet_by_index(0).to_python()
-             for c in row]  # fmt: skip
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(sheet.content)).get_sheet_by_index(0).to_python()
+    cells = [str(cell) for row in rows for cell in row]
     assert world.ent_in.uscc in cells and world.ent_out.uscc not in cells and str(JIANGJIN_SECRETS) not in cells
 
 

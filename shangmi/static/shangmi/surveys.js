@@ -32,6 +32,7 @@
             data: data.awareness,
             // Green where the region meets the target, red where it does not.
             backgroundColor: data.awareness.map(function (v) { return v !== null && v >= data.target ? GREEN : RED; }),
+            maxBarThickness: 64,
             order: 2,
           },
           {
@@ -62,9 +63,9 @@
       data: {
         labels: data.regions,
         datasets: [
-          { label: data.text.nda, data: data.nda, backgroundColor: BLUE },
-          { label: data.text.nonCompete, data: data.nonCompete, backgroundColor: ORANGE },
-          { label: data.text.system, data: data.system, backgroundColor: GREEN },
+          { label: data.text.nda, data: data.nda, backgroundColor: BLUE, maxBarThickness: 48 },
+          { label: data.text.nonCompete, data: data.nonCompete, backgroundColor: ORANGE, maxBarThickness: 48 },
+          { label: data.text.system, data: data.system, backgroundColor: GREEN, maxBarThickness: 48 },
         ],
       },
       options: {

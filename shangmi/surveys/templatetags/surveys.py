@@ -10,11 +10,13 @@ register = template.Library()
 
 @register.filter
 def pct(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{number_format(value, digits)}%"
+    # Rounded first: number_format cuts the digits off (66.66 would print 66.6).
+    return "—" if value is None else f"{number_format(round(value, digits), digits)}%"
 
 
 @register.filter
 def num(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "—"
-    return number_format(value, 0 if float(value).is_integer() else digits)
+    places = 0 if float(value).is_integer() else digits
+    return number_format(round(value, places), places)
