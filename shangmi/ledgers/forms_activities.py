@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shangmi.core.forms import BootstrapMixin
 from shangmi.core.roles import Role
@@ -120,7 +120,7 @@ class ActivityForm(BootstrapMixin, forms.Form):
 
 
 class ParticipantForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=64)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=64)
     enterprise = forms.ModelChoiceField(
         label=gettext_lazy("Enterprise"),
         queryset=Enterprise.objects.none(),

@@ -200,6 +200,11 @@ def participants_import(
 
     enterprises = _Enterprises(user)
     only_enterprise = next(iter(current)) if "enterprise" not in mapping else None
+    if only_enterprise is not None and only_enterprise not in enterprises.names:
+        errors.append(
+            RowError(header + 1, _("The activity's enterprise is outside your scope: name each person's unit."))
+        )
+        return result
     recorded = set(
         ActivityParticipant.objects.filter(activity=activity).values_list("enterprise_id", "person_key").order_by()
     )
