@@ -40,9 +40,7 @@ def generate_ledgers(province_code: str, *, year: int, entries: int = 1_000_000,
     rng = random.Random(seed)
     province = Region.objects.get(code=province_code)
     started = time.perf_counter()
-    enterprises = list(
-        Enterprise.objects.filter(region__path__startswith=province.path).values_list("pk", "region_id")
-    )
+    enterprises = list(Enterprise.objects.filter(region__path__startswith=province.path).values_list("pk", "region_id"))
     districts = sorted({region for _pk, region in enterprises})
     officers = {}
     for code in districts:
@@ -142,8 +140,10 @@ def _page(client: Client, url: str, requests: int) -> dict[str, Any]:
 
     with CaptureQueriesContext(connection) as ctx:
         get()
+    # Counted now: the next request clears the connection's query log.
+    queries = len(ctx.captured_queries)
     timing = summary(timed(get, requests))
-    return {"url": url, "queries_per_page": len(ctx.captured_queries), "page": timing}
+    return {"url": url, "queries_per_page": queries, "page": timing}
 
 
 def _raw(sql: str, params: list[Any], requests: int) -> dict[str, Any]:
@@ -208,4 +208,17 @@ def bench_ledgers(*, user: Any, district_user: Any, province_code: str, year: in
     for case in out.values():
         case["ratio_p50"] = round(case["page"]["p50_ms"] / case["raw_sql"]["p50_ms"], 2)
         case["ratio_p95"] = round(case["page"]["p95_ms"] / case["raw_sql"]["p95_ms"], 2)
+    return out
+
+
+def bench_survey_report(answering: int, province: str = "330000") -> dict[str, Any]:
+    """A closed baseline survey answered by ``answering`` enterprises of another province (so
+    the 100,000 enterprises of the main data set are not asked too): aggregation, the report
+    PDF with its charts, and the raw-data workbook."""
+    from shangmi.surveys.bench import build_synthetic_survey, measure_survey
+
+    started = time.perf_counter()
+    survey = build_synthetic_survey(answering, province=province, answer_share=1.0)
+    out = {"build_s": round(time.perf_counter() - started, 1)}
+    out.update(measure_survey(survey))
     return out

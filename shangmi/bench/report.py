@@ -86,6 +86,30 @@ def render(report: dict[str, Any]) -> str:
                     f"({i['ratio_to_calamine']}x); peak RSS {i['peak_rss_mb']} MB  target (>= "
                     f"{bench.IMPORT_ROWS_PER_S:,.0f} rows/s, < {bench.IMPORT_PEAK_MB:g} MB) {_mark(ok)}"
                 )
+        if "ledgers" in r:
+            d = r["ledger_data"]
+            lines.append(
+                f"  ledgers          {d['guidance_visits']:,} guidance visits + {d['participants']:,} training "
+                f"participants ({d['activities']:,} activities) generated in {d['generate_s']} s"
+            )
+            lines.append(
+                f"  {'ledger page':<18} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'raw p50':>8} {'raw p95':>8} "
+                f"{'ratio50':>8} {'ratio95':>8}"
+            )
+            for case, c in r["ledgers"].items():
+                raw = c["raw_sql"]
+                lines.append(
+                    f"  {case:<18} {c['queries_per_page']:>7} {c['page']['p50_ms']:>8.1f} {c['page']['p95_ms']:>8.1f} "
+                    f"{raw['p50_ms']:>8.1f} {raw['p95_ms']:>8.1f} {c['ratio_p50']:>8} {c['ratio_p95']:>8}"
+                )
+        if "survey_report" in r:
+            sr = r["survey_report"]
+            lines.append(
+                f"  survey report    {sr['answered']:,} answering enterprises ({sr['answers']:,} answers): aggregate "
+                f"{sr['aggregate_s']} s in {sr['aggregate_queries']} queries; PDF {sr['report_pdf_s']} s "
+                f"({sr['report_bytes'] // 1024} KiB); aggregate + PDF {sr['report_total_s']} s; raw-data xlsx "
+                f"{sr['xlsx_s']} s"
+            )
         lines.append("")
     lines.append(f"total {report['total_s']} s")
     return "\n".join(lines)

@@ -112,7 +112,7 @@ def main() -> None:
             requests=args.requests,
         )  # fmt: skip
         _log(f"{connection.vendor}: survey report of {args.survey_answers:,} answers")
-        out["survey_report"] = bench_survey_report(args.survey_answers, workdir)
+        out["survey_report"] = bench_survey_report(args.survey_answers)
 
     out["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=2))

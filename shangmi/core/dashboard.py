@@ -74,6 +74,7 @@ def home_summary(user: Any) -> HomeSummary:
                 Waiting(_("Invited staff who have not signed in yet"), pending, reverse("accounts:user_list"))
             )
     _creation_waiting(user, summary)
+    _ledgers_waiting(user, summary)
     running = Job.objects.restrict(user).exclude(status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED]).count()
     if running:
         summary.waiting.append(Waiting(_("Jobs still running"), running, reverse("jobs:list")))
@@ -110,3 +111,38 @@ def _creation_waiting(user: Any, summary: HomeSummary) -> None:
                 reverse("creation:application_list") + "?status=returned",
             )
         )
+
+
+def _ledgers_waiting(user: Any, summary: HomeSummary) -> None:
+    """Surveys an enterprise has still to answer; an officer's enterprises missing this
+    half's guidance."""
+    from django.utils import timezone
+
+    from shangmi.surveys.models import Survey, SurveyAssignment
+
+    today = timezone.localdate()
+    if user.enterprise_id:
+        open_surveys = SurveyAssignment.objects.filter(
+            enterprise_id=user.enterprise_id,
+            answered_at__isnull=True,
+            survey__status=Survey.Status.OPEN,
+            survey__deadline__gte=today,
+        ).count()
+        if open_surveys:
+            summary.waiting.append(
+                Waiting(_("Surveys waiting for your answers"), open_surveys, reverse("surveys:survey_list"))
+            )
+    if user.role == Role.OFFICER:
+        from shangmi.ledgers.halfyear import HALF_FIELDS, current_half, guided_enterprises, half_year_status
+
+        year, half = current_half(today)
+        status = half_year_status(guided_enterprises(Enterprise.objects.restrict(user)), year)
+        missing = status.filter(**{HALF_FIELDS[half]: 0}).count()
+        if missing:
+            summary.waiting.append(
+                Waiting(
+                    _("Your enterprises without guidance this half-year"),
+                    missing,
+                    reverse("ledgers:guidance_halfyear") + f"?year={year}",
+                )
+            )

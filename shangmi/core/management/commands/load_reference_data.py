@@ -3,15 +3,21 @@ from django.core.management.base import BaseCommand
 from shangmi.enterprises.tags import tags_load
 from shangmi.regions.services import regions_load
 from shangmi.standards.services import UNCHANGED, standards_load
+from shangmi.surveys.loading import questionnaires_load
 
 
 class Command(BaseCommand):
-    help = "Load the data every installation needs: GB/T 2260 regions, the program's enterprise tags, the standards."
+    help = (
+        "Load the data every installation needs: GB/T 2260 regions, the program's enterprise tags, the standards "
+        "and the baseline survey questionnaire."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         regions = regions_load()
         tags = tags_load()
         standards = [result for result in standards_load() if result.status != UNCHANGED]
+        questionnaires = [result for result in questionnaires_load() if result.status != "unchanged"]
         self.stdout.write(
-            f"reference data: {regions} regions, {tags} tags and {len(standards)} standards created or updated"
+            f"reference data: {regions} regions, {tags} tags, {len(standards)} standards and "
+            f"{len(questionnaires)} questionnaires created or updated"
         )
