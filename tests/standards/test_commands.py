@@ -50,7 +50,7 @@ def test_load_standards_refuses_to_change_a_frozen_version(tmp_path):
 
 
 def test_load_reference_data_loads_the_standards():
-    assert "2 standards created or updated" in run("load_reference_data")
+    assert "2 standards and 1 questionnaires created or updated" in run("load_reference_data")
     assert set(Standard.objects.values_list("code", flat=True)) == {"cq-creation", "zj-demo-zone"}
     assert "0 standards created or updated" in run("load_reference_data")
 
