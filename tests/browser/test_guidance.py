@@ -59,6 +59,12 @@ def assert_fits_the_phone(page: Page) -> None:
 
 
 def image_loaded(page: Page, selector: str) -> bool:
+    """True once the first image matching ``selector`` has loaded with real pixels; it waits
+    (up to the page's timeout) because the thumbnail may still be on its way."""
+    page.wait_for_function(
+        "s => { const img = document.querySelector(s); return img && img.complete && img.naturalWidth > 0; }",
+        arg=selector,
+    )
     return page.locator(selector).first.evaluate("img => img.complete && img.naturalWidth > 0")
 
 
