@@ -94,13 +94,14 @@ def render(report: dict[str, Any]) -> str:
             )
             lines.append(
                 f"  {'ledger page':<18} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'raw p50':>8} {'raw p95':>8} "
-                f"{'ratio50':>8} {'ratio95':>8}"
+                f"{'ratio50':>8} {'ratio95':>8} {'replay50':>8} {'x':>5}"
             )
             for case, c in r["ledgers"].items():
                 raw = c["raw_sql"]
                 lines.append(
                     f"  {case:<18} {c['queries_per_page']:>7} {c['page']['p50_ms']:>8.1f} {c['page']['p95_ms']:>8.1f} "
-                    f"{raw['p50_ms']:>8.1f} {raw['p95_ms']:>8.1f} {c['ratio_p50']:>8} {c['ratio_p95']:>8}"
+                    f"{raw['p50_ms']:>8.1f} {raw['p95_ms']:>8.1f} {c['ratio_p50']:>8} {c['ratio_p95']:>8} "
+                    f"{c['page_sql_replayed']['p50_ms']:>8.1f} {c['ratio_replayed_p50']:>5}"
                 )
         if "survey_report" in r:
             sr = r["survey_report"]
