@@ -355,3 +355,41 @@ def test_pages_walk_for_applicant_and_reviewer(world, cq_round, client, tmp_medi
     client.force_login(world.regulator_out)
     assert client.get(reverse("creation:application_review", args=[application.pk])).status_code == 404
     assert client.get(application.get_absolute_url()).status_code == 404
+
+
+def test_a_park_applies_for_a_base_and_a_district_for_a_zone(world, cq_standard) -> None:
+    base_round = services.round_open(
+        world.city_regulator,
+        RoundInput(
+            title="示范基地", year=2026, demo_type=DemoType.BASE, level=Level.MUNICIPAL, standard=cq_standard,
+            deadline=TODAY,
+        ),
+    )  # fmt: skip
+    park_application = services.application_start(world.park_operator_in, base_round)
+    assert (park_application.applicant_kind, park_application.park, park_application.region_id) == (
+        Application.ApplicantKind.PARK,
+        world.park_in,
+        "500105",
+    )
+    assert list(park_application.stages.values_list("region_id", flat=True)) == ["500105", "500000"]
+    assert services.is_applicant_user(world.park_operator_in, park_application)
+    assert not services.is_applicant_user(world.park_operator_out, park_application)
+    # An enterprise does not apply for a base.
+    with pytest.raises(CreationError, match="unit or station"):
+        services.application_start(world.ent_admin_in, base_round)
+
+    zhejiang, yuecheng = Region.objects.get(code="330000"), Region.objects.get(code="330602")
+    province = make_user("zj_zone_regulator", Role.REGULATOR, region=zhejiang)
+    district = make_user("yc_zone_regulator", Role.REGULATOR, region=yuecheng)
+    zone_round = services.round_open(
+        province,
+        RoundInput(
+            title="省级示范区", year=2026, demo_type=DemoType.ZONE, level=Level.PROVINCIAL, standard=cq_standard,
+            deadline=TODAY,
+        ),
+    )  # fmt: skip
+    zone = services.application_start(district, zone_round)
+    assert zone.applicant_kind == Application.ApplicantKind.REGION and zone.applicant_name == "浙江省绍兴市越城区"
+    # The district does not review itself: 绍兴市 reviews first, 浙江省 accepts.
+    assert list(zone.stages.values_list("region_id", "kind")) == [("330600", "initial"), ("330000", "acceptance")]
+    assert services.can_submit(district, zone)
