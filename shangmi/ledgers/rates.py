@@ -15,9 +15,7 @@ trained, and the surveys' own count.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -32,55 +30,34 @@ from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.models import RateTarget
 from shangmi.ledgers.training import Coverage, percent, region_coverage
 from shangmi.regions.models import Region
+from shangmi.surveys.aggregation import awareness_counts
 
 Metric = RateTarget.Metric
 
 # The seeds' numbers, offered when a target is set and used when its percent is left blank.
 DEFAULT_PERCENT: dict[str, Decimal] = {Metric.TRAINING: Decimal("100.0"), Metric.AWARENESS: Decimal("90.0")}
 
-SURVEYS_MODULE = "shangmi.surveys.aggregation"
-SURVEYS_FUNCTION = "awareness_counts"
-
 
 # --- Awareness, from the surveys ------------------------------------------------------------------
-
-
-def _awareness_counts() -> Callable[[Sequence[str], int], dict[str, tuple[int, int]]] | None:
-    """The surveys' ``awareness_counts`` if that module and function exist, else None.
-
-    Only a missing module means "no surveys yet": an error inside an existing one is raised,
-    not hidden behind "no survey data".
-    """
-    if importlib.util.find_spec(SURVEYS_MODULE) is None:
-        return None
-    return getattr(importlib.import_module(SURVEYS_MODULE), SURVEYS_FUNCTION, None)
 
 
 def awareness_by_region(
     parent_region: Region, year: int, *, children: Sequence[Region] | None = None
 ) -> dict[str, tuple[int, int]]:
     """Region code → (aware_count, answered_count) for ``parent_region`` and each of its
-    children, each over its whole subtree, from the surveys of ``year``; regions nobody answered
-    for are left out, and {} comes back when the surveys module does not provide
-    ``awareness_counts`` (the page then says "no survey data").
-
-    Expected of shangmi.surveys.aggregation::
-
-        def awareness_counts(region_codes: Sequence[str], year: int) -> dict[str, tuple[int, int]]
-
-    with, for every code asked about, (respondents counted as aware, respondents who answered
-    the awareness questions), counted over the region's subtree, and in a number of queries
-    that does not grow with ``region_codes``. A code may be left out or answer (0, 0) when
-    nobody answered; both read as "no survey data".
+    children, each over its whole subtree, from the baseline surveys of ``year``
+    (shangmi.surveys.aggregation.awareness_counts, in a number of queries that does not grow
+    with the regions). Regions nobody answered for are left out: the page says "no survey data".
     """
-    counts = _awareness_counts()
-    if counts is None:
-        return {}
     if children is None:
         children = list(Region.objects.filter(parent=parent_region).order_by("code"))
     codes = [parent_region.code, *(child.code for child in children)]
     # A region nobody answered for has no rate: (0, 0) is left out, so it reads "no survey data".
-    return {code: (int(aware), int(answered)) for code, (aware, answered) in counts(codes, year).items() if answered}
+    return {
+        code: (int(aware), int(answered))
+        for code, (aware, answered) in awareness_counts(codes, year).items()
+        if answered
+    }
 
 
 # --- Targets ---------------------------------------------------------------------------------------

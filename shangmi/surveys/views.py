@@ -9,6 +9,7 @@ own people answer; an enterprise sees only the surveys it was asked and its own 
 from __future__ import annotations
 
 import io
+from abc import ABC, abstractmethod
 from typing import Any
 from urllib.parse import urlencode
 
@@ -167,7 +168,7 @@ class SurveyDetailView(SurveyMixin, TemplateView):
         return context
 
 
-class SurveyActionView(SurveyMixin, View):
+class SurveyActionView(SurveyMixin, View, ABC):
     """A POST that changes a survey, then back to its page with what happened."""
 
     action = CHANGE
@@ -182,8 +183,9 @@ class SurveyActionView(SurveyMixin, View):
             messages.success(request, message)
         return HttpResponseRedirect(survey.get_absolute_url())
 
+    @abstractmethod
     def act(self, request: HttpRequest, survey: Survey) -> str:
-        raise NotImplementedError
+        """Do the change; return the message that tells the user it is done."""
 
 
 class SurveyCloseView(SurveyActionView):
@@ -538,7 +540,7 @@ class QuestionEditView(QuestionnaireMixin, TemplateView):
         return self.render_to_response({"form": form, "questionnaire": questionnaire, "question": question})
 
 
-class QuestionActionView(QuestionnaireMixin, View):
+class QuestionActionView(QuestionnaireMixin, View, ABC):
     action = CHANGE
 
     def post(self, request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
@@ -552,8 +554,9 @@ class QuestionActionView(QuestionnaireMixin, View):
             messages.error(request, str(exc))
         return HttpResponseRedirect(questionnaire.get_absolute_url())
 
+    @abstractmethod
     def act(self, request: HttpRequest, question: Question) -> None:
-        raise NotImplementedError
+        """Do the change to the question (a subclass per action: delete, move)."""
 
 
 class QuestionDeleteView(QuestionActionView):

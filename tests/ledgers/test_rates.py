@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.machinery
-import sys
-import types
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -33,14 +30,8 @@ def _in_english() -> Iterator[None]:
 
 
 @pytest.fixture
-def no_surveys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As if the surveys had no aggregation yet (their module is being written)."""
-    monkeypatch.setattr(rates, "SURVEYS_MODULE", "shangmi.surveys.no_such_module")
-
-
-@pytest.fixture
 def surveys(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[int, int]]:
-    """A stand-in shangmi.surveys.aggregation answering from a dictionary the test fills."""
+    """The surveys' awareness_counts answering from a dictionary the test fills."""
     answers: dict[str, tuple[int, int]] = {}
     asked: list[tuple[list[str], int]] = []
 
@@ -48,12 +39,8 @@ def surveys(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[int, int]]:
         asked.append((list(region_codes), year))
         return {code: answers[code] for code in region_codes if code in answers}
 
-    module = types.ModuleType("fake_survey_aggregation")
-    module.__spec__ = importlib.machinery.ModuleSpec("fake_survey_aggregation", None)
-    module.awareness_counts = awareness_counts  # type: ignore[attr-defined]
-    module.asked = asked  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "fake_survey_aggregation", module)
-    monkeypatch.setattr(rates, "SURVEYS_MODULE", "fake_survey_aggregation")
+    awareness_counts.asked = asked  # type: ignore[attr-defined]
+    monkeypatch.setattr(rates, "awareness_counts", awareness_counts)
     return answers
 
 
@@ -77,20 +64,11 @@ def target(region: Region, metric: str, percent: str, year: int = 2026) -> RateT
 # --- Awareness, plugged in from the surveys ----------------------------------------------------------
 
 
-def test_without_the_surveys_module_there_is_no_awareness(world: Any, no_surveys: None) -> None:
-    assert awareness_by_region(world.chongqing, 2026) == {}
-
-
-def test_a_surveys_module_without_the_function_gives_nothing(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rates, "SURVEYS_MODULE", "shangmi.ledgers.training")  # exists, no awareness_counts
-    assert awareness_by_region(world.chongqing, 2026) == {}
-
-
 def test_awareness_asks_the_surveys_for_the_region_and_its_children(world: Any, surveys: dict) -> None:
     surveys.update({"500000": (95, 100), "500105": (45, 50)})
     result = awareness_by_region(world.chongqing, 2026)
     assert result == {"500000": (95, 100), "500105": (45, 50)}
-    codes, year = sys.modules["fake_survey_aggregation"].asked[-1]
+    codes, year = rates.awareness_counts.asked[-1]  # type: ignore[attr-defined]
     assert year == 2026 and codes[0] == "500000" and {"500105", "500116"} <= set(codes)
 
 
@@ -104,8 +82,6 @@ def test_a_region_nobody_answered_for_has_no_awareness(world: Any, surveys: dict
 def test_the_real_surveys_aggregation_plugs_in(world: Any) -> None:
     """Whatever shangmi.surveys.aggregation holds today: the dashboard runs on it, with no
     answers it says so, and its query count stays flat as districts fill."""
-    if rates._awareness_counts() is None:
-        pytest.skip("shangmi.surveys.aggregation.awareness_counts does not exist yet")
     assert rates_dashboard(world.chongqing, 2026).has_survey_data is False
     with CaptureQueriesContext(connection) as few:
         rates_dashboard(world.chongqing, 2026)
@@ -214,14 +190,14 @@ def test_the_dashboard_measures_each_district_against_its_target(world: Any, sur
     assert dashboard.has_survey_data
 
 
-def test_a_district_dashboard_is_one_row(world: Any, no_surveys: None) -> None:
+def test_a_district_dashboard_is_one_row(world: Any) -> None:
     dashboard = rates_dashboard(world.jiangbei, 2026)
     assert [r.label for r in dashboard.rows] == ["江北区"]
     assert dashboard.rows[0] is dashboard.total and not dashboard.total.is_total
     assert not dashboard.has_survey_data
 
 
-def test_a_province_dashboard_rolls_cities_up(world: Any, no_surveys: None) -> None:
+def test_a_province_dashboard_rolls_cities_up(world: Any) -> None:
     zhejiang = Region.objects.get(code="330000")
     yuecheng = liaison("330602", "越城联络点", 94, 10)
     keqiao = liaison("330603", "柯桥联络点", 95, 10)
@@ -235,7 +211,7 @@ def test_a_province_dashboard_rolls_cities_up(world: Any, no_surveys: None) -> N
     assert row(dashboard, "杭州市").training_target is None
 
 
-def test_enterprises_of_the_region_itself_get_a_row(world: Any, no_surveys: None) -> None:
+def test_enterprises_of_the_region_itself_get_a_row(world: Any) -> None:
     itself = liaison("500000", "市本级联络点", 96, 4)
     train(make_activity(world.chongqing, world.city_regulator, itself), itself, 1)
     dashboard = rates_dashboard(world.chongqing, 2026)
@@ -262,7 +238,7 @@ def test_the_dashboard_query_count_does_not_grow_with_rows(world: Any, surveys: 
     assert sum(r.training.enterprises for r in dashboard.rows) == 6 + 2  # and the world's two
 
 
-def test_the_rates_page(world: Any, client: Any, no_surveys: None) -> None:
+def test_the_rates_page(world: Any, client: Any) -> None:
     ent_in = Enterprise.objects.get(pk=world.ent_in.pk)
     ent_in.employee_count = 4
     ent_in.save()
