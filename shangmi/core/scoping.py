@@ -63,6 +63,9 @@ class Scope:
     # An enterprise's own secrets (deposits, secret inventory): readable by that enterprise's
     # users alone. Not even a platform administrator reads them through the application.
     enterprise_private: bool = False
+    # Rows that are one person's alone (their notifications): only the ``owners`` lookups
+    # apply, for every action, and not even a platform administrator reads them.
+    owner_only: bool = False
     grants: Mapping[str, frozenset[str]] = field(default_factory=lambda: _DEFAULT_GRANTS)
 
 
@@ -76,6 +79,8 @@ def scope_q(model: type[models.Model], user: User | AnonymousUser | None, action
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     scope: Scope = model.scope  # type: ignore[attr-defined]
+    if scope.owner_only:
+        return _any_of([Q(**{lookup: user.pk}) for lookup in scope.owners])
     if (user.is_superuser or user.role == Role.PLATFORM_ADMIN) and not scope.enterprise_private:
         return Q()
     if action == VIEW and scope.public_view:
@@ -84,6 +89,11 @@ def scope_q(model: type[models.Model], user: User | AnonymousUser | None, action
     parts: list[Q] = [Q(**{lookup: user.pk}) for lookup in scope.owners] if action == VIEW else []
     if action in scope.grants.get(user.role, frozenset()):
         parts.extend(_role_parts(scope, user))
+    return _any_of(parts)
+
+
+def _any_of(parts: list[Q]) -> Q | None:
+    """The OR of ``parts``; None (nothing at all) when there are none."""
     if not parts:
         return None
     combined = parts[0]

@@ -429,6 +429,8 @@ class ReviewView(ApplicationMixin, TemplateView):
     records inspections and decides."""
 
     template_name = "creation/review.html"
+    # Reviewing writes scores and decisions: the row must be in the user's CHANGE scope.
+    action = CHANGE
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self.application(pk)

@@ -19,8 +19,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
-    # A person's notifications are theirs alone, whatever their role.
-    scope = Scope(owners=("recipient",), grants={})
+    # A person's notifications are theirs alone, whatever their role (an administrator too).
+    scope = Scope(owners=("recipient",), owner_only=True, grants={})
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:

@@ -437,8 +437,10 @@ class QuestionnaireDetailView(QuestionnaireMixin, TemplateView):
         can_change = in_scope(questionnaire, user, CHANGE)
         problem = services.edit_problem(questionnaire)
         questions = list(questionnaire.questions.all())
+        # The answer key is for the bureaus; the enterprises who will answer never see it.
+        show_key = services.is_regulator(user) or user.is_superuser or user.role == Role.PLATFORM_ADMIN
         for question in questions:
-            question.right = _display(question, question.correct) if question.correct is not None else ""
+            question.right = _display(question, question.correct) if show_key and question.correct is not None else ""
         context.update(
             questionnaire=questionnaire,
             questions=questions,

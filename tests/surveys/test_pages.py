@@ -256,3 +256,14 @@ def test_the_question_editor(world, client) -> None:
     client.force_login(world.ent_admin_in)
     assert client.post(reverse("surveys:questionnaire_copy", args=[questionnaire.pk])).status_code == 404
     assert client.get(reverse("surveys:questionnaire_detail", args=[questionnaire.pk])).status_code == 200
+
+
+def test_the_answer_key_is_shown_to_bureaus_not_to_the_enterprises_who_answer(world, client) -> None:
+    questionnaire = baseline()
+    url = reverse("surveys:questionnaire_detail", args=[questionnaire.pk])
+    marker = 'class="small text-success"'
+    client.force_login(world.regulator_in)
+    assert marker in client.get(url).content.decode()
+    client.force_login(world.ent_admin_in)
+    page = client.get(url)
+    assert page.status_code == 200 and marker not in page.content.decode()
