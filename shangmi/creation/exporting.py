@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 
+from shangmi.core.xlsx import new_workbook
 from shangmi.creation.models import Application, AssessmentEntry, DemoType, Level, ReviewScore, Round, Stage
 from shangmi.creation.queues import SpecCache, self_assessment_totals
 from shangmi.regions.models import Region
@@ -229,9 +230,7 @@ def _write_item_sheet(workbook: Any, name: str, items: list[Item], group: list[A
 
 
 def _open(target: Path | str | IO[bytes]) -> Any:
-    import xlsxwriter
-
-    return xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, {"strings_to_numbers": False})
+    return new_workbook(target)
 
 
 def round_export(

@@ -16,12 +16,11 @@ from django.views.generic import ListView, View
 
 from shangmi.core.roles import Role
 from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
+from shangmi.core.xlsx import XLSX_TYPE
 from shangmi.creation.exporting import candidate_list_export, round_export
 from shangmi.creation.models import Application, DemoType, Level, Round, Stage
 from shangmi.creation.queues import due_state, queue_rounds, review_queue, self_assessment_totals
 from shangmi.regions.models import Region
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _is_reviewer(user: Any) -> bool:

@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 
+from shangmi.core.xlsx import new_workbook
 from shangmi.enterprises.importing import HEADERS_ZH
 from shangmi.enterprises.models import Enterprise
 
@@ -40,14 +41,12 @@ def enterprises_export(*, queryset: QuerySet[Enterprise], target: Path | str | I
     take a few megabytes; the rows are read from the database in chunks for the same reason.
     ``target`` must be a path or a seekable binary file.
     """
-    import xlsxwriter
-
     from shangmi.enterprises.models import Tag
 
     if isinstance(target, Path):
         target = str(target)
     tag_names = dict(Tag.objects.values_list("pk", "name_zh"))
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False})
+    workbook = new_workbook(target, constant_memory=True)
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     text = workbook.add_format({"num_format": "@"})
     sheet = workbook.add_worksheet("企业名录")

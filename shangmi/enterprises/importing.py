@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, scope_q
+from shangmi.core.xlsx import new_workbook
 from shangmi.enterprises.models import Enterprise, Industry, Tag
 from shangmi.enterprises.services import may_add_enterprises
 from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
@@ -805,11 +806,9 @@ def _copy_created(user: Any, rows: list[_Row], now: datetime) -> None:
 
 def write_import_template(target: Path | str | IO[bytes]) -> None:
     """The .xlsx people fill in: the headers, one example row, and a sheet explaining each column."""
-    import xlsxwriter
-
     if isinstance(target, Path):
         target = str(target)
-    workbook = xlsxwriter.Workbook(target, {"in_memory": True})
+    workbook = new_workbook(target, in_memory=True)
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     text = workbook.add_format({"num_format": "@"})
     sheet = workbook.add_worksheet("企业名录")

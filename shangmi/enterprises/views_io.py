@@ -20,6 +20,7 @@ from django.views.generic import FormView, View
 
 from shangmi.core.scoping import ADD
 from shangmi.core.views import ScopedViewMixin
+from shangmi.core.xlsx import XLSX_TYPE
 from shangmi.enterprises.exporting import enterprises_export
 from shangmi.enterprises.filters import EnterpriseFilter
 from shangmi.enterprises.importing import (
@@ -35,7 +36,6 @@ from shangmi.enterprises.models import Enterprise
 from shangmi.enterprises.tasks import JOB_KIND_IMPORT, enterprise_import_job
 from shangmi.jobs.models import Job
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import IO
 
-import xlsxwriter
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from shangmi.core.xlsx import new_workbook
 from shangmi.evidence.models import Deposit
 
 HEADERS = [
@@ -28,7 +28,7 @@ HEADERS = [
 
 
 def deposits_export(*, queryset: QuerySet[Deposit], target: IO[bytes]) -> int:
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    workbook = new_workbook(target, constant_memory=True, in_memory=False)
     sheet = workbook.add_worksheet("存证登记簿")
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, HEADERS, bold)

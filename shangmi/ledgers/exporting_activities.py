@@ -14,6 +14,7 @@ from typing import IO, Any
 from django.db.models import Prefetch, QuerySet
 
 from shangmi.core.scoping import VIEW
+from shangmi.core.xlsx import new_workbook
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.activities import KIND_ZH
 from shangmi.ledgers.models import Activity, ActivityParticipant
@@ -67,11 +68,9 @@ def _row(activity: Activity) -> list[Any]:
 def activities_export(*, queryset: QuerySet[Activity], user: Any, target: Path | str | IO[bytes]) -> int:
     """Write the activities of ``queryset`` (already restricted and filtered) to ``target``;
     returns how many. Participants and enterprises are those ``user`` may see."""
-    import xlsxwriter
-
     if isinstance(target, Path):
         target = str(target)
-    workbook = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_numbers": False})
+    workbook = new_workbook(target, in_memory=True)
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     sheet = workbook.add_worksheet("活动台账")

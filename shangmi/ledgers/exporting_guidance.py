@@ -15,6 +15,7 @@ from typing import IO, Any
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from shangmi.core.xlsx import new_workbook
 from shangmi.ledgers.models import GuidanceVisit
 
 SHEET_NAME_ZH = "指导台账"
@@ -75,11 +76,7 @@ def ledger_rows(visits: QuerySet[GuidanceVisit]) -> list[list[Any]]:
 
 def guidance_export(visits: QuerySet[GuidanceVisit], target: Path | str | IO[bytes]) -> None:
     """Write the ledger of ``visits`` to ``target`` (a path or a seekable binary file)."""
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(
-        str(target) if isinstance(target, Path) else target, {"in_memory": True, "strings_to_numbers": False}
-    )
+    workbook = new_workbook(target, in_memory=True)
     sheet = workbook.add_worksheet(SHEET_NAME_ZH)
     header = workbook.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1, "text_wrap": True})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})

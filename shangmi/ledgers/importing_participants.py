@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from shangmi.core.scoping import CHANGE, in_scope
+from shangmi.core.xlsx import new_workbook
 from shangmi.enterprises.importing import ImportFileError, RowError, read_rows
 from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
 from shangmi.ledgers.activities import activity_enterprises, check_person
@@ -282,11 +283,9 @@ def participants_import(
 
 def write_participant_template(target: Path | str | IO[bytes]) -> None:
     """The sign-in sheet people fill in: the headers, and a sheet explaining each column."""
-    import xlsxwriter
-
     if isinstance(target, Path):
         target = str(target)
-    workbook = xlsxwriter.Workbook(target, {"in_memory": True})
+    workbook = new_workbook(target, in_memory=True)
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     text = workbook.add_format({"num_format": "@"})
     sheet = workbook.add_worksheet("参与人员")

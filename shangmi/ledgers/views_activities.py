@@ -28,6 +28,7 @@ from django.views.generic import TemplateView
 
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, get_scoped_or_404, in_scope, scope_q
 from shangmi.core.views import HtmxFragmentMixin, ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.xlsx import XLSX_TYPE
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers import activities as services
 from shangmi.ledgers.activities import ActivityError, ActivityInput, ParticipantInput
@@ -62,7 +63,6 @@ from shangmi.ledgers.training import (
 )
 from shangmi.regions.models import Region
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 
 

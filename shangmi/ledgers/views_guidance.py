@@ -28,6 +28,7 @@ from shangmi.accounts.models import User
 from shangmi.core.forms import BootstrapMixin
 from shangmi.core.scoping import ADD, CHANGE, VIEW, get_scoped_or_404
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.xlsx import XLSX_TYPE
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers import guidance, halfyear
 from shangmi.ledgers.exporting_guidance import guidance_export
@@ -35,7 +36,6 @@ from shangmi.ledgers.guidance import GuidanceError, VisitInput
 from shangmi.ledgers.models import GuidanceVisit, VisitAttachment
 from shangmi.regions.models import Region
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEARS = (2000, 2100)
 THUMBNAIL_MAX_AGE = 7 * 24 * 3600
 # Shown for attachments that have no thumbnail (PDF, office files, HEIC photos).

@@ -12,11 +12,11 @@ from typing import IO, Any
 
 from django.utils import timezone
 
+from shangmi.core.xlsx import new_workbook
 from shangmi.surveys.aggregation import INDUSTRY_ZH, SurveyData, load_survey
 from shangmi.surveys.models import Question, Survey
 
 FIXED_HEADERS = ("序号", "所在地区", "企业名称", "统一社会信用代码", "所属行业", "答复状态", "答复时间")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def export_filename(survey: Survey) -> str:
@@ -38,14 +38,9 @@ def cell_value(question: Question, value: Any) -> Any:
 
 def answers_export(survey: Survey, target: IO[bytes] | Path, data: SurveyData | None = None) -> int:
     """Write the workbook to ``target``; returns the number of enterprise rows."""
-    import xlsxwriter
-
     data = data or load_survey(survey)
     awareness = data.awareness_questions
-    workbook = xlsxwriter.Workbook(
-        str(target) if isinstance(target, Path) else target,
-        {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False},
-    )
+    workbook = new_workbook(target, in_memory=True)
     sheet = workbook.add_worksheet("调研数据")
     head = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#ECEFF3"})
     headers = [*FIXED_HEADERS, *(f"{n}. {q.text}" for n, q in enumerate(data.questions, start=1))]

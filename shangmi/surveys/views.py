@@ -26,9 +26,10 @@ from django.views.generic import TemplateView
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, DELETE, get_scoped_or_404, in_scope
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.xlsx import XLSX_TYPE
 from shangmi.surveys import services
 from shangmi.surveys.aggregation import survey_results
-from shangmi.surveys.exporting import XLSX_TYPE, answers_export, export_filename
+from shangmi.surveys.exporting import answers_export, export_filename
 from shangmi.surveys.forms import AnswerForm, DeadlineForm, QuestionForm, QuestionnaireForm, SurveyForm
 from shangmi.surveys.loading import baseline
 from shangmi.surveys.models import Question, Questionnaire, Survey, SurveyAssignment

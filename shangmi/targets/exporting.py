@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from shangmi.core.xlsx import new_workbook
 from shangmi.regions.models import Region
 from shangmi.targets.progress import Cell, CoachingEntry, ProgressTable, Row
 
@@ -51,11 +52,9 @@ def _values(cell: Cell) -> list[Any]:
 
 def progress_export(table: ProgressTable, target: Path | str | IO[bytes]) -> None:
     """Write ``table`` to ``target`` (a path or a seekable binary file) as one sheet."""
-    import xlsxwriter
-
     if isinstance(target, Path):
         target = str(target)
-    workbook = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_numbers": False})
+    workbook = new_workbook(target, in_memory=True)
     title_format = workbook.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
     unit_format = workbook.add_format({"align": "right"})
     head = workbook.add_format(
@@ -134,11 +133,10 @@ def progress_export(table: ProgressTable, target: Path | str | IO[bytes]) -> Non
 
 def coaching_export(region: Region, year: int, entries: list[CoachingEntry], target: Path | str | IO[bytes]) -> None:
     """The coaching list of ``region`` for ``year``: every enterprise that counts, once."""
-    import xlsxwriter
 
     if isinstance(target, Path):
         target = str(target)
-    workbook = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_numbers": False})
+    workbook = new_workbook(target, in_memory=True)
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     title_format = workbook.add_format({"bold": True, "font_size": 14})
     text = workbook.add_format({"num_format": "@"})

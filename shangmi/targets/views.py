@@ -25,6 +25,7 @@ from django.views.generic import FormView, ListView, TemplateView, View
 
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError
 from shangmi.core.views import ScopedViewMixin
+from shangmi.core.xlsx import XLSX_TYPE
 from shangmi.enterprises.models import Enterprise
 from shangmi.regions.models import Region
 from shangmi.targets.exporting import coaching_export, progress_export
@@ -48,9 +49,6 @@ from shangmi.targets.services import (
     target_delete,
     target_save,
 )
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 # --- Choosing a region and a year ------------------------------------------------------------
 
