@@ -3,68 +3,33 @@ uploaded them and when. One file can back several items of the standard."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from pathlib import PurePath
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shangmi.accounts.models import User
+from shangmi.core import uploads
 from shangmi.creation.models import Application, EvidenceFile
 from shangmi.creation.services import CreationError, _require_editable
 from shangmi.standards.models import Item
 
-MAX_BYTES = 20 * 1024 * 1024
-
-# Extension -> (content type, the bytes a real file of that kind starts with). The
-# signature check stops an executable renamed to .pdf; office files are zip or OLE.
-ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
-ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".ofd": ("application/ofd", (ZIP,)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (ZIP,)),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (ZIP,)),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (ZIP,)),
-    ".doc": ("application/msword", (OLE,)),
-    ".xls": ("application/vnd.ms-excel", (OLE,)),
-}
+MAX_BYTES = uploads.MAX_BYTES
+# Documents, office files, OFD and photos: what a self-assessment's evidence usually is.
+ALLOWED = {suffix: uploads.ALL_KINDS[suffix] for suffix in (*uploads.DOCUMENTS, ".jpg", ".jpeg", ".png")}
 
 
 def accepted_types() -> str:
-    return ",".join(sorted(ALLOWED))
+    return uploads.accepted_suffixes(ALLOWED)
 
 
 def check_upload(upload: UploadedFile) -> tuple[str, str]:
     """Return (content type, sha256) or raise CreationError saying what is wrong."""
-    name = PurePath(upload.name or "").name
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in ALLOWED:
-        raise CreationError(
-            _("%(name)s: files of this type are not accepted; use one of %(types)s.")
-            % {"name": name, "types": " ".join(sorted(ALLOWED))}
-        )
-    if upload.size is None or upload.size == 0:
-        raise CreationError(_("%(name)s is empty.") % {"name": name})
-    if upload.size > MAX_BYTES:
-        raise CreationError(
-            _("%(name)s is larger than %(limit)d MB.") % {"name": name, "limit": MAX_BYTES // (1024 * 1024)}
-        )
-    content_type, signatures = ALLOWED[suffix]
-    upload.seek(0)
-    head = upload.read(8)
-    if not any(head.startswith(sig) for sig in signatures):
-        raise CreationError(_("%(name)s is not a real %(ext)s file.") % {"name": name, "ext": suffix})
-    upload.seek(0)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return content_type, digest.hexdigest()
+    try:
+        return uploads.check_upload(upload, ALLOWED, MAX_BYTES)
+    except uploads.UploadError as exc:
+        raise CreationError(str(exc)) from exc
 
 
 def _items(application: Application, codes: Iterable[str]) -> list[Item]:
@@ -83,15 +48,9 @@ def evidence_add(user: User, application: Application, upload: UploadedFile, ite
     _require_editable(user, application)
     items = _items(application, item_codes)
     content_type, sha256 = check_upload(upload)
-    evidence = EvidenceFile(
-        application=application,
-        original_name=PurePath(upload.name or "").name[:200],
-        content_type=content_type,
-        size=upload.size or 0,
-        sha256=sha256,
-        uploaded_by=user,
+    evidence = uploads.store_upload(
+        EvidenceFile(application=application, uploaded_by=user), upload, content_type, sha256
     )
-    evidence.file.save(upload.name or "evidence", upload, save=True)
     evidence.items.set(items)
     return evidence
 

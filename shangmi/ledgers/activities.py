@@ -13,7 +13,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import PurePath
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -21,10 +20,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from shangmi.core import uploads
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError, ensure_in_scope, in_scope, scope_q
-from shangmi.creation.evidence import check_upload
-from shangmi.creation.services import CreationError
+from shangmi.creation.evidence import ALLOWED as EVIDENCE_ALLOWED
 from shangmi.enterprises.models import Enterprise
 from shangmi.enterprises.uscc import normalise_uscc
 from shangmi.ledgers.models import Activity, ActivityMaterial, ActivityParticipant
@@ -411,26 +410,18 @@ def participant_remove(*, user: Any, participant: ActivityParticipant) -> None:
 
 
 def _check_material(upload: UploadedFile) -> tuple[str, str]:
-    """(content type, SHA-256) of an upload, or ActivityError saying what is wrong with it."""
+    """(content type, SHA-256) of an upload, or ActivityError saying what is wrong with it;
+    materials accept what creation's evidence files accept."""
     try:
-        return check_upload(upload)
-    except CreationError as exc:  # the check is shared with creation's evidence files
+        return uploads.check_upload(upload, EVIDENCE_ALLOWED)
+    except uploads.UploadError as exc:
         raise ActivityError(str(exc)) from exc
 
 
 def _store_material(
     user: Any, activity: Activity, upload: UploadedFile, content_type: str, sha256: str
 ) -> ActivityMaterial:
-    material = ActivityMaterial(
-        activity=activity,
-        original_name=PurePath(upload.name or "").name[:200],
-        content_type=content_type,
-        size=upload.size or 0,
-        sha256=sha256,
-        uploaded_by=user,
-    )
-    material.file.save(upload.name or "material", upload, save=True)
-    return material
+    return uploads.store_upload(ActivityMaterial(activity=activity, uploaded_by=user), upload, content_type, sha256)
 
 
 @transaction.atomic

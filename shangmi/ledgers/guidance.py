@@ -11,52 +11,33 @@ officer), so the enterprise is checked here, before anything is written.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shangmi.core import uploads
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, scope_q
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.halfyear import half_bounds, year_bounds
 from shangmi.ledgers.models import GuidanceVisit, VisitAttachment
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = uploads.MAX_BYTES
 MAX_FILES = 20
 # A phone's clock and the server's may differ by a few minutes; a visit cannot be much later than now.
 FUTURE_SLACK = datetime.timedelta(minutes=15)
 EARLIEST_YEAR = 2000
 THUMBNAIL_SIZE = 320
 
-# Extension -> (content type, the bytes a real file of that kind starts with). The signature
-# check stops an executable renamed to .jpg; office files are zip (OOXML) or OLE (97-2003).
-ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
-JPEG, PNG = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
-ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    ".jpg": ("image/jpeg", (JPEG,)),
-    ".jpeg": ("image/jpeg", (JPEG,)),
-    ".png": ("image/png", (PNG,)),
-    ".heic": ("image/heic", ()),  # ISO media file: checked by its brand, see _is_heif
-    ".heif": ("image/heif", ()),
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".doc": ("application/msword", (OLE,)),
-    ".xls": ("application/vnd.ms-excel", (OLE,)),
-    ".ppt": ("application/vnd.ms-powerpoint", (OLE,)),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (ZIP,)),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (ZIP,)),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (ZIP,)),
-}
-HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+# Photos from a phone (HEIC included) and the usual documents.
+ALLOWED = {suffix: uploads.ALL_KINDS[suffix] for suffix in (*uploads.IMAGES, *uploads.DOCUMENTS) if suffix != ".ofd"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".heif")
 FILE_SUFFIXES = tuple(s for s in ALLOWED if s not in IMAGE_SUFFIXES)
 
@@ -130,38 +111,12 @@ def filter_visits(
 # --- uploads -----------------------------------------------------------------------------------
 
 
-def _is_heif(head: bytes) -> bool:
-    # ISO base media file: a 4-byte box size, "ftyp", then the major brand.
-    return head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS
-
-
 def check_upload(upload: UploadedFile) -> tuple[str, str]:
     """Return (content type, SHA-256) or raise GuidanceError saying what is wrong."""
-    name = PurePath(upload.name or "").name
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in ALLOWED:
-        raise GuidanceError(
-            _("%(name)s: files of this type are not accepted; use one of %(types)s.")
-            % {"name": name, "types": " ".join(ALLOWED)}
-        )
-    if not upload.size:
-        raise GuidanceError(_("%(name)s is empty.") % {"name": name})
-    if upload.size > MAX_BYTES:
-        raise GuidanceError(
-            _("%(name)s is larger than %(limit)d MB.") % {"name": name, "limit": MAX_BYTES // (1024 * 1024)}
-        )
-    content_type, signatures = ALLOWED[suffix]
-    upload.seek(0)
-    head = upload.read(16)
-    real = _is_heif(head) if content_type.startswith("image/hei") else any(head.startswith(s) for s in signatures)
-    if not real:
-        raise GuidanceError(_("%(name)s is not a real %(ext)s file.") % {"name": name, "ext": suffix})
-    upload.seek(0)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return content_type, digest.hexdigest()
+    try:
+        return uploads.check_upload(upload, ALLOWED, MAX_BYTES)
+    except uploads.UploadError as exc:
+        raise GuidanceError(str(exc)) from exc
 
 
 def _checked(uploads: Sequence[UploadedFile], already: int = 0) -> list[tuple[UploadedFile, str, str]]:
@@ -172,20 +127,10 @@ def _checked(uploads: Sequence[UploadedFile], already: int = 0) -> list[tuple[Up
 
 
 def _store(user: Any, visit: GuidanceVisit, checked: list[tuple[UploadedFile, str, str]]) -> list[VisitAttachment]:
-    stored = []
-    for upload, content_type, sha256 in checked:
-        attachment = VisitAttachment(
-            visit=visit,
-            original_name=PurePath(upload.name or "").name[:200],
-            content_type=content_type,
-            size=upload.size or 0,
-            sha256=sha256,
-            uploaded_by=user,
-        )
-        # The stored name carries no user input (models.attachment_path); the original is kept in the row.
-        attachment.file.save(upload.name or "attachment", upload, save=True)
-        stored.append(attachment)
-    return stored
+    return [
+        uploads.store_upload(VisitAttachment(visit=visit, uploaded_by=user), upload, content_type, sha256)
+        for upload, content_type, sha256 in checked
+    ]
 
 
 # --- writes -----------------------------------------------------------------------------------

@@ -1,0 +1,103 @@
+"""Files people upload (evidence, visit photos, activity materials): checked and hashed in one place.
+
+A file is accepted by its extension, and only if its first bytes are those of a real file of
+that kind: an executable renamed to .pdf is refused. It must not be empty or over the size
+limit. Its SHA-256 is computed on arrival and kept with the row, with who uploaded it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models
+from django.utils.translation import gettext as _
+
+MAX_BYTES = 20 * 1024 * 1024
+
+ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+JPEG, PNG = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+
+# Extension -> (content type, the bytes a real file of that kind starts with). Office files
+# are zip (OOXML) or OLE (97-2003); HEIF photos are checked by their brand (see _is_heif).
+DOCUMENTS: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".ofd": ("application/ofd", (ZIP,)),
+    ".doc": ("application/msword", (OLE,)),
+    ".xls": ("application/vnd.ms-excel", (OLE,)),
+    ".ppt": ("application/vnd.ms-powerpoint", (OLE,)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (ZIP,)),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (ZIP,)),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (ZIP,)),
+}
+IMAGES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    ".jpg": ("image/jpeg", (JPEG,)),
+    ".jpeg": ("image/jpeg", (JPEG,)),
+    ".png": ("image/png", (PNG,)),
+    ".heic": ("image/heic", ()),
+    ".heif": ("image/heif", ()),
+}
+ALL_KINDS = {**DOCUMENTS, **IMAGES}
+
+Allowed = Mapping[str, tuple[str, tuple[bytes, ...]]]
+
+
+class UploadError(ValueError):
+    """What is wrong with an uploaded file, in words the uploader can act on."""
+
+
+def _is_heif(head: bytes) -> bool:
+    # ISO base media file: a 4-byte box size, "ftyp", then the major brand.
+    return head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS
+
+
+def check_upload(upload: UploadedFile, allowed: Allowed = ALL_KINDS, max_bytes: int = MAX_BYTES) -> tuple[str, str]:
+    """Return (content type, SHA-256) of ``upload``, or raise UploadError saying what is wrong."""
+    name = PurePath(upload.name or "").name
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in allowed:
+        raise UploadError(
+            _("%(name)s: files of this type are not accepted; use one of %(types)s.")
+            % {"name": name, "types": " ".join(sorted(allowed))}
+        )
+    if not upload.size:
+        raise UploadError(_("%(name)s is empty.") % {"name": name})
+    if upload.size > max_bytes:
+        raise UploadError(
+            _("%(name)s is larger than %(limit)d MB.") % {"name": name, "limit": max_bytes // (1024 * 1024)}
+        )
+    content_type, signatures = allowed[suffix]
+    upload.seek(0)
+    head = upload.read(16)
+    real = _is_heif(head) if content_type.startswith("image/hei") else any(head.startswith(s) for s in signatures)
+    if not real:
+        raise UploadError(_("%(name)s is not a real %(ext)s file.") % {"name": name, "ext": suffix})
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return content_type, digest.hexdigest()
+
+
+def store_upload(row: models.Model, upload: UploadedFile, content_type: str, sha256: str, **fields: Any) -> Any:
+    """Save ``row`` (an unsaved file row with ``file``, ``original_name``, ``content_type``,
+    ``size``, ``sha256``) with ``upload`` as its file. The stored name comes from the model's
+    ``upload_to`` and carries no user input; the original name is kept in the row."""
+    row.original_name = PurePath(upload.name or "").name[:200]
+    row.content_type = content_type
+    row.size = upload.size or 0
+    row.sha256 = sha256
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.file.save(upload.name or "upload", upload, save=True)
+    return row
+
+
+def accepted_suffixes(allowed: Allowed = ALL_KINDS) -> str:
+    """For an <input accept="...">."""
+    return ",".join(sorted(allowed))
