@@ -46,10 +46,20 @@ class ScopedObjectViewMixin(ScopedViewMixin):
     scope before anything else, so a stranger gets 404 whatever the method, never a 405
     that would tell the row exists."""
 
+    scoped_object: models.Model
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated and "pk" in kwargs:
-            get_scoped_or_404(self.model, request.user, self.action, pk=kwargs["pk"])
+            # Kept for the view (scoped_row): the row is read once per request.
+            self.scoped_object = get_scoped_or_404(self.model, request.user, self.action, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def scoped_row(self, pk: Any) -> Any:
+        """The row of the URL as checked on arrival; another ``pk`` is read (and checked) anew."""
+        found = getattr(self, "scoped_object", None)
+        if found is not None and str(found.pk) == str(pk):
+            return found
+        return get_scoped_or_404(self.model, self.request.user, self.action, pk=pk)
 
 
 class HtmxFragmentMixin:

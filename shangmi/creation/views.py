@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from shangmi.core.scoping import ADD, CHANGE, VIEW, get_scoped_or_404
+from shangmi.core.scoping import ADD, CHANGE
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.creation import services
 from shangmi.creation.evidence import evidence_add, evidence_remove
@@ -98,7 +98,7 @@ class RoundDetailView(ScopedObjectViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        round_ = get_scoped_or_404(Round, user, VIEW, pk=kwargs["pk"])
+        round_ = self.scoped_row(kwargs["pk"])
         applications = services.visible_applications(user).filter(round=round_).order_by("region_id", "applicant_name")
         own = own_filter(user)
         context.update(
@@ -136,7 +136,7 @@ class RoundCloseView(ScopedObjectViewMixin, View):
     action = CHANGE
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        round_ = get_scoped_or_404(Round, request.user, CHANGE, pk=pk)
+        round_ = self.scoped_row(pk)
         services.round_close(request.user, round_)
         messages.success(request, _("The round is closed to new applications."))
         return HttpResponseRedirect(reverse("creation:round_detail", args=[pk]))
@@ -150,11 +150,11 @@ class ApplicationStartView(ScopedObjectViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["round"] = get_scoped_or_404(Round, self.request.user, VIEW, pk=kwargs["pk"])
+        context["round"] = self.scoped_row(kwargs["pk"])
         return context
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        round_ = get_scoped_or_404(Round, request.user, VIEW, pk=pk)
+        round_ = self.scoped_row(pk)
         try:
             application = services.application_start(request.user, round_)
         except CreationError as exc:
@@ -170,7 +170,7 @@ class ApplicationMixin(ScopedObjectViewMixin):
     model = Application
 
     def application(self, pk: int) -> Application:
-        return get_scoped_or_404(Application, self.request.user, self.action, pk=pk)
+        return self.scoped_row(pk)
 
 
 class ApplicationListView(ScopedViewMixin, TemplateView):
@@ -370,7 +370,7 @@ class EvidenceDownloadView(ScopedObjectViewMixin, View):
     model = EvidenceFile
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        evidence = get_scoped_or_404(EvidenceFile, request.user, VIEW, pk=pk)
+        evidence = self.scoped_row(pk)
         try:
             handle = evidence.file.open("rb")
         except FileNotFoundError as exc:
@@ -385,7 +385,7 @@ class EvidenceDeleteView(ScopedObjectViewMixin, View):
     action = CHANGE
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        evidence = get_scoped_or_404(EvidenceFile, request.user, CHANGE, pk=pk)
+        evidence = self.scoped_row(pk)
         application_pk = evidence.application_id
         try:
             evidence_remove(request.user, evidence)

@@ -24,7 +24,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shangmi.core.roles import Role
-from shangmi.core.scoping import ADD, CHANGE, DELETE, get_scoped_or_404, in_scope
+from shangmi.core.scoping import ADD, CHANGE, DELETE, in_scope
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.core.xlsx import XLSX_TYPE
 from shangmi.surveys import services
@@ -135,7 +135,7 @@ class SurveyMixin(ScopedObjectViewMixin):
     model = Survey
 
     def survey(self, pk: int) -> Survey:
-        return get_scoped_or_404(Survey, self.request.user, self.action, pk=pk)
+        return self.scoped_row(pk)
 
 
 class SurveyDetailView(SurveyMixin, TemplateView):
@@ -425,7 +425,7 @@ class QuestionnaireMixin(ScopedObjectViewMixin):
     model = Questionnaire
 
     def questionnaire(self, pk: int) -> Questionnaire:
-        return get_scoped_or_404(Questionnaire, self.request.user, self.action, pk=pk)
+        return self.scoped_row(pk)
 
 
 class QuestionnaireDetailView(QuestionnaireMixin, TemplateView):
