@@ -195,6 +195,12 @@ def _score_of(application: Application, met: set[str]) -> Any:
     return score(spec_of(application.standard), met)
 
 
+def _scores_of(application: Application, *met_sets: set[str]) -> list[Any]:
+    """Several totals against the same standard: its spec is read once."""
+    spec = spec_of(application.standard)
+    return [score(spec, met) for met in met_sets]
+
+
 def _grouped(rows: list[Any]) -> list[tuple[Any, list[tuple[Any, list[Any]]]]]:
     """Rows of items grouped by category, then criterion, for the standard's table layout."""
     categories: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
@@ -213,12 +219,17 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
         application = self.application(kwargs["pk"])
         stage = services.active_stage(application)
         stages = list(application.stages.select_related("region", "reviewer"))
-        last_scored = next((s for s in reversed(stages) if s.scores.exists()), None)
+        # The latest stage that has scores, found in one query rather than one per stage.
+        scored_ids = set(application.stages.filter(scores__isnull=False).values_list("pk", flat=True).distinct())
+        last_scored = next((s for s in reversed(stages) if s.pk in scored_ids), None)
         rows = services.compare(application, last_scored)
-        self_score = _score_of(application, services.self_assessed_codes(application))
-        review_score = (
-            _score_of(application, {r.item.code for r in rows if r.reviewer}) if last_scored is not None else None
+        self_score, review_score = _scores_of(
+            application,
+            {r.item.code for r in rows if r.applicant},
+            {r.item.code for r in rows if r.reviewer},
         )
+        if last_scored is None:
+            review_score = None
         context.update(
             application=application,
             stages=stages,
@@ -451,6 +462,7 @@ class ReviewView(ApplicationMixin, TemplateView):
             row.evidence_files = evidence_by_item.get(row.item.pk, [])
             row.suggestion = suggested.get(row.item.code)
         reviewer_met = {r.item.code for r in rows if r.reviewer}
+        self_score, review_score = _scores_of(application, {r.item.code for r in rows if r.applicant}, reviewer_met)
         return {
             "application": application,
             "stage": stage,
@@ -458,8 +470,8 @@ class ReviewView(ApplicationMixin, TemplateView):
             "differences": sum(1 for r in rows if r.differs),
             "scored": sum(1 for r in rows if r.reviewer is not None),
             "total_items": len(rows),
-            "self_score": _score_of(application, services.self_assessed_codes(application)),
-            "review_score": _score_of(application, reviewer_met),
+            "self_score": self_score,
+            "review_score": review_score,
             "earlier": application.stages.filter(index__lt=stage.index).select_related("region", "reviewer")
             if stage
             else [],
