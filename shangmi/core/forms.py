@@ -5,16 +5,24 @@ from typing import Any
 from django import forms
 
 
+def bootstrap_widgets(form: forms.BaseForm) -> None:
+    """Give each widget of ``form`` Bootstrap's class, so templates stay free of per-field markup.
+
+    Forms that add fields after ``__init__`` (a questionnaire's questions) call it themselves.
+    """
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
 class BootstrapMixin:
-    """Gives each widget Bootstrap's class, so templates stay free of per-field markup."""
+    """Bootstrap classes on every widget of the form (see bootstrap_widgets)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
+        bootstrap_widgets(self)  # type: ignore[arg-type]

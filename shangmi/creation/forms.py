@@ -9,23 +9,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shangmi.core.forms import bootstrap_widgets
 from shangmi.creation.evidence import accepted_types
 from shangmi.creation.models import DemoType, Inspection, Level
 from shangmi.regions.models import Region
 from shangmi.standards.models import Standard
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
-
-
-def _bootstrap(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput | forms.RadioSelect):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
 
 
 class RoundForm(forms.Form):
@@ -51,7 +41,7 @@ class RoundForm(forms.Form):
         if region is not None:
             self.fields["covered_regions"].queryset = Region.objects.filter(parent=region).order_by("code")
         self.fields["year"].initial = timezone.localdate().year
-        _bootstrap(self)
+        bootstrap_widgets(self)
 
     def clean_deadline(self) -> datetime.date:
         deadline = self.cleaned_data["deadline"]
@@ -67,7 +57,7 @@ class EvidenceForm(forms.Form):
     def __init__(self, *args: Any, item_codes: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
         self.fields["items"].choices = item_codes
-        _bootstrap(self)
+        bootstrap_widgets(self)
 
 
 class InspectionForm(forms.Form):
@@ -78,4 +68,4 @@ class InspectionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap_widgets(self)

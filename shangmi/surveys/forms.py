@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shangmi.core.forms import bootstrap_widgets
 from shangmi.enterprises.models import Industry, Tag
 from shangmi.regions.models import Region
 from shangmi.surveys.models import Question, Questionnaire
@@ -19,17 +20,6 @@ from shangmi.surveys.services import QuestionInput, usable_questionnaires
 
 Kind = Question.Kind
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-
-
-def _bootstrap(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput | forms.RadioSelect):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
 
 
 # --- questionnaires -----------------------------------------------------------------------------
@@ -50,7 +40,7 @@ class QuestionnaireForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap_widgets(self)
 
 
 class QuestionForm(forms.Form):
@@ -83,7 +73,7 @@ class QuestionForm(forms.Form):
                 "required": question.required,
             }
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap_widgets(self)
 
     def question_input(self) -> QuestionInput:
         data = self.cleaned_data
@@ -145,7 +135,7 @@ class SurveyForm(forms.Form):
         baseline = self.fields["questionnaire"].queryset.filter(is_baseline=True).first()
         if baseline is not None:
             self.fields["questionnaire"].initial = baseline.pk
-        _bootstrap(self)
+        bootstrap_widgets(self)
 
 
 class DeadlineForm(forms.Form):
@@ -197,7 +187,7 @@ class AnswerForm(forms.Form):
         self.questions = list(questions)
         for question in self.questions:
             self.fields[field_name(question)] = _field_for(question)
-        _bootstrap(self)
+        bootstrap_widgets(self)
 
     def raw_answers(self) -> dict[str, Any]:
         return {q.code: self.cleaned_data.get(field_name(q)) for q in self.questions}
