@@ -166,6 +166,34 @@ def get_scoped_or_404(model: type[_M], user: Any, action: str = VIEW, **lookup: 
         raise Http404 from exc
 
 
+def regions_in_scope(model: type[models.Model], user: Any, action: str = VIEW) -> models.QuerySet[Any]:
+    """The regions for whose rows of ``model`` (targets, rate targets: rows tied to a region by
+    its ``region``) ``user`` may do ``action``: scope_q decides whether at all, and the
+    subtree is then the person's own region, exactly what that filter allows."""
+    from shangmi.regions.models import Region
+
+    condition = scope_q(model, user, action)
+    if condition is None:
+        return Region.objects.none()
+    if not condition:  # the empty Q: everything (platform administrators)
+        return Region.objects.all()
+    home = user.home_region
+    if home is None:
+        return Region.objects.none()
+    return Region.objects.filter(path__startswith=home.path)
+
+
+def region_in_scope(model: type[models.Model], user: Any, region: Any, action: str = VIEW) -> bool:
+    """Whether ``user`` may do ``action`` on rows of ``model`` in ``region`` (no query)."""
+    condition = scope_q(model, user, action)
+    if condition is None:
+        return False
+    if not condition:
+        return True
+    home = user.home_region
+    return home is not None and region.is_within(home)
+
+
 class OutOfScopeError(Exception):
     """A write would put a row outside the writer's scope (e.g. move an enterprise away)."""
 

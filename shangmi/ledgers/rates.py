@@ -25,7 +25,18 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError, ensure_in_scope, in_scope, scope_q
+from shangmi.core.scoping import (
+    ADD,
+    CHANGE,
+    DELETE,
+    VIEW,
+    OutOfScopeError,
+    ensure_in_scope,
+    in_scope,
+    regions_in_scope,
+    scope_q,
+)
+from shangmi.core.scoping import region_in_scope as core_region_in_scope
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.models import RateTarget
 from shangmi.ledgers.training import Coverage, percent, region_coverage
@@ -207,17 +218,8 @@ def rates_dashboard(
 
 
 def target_regions(user: Any, action: str = VIEW) -> QuerySet[Region]:
-    """The regions whose rate targets ``user`` may ``action``: scoping decides whether at all,
-    the region subtree is then the person's own region."""
-    condition = scope_q(RateTarget, user, action)
-    if condition is None:
-        return Region.objects.none()
-    if not condition:  # the empty Q: platform administrators
-        return Region.objects.all()
-    home = user.home_region
-    if home is None:
-        return Region.objects.none()
-    return Region.objects.filter(path__startswith=home.path)
+    """The regions whose rate targets ``user`` may ``action``."""
+    return regions_in_scope(RateTarget, user, action)
 
 
 def may_set_targets(user: Any, action: str = ADD) -> bool:
@@ -225,13 +227,7 @@ def may_set_targets(user: Any, action: str = ADD) -> bool:
 
 
 def region_in_scope(user: Any, region: Region, action: str = VIEW) -> bool:
-    condition = scope_q(RateTarget, user, action)
-    if condition is None:
-        return False
-    if not condition:
-        return True
-    home = user.home_region
-    return home is not None and region.is_within(home)
+    return core_region_in_scope(RateTarget, user, region, action)
 
 
 @dataclass(frozen=True)

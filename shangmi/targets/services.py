@@ -20,7 +20,8 @@ from django.db import models, transaction
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, ensure_in_scope, scope_q
+from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, ensure_in_scope, regions_in_scope, scope_q
+from shangmi.core.scoping import region_in_scope as core_region_in_scope
 from shangmi.creation.models import DemoType, Level
 from shangmi.enterprises.models import Enterprise
 from shangmi.enterprises.uscc import normalise_uscc
@@ -134,20 +135,8 @@ def default_deadline(year: int) -> datetime.date:
 
 
 def scoped_regions(user: Any, action: str = VIEW, model: type[models.Model] = Target) -> models.QuerySet[Region]:
-    """The regions whose targets (or coaching lists) ``user`` may ``action``.
-
-    Whether the role may act at all is scoping's decision (``scope_q`` of the model); the
-    region subtree is then the person's own region, exactly what that filter allows.
-    """
-    condition = scope_q(model, user, action)
-    if condition is None:
-        return Region.objects.none()
-    if not condition:  # the empty Q: everything (platform administrators)
-        return Region.objects.all()
-    home = user.home_region
-    if home is None:
-        return Region.objects.none()
-    return Region.objects.filter(path__startswith=home.path)
+    """The regions whose targets (or coaching lists) ``user`` may ``action``."""
+    return regions_in_scope(model, user, action)
 
 
 def may_manage(user: Any, action: str = ADD, model: type[models.Model] = Target) -> bool:
@@ -155,13 +144,7 @@ def may_manage(user: Any, action: str = ADD, model: type[models.Model] = Target)
 
 
 def region_in_scope(user: Any, region: Region, action: str = VIEW, model: type[models.Model] = Target) -> bool:
-    condition = scope_q(model, user, action)
-    if condition is None:
-        return False
-    if not condition:
-        return True
-    home = user.home_region
-    return home is not None and region.is_within(home)
+    return core_region_in_scope(model, user, region, action)
 
 
 def default_region(user: Any, action: str = VIEW, model: type[models.Model] = Target) -> Region | None:
