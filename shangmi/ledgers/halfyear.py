@@ -38,8 +38,14 @@ HALF_LABELS = {FIRST_HALF: gettext_lazy("January–June"), SECOND_HALF: gettext_
 HALF_FIELDS = {FIRST_HALF: "first_half", SECOND_HALF: "second_half"}
 
 
+# The programs run on China's calendar whatever the server's time zone: a visit or training on
+# 1 January at 07:00 in Chongqing (31 December, 23:00 UTC) belongs to the new year. Halves
+# and years of every ledger are cut here.
+PROGRAM_TZ = ZoneInfo("Asia/Shanghai")
+
+
 def local_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
+    return PROGRAM_TZ
 
 
 def half_start(year: int, half: int) -> datetime.date:

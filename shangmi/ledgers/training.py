@@ -25,17 +25,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 
 from shangmi.enterprises.models import Enterprise
+from shangmi.ledgers.halfyear import PROGRAM_TZ, year_bounds
 from shangmi.ledgers.models import Activity, ActivityParticipant
 from shangmi.regions.models import Region
 
-# The programs run on China's calendar year whatever the server's time zone: a training on
-# 1 January at 07:00 in Chongqing (31 December, 23:00 UTC) belongs to the new year.
-PROGRAM_TZ = ZoneInfo("Asia/Shanghai")
 HUNDRED = Decimal(100)
 ONE_DECIMAL = Decimal("0.1")
 CODE_LENGTH = 6  # GB/T 2260 codes; a region path is "500000/500105/"
@@ -47,14 +44,6 @@ EVIDENCE_KINDS: tuple[str, ...] = (
     Activity.Kind.PUBLICITY,
     Activity.Kind.SEMINAR,
 )
-
-
-def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    """[1 January 00:00, next 1 January 00:00) of ``year`` in Asia/Shanghai."""
-    return (
-        datetime.datetime(year, 1, 1, tzinfo=PROGRAM_TZ),
-        datetime.datetime(year + 1, 1, 1, tzinfo=PROGRAM_TZ),
-    )
 
 
 def in_year(year: int, prefix: str = "") -> Q:
