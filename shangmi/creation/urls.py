@@ -20,6 +20,7 @@ urlpatterns = [
     path("applications/<int:pk>/review/inspection/", views.InspectionView.as_view(), name="inspection_add"),
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),
     path("evidence/<int:pk>/delete/", views.EvidenceDeleteView.as_view(), name="evidence_delete"),
+    path("evidence/<int:pk>/items/", views.EvidenceLinkView.as_view(), name="evidence_link"),
     *urls_queue.urlpatterns,
     *urls_titles.urlpatterns,
 ]

@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 from shangmi.core.scoping import ADD, CHANGE
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.creation import services
-from shangmi.creation.evidence import evidence_add, evidence_remove
+from shangmi.creation.evidence import evidence_add, evidence_link, evidence_remove
 from shangmi.creation.forms import EvidenceForm, InspectionForm, RoundForm
 from shangmi.creation.models import Application, EvidenceFile, Inspection, Round, Stage
 from shangmi.creation.services import CreationError, EditConflict
@@ -270,6 +270,7 @@ class AssessmentView(ApplicationMixin, TemplateView):
         evidence_by_item: dict[int, list[EvidenceFile]] = defaultdict(list)
         evidence = list(application.evidence.prefetch_related("items"))
         for file in evidence:
+            file.linked = {item.code for item in file.items.all()}
             for item in file.items.all():
                 evidence_by_item[item.pk].append(file)
         suggested = suggestions_for(application)
@@ -283,6 +284,7 @@ class AssessmentView(ApplicationMixin, TemplateView):
             "groups": _grouped(entries),
             "evidence": evidence,
             "evidence_form": EvidenceForm(item_codes=[(e.item.code, e.item.code) for e in entries]),
+            "item_codes": [e.item.code for e in entries],
             "result": _score_of(application, met),
             "editable": application.is_editable,
             "can_submit": services.can_submit(self.request.user, application),
@@ -389,6 +391,23 @@ class EvidenceDownloadView(ScopedObjectViewMixin, View):
         return FileResponse(
             handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
         )
+
+
+class EvidenceLinkView(ScopedObjectViewMixin, View):
+    """Change which items a file supports (the way to take back evidence a reviewer has seen)."""
+
+    model = EvidenceFile
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        evidence = self.scoped_row(pk)
+        try:
+            evidence_link(request.user, evidence, request.POST.getlist("items"))
+        except CreationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(name)s: items updated.") % {"name": evidence.original_name})
+        return HttpResponseRedirect(reverse("creation:application_assess", args=[evidence.application_id]))
 
 
 class EvidenceDeleteView(ScopedObjectViewMixin, View):

@@ -393,3 +393,20 @@ def test_a_park_applies_for_a_base_and_a_district_for_a_zone(world, cq_standard)
     # The district does not review itself: 绍兴市 reviews first, 浙江省 accepts.
     assert list(zone.stages.values_list("region_id", "kind")) == [("330600", "initial"), ("330000", "acceptance")]
     assert services.can_submit(district, zone)
+
+
+def test_evidence_a_reviewer_saw_is_relinked_not_removed(world, cq_round, client, tmp_media) -> None:
+    application = services.application_start(world.ent_admin_in, cq_round)
+    evidence = evidence_add(world.ent_admin_in, application, SimpleUploadedFile("制度.pdf", PDF), ["1.1.a"])
+    answer_all(world.ent_admin_in, application, all_codes(application.standard))
+    services.submit(world.ent_admin_in, application)
+    services.review_return(world.regulator_in, application, "材料对应条目有误")
+    client.force_login(world.ent_admin_in)
+    client.post(reverse("creation:evidence_link", args=[evidence.pk]), {"items": ["1.2.a", "1.2.b"]})
+    assert set(evidence.items.values_list("code", flat=True)) == {"1.2.a", "1.2.b"}
+    assert EvidenceFile.objects.filter(pk=evidence.pk).exists()
+    # Strangers cannot touch it; nothing changes.
+    client.force_login(world.ent_admin_out)
+    response = client.post(reverse("creation:evidence_link", args=[evidence.pk]), {"items": ["1.1.a"]})
+    assert response.status_code == 404
+    assert set(evidence.items.values_list("code", flat=True)) == {"1.2.a", "1.2.b"}
