@@ -55,7 +55,7 @@ def render(report: dict[str, Any]) -> str:
         if "list" in r:
             lines.append(
                 f"  {'list page':<16} {'matches':>8} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} "
-                f"{'raw p50':>8} {'raw p95':>8} {'ratio95':>8}  target (p95<{bench.LIST_P95_MS:g} ms, "
+                f"{'raw p50':>8} {'raw p95':>8} {'ratio95':>8} {'>empty':>7}  target (p95<{bench.LIST_P95_MS:g} ms, "
                 f"<{bench.LIST_RAW_RATIO:g}x raw)"
             )
             for case, c in r["list"].items():
@@ -66,7 +66,8 @@ def render(report: dict[str, Any]) -> str:
                 lines.append(
                     f"  {case:<16} {matches:>8,} {c['queries_per_page']:>7} {c['page']['p50_ms']:>8.1f} "
                     f"{c['page']['p95_ms']:>8.1f} {raw.get('p50_ms', float('nan')):>8.1f} "
-                    f"{raw.get('p95_ms', float('nan')):>8.1f} {ratio if ratio is not None else '-':>8}  {_mark(ok)}"
+                    f"{raw.get('p95_ms', float('nan')):>8.1f} {ratio if ratio is not None else '-':>8} "
+                    f"{c.get('above_empty_p95_ms', float('nan')):>7.1f}  {_mark(ok)}"
                 )
         if "export" in r:
             e = r["export"]

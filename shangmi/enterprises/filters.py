@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.enterprises.models import Enterprise, Industry, Tag
 from shangmi.enterprises.uscc import normalise_uscc
 from shangmi.regions.models import Park, Region
+from shangmi.regions.picker import resolve_choice
 
 SORTS = {
     "name": "name",
@@ -26,6 +28,7 @@ SORTS = {
 
 class EnterpriseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or code"))
+    # A code, a full name or a name (the tree picker sends codes; people type names).
     region = django_filters.CharFilter(method="in_region", label=_("Region (with everything below it)"))
     park = django_filters.ModelChoiceFilter(queryset=Park.objects.none(), label=_("Park"), empty_label=_("Park: any"))
     tag = django_filters.ModelChoiceFilter(
@@ -46,10 +49,9 @@ class EnterpriseFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         # Only the parks the user may see are offered (and accepted) as a filter.
         self.filters["park"].queryset = Park.objects.restrict(user) if user is not None else Park.objects.none()
-        for name in ("park", "tag"):
-            self.form.fields[name].widget.attrs["class"] = "form-select"
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -61,8 +63,14 @@ class EnterpriseFilter(django_filters.FilterSet):
         lookup = "name__contains" if value.lower() == value.upper() else "name__icontains"
         return queryset.filter(Q(**{lookup: value}) | Q(uscc__startswith=code))
 
+    @cached_property
+    def chosen_region(self) -> Region | None:
+        """The region the ``region`` parameter names (read once: the picker shows it too)."""
+        value = self.data.get("region", "") if self.data else ""
+        return resolve_choice(self.user, value) if value and self.user is not None else None
+
     def in_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        region = Region.objects.filter(code=value.strip()).first()
+        region = self.chosen_region
         if region is None:
             return queryset.none()
         # Codes first, then an IN on the indexed foreign key: a join on path LIKE cannot use

@@ -16,8 +16,10 @@ from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
 from shangmi.enterprises.filters import EnterpriseFilter
 from shangmi.enterprises.forms import EnterpriseForm
 from shangmi.enterprises.history import history_entries
-from shangmi.enterprises.models import Enterprise
+from shangmi.enterprises.models import Enterprise, Tag
 from shangmi.enterprises.services import OUT_OF_SCOPE, enterprise_create, enterprise_update, may_add_enterprises
+from shangmi.regions.models import Park
+from shangmi.regions.picker import picker_context
 
 
 def filtered_enterprises(request: Any, queryset: QuerySet[Enterprise]) -> EnterpriseFilter:
@@ -41,7 +43,11 @@ class EnterpriseListView(ScopedViewMixin, HtmxFragmentMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query"] = query.urlencode()
-        context["can_add"] = may_add_enterprises(self.request.user)
+        user = self.request.user
+        context["can_add"] = may_add_enterprises(user)
+        context["picker"] = picker_context(user, self.filterset.chosen_region)
+        context["parks"] = Park.objects.restrict(user).order_by("name").values_list("pk", "name")
+        context["tags"] = Tag.objects.all()
         return context
 
 

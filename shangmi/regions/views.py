@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.views.generic import DetailView, ListView
+from django.http import Http404
+from django.views.generic import DetailView, ListView, TemplateView
 
 from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
 from shangmi.regions.models import Park, Region
+from shangmi.regions.picker import children_of, in_picker, search
+
+# The picker's radios are named after the form field they fill: a plain identifier only.
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
 class RegionListView(ScopedViewMixin, HtmxFragmentMixin, ListView):
@@ -59,3 +65,28 @@ class ParkDetailView(ScopedViewMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["enterprises"] = Enterprise.objects.restrict(self.request.user).filter(park=self.object)[:200]
         return context
+
+
+class RegionPickerView(ScopedViewMixin, TemplateView):
+    """Fragments of the tree picker (regions/_picker.html): the children of ``?parent=CODE``,
+    or the regions matching ``?region_q=`` — only inside the reader's own tree."""
+
+    model = Region
+
+    def get_template_names(self) -> list[str]:
+        if "region_q" in self.request.GET:
+            return ["regions/_picker_matches.html"]
+        return ["regions/_picker_nodes.html"]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        field = self.request.GET.get("field", "region")
+        context["field"] = field if FIELD_NAME.match(field) else "region"
+        user = self.request.user
+        if "region_q" in self.request.GET:
+            query = self.request.GET["region_q"].strip()
+            return {**context, "query": query, "matches": search(user, query)}
+        parent = Region.objects.filter(pk=self.request.GET.get("parent", "")).first()
+        if parent is None or not in_picker(user, parent):
+            raise Http404
+        return {**context, "nodes": children_of(parent)}

@@ -65,6 +65,50 @@ def test_search_updates_table_in_place_and_opens_detail(page: Page, bworld: Brow
     shot(page, "detail")
 
 
+def test_region_picker_finds_opens_and_filters(page: Page, bworld: BrowserWorld, shot) -> None:
+    """A city regulator picks a district by name, then a platform administrator opens the
+    tree level by level (children load when a node opens); the table, the picker's label and
+    the export link follow each choice without a page load."""
+    sign_in(page, bworld.url, "cq_regulator")
+    page.goto(f"{bworld.url}/enterprises/")
+    table = page.locator("#enterprise-table")
+    expect(table).to_contain_text(bworld.ent_out.name)
+    page.evaluate("window.__sameDocument = true")
+    picker = page.get_by_test_id("region-picker")
+    picker.locator("summary").first.click()
+    with page.expect_response(lambda r: "/regions/picker/" in r.url):
+        page.get_by_test_id("region-search").press_sequentially("江津", delay=30)
+    matches = page.get_by_test_id("region-matches")
+    expect(matches).to_contain_text("重庆市江津区")
+    shot(page, "search")
+    with page.expect_response(lambda r: "/enterprises/" in r.url and r.request.headers.get("hx-request") == "true"):
+        matches.get_by_label(re.compile("重庆市江津区")).check()
+    expect(table).to_contain_text(bworld.ent_out.name)
+    expect(table).not_to_contain_text(bworld.ent_in.name)
+    expect(page.locator("#region-picker-label")).to_have_text("重庆市江津区")
+    expect(page.get_by_test_id("export-button")).to_have_attribute("href", re.compile(r"region=500116"))
+    expect(page).to_have_url(re.compile(r"region=500116"))
+    assert not picker.evaluate("el => el.open"), "choosing a region closes the picker"
+    assert page.evaluate("window.__sameDocument === true")
+    shot(page, "chosen")
+
+    page.context.clear_cookies()
+    sign_in(page, bworld.url, "platform_admin")
+    page.goto(f"{bworld.url}/enterprises/")
+    picker.locator("summary").first.click()
+    chongqing = picker.locator("details[hx-get*='parent=500000']")
+    with page.expect_response(lambda r: "parent=500000" in r.url):
+        chongqing.locator("summary").first.locator("input").evaluate("el => el.closest('details').open = true")
+    expect(chongqing.locator(".region-children")).to_contain_text("江北区")
+    expect(page).to_have_url(f"{bworld.url}/enterprises/")  # opening a node is not navigation
+    with page.expect_response(lambda r: "/enterprises/" in r.url and r.request.headers.get("hx-request") == "true"):
+        chongqing.locator("input[value='500105']").check()
+    expect(table).to_contain_text(bworld.ent_in.name)
+    expect(table).not_to_contain_text(bworld.ent_out.name)
+    expect(page.locator("#region-picker-label")).to_have_text("重庆市江北区")
+    shot(page, "admin-tree")
+
+
 def test_language_switch_to_english_and_back(page: Page, bworld: BrowserWorld, shot) -> None:
     sign_in(page, bworld.url, "jiangbei_regulator")
     page.goto(f"{bworld.url}/enterprises/")

@@ -298,6 +298,9 @@ def test_the_list_filters_from_the_query_string(world: Any, english: Any) -> Non
     assert "培训甲" in page and "宣传乙" not in page
     fragment = english.get(reverse("ledgers:activity_list") + "?year=2026", HTTP_HX_REQUEST="true")
     assert "<html" not in fragment.content.decode() and "培训甲" in fragment.content.decode()
+    # The export button sits outside the table: the fragment carries it along with the filter.
+    export = reverse("ledgers:activity_export")
+    assert f'href="{export}?year=2026" data-testid="export-button" hx-swap-oob="true"' in fragment.content.decode()
 
 
 # --- Participants one by one -------------------------------------------------------------------------
