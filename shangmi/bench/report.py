@@ -63,11 +63,13 @@ def render(report: dict[str, Any]) -> str:
                 ratio = c.get("ratio_p95")
                 matches = c["matches"] if c["matches"] is not None else -1
                 ok = c["page"]["p95_ms"] < bench.LIST_P95_MS and ratio is not None and ratio <= bench.LIST_RAW_RATIO
+                # The empty page has no rows and no raw query to compare: it is the fixed cost.
+                mark = "(fixed cost)" if case == "empty" else _mark(ok)
                 lines.append(
                     f"  {case:<16} {matches:>8,} {c['queries_per_page']:>7} {c['page']['p50_ms']:>8.1f} "
                     f"{c['page']['p95_ms']:>8.1f} {raw.get('p50_ms', float('nan')):>8.1f} "
                     f"{raw.get('p95_ms', float('nan')):>8.1f} {ratio if ratio is not None else '-':>8} "
-                    f"{c.get('above_empty_p95_ms', float('nan')):>7.1f}  {_mark(ok)}"
+                    f"{c.get('above_empty_p95_ms', float('nan')):>7.1f}  {mark}"
                 )
         if "export" in r:
             e = r["export"]

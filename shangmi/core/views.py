@@ -6,9 +6,11 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.views.generic import TemplateView
+from django.utils.cache import patch_cache_control
+from django.views.generic import TemplateView, View
 
 from shangmi.core.scoping import VIEW, get_scoped_or_404
 
@@ -60,6 +62,47 @@ class ScopedObjectViewMixin(ScopedViewMixin):
         if found is not None and str(found.pk) == str(pk):
             return found
         return get_scoped_or_404(self.model, self.request.user, self.action, pk=pk)
+
+
+class ScopedFileView(ScopedObjectViewMixin, View):
+    """The stored file of one row, served only through the row's scope: uploaded files are
+    never reachable by a /media/ URL, so a stranger who guesses a path gets nothing and a
+    stranger who guesses an id gets a 404."""
+
+    # Seconds a browser may keep the file (photos shown as thumbnails); None: no cache header.
+    private_max_age: ClassVar[int | None] = None
+
+    def stored_file(self, row: Any) -> FieldFile | None:
+        return row.file
+
+    def download_name(self, row: Any) -> str:
+        return row.original_name
+
+    def content_type(self, row: Any) -> str | None:
+        return getattr(row, "content_type", None) or None
+
+    def inline(self, row: Any) -> bool:
+        """Shown in the browser rather than downloaded (only for types checked on upload)."""
+        return False
+
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        row = self.scoped_row(pk)
+        stored = self.stored_file(row)
+        if not stored:
+            raise Http404
+        try:
+            handle = stored.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        response = FileResponse(
+            handle,
+            as_attachment=not self.inline(row),
+            filename=self.download_name(row),
+            content_type=self.content_type(row),
+        )
+        if self.private_max_age is not None:
+            patch_cache_control(response, private=True, max_age=self.private_max_age)
+        return response
 
 
 class HtmxFragmentMixin:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shangmi.core.scoping import ADD, CHANGE
-from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.creation import services
 from shangmi.creation.evidence import evidence_add, evidence_link, evidence_remove
 from shangmi.creation.forms import EvidenceForm, InspectionForm, RoundForm
@@ -379,18 +379,8 @@ class EvidenceUploadView(ApplicationMixin, View):
         return HttpResponseRedirect(reverse("creation:application_assess", args=[pk]))
 
 
-class EvidenceDownloadView(ScopedObjectViewMixin, View):
+class EvidenceDownloadView(ScopedFileView):
     model = EvidenceFile
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        evidence = self.scoped_row(pk)
-        try:
-            handle = evidence.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        return FileResponse(
-            handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-        )
 
 
 class EvidenceLinkView(ScopedObjectViewMixin, View):

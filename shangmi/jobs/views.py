@@ -3,11 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.http import FileResponse, Http404
-from django.views.generic import DetailView, ListView, View
-from django.views.generic.detail import SingleObjectMixin
+from django.views.generic import DetailView, ListView
 
-from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
+from shangmi.core.views import HtmxFragmentMixin, ScopedFileView, ScopedViewMixin
 from shangmi.jobs.models import Job
 
 
@@ -25,18 +23,13 @@ class JobDetailView(ScopedViewMixin, HtmxFragmentMixin, DetailView):
     fragment_template_name = "jobs/_progress.html"
 
 
-class JobDownloadView(ScopedViewMixin, SingleObjectMixin, View):
+class JobDownloadView(ScopedFileView):
     """The job's output file (or, if it made none, the file it was given); only its owner sees it."""
 
     model = Job
 
-    def get(self, request: Any, *args: Any, **kwargs: Any) -> FileResponse:
-        job = self.get_object()
-        stored = job.output_file or job.input_file
-        if not stored:
-            raise Http404
-        try:
-            handle = stored.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        return FileResponse(handle, as_attachment=True, filename=Path(stored.name).name)
+    def stored_file(self, row: Job) -> Any:
+        return row.output_file or row.input_file
+
+    def download_name(self, row: Job) -> str:
+        return Path(self.stored_file(row).name).name

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, get_scoped_or_404, in_scope, scope_q
-from shangmi.core.views import HtmxFragmentMixin, ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.views import HtmxFragmentMixin, ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.core.xlsx import XLSX_TYPE
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers import activities as services
@@ -402,18 +402,8 @@ class MaterialUploadView(ScopedObjectViewMixin, View):
         return activity_page(request, activity, material_form=form)
 
 
-class MaterialDownloadView(ScopedObjectViewMixin, View):
+class MaterialDownloadView(ScopedFileView):
     model = ActivityMaterial
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        material = get_scoped_or_404(ActivityMaterial, request.user, VIEW, pk=pk)
-        try:
-            handle = material.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        return FileResponse(
-            handle, as_attachment=True, filename=material.original_name, content_type=material.content_type
-        )
 
 
 class MaterialDeleteView(ScopedObjectViewMixin, View):

@@ -27,7 +27,7 @@ from django.views.generic import TemplateView, View
 from shangmi.accounts.models import User
 from shangmi.core.forms import BootstrapMixin
 from shangmi.core.scoping import ADD, CHANGE, VIEW, get_scoped_or_404
-from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.core.xlsx import XLSX_TYPE
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers import guidance, halfyear
@@ -338,24 +338,13 @@ class GuidanceUpdateView(ScopedObjectViewMixin, TemplateView):
 # --- attachments: always through the scope, never a MEDIA URL ------------------------------------
 
 
-class GuidanceAttachmentView(ScopedObjectViewMixin, View):
+class GuidanceAttachmentView(ScopedFileView):
     model = VisitAttachment
+    private_max_age = THUMBNAIL_MAX_AGE
 
-    def get(self, request: HttpRequest, pk: int) -> FileResponse:
-        attachment = get_scoped_or_404(VisitAttachment, request.user, VIEW, pk=pk)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
+    def inline(self, row: VisitAttachment) -> bool:
         # Photos open in the browser; other files download. Their type was checked on upload.
-        response = FileResponse(
-            handle,
-            as_attachment=not attachment.is_image,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-        patch_cache_control(response, private=True, max_age=THUMBNAIL_MAX_AGE)
-        return response
+        return row.is_image
 
 
 class GuidanceThumbnailView(ScopedObjectViewMixin, View):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import os
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -285,6 +286,14 @@ def test_too_many_files_are_refused(world: Any, tmp_media: Any, monkeypatch: pyt
 # --- thumbnails and files through the scope -----------------------------------------------------
 
 
+def test_a_file_gone_from_the_disk_answers_404(world: Any, client: Any, tmp_media: Any) -> None:
+    pdf = attach(make_visit(world.ent_in, world.officer_in), b"%PDF-1.4", "纪要.pdf", "application/pdf")
+    client.force_login(world.officer_in)
+    assert client.get(reverse("ledgers:guidance_attachment", args=[pdf.pk])).status_code == 200
+    os.remove(pdf.file.path)
+    assert client.get(reverse("ledgers:guidance_attachment", args=[pdf.pk])).status_code == 404
+
+
 def test_thumbnails_are_small_jpegs_served_through_the_scope(world: Any, client: Any, tmp_media: Any) -> None:
     from PIL import Image
 
@@ -302,6 +311,7 @@ def test_thumbnails_are_small_jpegs_served_through_the_scope(world: Any, client:
         assert icon.status_code == 200 and icon["Content-Type"] == "image/svg+xml"
     full = client.get(reverse("ledgers:guidance_attachment", args=[picture.pk]))
     assert full.status_code == 200 and b"".join(full.streaming_content) == picture.file.open("rb").read()
+    assert full["Content-Disposition"].startswith("inline") and "private" in full["Cache-Control"]
     download = client.get(reverse("ledgers:guidance_attachment", args=[pdf.pk]))
     assert download["Content-Disposition"].startswith("attachment")
 
