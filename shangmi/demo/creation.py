@@ -17,7 +17,7 @@ from shangmi.accounts.models import User
 from shangmi.core.roles import Role
 from shangmi.creation import services
 from shangmi.creation.models import Application, DemoType, Inspection, Level, Round
-from shangmi.demo.data import DEMO_PASSWORD, DemoLogin
+from shangmi.demo.data import DemoLogin, demo_account
 from shangmi.enterprises.models import Enterprise
 from shangmi.regions.models import Region
 from shangmi.standards.models import Standard
@@ -37,13 +37,7 @@ ACCOUNTS = [
 def _account(username: str, role: str, binding: dict, label: str) -> User:
     if "enterprise" in binding:
         binding = {"enterprise": Enterprise.objects.get(name=binding["enterprise"])}
-    user, created = User.objects.get_or_create(
-        username=username, defaults={"role": role, "full_name": label, **binding}
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    return user
+    return demo_account(username, role, binding, label)
 
 
 def _answer(user: User, application: Application, not_met: set[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -65,6 +66,17 @@ def _park(code: str, name: str) -> Park:
     return Park.objects.get(region_id=code, name=name)
 
 
+def demo_account(username: str, role: str, binding: dict[str, Any], label: str) -> User:
+    """The demo account ``username``, created with the demo password if it is not there yet
+    (an account someone changed since is left as it is)."""
+    defaults = {"role": role, "full_name": label, **binding}
+    user, created = User.objects.get_or_create(username=username, defaults=defaults)
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
 @transaction.atomic
 def demo_load() -> list[DemoLogin]:
     for code, name, kind in PARKS:
@@ -107,12 +119,7 @@ def demo_load() -> list[DemoLogin]:
     ]
     logins = []
     for username, role, binding, label in accounts:
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"role": role, "full_name": label, **binding}
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+        user = demo_account(username, role, binding, label)
         bound = user.enterprise or user.park or user.region or "—"
         logins.append(DemoLogin(username, user.get_role_display(), str(bound)))
     officer = User.objects.get(username="officer")

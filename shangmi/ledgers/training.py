@@ -32,10 +32,10 @@ from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.halfyear import PROGRAM_TZ, year_bounds
 from shangmi.ledgers.models import Activity, ActivityParticipant
 from shangmi.regions.models import Region
+from shangmi.regions.paths import child_code
 
 HUNDRED = Decimal(100)
 ONE_DECIMAL = Decimal("0.1")
-CODE_LENGTH = 6  # GB/T 2260 codes; a region path is "500000/500105/"
 
 # The kinds of activity the standard's items ask for (培训、调查研究、宣传、研讨交流).
 EVIDENCE_KINDS: tuple[str, ...] = (
@@ -185,11 +185,6 @@ class RegionCoverage:
         return self.by_child.get(code, Coverage())
 
 
-def child_code(parent: Region, path: str) -> str:
-    """The child of ``parent`` a region path lies in ("" for ``parent`` itself)."""
-    return path[len(parent.path) : len(parent.path) + CODE_LENGTH]
-
-
 def region_coverage(
     parent: Region,
     year: int,
@@ -298,7 +293,6 @@ __all__ = [
     "RegionCoverage",
     "TrainedPerson",
     "activity_evidence",
-    "child_code",
     "enterprise_rate",
     "enterprises_coverage",
     "group_coverage",

@@ -27,6 +27,7 @@ from django.utils.translation import get_language, gettext
 
 from shangmi.enterprises.models import Enterprise, Industry
 from shangmi.regions.models import Region
+from shangmi.regions.paths import child_code
 from shangmi.surveys.models import Answer, Question, Survey, SurveyAssignment, is_correct_answer
 
 # 商业秘密保护全区企业知晓率达到90%以上 (seeds 000 and 001).
@@ -268,12 +269,11 @@ def by_region(data: SurveyData) -> list[GroupStats]:
     whole subtree); a district survey, whose region has no children, gives its own row.
     Enterprises registered at the survey region itself get a row of their own (本级)."""
     region = data.survey.region
-    depth = len(region.path.strip("/").split("/"))
     children = {code: name for code, name in Region.objects.filter(parent=region).values_list("code", "name")}
 
     def child_of(respondent: Respondent) -> list[str]:
-        parts = respondent.region_path.strip("/").split("/")
-        return [parts[depth] if len(parts) > depth and parts[depth] in children else region.code]
+        code = child_code(region, respondent.region_path)
+        return [code if code in children else region.code]
 
     groups = _grouped(data, child_of)
     rows = []

@@ -31,13 +31,13 @@ from django.utils.translation import gettext as _
 from shangmi.creation.models import Application
 from shangmi.enterprises.models import Enterprise
 from shangmi.regions.models import Region
+from shangmi.regions.paths import child_code_sql
 from shangmi.targets.models import CoachingEnrolment, Target
 from shangmi.targets.services import Column
 
 # A target whose deadline is this close (or past) and whose candidates are still short is
 # marked urgent: there is no time left to find more.
 NEAR_DAYS = 30
-CODE_LENGTH = 6  # GB/T 2260 codes; a path is "330000/330600/330602/"
 
 
 @dataclass
@@ -122,7 +122,7 @@ class ProgressTable:
 
 def _row_code(parent: Region) -> Substr:
     """The child of ``parent`` a region lies in, read from its path ("" for the parent itself)."""
-    return Substr("region__path", len(parent.path) + 1, CODE_LENGTH)
+    return child_code_sql(parent)
 
 
 def _topmost(targets: list[Target]) -> list[Target]:
