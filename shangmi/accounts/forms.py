@@ -58,7 +58,7 @@ class AccountCreateForm(BootstrapMixin, forms.ModelForm):
         if creator.role == Role.PLATFORM_ADMIN or creator.is_superuser or home is None:
             self.fields["region"].queryset = Region.objects.all()
         else:
-            self.fields["region"].queryset = Region.objects.filter(path__startswith=home.path)
+            self.fields["region"].queryset = Region.objects.filter(path__subtree=home.path)
         self.fields["region"].label_from_instance = lambda r: f"{r.full_name} ({r.code})"
         self.fields["park"].queryset = Park.objects.restrict(creator, VIEW)
         self.fields["enterprise"].queryset = Enterprise.objects.restrict(creator, VIEW)

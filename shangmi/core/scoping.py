@@ -108,7 +108,7 @@ def _role_parts(scope: Scope, user: User) -> list[Q]:
         if user.region_id is None:
             return []
         path = user.region.path
-        return [Q(**{f"{lookup}__path__startswith": path}) for lookup in scope.regions]
+        return [Q(**{f"{lookup}__path__subtree": path}) for lookup in scope.regions]
     if role == Role.PARK_OPERATOR and user.park_id is not None:
         return [Q(**{lookup: user.park_id}) for lookup in scope.parks]
     if role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF) and user.enterprise_id is not None:
@@ -180,7 +180,7 @@ def regions_in_scope(model: type[models.Model], user: Any, action: str = VIEW) -
     home = user.home_region
     if home is None:
         return Region.objects.none()
-    return Region.objects.filter(path__startswith=home.path)
+    return Region.objects.filter(path__subtree=home.path)
 
 
 def region_in_scope(model: type[models.Model], user: Any, region: Any, action: str = VIEW) -> bool:

@@ -331,7 +331,7 @@ def announced_titles(params: Mapping[str, Any]) -> QuerySet[Title]:
             return qs.none()
         within = Q()
         for region in regions:
-            within |= Q(holder_region__path__startswith=region.path)
+            within |= Q(holder_region__path__subtree=region.path)
         qs = qs.filter(within)
     return _filter_common(qs, params)
 
@@ -358,7 +358,7 @@ def _concerns(user: Any) -> Q | None:
         return Q(application__enterprise_id=user.enterprise_id)
     if user.region_id:
         path = user.region.path
-        return Q(awarding_region__path__startswith=path) | Q(holder_region__path__startswith=path)
+        return Q(awarding_region__path__subtree=path) | Q(holder_region__path__subtree=path)
     return None
 
 

@@ -130,7 +130,7 @@ def short_name(name: str) -> str:
 def scale_serials_existing(province: Region) -> set[int]:
     """Indexes (serial - SERIAL_BASE) of the scale enterprises already in the province."""
     out = set()
-    usccs = Enterprise.objects.filter(region__path__startswith=province.path).values_list("uscc", flat=True)
+    usccs = Enterprise.objects.filter(region__path__subtree=province.path).values_list("uscc", flat=True)
     for uscc in usccs.iterator(chunk_size=10_000):
         body = uscc[8:16]
         if body.isdigit() and SERIAL_BASE <= int(body) < SERIAL_BASE + MAX_ENTERPRISES:
@@ -178,7 +178,7 @@ def scale_data_generate(
     root = Region.objects.filter(code=province).first()
     if root is None:
         raise ValueError(f"no region {province}: run load_reference_data first")
-    districts = list(Region.objects.filter(path__startswith=root.path, level=Region.Level.DISTRICT).order_by("code"))
+    districts = list(Region.objects.filter(path__subtree=root.path, level=Region.Level.DISTRICT).order_by("code"))
     if not districts:
         raise ValueError(f"region {province} has no districts")
     tags = {t.code: t.pk for t in Tag.objects.all()}

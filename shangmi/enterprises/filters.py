@@ -75,7 +75,7 @@ class EnterpriseFilter(django_filters.FilterSet):
             return queryset.none()
         # Codes first, then an IN on the indexed foreign key: a join on path LIKE cannot use
         # an index on SQLite and makes the count read every enterprise.
-        codes = list(Region.objects.filter(path__startswith=region.path).values_list("code", flat=True))
+        codes = list(Region.objects.filter(path__subtree=region.path).values_list("code", flat=True))
         return queryset.filter(region_id__in=codes)
 
     def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -52,7 +52,7 @@ class EnterpriseForm(BootstrapMixin, forms.ModelForm):
         if user.role == Role.PLATFORM_ADMIN or user.is_superuser or home is None:
             regions = Region.objects.filter(level=Region.Level.DISTRICT)
         else:
-            regions = Region.objects.filter(path__startswith=home.path).exclude(level=Region.Level.PROVINCE)
+            regions = Region.objects.filter(path__subtree=home.path).exclude(level=Region.Level.PROVINCE)
         if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF):
             regions = Region.objects.filter(pk=user.enterprise.region_id)
         self.fields["region"].queryset = regions.order_by("code")

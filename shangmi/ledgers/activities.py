@@ -167,7 +167,7 @@ def activity_regions(user: Any) -> QuerySet[Region]:
         return Region.objects.none()
     if user.role == Role.PARK_OPERATOR:
         return Region.objects.filter(pk=home.pk)
-    return Region.objects.filter(path__startswith=home.path)
+    return Region.objects.filter(path__subtree=home.path)
 
 
 def region_allowed(user: Any, region: Region) -> bool:
@@ -340,7 +340,7 @@ def filter_activities(
     if year is not None:
         activities = activities.filter(in_year(year))
     if region is not None:
-        activities = activities.filter(region__path__startswith=region.path)
+        activities = activities.filter(region__path__subtree=region.path)
     if enterprises is not None:
         activities = activities.filter(pk__in=Activity.objects.filter(enterprises__in=enterprises).values("pk"))
     return activities

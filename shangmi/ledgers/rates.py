@@ -90,7 +90,7 @@ def applicable_targets(
     One query.
     """
     base = RateTarget.objects.all() if subtree is None else subtree
-    inside = base.filter(region__path__startswith=region.path).values("pk")
+    inside = base.filter(region__path__subtree=region.path).values("pk")
     found = RateTarget.objects.filter(Q(pk__in=inside) | Q(region_id__in=ancestor_codes(region)), year=year).order_by()
     return {(t.region_id, t.metric): t for t in found}
 

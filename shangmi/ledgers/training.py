@@ -195,7 +195,7 @@ def region_coverage(
     """Coverage per child region of ``parent`` (a city aggregates its districts): two queries,
     the enterprises and the grouped count of their trained persons, however many rows."""
     base = Enterprise.objects.all() if enterprises is None else enterprises
-    chosen = base.filter(region__path__startswith=parent.path)
+    chosen = base.filter(region__path__subtree=parent.path)
     if liaison_only:
         chosen = chosen.filter(is_liaison_point=True)
     counts = trained_counts(year, enterprises=chosen)

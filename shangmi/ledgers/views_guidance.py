@@ -402,7 +402,7 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
 
         region = Region.objects.filter(pk=params.get("region", "")).first() if params.get("region") else None
         if region is not None:
-            enterprises = enterprises.filter(region__path__startswith=region.path)
+            enterprises = enterprises.filter(region__path__subtree=region.path)
         officer = _int(params.get("officer"))
         if officer is not None:
             enterprises = enterprises.filter(Q(liaison_officer_id=officer) | Q(guidance_officer_id=officer))

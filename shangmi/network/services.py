@@ -86,7 +86,7 @@ def officer_candidates(user: Any) -> models.QuerySet[User]:
     home = user.home_region if user.is_authenticated else None
     if home is None:
         return officers.none()
-    return officers.filter(region__path__startswith=home.path)
+    return officers.filter(region__path__subtree=home.path)
 
 
 def station_region_choices(user: Any) -> models.QuerySet[Region]:
@@ -98,7 +98,7 @@ def station_region_choices(user: Any) -> models.QuerySet[Region]:
     home = user.home_region
     if home is None:
         return Region.objects.none()
-    return Region.objects.filter(path__startswith=home.path)
+    return Region.objects.filter(path__subtree=home.path)
 
 
 @transaction.atomic

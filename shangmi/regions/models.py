@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from shangmi.core.roles import Role
 from shangmi.core.scoping import VIEW, RestrictedQuerySet, Scope
+from shangmi.regions.lookups import SubtreeOf
 
 
 class Region(models.Model):
@@ -42,12 +43,16 @@ class Region(models.Model):
         return self.path.startswith(other.path)
 
     def subtree(self) -> models.QuerySet[Region]:
-        return Region.objects.filter(path__startswith=self.path)
+        return Region.objects.filter(path__subtree=self.path)
 
     def ancestors(self) -> list[Region]:
         codes = [c for c in self.path.strip("/").split("/")][:-1]
         by_code = Region.objects.in_bulk(codes)
         return [by_code[c] for c in codes if c in by_code]
+
+
+# region__path__subtree=P (through any relation): at or under the region whose path is P.
+Region._meta.get_field("path").register_lookup(SubtreeOf)
 
 
 class Park(models.Model):

@@ -47,7 +47,7 @@ def _tree_condition(user: Any) -> Q | None:
     if _is_admin(user):
         return Q()  # every province: the whole country
     home = user.home_region
-    return Q(path__startswith=home.path) if home is not None else None
+    return Q(path__subtree=home.path) if home is not None else None
 
 
 def _with_children_flag(queryset: QuerySet[Region]) -> QuerySet[Region]:

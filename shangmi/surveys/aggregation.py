@@ -425,7 +425,7 @@ def awareness_counts(region_codes: list[str], year: int) -> dict[str, tuple[int,
         return result
     within = Q()
     for path in paths:
-        within |= Q(enterprise__region__path__startswith=path)
+        within |= Q(enterprise__region__path__subtree=path)
     assignments = SurveyAssignment.objects.filter(
         within, survey__questionnaire__is_baseline=True, answered_at__year=year
     )

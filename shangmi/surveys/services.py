@@ -63,7 +63,7 @@ def relevant_questionnaires(user: Any) -> QuerySet[Questionnaire]:
     region = user.region
     ancestors = [code for code in region.path.strip("/").split("/") if code]
     return questionnaires.filter(
-        Q(is_baseline=True) | Q(region__path__startswith=region.path) | Q(region_id__in=ancestors)
+        Q(is_baseline=True) | Q(region__path__subtree=region.path) | Q(region_id__in=ancestors)
     )
 
 
@@ -236,7 +236,7 @@ def target_enterprises(
 ) -> QuerySet[Enterprise]:
     """The enterprises a survey goes to: the region's subtree, within the issuer's own scope,
     narrowed by tag (any of them), industry (any of them) and liaison point."""
-    qs = Enterprise.objects.restrict(user).filter(region__path__startswith=region.path)
+    qs = Enterprise.objects.restrict(user).filter(region__path__subtree=region.path)
     tags, industries = list(tags), list(industries)
     if tags:
         qs = qs.filter(pk__in=Enterprise.tags.through.objects.filter(tag__in=tags).values("enterprise_id"))

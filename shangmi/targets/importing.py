@@ -219,7 +219,7 @@ def _count(text: str, column: Column) -> tuple[int | None, str]:
 def region_index(parent: Region) -> RegionIndex:
     """Names known inside ``parent`` (and its ancestors, for full names like 浙江省绍兴市越城区)."""
     ancestors = [code for code in parent.path.strip("/").split("/") if code]
-    return RegionIndex(list(Region.objects.filter(Q(path__startswith=parent.path) | Q(code__in=ancestors))))
+    return RegionIndex(list(Region.objects.filter(Q(path__subtree=parent.path) | Q(code__in=ancestors))))
 
 
 def resolve_inside(index: RegionIndex, name: str, parent: Region) -> Resolution:

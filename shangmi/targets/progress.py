@@ -156,7 +156,7 @@ def demonstration_counts(parent: Region, year: int, columns: Sequence[Column]) -
     levels = sorted({level for c in demo_columns for level in c.level_list})
     rows = (
         Application.objects.filter(
-            region__path__startswith=parent.path,
+            region__path__subtree=parent.path,
             round__year=year,
             round__demo_type__in=types,
             round__level__in=levels,
@@ -187,7 +187,7 @@ def coaching_counts(parent: Region, year: int) -> dict[str, int]:
     """Child code → distinct enterprises coached, in one grouped query."""
     rows = (
         coached_enterprises(year)
-        .filter(region__path__startswith=parent.path)
+        .filter(region__path__subtree=parent.path)
         .annotate(row=_row_code(parent))
         .values("row")
         .annotate(n=Count("pk"))
@@ -227,7 +227,7 @@ def progress_table(
     today = today or timezone.localdate()
     base = Target.objects.all() if targets is None else targets
     found = list(
-        base.filter(region__path__startswith=region.path, year=year).select_related("region").order_by("region_id")
+        base.filter(region__path__subtree=region.path, year=year).select_related("region").order_by("region_id")
     )
     wanted = set(columns or ()) | {Column.of(t) for t in found}
     ordered = sorted(wanted, key=lambda c: (c.sort_key, c.levels))
@@ -315,11 +315,11 @@ def targets_progress(targets: Sequence[Target], today: datetime.date | None = No
                 status=Application.Status.WITHDRAWN
             )
             coaching_aggregates[f"n{target.pk}"] = Count(
-                "pk", filter=Q(region__path__startswith=path) & (Q(Exists(enrolled)) | Q(Exists(candidate)))
+                "pk", filter=Q(region__path__subtree=path) & (Q(Exists(enrolled)) | Q(Exists(candidate)))
             )
             continue
         match = Q(
-            region__path__startswith=path,
+            region__path__subtree=path,
             round__year=target.year,
             round__demo_type=target.demo_type,
             round__level__in=column.level_list,
@@ -367,10 +367,10 @@ def coaching_entries(
     )
     candidates = {
         e.pk: e
-        for e in enterprises.filter(Exists(candidate), region__path__startswith=region.path).select_related("region")
+        for e in enterprises.filter(Exists(candidate), region__path__subtree=region.path).select_related("region")
     }
     listed = list(
-        enrolments.filter(year=year, enterprise__region__path__startswith=region.path).select_related(
+        enrolments.filter(year=year, enterprise__region__path__subtree=region.path).select_related(
             "enterprise__region"
         )
     )

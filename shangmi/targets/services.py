@@ -331,7 +331,7 @@ def find_enterprise(user: Any, text: str, region: Region | None = None) -> Enter
         return None
     enterprises = Enterprise.objects.restrict(user, VIEW)
     if region is not None:
-        enterprises = enterprises.filter(region__path__startswith=region.path)
+        enterprises = enterprises.filter(region__path__subtree=region.path)
     code = normalise_uscc(text)
     found = enterprises.filter(uscc=code).first()
     if found is None:
