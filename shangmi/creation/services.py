@@ -303,22 +303,58 @@ def _require_editable(user: User, application: Application) -> None:
         raise CreationError(_("The self-assessment is locked while the application is in review or decided."))
 
 
+@dataclass(frozen=True)
+class EntryChange:
+    """An editor's answer to one item, with the version of the item they loaded."""
+
+    met: bool | None
+    note: str
+    version: int
+
+
+@transaction.atomic
+def entries_save(user: User, application: Application, changes: dict[str, EntryChange]) -> SavedEntries:
+    """Save the given items in one go (the whole form, or one row). An item whose version moved
+    since its editor loaded it is not written; it comes back among the conflicts with the
+    other editor's answer. Queries: two, plus one UPDATE per item."""
+    _require_editable(user, application)
+    entries = {
+        e.item.code: e
+        for e in AssessmentEntry.objects.select_related("item").filter(application=application, item__code__in=changes)
+    }
+    unknown = sorted(set(changes) - set(entries))
+    if unknown:
+        raise CreationError(_("The standard of this application has no item %(code)s.") % {"code": ", ".join(unknown)})
+    now = timezone.now()
+    written, moved = [], []
+    for code, change in changes.items():
+        updated = AssessmentEntry.objects.filter(pk=entries[code].pk, version=change.version).update(
+            met=change.met, note=change.note.strip(), version=F("version") + 1, updated_by=user, updated_at=now
+        )
+        (written if updated else moved).append(entries[code].pk)
+    fresh = AssessmentEntry.objects.select_related("item", "updated_by").filter(pk__in=written + moved)
+    by_pk = {e.pk: e for e in fresh}
+    return SavedEntries(
+        saved={by_pk[pk].item.code: by_pk[pk] for pk in written},
+        conflicts={by_pk[pk].item.code: EditConflict(by_pk[pk]) for pk in moved},
+    )
+
+
+@dataclass(frozen=True)
+class SavedEntries:
+    saved: dict[str, AssessmentEntry]
+    conflicts: dict[str, EditConflict]
+
+
 def entry_save(
     user: User, application: Application, item_code: str, met: bool | None, note: str, version: int
 ) -> AssessmentEntry:
-    """Save one item; ``version`` is what the editor loaded. If it moved, nothing is written
-    and EditConflict carries the other editor's answer."""
-    _require_editable(user, application)
-    entry = AssessmentEntry.objects.select_related("item").filter(application=application, item__code=item_code).first()
-    if entry is None:
-        raise CreationError(_("The standard of this application has no item %(code)s.") % {"code": item_code})
-    updated = AssessmentEntry.objects.filter(pk=entry.pk, version=version).update(
-        met=met, note=note.strip(), version=F("version") + 1, updated_by=user, updated_at=timezone.now()
-    )
-    entry.refresh_from_db()
-    if not updated:
-        raise EditConflict(entry)
-    return entry
+    """Save one item; if its version moved, nothing is written and EditConflict carries the
+    other editor's answer."""
+    result = entries_save(user, application, {item_code: EntryChange(met, note, version)})
+    if item_code in result.conflicts:
+        raise result.conflicts[item_code]
+    return result.saved[item_code]
 
 
 def self_assessed_codes(application: Application) -> set[str]:

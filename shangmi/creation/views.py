@@ -294,8 +294,7 @@ class AssessmentView(ApplicationMixin, TemplateView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self.application(pk)
-        conflicts: dict[str, str] = {}
-        saved = 0
+        changes: dict[str, services.EntryChange] = {}
         try:
             for entry in application.entries.select_related("item"):
                 code = entry.item.code
@@ -304,16 +303,13 @@ class AssessmentView(ApplicationMixin, TemplateView):
                 met, note = _met(request.POST.get(f"met_{code}")), request.POST.get(f"note_{code}", "")
                 if met == entry.met and note.strip() == entry.note:
                     continue
-                try:
-                    services.entry_save(
-                        request.user, application, code, met, note, int(request.POST[f"version_{code}"])
-                    )
-                    saved += 1
-                except EditConflict as exc:
-                    conflicts[code] = str(exc)
+                changes[code] = services.EntryChange(met, note, int(request.POST[f"version_{code}"]))
+            result = services.entries_save(request.user, application, changes)
         except (CreationError, ValueError) as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(application.get_absolute_url())
+        conflicts = {code: str(exc) for code, exc in result.conflicts.items()}
+        saved = len(result.saved)
         if conflicts:
             messages.warning(request, _("Some items were changed by someone else; they are marked below."))
             return self.render_to_response(self.context(application, conflicts))

@@ -4,6 +4,7 @@ region tree, returns and resubmission, inspections, decision, append-only histor
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -322,6 +323,32 @@ def test_assessment_page_saves_a_row_with_htmx_and_reports_a_conflict(world, cq_
     stale = client.post(url, {"item": "1.1.a", "met_1.1.a": "no", "version_1.1.a": "0"}, HTTP_HX_REQUEST="true")
     assert 'data-testid="conflict"' in stale.content.decode()
     assert application.entries.get(item__code="1.1.a").met is True
+
+
+def test_whole_form_save_keeps_the_others_work_and_costs_one_update_per_item(
+    world, cq_round, client, django_assert_max_num_queries
+) -> None:
+    application = services.application_start(world.ent_admin_in, cq_round)
+    # Another editor answered 2.1.a after this form was loaded (version 0).
+    services.entry_save(world.ent_admin_in, application, "2.1.a", False, "另一人的答案", 0)
+    data = {}
+    for entry in application.entries.select_related("item"):
+        data[f"met_{entry.item.code}"] = "yes"
+        data[f"version_{entry.item.code}"] = 0
+    client.force_login(world.ent_admin_in)
+    url = reverse("creation:application_assess", args=[application.pk])
+    client.get(url)  # session and user rows read once outside the count
+    items = len(data) // 2
+    with django_assert_max_num_queries(items + 40):  # one UPDATE per item + the page's own reads
+        response = client.post(url, data)
+    assert response.status_code == 200  # the form again, with the conflict marked
+    body = response.content.decode()
+    (conflict,) = re.findall(r'data-testid="conflict">([^<]*)<', body)
+    assert "ent_admin_in" in conflict and "2.1.a" in conflict  # who changed which item
+    entries = {e.item.code: e for e in application.entries.select_related("item")}
+    assert entries["2.1.a"].met is False and entries["2.1.a"].note == "另一人的答案"
+    assert all(e.met is True for code, e in entries.items() if code != "2.1.a")
+    assert sum(1 for e in entries.values() if e.version == 1) == items
 
 
 def test_pages_walk_for_applicant_and_reviewer(world, cq_round, client, tmp_media) -> None:
