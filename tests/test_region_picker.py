@@ -42,6 +42,12 @@ def test_tree_opens_the_way_to_the_chosen_region(world: Any) -> None:
     # The chosen district itself is shown among its siblings, not opened (it has no children).
     assert "330602" in codes(open_city[0].children)
     assert not any(n.open for n in open_city[0].children)
+    # A chosen region with children is opened as well: one goes on to a region below it.
+    (root,) = tree(world.city_regulator, world.chongqing)
+    assert root.open and "500105" in codes(root.children)
+    zhejiang = next(n for n in tree(world.admin, Region.objects.get(code="330600")) if n.open)
+    shaoxing = next(n for n in zhejiang.children if n.region.code == "330600")
+    assert shaoxing.open and "330602" in codes(shaoxing.children)
     # Nothing else is opened: the other provinces stay closed and unloaded.
     assert all(not n.children for n in nodes if n.region.code != "330000")
 

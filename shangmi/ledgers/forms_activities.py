@@ -22,9 +22,9 @@ from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.activities import activity_enterprises, activity_parks, activity_regions
 from shangmi.ledgers.models import Activity, RateTarget
 from shangmi.ledgers.rates import DEFAULT_PERCENT, target_regions
+from shangmi.regions.chooser import YEARS
 from shangmi.regions.models import Region
 
-YEARS = (2000, 2100)
 IMPORT_SUFFIXES = (".xlsx", ".csv")
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 

@@ -34,7 +34,6 @@ from shangmi.ledgers import activities as services
 from shangmi.ledgers.activities import ActivityError, ActivityInput, ParticipantInput
 from shangmi.ledgers.exporting_activities import activities_export
 from shangmi.ledgers.forms_activities import (
-    YEARS,
     ActivityFilterForm,
     ActivityForm,
     MaterialForm,
@@ -50,8 +49,6 @@ from shangmi.ledgers.rates import (
     rate_target_delete,
     rate_target_save,
     rates_dashboard,
-    region_in_scope,
-    target_regions,
 )
 from shangmi.ledgers.training import (
     PROGRAM_TZ,
@@ -61,22 +58,15 @@ from shangmi.ledgers.training import (
     trained_people,
     training_years,
 )
+from shangmi.regions.chooser import chosen_region, chosen_year
 from shangmi.regions.models import Region
+from shangmi.regions.picker import picker_context
 
 PAGE_SIZE = 50
 
 
 def this_year() -> int:
     return timezone.now().astimezone(PROGRAM_TZ).year
-
-
-def chosen_year(request: HttpRequest) -> int:
-    """?year= when it is a sensible year, else the current one."""
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return this_year()
-    return year if YEARS[0] <= year <= YEARS[1] else this_year()
 
 
 class WriterOnlyMixin(ScopedViewMixin):
@@ -490,34 +480,6 @@ class TrainingEnterpriseView(ScopedObjectViewMixin, TemplateView):
 # --- Rates -----------------------------------------------------------------------------------------------
 
 
-def chosen_region(request: HttpRequest) -> Region | None:
-    """?region=CODE if the reader may see its rates (else 404), or the reader's own region."""
-    user = request.user
-    if not may_set_targets(user, VIEW):
-        raise Http404
-    code = request.GET.get("region", "").strip()
-    if not code:
-        home = user.home_region
-        return home if home is not None and region_in_scope(user, home) else None
-    region = Region.objects.filter(pk=code).first()
-    if region is None or not region_in_scope(user, region):
-        raise Http404
-    return region
-
-
-def region_choices(user: Any, current: Region | None) -> list[Region]:
-    """Provinces and cities in scope, one's own region, and the children of the one shown."""
-    scoped = target_regions(user, VIEW)
-    regions = list(scoped.exclude(level=Region.Level.DISTRICT).order_by("code"))
-    extras: list[Region | None] = [user.home_region, current]
-    if current is not None:
-        extras += list(scoped.filter(parent=current).order_by("code"))
-    for extra in extras:
-        if extra is not None and extra not in regions and region_in_scope(user, extra):
-            regions.append(extra)
-    return regions
-
-
 def rates_url(region: Region | None, year: int) -> str:
     query = {"year": year, **({"region": region.code} if region is not None else {})}
     return f"{reverse('ledgers:rates')}?{urlencode(query)}"
@@ -530,7 +492,7 @@ class RatesView(ScopedViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        region = chosen_region(self.request)
+        region = chosen_region(self.request, RateTarget)
         year = chosen_year(self.request)
         targets = self.get_queryset()
         dashboard = (
@@ -539,7 +501,7 @@ class RatesView(ScopedViewMixin, TemplateView):
             else None
         )
         own = (
-            targets.filter(region__path__startswith=region.path, year=year).select_related("region")
+            targets.filter(region__path__subtree=region.path, year=year).select_related("region")
             if region is not None
             else RateTarget.objects.none()
         )
@@ -548,7 +510,7 @@ class RatesView(ScopedViewMixin, TemplateView):
             year=year,
             dashboard=dashboard,
             targets=own.order_by("region_id", "metric"),
-            regions=region_choices(user, region),
+            picker=picker_context(user, region),
             can_add=may_set_targets(user, ADD),
             can_change=may_set_targets(user, CHANGE),
         )

@@ -34,9 +34,9 @@ from shangmi.ledgers import guidance, halfyear
 from shangmi.ledgers.exporting_guidance import guidance_export
 from shangmi.ledgers.guidance import GuidanceError, VisitInput
 from shangmi.ledgers.models import GuidanceVisit, VisitAttachment
+from shangmi.regions.chooser import YEARS
 from shangmi.regions.models import Region
 
-YEARS = (2000, 2100)
 THUMBNAIL_MAX_AGE = 7 * 24 * 3600
 # Shown for attachments that have no thumbnail (PDF, office files, HEIC photos).
 FILE_ICON = (

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 
-from shangmi.core.scoping import VIEW, scope_q
+from shangmi.core.scoping import VIEW
 from shangmi.enterprises.models import Enterprise
 from shangmi.network.models import Station
 from shangmi.network.services import KEY_TAG_CODES
@@ -46,14 +46,14 @@ NO_OFFICER = Q(liaison_officer__isnull=True, guidance_officer__isnull=True)
 
 def enterprises_in(user: Any, region: Region | None) -> QuerySet[Enterprise]:
     enterprises = Enterprise.objects.restrict(user, VIEW)
-    return enterprises.filter(region__path__startswith=region.path) if region is not None else enterprises
+    return enterprises.filter(region__path__subtree=region.path) if region is not None else enterprises
 
 
 def stations_in(user: Any, region: Region | None) -> QuerySet[Station]:
     # restrict() may add DISTINCT (the enterprise lookup crosses a many-to-many); taking the
     # ids as a subquery keeps the GROUP BY below free of it.
     stations = Station.objects.filter(pk__in=Station.objects.restrict(user, VIEW).values("pk"))
-    return stations.filter(region__path__startswith=region.path) if region is not None else stations
+    return stations.filter(region__path__subtree=region.path) if region is not None else stations
 
 
 def _enterprise_counts() -> dict[str, Any]:
@@ -267,39 +267,6 @@ def network_gaps(user: Any, region: Region | None, limit: int = GAP_LIMIT) -> li
     )
 
 
-# --- choosing the region ---------------------------------------------------------------------
-
-
-def sees_everything(user: Any) -> bool:
-    condition = scope_q(Enterprise, user, VIEW)
-    return condition is not None and not condition
-
-
-def home_region(user: Any) -> Region | None:
-    return getattr(user, "home_region", None)
-
-
-def region_allowed(user: Any, region: Region) -> bool:
-    if sees_everything(user):
-        return True
-    home = home_region(user)
-    return home is not None and region.is_within(home)
-
-
-def region_choices(user: Any, current: Region | None) -> list[Region]:
-    """Regions offered by the chooser: the way up from ``current`` to the reader's own region,
-    the current region, and its children (not all 3,000 districts of the country)."""
-    home = None if sees_everything(user) else home_region(user)
-    chain: list[Region] = []
-    if current is not None:
-        chain = [r for r in current.ancestors() if home is None or r.is_within(home)]
-        chain.append(current)
-        children = list(current.children.order_by("code"))
-    else:
-        children = list(Region.objects.filter(parent__isnull=True).order_by("code"))
-    return chain + children
-
-
 __all__ = [
     "GAP_LIMIT",
     "TREE_LIMIT",
@@ -307,12 +274,8 @@ __all__ = [
     "Group",
     "RegionNode",
     "child_counts",
-    "home_region",
     "is_key",
     "network_counts",
     "network_gaps",
     "network_tree",
-    "region_allowed",
-    "region_choices",
-    "sees_everything",
 ]

@@ -28,19 +28,9 @@ from shangmi.network.services import (
     network_assign,
     station_save,
 )
+from shangmi.regions.chooser import chosen_region
 from shangmi.regions.models import Region
-
-
-def chosen_region(request: HttpRequest) -> Region | None:
-    """?region=CODE when the reader may look at it (else 404), or the reader's own region."""
-    user = request.user
-    code = request.GET.get("region", "").strip()
-    if not code:
-        return overview.home_region(user)
-    region = Region.objects.filter(pk=code).first()
-    if region is None or not overview.region_allowed(user, region):
-        raise Http404
-    return region
+from shangmi.regions.picker import in_picker, picker_context
 
 
 class OverviewView(ScopedViewMixin, TemplateView):
@@ -50,12 +40,14 @@ class OverviewView(ScopedViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        region = chosen_region(self.request)
+        # The network's rule is the reader's own tree, whatever their rights on enterprises
+        # (what they see of it still comes through restrict): exactly what the picker offers.
+        region = chosen_region(self.request, Enterprise, allowed=in_picker)
         counts = overview.network_counts(user, region)
         is_district = region is not None and region.level == Region.Level.DISTRICT
         context.update(
             region=region,
-            regions=overview.region_choices(user, region),
+            picker=picker_context(user, region),
             counts=counts,
             children=[] if is_district else overview.child_counts(user, region),
             tree=overview.network_tree(user, region) if counts.enterprises <= overview.TREE_LIMIT else None,

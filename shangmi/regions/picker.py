@@ -82,7 +82,8 @@ def resolve_choice(user: Any, text: str) -> Region | None:
 
 
 def tree(user: Any, chosen: Region | None) -> list[Node]:
-    """The roots, with every node on the way to ``chosen`` opened (one query per open level)."""
+    """The roots, with every node on the way to ``chosen`` (and ``chosen``) opened: one query
+    per opened level."""
     roots = picker_roots(user)
     if len(roots) == 1:  # one's own region: a district has no children to offer
         flagged = _with_children_flag(Region.objects.filter(pk=roots[0].pk)).values_list("has_children", flat=True)
@@ -97,11 +98,14 @@ def tree(user: Any, chosen: Region | None) -> list[Node]:
     way = set(chosen.path.strip("/").split("/"))
     level = nodes
     while level:
-        opened = next((n for n in level if n.region.code in way and n.region.code != chosen.code), None)
-        if opened is None:
+        node = next((n for n in level if n.region.code in way), None)
+        if node is None or not node.has_children:
             break
-        _open(opened)
-        level = opened.children
+        # The chosen region is opened too: one goes on from there to a region below it.
+        _open(node)
+        if node.region.code == chosen.code:
+            break
+        level = node.children
     return nodes
 
 

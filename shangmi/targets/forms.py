@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy
 from shangmi.core.forms import BootstrapMixin
 from shangmi.core.scoping import ADD
 from shangmi.creation.models import DemoType, Level
+from shangmi.regions.chooser import YEARS
 from shangmi.regions.models import Region
 from shangmi.targets.models import Metric, Target, TargetProgram
 from shangmi.targets.services import parse_shares, scoped_regions
 
-YEARS = (2000, 2100)
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 
 

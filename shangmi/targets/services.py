@@ -147,14 +147,6 @@ def region_in_scope(user: Any, region: Region, action: str = VIEW, model: type[m
     return core_region_in_scope(model, user, region, action)
 
 
-def default_region(user: Any, action: str = VIEW, model: type[models.Model] = Target) -> Region | None:
-    """The region a page opens on: the person's own, when they may look at it."""
-    home = getattr(user, "home_region", None)
-    if home is not None and region_in_scope(user, home, action, model):
-        return home
-    return None
-
-
 # --- Single targets --------------------------------------------------------------------------
 
 OUT_OF_SCOPE = gettext_lazy("You cannot set targets outside your own region.")
@@ -367,7 +359,6 @@ __all__ = [
     "coaching_add",
     "coaching_remove",
     "default_deadline",
-    "default_region",
     "find_enterprise",
     "may_manage",
     "normalise_levels",

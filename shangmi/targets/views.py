@@ -27,9 +27,11 @@ from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError
 from shangmi.core.views import ScopedViewMixin
 from shangmi.core.xlsx import XLSX_TYPE
 from shangmi.enterprises.models import Enterprise
+from shangmi.regions.chooser import chosen_region, chosen_year
 from shangmi.regions.models import Region
+from shangmi.regions.picker import picker_context
 from shangmi.targets.exporting import coaching_export, progress_export
-from shangmi.targets.forms import YEARS, CoachingAddForm, ProgramForm, TargetForm, TargetImportForm
+from shangmi.targets.forms import CoachingAddForm, ProgramForm, TargetForm, TargetImportForm
 from shangmi.targets.importing import targets_import
 from shangmi.targets.models import CoachingEnrolment, Metric, Target, TargetProgram
 from shangmi.targets.progress import coaching_entries, progress_table, targets_progress
@@ -39,54 +41,14 @@ from shangmi.targets.services import (
     Column,
     coaching_add,
     coaching_remove,
-    default_region,
     find_enterprise,
     may_manage,
     program_save,
     program_years,
     region_in_scope,
-    scoped_regions,
     target_delete,
     target_save,
 )
-
-# --- Choosing a region and a year ------------------------------------------------------------
-
-
-def chosen_year(request: HttpRequest) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if YEARS[0] <= year <= YEARS[1] else timezone.localdate().year
-
-
-def chosen_region(request: HttpRequest, model: type[Any], action: str = VIEW) -> Region | None:
-    """?region=CODE if the reader may see it (else 404), or the reader's own region."""
-    user = request.user
-    if not may_manage(user, action, model):
-        raise Http404
-    code = request.GET.get("region", "").strip()
-    if not code:
-        return default_region(user, action, model)
-    region = Region.objects.filter(pk=code).first()
-    if region is None or not region_in_scope(user, region, action, model):
-        raise Http404
-    return region
-
-
-def region_choices(user: Any, current: Region | None, model: type[Any]) -> list[Region]:
-    """Regions a table can be opened on: provinces and cities in scope, one's own region, and
-    the districts of the region shown (not all 2,800 districts of the country)."""
-    scoped = scoped_regions(user, VIEW, model)
-    regions = list(scoped.exclude(level=Region.Level.DISTRICT).order_by("code"))
-    extras = [getattr(user, "home_region", None), current]
-    if current is not None:
-        extras += list(scoped.filter(parent=current).order_by("code"))
-    for extra in extras:
-        if extra is not None and extra not in regions and region_in_scope(user, extra, VIEW, model):
-            regions.append(extra)
-    return regions
 
 
 def table_url(name: str, region: Region | None, year: int) -> str:
@@ -138,7 +100,7 @@ class ProgressView(ScopedViewMixin, TemplateView):
         targets = self.get_queryset()
         table = progress_table(region, year, targets=targets) if region is not None else None
         own = (
-            targets.filter(region__path__startswith=region.path, year=year).select_related("region", "program")
+            targets.filter(region__path__subtree=region.path, year=year).select_related("region", "program")
             if region is not None
             else Target.objects.none()
         )
@@ -151,7 +113,7 @@ class ProgressView(ScopedViewMixin, TemplateView):
                 (target, Column.of(target).label)
                 for target in sorted(own, key=lambda t: (t.region_id, Column.of(t).sort_key, t.levels))
             ],
-            regions=region_choices(user, region, Target),
+            picker=picker_context(user, region),
             years=sorted(years),
             can_add=may_manage(user, ADD),
             can_change=may_manage(user, CHANGE),
@@ -370,7 +332,7 @@ class CoachingView(ScopedViewMixin, TemplateView):
         context.update(
             region=region,
             year=year,
-            regions=region_choices(user, region, CoachingEnrolment),
+            picker=picker_context(user, region),
             years=sorted({timezone.localdate().year - 1, timezone.localdate().year, year}),
             form=kwargs.get("form") or CoachingAddForm(),
         )

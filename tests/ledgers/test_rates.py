@@ -266,3 +266,4 @@ def test_the_rates_page(world: Any, client: Any) -> None:
     assert "江北区" in page and "江津区" not in page and "25.0%" in page
     assert client.get(url + "&region=500116").status_code == 404
     assert client.get(url + "&region=500000").status_code == 404
+    assert client.get(reverse("ledgers:rates"), {"year": 2026, "region": "江津区"}).status_code == 404

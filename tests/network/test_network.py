@@ -142,7 +142,7 @@ def test_a_city_regulator_sees_the_districts_rolled_up(jiangbei: Jiangbei, clien
 def test_a_district_cannot_open_another_district(jiangbei: Jiangbei, client: Any) -> None:
     world = jiangbei.world
     client.force_login(world.regulator_in)
-    for outside in ("500116", "500000", "999999"):
+    for outside in ("500116", "江津区", "重庆市", "500000", "999999"):
         assert client.get(reverse("network:overview"), {"region": outside}).status_code == 404
     # An officer's network is their own enterprises.
     client.force_login(world.officer_out)
