@@ -467,3 +467,23 @@ def test_halfyear_page_costs_the_same_queries_for_more_enterprises(world: Any, c
         enterprise = make_enterprise("500105", f"半年企业{serial}", 600 + serial, liaison_officer=world.officer_in)
         make_visit(enterprise, world.officer_in)
     assert count() == few
+
+
+def test_halfyear_pages_reuse_the_totals_count(world: Any, client: Any) -> None:
+    for serial in range(55):
+        make_enterprise("500105", f"分页企业{serial:02d}", 700 + serial, liaison_officer=world.officer_in)
+    client.force_login(world.regulator_in)
+    url = reverse("ledgers:guidance_halfyear")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url, {"missing": "on"})
+    # One statement counts the rows (the totals); the paginator does not count them again.
+    counts = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(") and "enterprise" in q["sql"]
+    ]
+    assert len(counts) == 1, counts
+    second = client.get(url, {"missing": "on", "page": 2})
+    names = [p.context["page"].object_list for p in (first, second)]
+    seen = [e.name for page in names for e in page]
+    expected = 55 + 1  # the new ones and world.ent_in, all missing this year's visits
+    assert first.context["page"].paginator.count == expected == len(seen) == len(set(seen))
+    assert first.context["page"].paginator.num_pages == 2
