@@ -74,6 +74,9 @@ def test_list_filters(world: Any, api: APIClient) -> None:
     assert api.get("/api/v1/enterprises/", {"q": world.ent_in.uscc.lower()}).json()["count"] == 1
     assert api.get("/api/v1/enterprises/", {"q": "江北内部"}).json()["results"][0]["id"] == world.ent_in.pk
     assert api.get("/api/v1/enterprises/", {"region": "500000"}).json()["count"] == 2
+    # A region by name, as on the list page (江北区 is Chongqing's inside the caller's tree).
+    assert api.get("/api/v1/enterprises/", {"region": "江北区"}).json()["results"][0]["id"] == world.ent_in.pk
+    assert api.get("/api/v1/enterprises/", {"region": "重庆市江津区"}).json()["count"] == 1
 
 
 def test_detail_is_scoped(world: Any, api: APIClient) -> None:
@@ -224,6 +227,11 @@ def test_openapi_schema(world: Any, client: Any) -> None:
     schema = yaml.safe_load(response.content)
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/enterprises/" in schema["paths"]
+    # A region is found by its code, typed as the model's code field (no "could not derive" guess).
+    (code,) = schema["paths"]["/api/v1/regions/{code}/"]["get"]["parameters"]
+    assert code["name"] == "code" and code["schema"]["type"] == "string"
+    listed = {p["name"] for p in schema["paths"]["/api/v1/enterprises/"]["get"]["parameters"]}
+    assert {"q", "region", "park", "tag", "liaison_point", "sort", "page"} <= listed
     assert "/api/v1/enterprises/{id}/" in schema["paths"]
     assert "/api/v1/regions/" in schema["paths"]
     json_schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")

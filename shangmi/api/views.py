@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from shangmi.api.base import API_PERMISSIONS, ScopedModelViewSet
 from shangmi.api.serializers import EnterpriseSerializer, ParkSerializer, RegionSerializer
 from shangmi.core.scoping import VIEW
-from shangmi.enterprises.filters import EnterpriseFilter
+from shangmi.enterprises.filters import SORTS, EnterpriseFilter
 from shangmi.enterprises.models import Enterprise
 from shangmi.regions.models import Park, Region
 
@@ -17,6 +19,8 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = API_PERMISSIONS
     filterset_fields = ["parent", "level"]
     model = Region
+    # A region's key is its six-digit code (the URL stays /regions/500105/).
+    lookup_field = "code"
 
     def get_queryset(self):
         return Region.objects.restrict(self.request.user, VIEW)
@@ -32,6 +36,29 @@ class ParkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Park.objects.restrict(self.request.user, VIEW)
 
 
+def _query(name: str, description: str, kind: OpenApiTypes = OpenApiTypes.STR, **extra: object) -> OpenApiParameter:
+    return OpenApiParameter(name, kind, OpenApiParameter.QUERY, required=False, description=description, **extra)
+
+
+# The list's filters are EnterpriseFilter's (the page's own), applied in filter_queryset
+# rather than by a filter backend, so the schema names them here.
+ENTERPRISE_FILTERS = [
+    _query("q", "Name (part of it) or the start of the unified social credit code, in any case."),
+    _query(
+        "region",
+        "A region and everything below it: a six-digit GB/T 2260 code, a full name (重庆市江北区) or a "
+        "name (江北区, looked for inside the caller's own region first).",
+    ),
+    _query("park", "Park id.", OpenApiTypes.INT),
+    _query("tag", "Tag code (e.g. high_tech, specialised_sme)."),
+    _query("industry", "Industry code."),
+    _query("liaison_point", "true: liaison points only; false: the others.", OpenApiTypes.BOOL),
+    _query("has_officer", "true: with a liaison officer; false: without.", OpenApiTypes.BOOL),
+    _query("sort", "Sort key; a leading '-' reverses it.", enum=list(SORTS)),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=ENTERPRISE_FILTERS))
 class EnterpriseViewSet(ScopedModelViewSet):
     """Enterprises in the caller's scope. The same filters as the list page (q, region, park, tag, ...)."""
 
