@@ -56,6 +56,9 @@ class Scope:
     parks: tuple[str, ...] = ()
     enterprises: tuple[str, ...] = ()
     officers: tuple[str, ...] = ()
+    # Lookups to people who may only *look at* a row (an officer sees the trainings their
+    # enterprises took part in, but changes only those they organised).
+    officers_view: tuple[str, ...] = ()
     # Rows that belong to one person (their own account): always visible to that person.
     owners: tuple[str, ...] = ()
     # Public reference data (the national division codes): any signed-in user may read.
@@ -88,7 +91,7 @@ def scope_q(model: type[models.Model], user: User | AnonymousUser | None, action
 
     parts: list[Q] = [Q(**{lookup: user.pk}) for lookup in scope.owners] if action == VIEW else []
     if action in scope.grants.get(user.role, frozenset()):
-        parts.extend(_role_parts(scope, user))
+        parts.extend(_role_parts(scope, user, action))
     return _any_of(parts)
 
 
@@ -102,7 +105,7 @@ def _any_of(parts: list[Q]) -> Q | None:
     return combined
 
 
-def _role_parts(scope: Scope, user: User) -> list[Q]:
+def _role_parts(scope: Scope, user: User, action: str) -> list[Q]:
     role = user.role
     if role == Role.REGULATOR:
         if user.region_id is None:
@@ -114,7 +117,8 @@ def _role_parts(scope: Scope, user: User) -> list[Q]:
     if role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF) and user.enterprise_id is not None:
         return [Q(**{lookup: user.enterprise_id}) for lookup in scope.enterprises]
     if role == Role.OFFICER:
-        return [Q(**{lookup: user.pk}) for lookup in scope.officers]
+        lookups = scope.officers + (scope.officers_view if action == VIEW else ())
+        return [Q(**{lookup: user.pk}) for lookup in lookups]
     return []
 
 

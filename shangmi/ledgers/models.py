@@ -131,6 +131,7 @@ class Activity(models.Model):
         parks=("park",),
         enterprises=("enterprises",),
         officers=("created_by",),
+        officers_view=("enterprises__liaison_officer", "enterprises__guidance_officer"),
         grants={
             Role.REGULATOR: frozenset({VIEW, ADD, CHANGE, DELETE}),
             Role.OFFICER: frozenset({VIEW, ADD, CHANGE}),
@@ -175,6 +176,8 @@ class ActivityParticipant(models.Model):
         parks=("activity__park",),
         enterprises=("enterprise",),
         officers=("activity__created_by",),
+        # Their own enterprises' people only, not everyone at an activity they did not organise.
+        officers_view=("enterprise__liaison_officer", "enterprise__guidance_officer"),
         grants=Activity.scope.grants,
     )
     objects = RestrictedQuerySet.as_manager()
@@ -205,6 +208,7 @@ class ActivityMaterial(models.Model):
         parks=("activity__park",),
         enterprises=("activity__enterprises",),
         officers=("activity__created_by",),
+        officers_view=("activity__enterprises__liaison_officer", "activity__enterprises__guidance_officer"),
         grants=Activity.scope.grants,
     )
     objects = RestrictedQuerySet.as_manager()

@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
 from shangmi.core.roles import Role
+from shangmi.core.scoping import CHANGE, VIEW
 from shangmi.ledgers.activities import (
     ActivityError,
     ActivityInput,
@@ -201,6 +203,36 @@ def test_an_officer_edits_what_they_recorded(world: Any) -> None:
     other = make_activity(world.jiangbei, world.regulator_in, world.ent_in)
     with pytest.raises(ActivityError, match="may not change"):
         activity_save(user=world.officer_in, activity=other, data=activity_input(world.jiangbei, world.ent_in))
+
+
+def test_an_officer_sees_their_enterprises_activities_but_changes_only_their_own(
+    world: Any, english: Any, tmp_media: Any
+) -> None:
+    # The city holds a training with an enterprise of each district; officer_in follows ent_in.
+    activity = make_activity(world.chongqing, world.city_regulator, world.ent_in, world.ent_out)
+    add_person(activity, world.ent_in, "张三", "001")
+    add_person(activity, world.ent_out, "李四", "002")
+    material = ActivityMaterial.objects.create(
+        activity=activity, file=ContentFile(b"%PDF-1.4", name="课件.pdf"), original_name="课件.pdf",
+        content_type="application/pdf", size=8, sha256="0" * 64, uploaded_by=world.city_regulator,
+    )  # fmt: skip
+    officer = world.officer_in
+    assert Activity.objects.restrict(officer, VIEW).filter(pk=activity.pk).exists()
+    assert not Activity.objects.restrict(officer, CHANGE).filter(pk=activity.pk).exists()
+    # Only the people of the officer's own enterprises, not everyone at the training.
+    assert [p.name for p in ActivityParticipant.objects.restrict(officer).filter(activity=activity)] == ["张三"]
+    assert ActivityMaterial.objects.restrict(officer).filter(pk=material.pk).exists()
+    english.force_login(officer)
+    page = english.get(reverse("ledgers:activity_detail", args=[activity.pk])).content.decode()
+    assert "张三" in page and "李四" not in page and world.ent_out.name not in page
+    assert english.get(reverse("ledgers:activity_list")).content.decode().count(activity.name) == 1
+    assert english.get(reverse("ledgers:activity_update", args=[activity.pk])).status_code == 404
+    # An officer following neither enterprise sees nothing of it.
+    stranger = make_user("officer_three", Role.OFFICER, region=world.jiangbei)
+    assert not Activity.objects.restrict(stranger).filter(pk=activity.pk).exists()
+    english.force_login(stranger)
+    assert english.get(reverse("ledgers:activity_detail", args=[activity.pk])).status_code == 404
+    assert english.get(reverse("ledgers:activity_material_download", args=[material.pk])).status_code == 404
 
 
 def test_an_edit_keeps_the_enterprises_the_editor_cannot_see(world: Any) -> None:
