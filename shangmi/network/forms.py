@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.accounts.models import User
@@ -26,6 +27,22 @@ STATION_FIELDS = (
     "contact_phone",
     "established_on",
 )
+
+
+# Above this many enterprises in the chosen district the station form asks for a park instead
+# of listing them (a <select> of thousands of names is neither usable nor cheap to send).
+ENTERPRISE_CHOICES = 1000
+
+
+def _chosen(value: Any, choices: Any) -> Any:
+    """The row a select holds (bound data or initial), if it is one of its choices."""
+    pk = getattr(value, "pk", value)
+    if pk in (None, ""):
+        return None
+    try:
+        return choices.filter(pk=pk).first()
+    except (ValueError, TypeError):
+        return None
 
 
 def officer_label(officer: User) -> str:
@@ -53,10 +70,7 @@ class StationForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, station: Station | None = None, **kwargs: Any) -> None:
         if station is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
-                **{name: getattr(station, name) for name in STATION_FIELDS},
-                "enterprises": list(station.enterprises.restrict(user, VIEW).values_list("pk", flat=True)),
-            }
+            kwargs["initial"] = self.initial_of(station, user)
         super().__init__(*args, **kwargs)
         region = self.fields["region"]
         region.queryset = station_region_choices(user).order_by("code")
@@ -65,9 +79,54 @@ class StationForm(BootstrapMixin, forms.Form):
         officer = self.fields["officer"]
         officer.queryset = officer_candidates(user).order_by("full_name", "username")
         officer.label_from_instance = officer_label
-        enterprises = self.fields["enterprises"]
-        enterprises.queryset = Enterprise.objects.restrict(user, VIEW).order_by("name", "pk")
-        enterprises.widget.attrs.update({"class": "form-select", "size": "12"})
+        self._offer_enterprises(user, station)
+
+    def _offer_enterprises(self, user: Any, station: Station | None) -> None:
+        """The enterprises a station may serve: those of its district in the user's scope (of
+        its park, when the district has too many), plus those it serves already. A province's
+        100,000 enterprises are never put in one list: above ENTERPRISE_CHOICES the list waits
+        for a district or a park (changing either reloads the list through htmx)."""
+        field = self.fields["enterprises"]
+        field.widget.attrs.update({"class": "form-select", "size": "12"})
+        for name in ("region", "park"):
+            # The list follows the district and the park: re-render just that field.
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": "",
+                    "hx-trigger": "change",
+                    "hx-include": "closest form",
+                    "hx-select": "#field-enterprises",
+                    "hx-target": "#field-enterprises",
+                    "hx-swap": "outerHTML",
+                }
+            )
+        visible = Enterprise.objects.restrict(user, VIEW)
+        region = _chosen(self["region"].value(), self.fields["region"].queryset)
+        park = _chosen(self["park"].value(), self.fields["park"].queryset)
+        offered = visible.none()
+        if region is not None:
+            offered = visible.filter(region__path__subtree=region.path)
+        self.too_many = offered.count() if region is not None else 0
+        if park is not None and (region is None or self.too_many > ENTERPRISE_CHOICES):
+            # A large district: the park's own enterprises instead.
+            offered = visible.filter(park=park)
+            self.too_many = offered.count()
+        if self.too_many > ENTERPRISE_CHOICES:
+            offered = visible.none()
+            field.help_text = _("%(count)s enterprises there: choose a district or a park to list them.") % {
+                "count": f"{self.too_many:,}"
+            }
+        elif region is None and park is None:
+            field.help_text = _("Choose the district (or the park) first: the list shows its enterprises.")
+        serving = station.enterprises.values("pk") if station is not None else Enterprise.objects.none()
+        field.queryset = visible.filter(Q(pk__in=offered.values("pk")) | Q(pk__in=serving)).order_by("name", "pk")
+
+    @staticmethod
+    def initial_of(station: Station, user: Any) -> dict[str, Any]:
+        return {
+            **{name: getattr(station, name) for name in STATION_FIELDS},
+            "enterprises": list(station.enterprises.restrict(user, VIEW).values_list("pk", flat=True)),
+        }
 
     def station_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in STATION_FIELDS}

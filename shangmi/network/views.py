@@ -19,7 +19,7 @@ from shangmi.core.scoping import ADD, CHANGE, VIEW, OutOfScopeError, get_scoped_
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.enterprises.models import Enterprise
 from shangmi.network import overview
-from shangmi.network.forms import AssignFilterForm, AssignForm, StationForm
+from shangmi.network.forms import STATION_FIELDS, AssignFilterForm, AssignForm, StationForm
 from shangmi.network.models import Station
 from shangmi.network.services import (
     NetworkError,
@@ -101,7 +101,8 @@ class StationCreateView(ScopedViewMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         initial = {"region": request.user.home_region} if request.user.home_region else {}
-        return self.render_to_response({"form": StationForm(user=request.user, initial=initial)})
+        form = StationForm(user=request.user, initial=_with_query(initial, request.GET))
+        return self.render_to_response({"form": form})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = StationForm(request.POST, user=request.user)
@@ -110,6 +111,22 @@ class StationCreateView(ScopedViewMixin, TemplateView):
             messages.success(request, _("Station %(name)s created.") % {"name": station.name})
             return HttpResponseRedirect(reverse("network:station_detail", args=[station.pk]))
         return self.render_to_response({"form": form})
+
+
+def _with_query(
+    initial: dict[str, Any] | None, query: QueryDict, station: Station | None = None, user: Any = None
+) -> dict[str, Any]:
+    """The form's starting values, overlaid with what the page sent when its district or park
+    changed (the form re-renders its enterprise list for them; nothing is saved by a GET)."""
+    values = dict(initial or {})
+    if station is not None:
+        values.update(StationForm.initial_of(station, user))
+    for name in STATION_FIELDS:
+        if name in query:
+            values[name] = query[name]
+    if "enterprises" in query:
+        values["enterprises"] = query.getlist("enterprises")
+    return values
 
 
 def _save(request: HttpRequest, form: StationForm, station: Station | None) -> Station | None:
@@ -137,7 +154,8 @@ class StationUpdateView(ScopedObjectViewMixin, TemplateView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         station = get_scoped_or_404(Station, request.user, CHANGE, pk=pk)
-        form = StationForm(user=request.user, station=station)
+        initial = _with_query(None, request.GET, station, request.user)
+        form = StationForm(user=request.user, station=station, initial=initial)
         return self.render_to_response({"form": form, "station": station})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:

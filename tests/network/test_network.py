@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shangmi.enterprises.models import Enterprise, Tag
+from shangmi.network import forms as network_forms
 from shangmi.network import overview
 from shangmi.network.models import Station
 from shangmi.network.services import (
@@ -311,6 +312,38 @@ def test_station_pages_and_their_scope(jiangbei: Jiangbei, client: Any) -> None:
     for user in (world.officer_in, world.ent_admin_in, world.park_operator_in):
         client.force_login(user)
         assert client.get(reverse("network:station_create")).status_code == 404
+
+
+def offered(html: str) -> set[str]:
+    """The enterprise names the station form's list offers."""
+    field = html.split('id="field-enterprises"', 1)[1].split("</select>", 1)[0]
+    return set(re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", field))
+
+
+def test_station_form_lists_the_district_and_never_a_whole_province(
+    jiangbei: Jiangbei, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = jiangbei.world
+    client.force_login(world.city_regulator)
+    client.cookies["django_language"] = "en"
+    url = reverse("network:station_create")
+    # Opened on the city (the regulator's own region): both districts, few enough to list.
+    assert {world.ent_in.name, world.ent_out.name} <= offered(client.get(url).content.decode())
+    # The district select reloads the list for the district chosen (htmx sends the form's values).
+    page = client.get(url, {"region": world.jiangjin.pk, "name": "新站"}).content.decode()
+    assert offered(page) == {world.ent_out.name} and 'value="新站"' in page
+    assert 'hx-select="#field-enterprises"' in page
+    # Too many to list: nothing but a message, until a park narrows it.
+    monkeypatch.setattr(network_forms, "ENTERPRISE_CHOICES", 2)
+    page = client.get(url).content.decode()
+    assert offered(page) == set() and "enterprises there: choose a district or a park" in page
+    in_park = make_enterprise("500105", "园区内企业", 31, park=world.park_in)
+    page = client.get(url, {"region": world.jiangbei.pk, "park": world.park_in.pk}).content.decode()
+    assert offered(page) == {world.ent_in.name, in_park.name}
+    # Editing keeps offering what the station serves, wherever the list stands.
+    edit = client.get(reverse("network:station_update", args=[jiangbei.station.pk])).content.decode()
+    assert {world.ent_in.name, jiangbei.no_point.name} <= offered(edit)
+    assert f'value="{jiangbei.no_point.pk}" selected' in edit
 
 
 def test_station_rules_in_the_service(jiangbei: Jiangbei) -> None:
