@@ -273,9 +273,7 @@ def candidate_list_title(round_: Round, region: Region) -> str:
 
 def candidates(queryset: QuerySet[Application], *, round_: Round, region: Region) -> QuerySet[Application]:
     """The cultivation candidates of ``region`` (its whole subtree) in ``round_``: all but the withdrawn."""
-    return queryset.filter(round=round_, region__path__subtree=region.path).exclude(
-        status=Application.Status.WITHDRAWN
-    )
+    return queryset.filter(round=round_, region__path__subtree=region.path).exclude(status=Application.Status.WITHDRAWN)
 
 
 def candidate_list_export(

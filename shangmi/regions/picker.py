@@ -74,7 +74,8 @@ def resolve_choice(user: Any, text: str) -> Region | None:
         return Region.objects.filter(code=value[:6]).first()
     named = Region.objects.filter(Q(full_name=value) | Q(name=value))
     condition = _tree_condition(user)
-    for candidates in ((named.filter(condition),) if condition is not None else ()) + (named,):
+    inside = [named.filter(condition)] if condition is not None else []
+    for candidates in [*inside, named]:
         matches = list(candidates[:2])
         if matches:
             return matches[0] if len(matches) == 1 else None

@@ -150,6 +150,14 @@ class Survey(models.Model):
         ordering = ["-issued_at", "-pk"]
         verbose_name = _("survey")
         verbose_name_plural = _("surveys")
+        constraints = [
+            # Status and closing time say one thing twice: the database keeps them in step.
+            models.CheckConstraint(
+                condition=models.Q(status="open", closed_at__isnull=True)
+                | models.Q(status="closed", closed_at__isnull=False),
+                name="survey_closed_when_closed_at",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

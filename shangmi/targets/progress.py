@@ -370,9 +370,7 @@ def coaching_entries(
         for e in enterprises.filter(Exists(candidate), region__path__subtree=region.path).select_related("region")
     }
     listed = list(
-        enrolments.filter(year=year, enterprise__region__path__subtree=region.path).select_related(
-            "enterprise__region"
-        )
+        enrolments.filter(year=year, enterprise__region__path__subtree=region.path).select_related("enterprise__region")
     )
     entries = [CoachingEntry(e.enterprise, e, e.enterprise_id in candidates) for e in listed]
     on_list = {e.enterprise_id for e in listed}

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shangmi.enterprises.models import Tag
@@ -114,6 +115,17 @@ def test_closing_stops_answers(small: SmallSurvey) -> None:
         services.survey_close(world.city_regulator, closed)
     with pytest.raises(SurveyError, match="no longer takes answers"):
         services.answers_save(small.admin_d, small.d, answers(1, 1, 1, 1, True, 6))
+
+
+def test_status_and_closing_time_cannot_disagree(small: SmallSurvey) -> None:
+    survey = small.survey
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)  # closed, but no closing time
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Survey.objects.filter(pk=survey.pk).update(closed_at=timezone.now())  # a closing time, but open
+    closed = services.survey_close(small.world.city_regulator, survey)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Survey.objects.filter(pk=closed.pk).update(status=Survey.Status.OPEN)
 
 
 # --- reminders --------------------------------------------------------------------------------
