@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+from shangmi.core.scoping import OutOfScopeError
 
 
 def bootstrap_widgets(form: forms.BaseForm) -> None:
@@ -26,3 +30,28 @@ class BootstrapMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bootstrap_widgets(self)  # type: ignore[arg-type]
+
+
+_T = TypeVar("_T")
+
+
+def save_through(
+    form: forms.BaseForm, save: Callable[[], _T], *, out_of_scope: str, out_of_scope_field: str | None = "region"
+) -> _T | None:
+    """Run a service's write for ``form``; its refusals become the form's errors.
+
+    Returns what ``save`` returned, or None when it refused: a row that would leave the
+    user's scope (OutOfScopeError, reported on ``out_of_scope_field``) or the service's
+    ValidationError (on the fields it names, the rest for the whole form).
+    """
+    try:
+        return save()
+    except OutOfScopeError:
+        form.add_error(out_of_scope_field if out_of_scope_field in form.fields else None, out_of_scope)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.error_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+    return None

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from shangmi.core.models import StoredFile
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, VIEW, RestrictedQuerySet, Scope
 
@@ -258,16 +259,10 @@ def evidence_path(instance: EvidenceFile, filename: str) -> str:
     return f"creation/{instance.application_id}/{uuid.uuid4().hex}"
 
 
-class EvidenceFile(models.Model):
+class EvidenceFile(StoredFile):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField("SHA-256", max_length=64)
     items = models.ManyToManyField("standards.Item", related_name="+", blank=True, verbose_name=_("items"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     # Evidence is read by whoever may read its application (the same lookups, one level down).
     scope = Scope(
@@ -282,12 +277,6 @@ class EvidenceFile(models.Model):
         },
     )
     objects = RestrictedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class ReviewScore(models.Model):

@@ -20,8 +20,8 @@ from django.urls import reverse
 from fpdf import FPDF
 
 from shangmi.creation.models import DemoType, Level, Title
-from shangmi.evidence.certificate import qr_matrix
 from shangmi.pdf.fonts import FONT_FAMILY, new_document
+from shangmi.pdf.layout import draw_qr
 from shangmi.regions.models import Region
 
 # Landscape A4, in mm.
@@ -158,26 +158,8 @@ def _draw_centered(pdf: FPDF, y: float, lines: list[str], line_h: float, color: 
     return y
 
 
-def _draw_qr(pdf: FPDF, url: str) -> None:
-    matrix = qr_matrix(url)
-    module = QR_SIZE / len(matrix)
-    pdf.set_fill_color(0, 0, 0)
-    for r, row in enumerate(matrix):
-        c = 0
-        # Horizontal runs of dark modules as one rectangle, overlapping rows by a hair, so
-        # viewers that anti-alias each rectangle show no seams.
-        while c < len(row):
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < len(row) and row[c]:
-                c += 1
-            pdf.rect(QR_X + start * module, QR_Y + r * module, (c - start) * module, module + 0.02, style="F")
-
-
 def _draw_verification(pdf: FPDF, url: str) -> None:
-    _draw_qr(pdf, url)
+    draw_qr(pdf, url, QR_X, QR_Y, QR_SIZE)
     x = QR_X + QR_SIZE + 5
     width = ISSUER_X - 6 - x
     _font(pdf, 10, bold=True)

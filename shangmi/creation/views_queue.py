@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +16,7 @@ from django.views.generic import ListView, View
 
 from shangmi.core.roles import Role
 from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
-from shangmi.core.xlsx import XLSX_TYPE
+from shangmi.core.xlsx import xlsx_response
 from shangmi.creation.exporting import candidate_list_export, round_export
 from shangmi.creation.models import Application, DemoType, Level, Round, Stage
 from shangmi.creation.queues import due_state, queue_rounds, review_queue, self_assessment_totals
@@ -81,13 +81,6 @@ class QueueView(ScopedViewMixin, HtmxFragmentMixin, ListView):
         return context
 
 
-def _xlsx_response(write: Any, filename: str) -> FileResponse:
-    tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    write(tmp)
-    tmp.seek(0)
-    return FileResponse(tmp, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
-
-
 class RoundExportView(ScopedViewMixin, View):
     """The round's applications within the user's scope, with their scores, as .xlsx.
 
@@ -98,14 +91,15 @@ class RoundExportView(ScopedViewMixin, View):
 
     model = Round
 
-    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         round_ = get_object_or_404(self.get_queryset(), pk=pk)
         applications = Application.objects.restrict(request.user)
-        return _xlsx_response(
+        return xlsx_response(
             lambda target: round_export(
                 round_=round_, queryset=applications, target=target, with_reviews=_is_reviewer(request.user)
             ),
             f"{round_.year}-{round_.pk}-申报汇总-{timezone.localtime():%Y%m%d}.xlsx",
+            stream=True,
         )
 
 
@@ -114,13 +108,14 @@ class CandidateListView(ScopedViewMixin, View):
 
     model = Round
 
-    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         round_ = get_object_or_404(self.get_queryset(), pk=pk)
         region = self.list_region(request, round_)
         applications = Application.objects.restrict(request.user)
-        return _xlsx_response(
+        return xlsx_response(
             lambda target: candidate_list_export(round_=round_, region=region, queryset=applications, target=target),
             f"{region.full_name}{round_.year}年培育名单.xlsx",
+            stream=True,
         )
 
     @staticmethod

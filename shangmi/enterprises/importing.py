@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,7 +31,7 @@ from django.utils.translation import gettext as _
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, scope_q
 from shangmi.core.xlsx import new_workbook
-from shangmi.enterprises.models import Enterprise, Industry, Tag
+from shangmi.enterprises.models import INDUSTRY_ZH, Enterprise, Industry, Tag
 from shangmi.enterprises.services import may_add_enterprises
 from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
 from shangmi.regions.models import Park
@@ -58,29 +59,6 @@ COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 HEADERS_ZH: tuple[str, ...] = tuple(zh for _f, zh, _o in COLUMNS)
 REQUIRED = ("name", "uscc", "region")
 
-# GB/T 4754-2017 section names, as written on the national forms.
-INDUSTRY_ZH: dict[str, str] = {
-    "A": "农、林、牧、渔业",
-    "B": "采矿业",
-    "C": "制造业",
-    "D": "电力、热力、燃气及水生产和供应业",
-    "E": "建筑业",
-    "F": "批发和零售业",
-    "G": "交通运输、仓储和邮政业",
-    "H": "住宿和餐饮业",
-    "I": "信息传输、软件和信息技术服务业",
-    "J": "金融业",
-    "K": "房地产业",
-    "L": "租赁和商务服务业",
-    "M": "科学研究和技术服务业",
-    "N": "水利、环境和公共设施管理业",
-    "O": "居民服务、修理和其他服务业",
-    "P": "教育",
-    "Q": "卫生和社会工作",
-    "R": "文化、体育和娱乐业",
-    "S": "公共管理、社会保障和社会组织",
-    "T": "国际组织",
-}
 TRUE_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔", "t"})
 FALSE_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "f", ""})
 TAG_SPLIT = re.compile(r"[、,，;；]+")
@@ -107,10 +85,10 @@ class RowError:
 
 
 @dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class RowsOutcome(ABC):
+    """What an all-or-nothing import of rows did: nothing when any row is refused (``errors``,
+    every bad row with its reason), else the counts a subclass keeps and reports."""
+
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
 
@@ -124,6 +102,20 @@ class ImportResult:
             return _("Nothing was imported: %(n)d rows have problems. Correct them and import the file again.") % {
                 "n": len({e.row for e in self.errors})
             }
+        return self.done_message()
+
+    @abstractmethod
+    def done_message(self) -> str:
+        """What the import wrote (or, dry, would write)."""
+
+
+@dataclass
+class ImportResult(RowsOutcome):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def done_message(self) -> str:
         counts = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
         if self.dry_run:
             return (

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 
-from shangmi.core.scoping import ADD, CHANGE, OutOfScopeError
+from shangmi.core.forms import save_through
+from shangmi.core.scoping import ADD, CHANGE
 from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
 from shangmi.enterprises.filters import EnterpriseFilter
 from shangmi.enterprises.forms import EnterpriseForm
@@ -82,13 +82,11 @@ class EnterpriseCreateView(ScopedViewMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form: EnterpriseForm) -> HttpResponse:
-        try:
-            enterprise = enterprise_create(user=self.request.user, data=dict(form.cleaned_data))
-        except OutOfScopeError:
-            form.add_error("region", OUT_OF_SCOPE)
-            return self.form_invalid(form)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        user = self.request.user
+        enterprise = save_through(
+            form, lambda: enterprise_create(user=user, data=dict(form.cleaned_data)), out_of_scope=OUT_OF_SCOPE
+        )
+        if enterprise is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Enterprise %(name)s created.") % {"name": enterprise.name})
         return HttpResponseRedirect(enterprise.get_absolute_url())
@@ -116,13 +114,11 @@ class EnterpriseUpdateView(ScopedViewMixin, FormView):
 
     def form_valid(self, form: EnterpriseForm) -> HttpResponse:
         data = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            enterprise = enterprise_update(user=self.request.user, enterprise=self.object, data=data)
-        except OutOfScopeError:
-            form.add_error("region", OUT_OF_SCOPE)
-            return self.form_invalid(form)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        user = self.request.user
+        enterprise = save_through(
+            form, lambda: enterprise_update(user=user, enterprise=self.object, data=data), out_of_scope=OUT_OF_SCOPE
+        )
+        if enterprise is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Changes to %(name)s saved.") % {"name": enterprise.name})
         return HttpResponseRedirect(enterprise.get_absolute_url())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -10,17 +9,17 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files import File
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, View
 
 from shangmi.core.scoping import ADD
 from shangmi.core.views import ScopedViewMixin
-from shangmi.core.xlsx import XLSX_TYPE
+from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.exporting import enterprises_export
 from shangmi.enterprises.filters import EnterpriseFilter
 from shangmi.enterprises.importing import (
@@ -122,11 +121,7 @@ class EnterpriseImportView(ImporterOnlyMixin, FormView):
 
 class EnterpriseImportTemplateView(ImporterOnlyMixin, View):
     def get(self, request: Any) -> HttpResponse:
-        buffer = io.BytesIO()
-        write_import_template(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = content_disposition_header(True, "企业导入模板.xlsx")
-        return response
+        return xlsx_response(write_import_template, "企业导入模板.xlsx")
 
 
 class EnterpriseExportView(ScopedViewMixin, View):
@@ -134,18 +129,14 @@ class EnterpriseExportView(ScopedViewMixin, View):
 
     model = Enterprise
 
-    def get(self, request: Any) -> FileResponse:
+    def get(self, request: Any) -> HttpResponseBase:
         base = self.get_queryset()
         filterset = EnterpriseFilter(request.GET or None, queryset=base, user=request.user)
         queryset = filterset.qs if filterset.is_bound else base
-        tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-        enterprises_export(queryset=queryset, target=tmp)
-        tmp.seek(0)
-        return FileResponse(
-            tmp,
-            as_attachment=True,
-            filename=f"enterprises-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
-            content_type=XLSX_TYPE,
+        return xlsx_response(
+            lambda target: enterprises_export(queryset=queryset, target=target),
+            f"enterprises-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
+            stream=True,
         )
 
 

@@ -14,17 +14,16 @@ shortens itself with an ellipsis instead of overlapping the footer or spilling o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import segno
 from django.utils import timezone
 from fpdf import FPDF
 
 from shangmi.pdf.fonts import FONT_FAMILY, new_document
+from shangmi.pdf.layout import draw_qr, wrap_cjk
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -56,15 +55,6 @@ ACCENT = (139, 26, 26)  # the dark red of official Chinese documents
 WARN = (160, 82, 0)
 
 ELLIPSIS = "…"
-
-# Chinese has no spaces, and fpdf2 only breaks lines at spaces (a space-less run is moved whole
-# to the next line, so "与 SM3 摘要；…" leaves a half-empty line). We wrap ourselves: a break is
-# allowed between any two CJK characters and at spaces between Latin words, and punctuation stays
-# on the correct side (no line starts with "，" or ends with "（"), as Chinese typesetting requires.
-_CJK = "\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef"
-_TOKEN = re.compile(rf"\s+|[^\s{_CJK}]+|.")
-_CLOSING = frozenset("，。、；：！？）》」』】〕…’”,.;:!?)]}")
-_OPENING = frozenset("（《「『【〔‘“([{")
 
 
 @dataclass(frozen=True)
@@ -141,17 +131,6 @@ def parse_checkpoint(text: str | None) -> Checkpoint | None:
     return Checkpoint(origin=lines[0].strip(), tree_size=tree_size, root=lines[2].strip())
 
 
-def qr_matrix(url: str) -> list[list[bool]]:
-    """The QR code modules for url, without quiet zone (True is dark).
-
-    Always a full QR code (never Micro QR, which phone cameras often fail to read); at least
-    level M, so a printed page that was folded or soiled still scans (segno raises the level
-    further when that costs no extra size).
-    """
-    qr = segno.make_qr(url, error="m")
-    return [[bool(module) for module in row] for row in qr.matrix_iter(scale=1, border=0)]
-
-
 # ---------------------------------------------------------------- text layout
 
 
@@ -160,46 +139,9 @@ def _font(pdf: FPDF, size: float, bold: bool = False, color: tuple[int, int, int
     pdf.set_text_color(*color)
 
 
-def _tokens(text: str) -> list[str]:
-    """Unbreakable pieces of text: a CJK character or a Latin word, with punctuation glued on."""
-    tokens: list[str] = []
-    for token in _TOKEN.findall(text):
-        joinable = tokens and not tokens[-1].isspace() and not token.isspace()
-        if joinable and (token[0] in _CLOSING or tokens[-1][-1] in _OPENING):
-            tokens[-1] += token
-        else:
-            tokens.append(token)
-    return tokens
-
-
-def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
-    """Greedy line wrap at the current font; a token wider than a whole line (a URL, a long
-    file name) is cut between characters."""
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        line = ""
-        for token in _tokens(paragraph):
-            if token.isspace():
-                line = line + token if line else line  # no leading spaces
-                continue
-            if pdf.get_string_width(line + token) <= width:
-                line += token
-                continue
-            if line.strip():
-                lines.append(line.rstrip())
-            line = ""
-            for char in token:
-                if line and pdf.get_string_width(line + char) > width:
-                    lines.append(line)
-                    line = ""
-                line += char
-        lines.append(line.rstrip())
-    return lines
-
-
 def _fit_lines(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
     """Wrap text to width, keeping at most max_lines and marking a cut with an ellipsis."""
-    lines = _wrap(pdf, text or "—", width)
+    lines = wrap_cjk(pdf, text or "—", width)
     if len(lines) <= max_lines:
         return lines
     kept = lines[:max_lines]
@@ -321,24 +263,6 @@ def _draw_body(pdf: FPDF, sections: Sequence[Section]) -> float:
     return y
 
 
-def _draw_qr(pdf: FPDF, url: str) -> None:
-    matrix = qr_matrix(url)
-    module = QR_SIZE / len(matrix)
-    pdf.set_fill_color(0, 0, 0)
-    for r, row in enumerate(matrix):
-        c = 0
-        # Merge horizontal runs of dark modules, and overlap rows by a hair: fewer operators,
-        # and no seams between neighbours in viewers that anti-alias each rectangle.
-        while c < len(row):
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < len(row) and row[c]:
-                c += 1
-            pdf.rect(QR_X + start * module, QR_Y + r * module, (c - start) * module, module + 0.02, style="F")
-
-
 def _draw_verify_caption(pdf: FPDF, verify_url: str) -> None:
     """To the right of the QR code: where to verify online, and how to verify offline."""
     x = QR_X + QR_SIZE + 6
@@ -374,7 +298,7 @@ def _draw_statement(pdf: FPDF, y: float) -> None:
 
 
 def _draw_footer(pdf: FPDF, verify_url: str, printed_at: datetime) -> None:
-    _draw_qr(pdf, verify_url)
+    draw_qr(pdf, verify_url, QR_X, QR_Y, QR_SIZE)
     _draw_verify_caption(pdf, verify_url)
     # 4 mm below the code: the rule must stay out of its quiet zone (4 modules) or scanners stumble.
     _draw_statement(pdf, QR_Y + QR_SIZE + 4)

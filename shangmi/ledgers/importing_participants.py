@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from shangmi.core.scoping import CHANGE, in_scope
 from shangmi.core.xlsx import new_workbook
-from shangmi.enterprises.importing import ImportFileError, RowError, read_rows
+from shangmi.enterprises.importing import ImportFileError, RowError, RowsOutcome, read_rows
 from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
 from shangmi.ledgers.activities import activity_enterprises, check_person
 from shangmi.ledgers.models import Activity, ActivityParticipant
@@ -91,24 +91,13 @@ def find_header(rows: list[list[str]], *, unit_optional: bool) -> tuple[int, dic
 
 
 @dataclass
-class ParticipantImportResult:
+class ParticipantImportResult(RowsOutcome):
     created: int = 0
     # People of the file already recorded at the activity: left as they are.
     unchanged: int = 0
     enterprises_added: list[str] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def message(self) -> str:
-        if self.errors:
-            return _("Nothing was imported: %(n)d rows have problems. Correct them and import the file again.") % {
-                "n": len({e.row for e in self.errors})
-            }
+    def done_message(self) -> str:
         counts = {"created": self.created, "unchanged": self.unchanged, "added": len(self.enterprises_added)}
         if self.dry_run:
             return (

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from shangmi.core.models import StoredFile
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, RestrictedQuerySet, Scope
 
@@ -67,15 +68,9 @@ def attachment_path(instance: models.Model, filename: str) -> str:
     return f"ledgers/{type(instance).__name__.lower()}/{uuid.uuid4().hex}"
 
 
-class VisitAttachment(models.Model):
+class VisitAttachment(StoredFile):
     visit = models.ForeignKey(GuidanceVisit, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     scope = Scope(
         regions=("visit__enterprise__region",),
@@ -85,12 +80,6 @@ class VisitAttachment(models.Model):
         grants=GuidanceVisit.scope.grants,
     )
     objects = RestrictedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
     @property
     def is_image(self) -> bool:
@@ -193,15 +182,9 @@ class ActivityParticipant(models.Model):
         return self.name
 
 
-class ActivityMaterial(models.Model):
+class ActivityMaterial(StoredFile):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="materials")
     file = models.FileField(upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     scope = Scope(
         regions=("activity__region",),
@@ -212,12 +195,6 @@ class ActivityMaterial(models.Model):
         grants=Activity.scope.grants,
     )
     objects = RestrictedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class RateTarget(models.Model):

@@ -7,11 +7,9 @@ count through shangmi.ledgers.training.
 
 from __future__ import annotations
 
-import io
 import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,14 +19,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, get_scoped_or_404, in_scope, scope_q
+from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, in_scope, scope_q
 from shangmi.core.views import HtmxFragmentMixin, ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
-from shangmi.core.xlsx import XLSX_TYPE
+from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers import activities as services
 from shangmi.ledgers.activities import ActivityError, ActivityInput, ParticipantInput
@@ -58,7 +55,7 @@ from shangmi.ledgers.training import (
     trained_people,
     training_years,
 )
-from shangmi.regions.chooser import chosen_region, chosen_year
+from shangmi.regions.chooser import chosen_region, chosen_year, region_year_url
 from shangmi.regions.models import Region
 from shangmi.regions.picker import picker_context
 
@@ -143,12 +140,11 @@ class ActivityExportView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         activities, _form = filtered_activities(request)
-        buffer = io.BytesIO()
-        activities_export(queryset=activities, user=request.user, target=buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
         stamp = timezone.now().astimezone(PROGRAM_TZ).strftime("%Y%m%d")
-        response["Content-Disposition"] = content_disposition_header(True, f"活动台账-{stamp}.xlsx")
-        return response
+        return xlsx_response(
+            lambda target: activities_export(queryset=activities, user=request.user, target=target),
+            f"活动台账-{stamp}.xlsx",
+        )
 
 
 def _activity_input(data: dict[str, Any]) -> ActivityInput:
@@ -197,11 +193,11 @@ class ActivityUpdateView(ScopedObjectViewMixin, TemplateView):
     template_name = "ledgers/activity_form.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
+        activity = self.scoped_row(pk)
         return self.render_to_response({"form": ActivityForm(user=request.user, activity=activity), "object": activity})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
+        activity = self.scoped_row(pk)
         form = ActivityForm(request.POST, request.FILES, user=request.user, activity=activity)
         if form.is_valid():
             try:
@@ -226,11 +222,11 @@ class ActivityDeleteView(ScopedObjectViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["object"] = get_scoped_or_404(Activity, self.request.user, DELETE, pk=kwargs["pk"])
+        context["object"] = self.scoped_row(kwargs["pk"])
         return context
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        activity = get_scoped_or_404(Activity, request.user, DELETE, pk=pk)
+        activity = self.scoped_row(pk)
         try:
             services.activity_delete(user=request.user, activity=activity)
         except ActivityError as exc:
@@ -289,7 +285,7 @@ class ParticipantAddView(ScopedObjectViewMixin, View):
     action = CHANGE
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
+        activity = self.scoped_row(pk)
         form = ParticipantForm(request.POST, user=request.user, activity=activity)
         if form.is_valid():
             data = form.cleaned_data
@@ -318,7 +314,7 @@ class ParticipantDeleteView(ScopedObjectViewMixin, View):
     action = CHANGE
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        participant = get_scoped_or_404(ActivityParticipant, request.user, CHANGE, pk=pk)
+        participant = self.scoped_row(pk)
         activity_pk = participant.activity_id
         try:
             services.participant_remove(user=request.user, participant=participant)
@@ -334,12 +330,12 @@ class ParticipantImportView(ScopedObjectViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["activity"] = get_scoped_or_404(Activity, self.request.user, CHANGE, pk=kwargs["pk"])
+        context["activity"] = self.scoped_row(kwargs["pk"])
         context.setdefault("form", ParticipantImportForm())
         return context
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
+        activity = self.scoped_row(pk)
         form = ParticipantImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(pk=pk, form=form))
@@ -367,11 +363,7 @@ class ParticipantTemplateView(WriterOnlyMixin, View):
     action = CHANGE
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        buffer = io.BytesIO()
-        write_participant_template(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = content_disposition_header(True, "参与人员导入模板.xlsx")
-        return response
+        return xlsx_response(write_participant_template, "参与人员导入模板.xlsx")
 
 
 class MaterialUploadView(ScopedObjectViewMixin, View):
@@ -379,7 +371,7 @@ class MaterialUploadView(ScopedObjectViewMixin, View):
     action = CHANGE
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
+        activity = self.scoped_row(pk)
         form = MaterialForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -401,7 +393,7 @@ class MaterialDeleteView(ScopedObjectViewMixin, View):
     action = CHANGE
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        material = get_scoped_or_404(ActivityMaterial, request.user, CHANGE, pk=pk)
+        material = self.scoped_row(pk)
         activity_pk = material.activity_id
         try:
             services.material_remove(user=request.user, material=material)
@@ -457,7 +449,7 @@ class TrainingEnterpriseView(ScopedObjectViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        enterprise = get_scoped_or_404(Enterprise, user, VIEW, pk=kwargs["pk"])
+        enterprise = self.scoped_row(kwargs["pk"])
         year = chosen_year(self.request)
         participants = ActivityParticipant.objects.restrict(user, VIEW).filter(enterprise=enterprise)
         people = trained_people(participants, year)
@@ -478,11 +470,6 @@ class TrainingEnterpriseView(ScopedObjectViewMixin, TemplateView):
 
 
 # --- Rates -----------------------------------------------------------------------------------------------
-
-
-def rates_url(region: Region | None, year: int) -> str:
-    query = {"year": year, **({"region": region.code} if region is not None else {})}
-    return f"{reverse('ledgers:rates')}?{urlencode(query)}"
 
 
 class RatesView(ScopedViewMixin, TemplateView):
@@ -539,7 +526,7 @@ class RateTargetCreateView(WriterOnlyMixin, TemplateView):
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("The target is set."))
-                return HttpResponseRedirect(rates_url(target.region, target.year))
+                return HttpResponseRedirect(region_year_url("ledgers:rates", target.region, target.year))
         return self.render_to_response({"form": form})
 
 
@@ -549,11 +536,11 @@ class RateTargetUpdateView(ScopedObjectViewMixin, TemplateView):
     template_name = "ledgers/rates_target_form.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        target = get_scoped_or_404(RateTarget, request.user, CHANGE, pk=pk)
+        target = self.scoped_row(pk)
         return self.render_to_response(self.context(target, RateTargetForm(user=request.user, target=target)))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        target = get_scoped_or_404(RateTarget, request.user, CHANGE, pk=pk)
+        target = self.scoped_row(pk)
         form = RateTargetForm(request.POST, user=request.user, target=target)
         if form.is_valid():
             try:
@@ -562,7 +549,7 @@ class RateTargetUpdateView(ScopedObjectViewMixin, TemplateView):
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("The target is saved."))
-                return HttpResponseRedirect(rates_url(target.region, target.year))
+                return HttpResponseRedirect(region_year_url("ledgers:rates", target.region, target.year))
         return self.render_to_response(self.context(target, form))
 
     def context(self, target: RateTarget, form: RateTargetForm) -> dict[str, Any]:
@@ -574,7 +561,7 @@ class RateTargetDeleteView(ScopedObjectViewMixin, View):
     action = DELETE
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        target = get_scoped_or_404(RateTarget, request.user, DELETE, pk=pk)
+        target = self.scoped_row(pk)
         region, year = target.region, target.year
         try:
             rate_target_delete(user=request.user, target=target)
@@ -582,7 +569,7 @@ class RateTargetDeleteView(ScopedObjectViewMixin, View):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("The target is deleted."))
-        return HttpResponseRedirect(rates_url(region, year))
+        return HttpResponseRedirect(region_year_url("ledgers:rates", region, year))
 
 
 __all__ = [

@@ -8,7 +8,6 @@ the camera one tap away.
 from __future__ import annotations
 
 import datetime
-import tempfile
 from typing import Any
 
 from django import forms
@@ -16,7 +15,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -26,9 +26,9 @@ from django.views.generic import TemplateView, View
 
 from shangmi.accounts.models import User
 from shangmi.core.forms import BootstrapMixin
-from shangmi.core.scoping import ADD, CHANGE, VIEW, get_scoped_or_404
+from shangmi.core.scoping import ADD, CHANGE, VIEW
 from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
-from shangmi.core.xlsx import XLSX_TYPE
+from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers import guidance, halfyear
 from shangmi.ledgers.exporting_guidance import guidance_export
@@ -214,13 +214,10 @@ class GuidanceExportView(ScopedViewMixin, View):
 
     model = GuidanceVisit
 
-    def get(self, request: HttpRequest) -> FileResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         visits = VisitFilters(request.GET).apply(self.get_queryset())
-        tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-        guidance_export(visits, tmp)
-        tmp.seek(0)
         filename = f"指导台账-{timezone.localtime():%Y%m%d}.xlsx"
-        return FileResponse(tmp, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+        return xlsx_response(lambda target: guidance_export(visits, target), filename, stream=True)
 
 
 class GuidanceCreateView(ScopedViewMixin, TemplateView):
@@ -275,7 +272,7 @@ class GuidanceDetailView(ScopedObjectViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        visit = get_scoped_or_404(GuidanceVisit, user, VIEW, pk=kwargs["pk"])
+        visit = self.scoped_row(kwargs["pk"])
         attachments = list(visit.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk"))
         context.update(
             visit=visit,
@@ -294,7 +291,7 @@ class GuidanceUpdateView(ScopedObjectViewMixin, TemplateView):
     template_name = "ledgers/guidance_form.html"
 
     def visit(self, pk: int) -> GuidanceVisit:
-        visit = get_scoped_or_404(GuidanceVisit, self.request.user, CHANGE, pk=pk)
+        visit = self.scoped_row(pk)
         return visit
 
     def refuse(self, visit: GuidanceVisit) -> HttpResponse:
@@ -351,7 +348,7 @@ class GuidanceThumbnailView(ScopedObjectViewMixin, View):
     model = VisitAttachment
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        attachment = get_scoped_or_404(VisitAttachment, request.user, VIEW, pk=pk)
+        attachment = self.scoped_row(pk)
         data = guidance.thumbnail(attachment)
         response = (
             HttpResponse(data, content_type="image/jpeg")
@@ -368,7 +365,7 @@ class GuidanceAttachmentDeleteView(ScopedObjectViewMixin, View):
     action = CHANGE
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        attachment = get_scoped_or_404(VisitAttachment, request.user, CHANGE, pk=pk)
+        attachment = self.scoped_row(pk)
         visit_pk = attachment.visit_id
         try:
             guidance.attachment_remove(user=request.user, attachment=attachment)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -15,7 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from shangmi.core.scoping import ADD, CHANGE, VIEW, OutOfScopeError, get_scoped_or_404
+from shangmi.core.forms import save_through
+from shangmi.core.scoping import ADD, CHANGE, VIEW
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.enterprises.models import Enterprise
 from shangmi.network import overview
@@ -132,19 +132,14 @@ def _with_query(
 def _save(request: HttpRequest, form: StationForm, station: Station | None) -> Station | None:
     if not form.is_valid():
         return None
-    try:
-        return station_save(
+    return save_through(
+        form,
+        lambda: station_save(
             user=request.user, station=station, data=form.station_data(), enterprises=form.cleaned_data["enterprises"]
-        )
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-    except OutOfScopeError:
-        form.add_error(None, _("You cannot place a station outside your own region."))
-    return None
+        ),
+        out_of_scope=_("You cannot place a station outside your own region."),
+        out_of_scope_field=None,
+    )
 
 
 class StationUpdateView(ScopedObjectViewMixin, TemplateView):
@@ -153,13 +148,13 @@ class StationUpdateView(ScopedObjectViewMixin, TemplateView):
     template_name = "network/station_form.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        station = get_scoped_or_404(Station, request.user, CHANGE, pk=pk)
+        station = self.scoped_row(pk)
         initial = _with_query(None, request.GET, station, request.user)
         form = StationForm(user=request.user, station=station, initial=initial)
         return self.render_to_response({"form": form, "station": station})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        station = get_scoped_or_404(Station, request.user, CHANGE, pk=pk)
+        station = self.scoped_row(pk)
         form = StationForm(request.POST, user=request.user, station=station)
         saved = _save(request, form, station)
         if saved is not None:
@@ -176,7 +171,7 @@ class StationDetailView(ScopedObjectViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        station = get_scoped_or_404(Station, user, VIEW, pk=kwargs["pk"])
+        station = self.scoped_row(kwargs["pk"])
         # Only the enterprises the reader may see are named; the others are only counted.
         served = station.enterprises.restrict(user, VIEW).select_related("region", "liaison_officer")
         shown = list(served.order_by("name", "pk"))

@@ -43,11 +43,16 @@ def cjk_font_paths() -> dict[str, Path]:
     return paths
 
 
-def new_document(**kwargs: Any) -> FPDF:
-    """An FPDF (A4, mm unless told otherwise) with Noto Sans SC registered and selected."""
-    pdf = FPDF(**kwargs)
+def register_cjk_fonts(pdf: FPDF) -> None:
+    """Register Noto Sans SC (regular and bold) with ``pdf``, for documents made their own way."""
     paths = cjk_font_paths()
     pdf.add_font(FONT_FAMILY, "", paths["regular"])
     pdf.add_font(FONT_FAMILY, "B", paths["bold"])
+
+
+def new_document(**kwargs: Any) -> FPDF:
+    """An FPDF (A4, mm unless told otherwise) with Noto Sans SC registered and selected."""
+    pdf = FPDF(**kwargs)
+    register_cjk_fonts(pdf)
     pdf.set_font(FONT_FAMILY, size=10)
     return pdf

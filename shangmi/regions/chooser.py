@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db import models
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from shangmi.core.scoping import VIEW, region_in_scope, scope_q
@@ -59,6 +61,12 @@ def chosen_region(
     if region is None or not allowed(user, region):
         raise Http404
     return region
+
+
+def region_year_url(name: str, region: Region | None, year: int) -> str:
+    """The address of the page ``name`` opened on ``region`` and ``year`` (what chosen_* read)."""
+    query = {"year": year, **({"region": region.code} if region is not None else {})}
+    return f"{reverse(name)}?{urlencode(query)}"
 
 
 def rights_on(model: type[models.Model], action: str = VIEW) -> RegionRule:

@@ -25,7 +25,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import get_language, gettext
 
-from shangmi.enterprises.models import Enterprise, Industry
+from shangmi.enterprises.models import INDUSTRY_ZH, Enterprise, Industry
 from shangmi.regions.models import Region
 from shangmi.regions.paths import child_code
 from shangmi.surveys.models import Answer, Question, Survey, SurveyAssignment, is_correct_answer
@@ -37,30 +37,6 @@ NUMERIC_METRICS = (Metric.TRADE_SECRETS, Metric.PATENTS, Metric.NDA_RATE, Metric
 NO_INDUSTRY = ""
 NUMBER_KINDS = (Question.Kind.INTEGER, Question.Kind.NUMBER, Question.Kind.PERCENT)
 
-# GB/T 4754-2017 section names as printed on Chinese forms (the report is a Chinese document
-# whatever the reader's interface language).
-INDUSTRY_ZH: dict[str, str] = {
-    "A": "农、林、牧、渔业",
-    "B": "采矿业",
-    "C": "制造业",
-    "D": "电力、热力、燃气及水生产和供应业",
-    "E": "建筑业",
-    "F": "批发和零售业",
-    "G": "交通运输、仓储和邮政业",
-    "H": "住宿和餐饮业",
-    "I": "信息传输、软件和信息技术服务业",
-    "J": "金融业",
-    "K": "房地产业",
-    "L": "租赁和商务服务业",
-    "M": "科学研究和技术服务业",
-    "N": "水利、环境和公共设施管理业",
-    "O": "居民服务、修理和其他服务业",
-    "P": "教育",
-    "Q": "卫生和社会工作",
-    "R": "文化、体育和娱乐业",
-    "S": "公共管理、社会保障和社会组织",
-    "T": "国际组织",
-}
 
 
 def is_aware(correct: int, total: int, threshold: int) -> bool:

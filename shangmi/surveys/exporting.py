@@ -13,7 +13,8 @@ from typing import IO, Any
 from django.utils import timezone
 
 from shangmi.core.xlsx import new_workbook
-from shangmi.surveys.aggregation import INDUSTRY_ZH, SurveyData, load_survey
+from shangmi.enterprises.models import INDUSTRY_ZH
+from shangmi.surveys.aggregation import SurveyData, load_survey
 from shangmi.surveys.models import Question, Survey
 
 FIXED_HEADERS = ("序号", "所在地区", "企业名称", "统一社会信用代码", "所属行业", "答复状态", "答复时间")

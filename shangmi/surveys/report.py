@@ -12,7 +12,6 @@ charts (shangmi.surveys.charts) use the same font file, so Chinese renders on an
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -22,10 +21,11 @@ from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 from PIL import Image
 
-from shangmi.enterprises.models import Tag
-from shangmi.pdf.fonts import FONT_FAMILY, cjk_font_paths
+from shangmi.enterprises.models import INDUSTRY_ZH, Tag
+from shangmi.pdf.fonts import FONT_FAMILY, register_cjk_fonts
+from shangmi.pdf.layout import wrap_cjk
 from shangmi.surveys import charts
-from shangmi.surveys.aggregation import INDUSTRY_ZH, GroupStats, SurveyResults, survey_results
+from shangmi.surveys.aggregation import GroupStats, SurveyResults, survey_results
 from shangmi.surveys.models import Question, Survey
 
 MARGIN = 18.0
@@ -43,51 +43,6 @@ NON_COMPETE_EXPECTED = 50.0
 RESPONSE_EXPECTED = 100.0
 NUMBERS = "一二三四五六七八九十"
 RULE = (170, 170, 170)
-
-# fpdf2 breaks lines at spaces, or anywhere (WrapMode.CHAR), which may start a line with "，"
-# or end one with "《". Chinese typesetting forbids both, so lines are broken here: between
-# any two CJK characters, at spaces between Latin words, never before closing punctuation or
-# after opening punctuation (the certificate does the same, shangmi/evidence/certificate.py).
-_CJK = "\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef"
-_TOKEN = re.compile(rf"[ \t]+|[^ \t{_CJK}]+|.")
-_CLOSING = frozenset("，。、；：！？）》」』】〕…’”,.;:!?)]}%")
-_OPENING = frozenset("（《「『【〔‘“([{")
-
-
-def _tokens(text: str) -> list[str]:
-    """Unbreakable pieces: a CJK character or a Latin word, with punctuation glued on."""
-    tokens: list[str] = []
-    for token in _TOKEN.findall(text):
-        joinable = tokens and not tokens[-1].isspace() and not token.isspace()
-        if joinable and (token[0] in _CLOSING or tokens[-1][-1] in _OPENING):
-            tokens[-1] += token
-        else:
-            tokens.append(token)
-    return tokens
-
-
-def wrap_cjk(pdf: FPDF, text: str, width: float) -> list[str]:
-    """Greedy wrap at the current font; a piece wider than a line is cut between characters."""
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        line = ""
-        for token in _tokens(paragraph):
-            if token.isspace() and token not in ("\u3000",):
-                line = line + token if line else line
-                continue
-            if pdf.get_string_width(line + token) <= width:
-                line += token
-                continue
-            if line.strip():
-                lines.append(line.rstrip())
-            line = ""
-            for char in token:
-                if line and pdf.get_string_width(line + char) > width:
-                    lines.append(line)
-                    line = ""
-                line += char
-        lines.append(line.rstrip())
-    return lines
 
 
 class ReportError(Exception):
@@ -156,9 +111,7 @@ class ReportDocument(FPDF):
     def __init__(self, footer_text: str) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.footer_text = footer_text
-        paths = cjk_font_paths()
-        self.add_font(FONT_FAMILY, "", paths["regular"])
-        self.add_font(FONT_FAMILY, "B", paths["bold"])
+        register_cjk_fonts(self)
         self.set_font(FONT_FAMILY, size=10.5)
         self.set_margins(MARGIN, 16, MARGIN)
         self.set_auto_page_break(auto=True, margin=18)

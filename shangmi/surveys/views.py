@@ -8,7 +8,6 @@ own people answer; an enterprise sees only the surveys it was asked and its own 
 
 from __future__ import annotations
 
-import io
 from abc import ABC, abstractmethod
 from typing import Any
 from urllib.parse import urlencode
@@ -26,7 +25,7 @@ from django.views.generic import TemplateView
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, DELETE, in_scope
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
-from shangmi.core.xlsx import XLSX_TYPE
+from shangmi.core.xlsx import xlsx_response
 from shangmi.surveys import services
 from shangmi.surveys.aggregation import survey_results
 from shangmi.surveys.exporting import answers_export, export_filename
@@ -282,11 +281,7 @@ class SurveyExportView(SurveyMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         survey = self.survey(pk)
-        buffer = io.BytesIO()
-        answers_export(survey, buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = content_disposition_header(True, export_filename(survey))
-        return response
+        return xlsx_response(lambda target: answers_export(survey, target), export_filename(survey))
 
 
 # --- answering ----------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from shangmi.core.scoping import ADD, CHANGE, ensure_in_scope
 from shangmi.creation.models import DemoType, Level
-from shangmi.enterprises.importing import ImportFileError, read_rows
+from shangmi.enterprises.importing import ImportFileError, ImportResult, RowError, read_rows
 from shangmi.regions.models import Region
 from shangmi.regions.resolve import RegionIndex, Resolution, normalise
 from shangmi.targets.models import Metric, Target
@@ -69,12 +69,6 @@ _PUNCTUATION = re.compile(r"[*:：]")
 
 
 @dataclass(frozen=True)
-class RowError:
-    row: int
-    message: str
-
-
-@dataclass(frozen=True)
 class TargetLine:
     """One checked cell of the file: a region's minimum for one kind of target."""
 
@@ -85,24 +79,10 @@ class TargetLine:
 
 
 @dataclass
-class TargetImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
+class TargetImportResult(ImportResult):
     lines: list[TargetLine] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def message(self) -> str:
-        if self.errors:
-            return _("Nothing was imported: %(n)d rows have problems. Correct them and import the file again.") % {
-                "n": len({e.row for e in self.errors})
-            }
+    def done_message(self) -> str:
         counts = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
         if self.dry_run:
             return (

@@ -6,11 +6,9 @@ the regulator of 江北区 cannot even learn what 江津区's table looks like.
 
 from __future__ import annotations
 
-import io
 import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,15 +17,15 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView, View
 
+from shangmi.core.forms import save_through
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError
 from shangmi.core.views import ScopedViewMixin
-from shangmi.core.xlsx import XLSX_TYPE
+from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
-from shangmi.regions.chooser import chosen_region, chosen_year
+from shangmi.regions.chooser import chosen_region, chosen_year, region_year_url
 from shangmi.regions.models import Region
 from shangmi.regions.picker import picker_context
 from shangmi.targets.exporting import coaching_export, progress_export
@@ -49,11 +47,6 @@ from shangmi.targets.services import (
     target_delete,
     target_save,
 )
-
-
-def table_url(name: str, region: Region | None, year: int) -> str:
-    query = {"year": year, **({"region": region.code} if region is not None else {})}
-    return f"{reverse(name)}?{urlencode(query)}"
 
 
 def table_region(user: Any, region: Region) -> Region:
@@ -117,7 +110,7 @@ class ProgressView(ScopedViewMixin, TemplateView):
             years=sorted(years),
             can_add=may_manage(user, ADD),
             can_change=may_manage(user, CHANGE),
-            export_url=table_url("targets:export", region, year),
+            export_url=region_year_url("targets:export", region, year),
         )
         return context
 
@@ -131,11 +124,7 @@ class ProgressExportView(ScopedViewMixin, View):
             raise Http404
         year = chosen_year(request)
         table = progress_table(region, year, targets=self.get_queryset())
-        buffer = io.BytesIO()
-        progress_export(table, buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = content_disposition_header(True, f"targets-{region.code}-{year}.xlsx")
-        return response
+        return xlsx_response(lambda target: progress_export(table, target), f"targets-{region.code}-{year}.xlsx")
 
 
 # --- Import -----------------------------------------------------------------------------------
@@ -169,7 +158,7 @@ class TargetImportView(ManagerOnlyMixin, FormView):
             )
         context = self.get_context_data(form=form, result=result)
         if result.ok and not result.dry_run:
-            context["progress_url"] = table_url("targets:progress", data["region"], data["year"])
+            context["progress_url"] = region_year_url("targets:progress", data["region"], data["year"])
         return self.render_to_response(context)
 
 
@@ -189,17 +178,17 @@ class _TargetFormMixin:
         return kwargs
 
     def form_valid(self, form: TargetForm) -> HttpResponse:
-        try:
-            target = target_save(user=self.request.user, target=self.object, data=dict(form.cleaned_data))
-        except OutOfScopeError:
-            form.add_error("region", OUT_OF_SCOPE)
-            return self.form_invalid(form)  # type: ignore[attr-defined]
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        user = self.request.user
+        target = save_through(
+            form,
+            lambda: target_save(user=user, target=self.object, data=dict(form.cleaned_data)),
+            out_of_scope=OUT_OF_SCOPE,
+        )
+        if target is None:
             return self.form_invalid(form)  # type: ignore[attr-defined]
         messages.success(self.request, _("Target saved."))
         return HttpResponseRedirect(
-            table_url("targets:progress", table_region(self.request.user, target.region), target.year)
+            region_year_url("targets:progress", table_region(self.request.user, target.region), target.year)
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -235,7 +224,7 @@ class TargetDeleteView(ObjectInScopeMixin, View):
         region, year = table_region(request.user, target.region), target.year
         target_delete(user=request.user, target=target)
         messages.success(request, _("Target deleted."))
-        return HttpResponseRedirect(table_url("targets:progress", region, year))
+        return HttpResponseRedirect(region_year_url("targets:progress", region, year))
 
 
 # --- Multi-year programs ----------------------------------------------------------------------
@@ -278,13 +267,13 @@ class _ProgramFormMixin:
         return kwargs
 
     def form_valid(self, form: ProgramForm) -> HttpResponse:
-        try:
-            program = program_save(user=self.request.user, program=self.object, data=dict(form.cleaned_data))
-        except OutOfScopeError:
-            form.add_error("region", OUT_OF_SCOPE)
-            return self.form_invalid(form)  # type: ignore[attr-defined]
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        user = self.request.user
+        program = save_through(
+            form,
+            lambda: program_save(user=user, program=self.object, data=dict(form.cleaned_data)),
+            out_of_scope=OUT_OF_SCOPE,
+        )
+        if program is None:
             return self.form_invalid(form)  # type: ignore[attr-defined]
         years = "、".join(f"{year}: {minimum}" for year, minimum in program_years(program))
         messages.success(self.request, _("Program saved; yearly targets %(years)s.") % {"years": years})
@@ -343,8 +332,8 @@ class CoachingView(ScopedViewMixin, TemplateView):
                 table=progress_table(region, year, targets=targets, columns=[COACHING]),
                 can_add=region_in_scope(user, region, ADD, CoachingEnrolment),
                 can_remove=may_manage(user, DELETE, CoachingEnrolment),
-                export_url=table_url("targets:coaching_export", region, year),
-                here=table_url("targets:coaching", region, year),
+                export_url=region_year_url("targets:coaching_export", region, year),
+                here=region_year_url("targets:coaching", region, year),
             )
         return context
 
@@ -373,7 +362,7 @@ class CoachingView(ScopedViewMixin, TemplateView):
                         request,
                         _("%(name)s added to the coaching list of %(year)d.") % {"name": enterprise.name, "year": year},
                     )
-                    return HttpResponseRedirect(table_url("targets:coaching", region, year))
+                    return HttpResponseRedirect(region_year_url("targets:coaching", region, year))
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -393,7 +382,7 @@ class CoachingRemoveView(ObjectInScopeMixin, View):
         year, name = enrolment.year, enrolment.enterprise.name
         coaching_remove(user=request.user, enrolment=enrolment)
         messages.success(request, _("%(name)s removed from the coaching list.") % {"name": name})
-        return HttpResponseRedirect(table_url("targets:coaching", region, year))
+        return HttpResponseRedirect(region_year_url("targets:coaching", region, year))
 
 
 class CoachingExportView(ScopedViewMixin, View):
@@ -404,8 +393,7 @@ class CoachingExportView(ScopedViewMixin, View):
         if region is None:
             raise Http404
         year = chosen_year(request)
-        buffer = io.BytesIO()
-        coaching_export(region, year, _coaching_entries(request, region, year), buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = content_disposition_header(True, f"coaching-{region.code}-{year}.xlsx")
-        return response
+        entries = _coaching_entries(request, region, year)
+        return xlsx_response(
+            lambda target: coaching_export(region, year, entries, target), f"coaching-{region.code}-{year}.xlsx"
+        )

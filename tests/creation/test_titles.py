@@ -614,7 +614,7 @@ def test_plaque_qr_code_is_the_public_url_with_its_quiet_zone(world, announced, 
     from PIL import Image
 
     from shangmi.creation import plaque
-    from shangmi.evidence.certificate import qr_matrix
+    from shangmi.pdf.layout import qr_matrix
 
     title = announced["jiangbei"]
     path = tmp_path / "plaque.pdf"

@@ -17,8 +17,9 @@ from PIL import Image
 
 from shangmi.enterprises.uscc import make_uscc
 from shangmi.evidence import certificate
-from shangmi.evidence.certificate import format_datetime_zh, format_size, qr_matrix, render_deposit_certificate
+from shangmi.evidence.certificate import format_datetime_zh, format_size, render_deposit_certificate
 from shangmi.pdf.fonts import FONT_PACKAGE, CJKFontMissing, cjk_font_paths
+from shangmi.pdf.layout import qr_matrix
 
 # A code with a valid GB 32100 check character, as the registry would hold.
 USCC = make_uscc("500105", 1)
