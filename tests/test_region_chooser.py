@@ -3,7 +3,6 @@ what ``?region=`` and ``?year=`` may say, who gets 404, and the tree picker on e
 
 from __future__ import annotations
 
-import datetime
 import re
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.http import Http404
 from django.test import RequestFactory
 from django.urls import reverse
 
+from shangmi.core.calendar import program_year
 from shangmi.core.scoping import ADD
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.models import RateTarget
@@ -88,7 +88,7 @@ def test_a_page_rule_replaces_the_rights_on_the_model(world: Any) -> None:
 
 
 def test_chosen_year_keeps_to_its_bounds(world: Any) -> None:
-    this_year = datetime.date.today().year
+    this_year = program_year()
 
     def year(text: str) -> int:
         return chosen_year(request(world.admin, year=text))

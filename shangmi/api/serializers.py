@@ -42,9 +42,23 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Enterprise
         fields = [
-            "id", "name", "uscc", "region", "region_name", "park", "industry", "employee_count", "tags",
-            "address", "contact_name", "contact_phone", "contact_email", "is_liaison_point", "liaison_officer",
-            "created_at", "updated_at",
+            "id",
+            "name",
+            "uscc",
+            "region",
+            "region_name",
+            "park",
+            "industry",
+            "employee_count",
+            "tags",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "is_liaison_point",
+            "liaison_officer",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
 

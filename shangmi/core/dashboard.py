@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shangmi.accounts.models import User
+from shangmi.core.calendar import program_today
 from shangmi.core.roles import Role
 from shangmi.enterprises.models import Enterprise
 from shangmi.jobs.models import Job
@@ -116,11 +117,10 @@ def _creation_waiting(user: Any, summary: HomeSummary) -> None:
 def _ledgers_waiting(user: Any, summary: HomeSummary) -> None:
     """Surveys an enterprise has still to answer; an officer's enterprises missing this
     half's guidance."""
-    from django.utils import timezone
 
     from shangmi.surveys.models import Survey, SurveyAssignment
 
-    today = timezone.localdate()
+    today = program_today()
     if user.enterprise_id:
         open_surveys = SurveyAssignment.objects.filter(
             enterprise_id=user.enterprise_id,

@@ -6,9 +6,9 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shangmi.core.calendar import program_today, program_year
 from shangmi.core.forms import bootstrap_widgets
 from shangmi.creation.evidence import accepted_types
 from shangmi.creation.models import DemoType, Inspection, Level
@@ -40,12 +40,12 @@ class RoundForm(forms.Form):
         super().__init__(*args, **kwargs)
         if region is not None:
             self.fields["covered_regions"].queryset = Region.objects.filter(parent=region).order_by("code")
-        self.fields["year"].initial = timezone.localdate().year
+        self.fields["year"].initial = program_year()
         bootstrap_widgets(self)
 
     def clean_deadline(self) -> datetime.date:
         deadline = self.cleaned_data["deadline"]
-        if deadline < timezone.localdate():
+        if deadline < program_today():
             raise forms.ValidationError(_("The deadline cannot be in the past."))
         return deadline
 

@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
-from django.utils import timezone
 
+from shangmi.core.calendar import program_today
 from shangmi.core.roles import Role
 from shangmi.creation.models import Application, AssessmentEntry, DemoType, Level, Round, Stage
 
@@ -65,7 +65,7 @@ def review_queue(user: Any, filters: Mapping[str, str]) -> QuerySet[Stage]:
     if kind in Stage.Kind.values:
         stages = stages.filter(kind=kind)
     if _is_on(filters.get("overdue")):
-        stages = stages.filter(due_on__lt=timezone.localdate())
+        stages = stages.filter(due_on__lt=program_today())
     search = (filters.get("q") or "").strip()
     if search:
         stages = stages.filter(application__applicant_name__icontains=search)
@@ -84,7 +84,7 @@ def queue_rounds(user: Any) -> QuerySet[Round]:
 
 def queue_counts(user: Any) -> dict[str, int]:
     """What the home page shows a reviewer: how many wait, how many are late, how many due soon."""
-    today = timezone.localdate()
+    today = program_today()
     counts = _reviewer_stages(user).aggregate(
         active=Count("pk"),
         overdue=Count("pk", filter=Q(due_on__lt=today)),
@@ -97,7 +97,7 @@ def due_state(due_on: datetime.date | None, today: datetime.date | None = None) 
     """``overdue``, ``soon`` or ``""``: the badge a due date gets on the queue."""
     if due_on is None:
         return ""
-    today = today or timezone.localdate()
+    today = today or program_today()
     if due_on < today:
         return "overdue"
     if due_on <= today + datetime.timedelta(DUE_SOON_DAYS):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shangmi.accounts.models import User
+from shangmi.core.calendar import program_local, program_today
 from shangmi.core.roles import Role
 from shangmi.core.scoping import CHANGE, VIEW
 from shangmi.creation.models import (
@@ -54,7 +55,7 @@ class EditConflict(CreationError):
             % {
                 "who": who,
                 "code": entry.item.code,
-                "when": timezone.localtime(entry.updated_at).strftime("%H:%M:%S") if entry.updated_at else "",
+                "when": program_local(entry.updated_at).strftime("%H:%M:%S") if entry.updated_at else "",
             }
         )
         self.entry = entry
@@ -253,7 +254,7 @@ def _applicant_of(user: User, round_: Round) -> dict:
 def application_start(user: User, round_: Round, *, today: datetime.date | None = None) -> Application:
     from shangmi.standards.services import freeze
 
-    today = today or timezone.localdate()
+    today = today or program_today()
     if round_.status != Round.Status.OPEN:
         raise CreationError(_("This round is closed."))
     if today > round_.deadline:
@@ -397,7 +398,7 @@ def submit(user: User, application: Application) -> Application:
 def _arrive(application: Application, stage: Stage) -> None:
     stage.status = Stage.Status.ACTIVE
     stage.arrived_at = timezone.now()
-    stage.due_on = timezone.localdate() + datetime.timedelta(days=application.round.review_days)
+    stage.due_on = program_today() + datetime.timedelta(days=application.round.review_days)
     stage.save(update_fields=["status", "arrived_at", "due_on"])
 
 
@@ -522,7 +523,7 @@ def inspection_record(
         raise CreationError(_("On-site acceptance, spot checks and re-checks are recorded at the awarding stage."))
     if not inspectors.strip() or not findings.strip():
         raise CreationError(_("Name the inspectors and write the findings."))
-    if date > timezone.localdate():
+    if date > program_today():
         raise CreationError(_("An inspection cannot be dated in the future."))
     inspection = Inspection.objects.create(
         application=application,

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shangmi.accounts.models import User
+from shangmi.core.calendar import program_today
 from shangmi.core.roles import Role
 from shangmi.core.scoping import CHANGE, VIEW
 from shangmi.creation.models import Application, ApplicationEvent, DemoType, Level, Round, Title
@@ -113,7 +114,7 @@ def validity_end(awarded_on: datetime.date, years: int) -> datetime.date:
 def effective_status(title: Title, today: datetime.date | None = None) -> str:
     """The status as of today, even if the nightly ``expire_titles`` has not run yet: a public
     verification page must never call a title valid the day after it ended."""
-    today = today or timezone.localdate()
+    today = today or program_today()
     if title.status in (Title.Status.ACTIVE, Title.Status.RE_EVALUATION) and title.valid_until < today:
         return Title.Status.EXPIRED
     return title.status
@@ -154,7 +155,7 @@ def issue_title(application: Application, actor: User, awarded_on: datetime.date
     """
     if application.status != Application.Status.APPROVED:
         raise TitleError(NOT_APPROVED)
-    awarded_on = awarded_on or timezone.localdate()
+    awarded_on = awarded_on or program_today()
     round_ = application.round
     prefix = number_prefix(round_.region_id, round_.year, round_.level, round_.demo_type)
     for attempt in range(NUMBER_ATTEMPTS):
@@ -242,7 +243,7 @@ def expire_titles(today: datetime.date | None = None, *, days: int = RE_EVALUATI
     Idempotent: each title moves forward once (active -> re-evaluation -> expired), so a second
     run the same day changes and tells nothing. The last day itself is still valid.
     """
-    today = today or timezone.localdate()
+    today = today or program_today()
     expired = list(
         Title.objects.select_for_update(of=("self",))
         .filter(status__in=(Title.Status.ACTIVE, Title.Status.RE_EVALUATION), valid_until__lt=today)
@@ -378,7 +379,7 @@ EXPIRY_FILTERS: Mapping[str, Callable[[datetime.date], Q]] = {
 def titles_for(user: Any, params: Mapping[str, Any], today: datetime.date | None = None) -> QuerySet[Title]:
     """The management list: titles the user may read (``restrict``) that concern them, with the
     expiry (``expiring``: 90 or expired), status, year, type and level filters."""
-    today = today or timezone.localdate()
+    today = today or program_today()
     concerns = _concerns(user)
     qs = Title.objects.restrict(user, VIEW).select_related("awarding_region__parent", "holder_region")
     if concerns is None:

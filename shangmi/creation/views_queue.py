@@ -10,10 +10,10 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, View
 
+from shangmi.core.calendar import program_now, program_today
 from shangmi.core.roles import Role
 from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
@@ -65,7 +65,7 @@ class QueueView(ScopedViewMixin, HtmxFragmentMixin, ListView):
         stages = list(context["object_list"])
         # Totals for the shown page only: one query for its entries, not one per row.
         totals = self_assessment_totals([stage.application for stage in stages])
-        today = timezone.localdate()
+        today = program_today()
         for stage in stages:
             stage.self_total = totals[stage.application_id]
             stage.due_state = due_state(stage.due_on, today)
@@ -98,7 +98,7 @@ class RoundExportView(ScopedViewMixin, View):
             lambda target: round_export(
                 round_=round_, queryset=applications, target=target, with_reviews=_is_reviewer(request.user)
             ),
-            f"{round_.year}-{round_.pk}-申报汇总-{timezone.localtime():%Y%m%d}.xlsx",
+            f"{round_.year}-{round_.pk}-申报汇总-{program_now():%Y%m%d}.xlsx",
             stream=True,
         )
 

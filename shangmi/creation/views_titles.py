@@ -19,11 +19,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView
 
+from shangmi.core.calendar import program_today
 from shangmi.core.scoping import CHANGE
 from shangmi.core.views import ScopedViewMixin
 from shangmi.creation.models import DemoType, Level, Title
@@ -57,7 +57,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 def _rows(titles: Any) -> list[dict[str, Any]]:
     """Each title with its composed name and its status as of today."""
-    today = timezone.localdate()
+    today = program_today()
     return [
         {
             "title": title,

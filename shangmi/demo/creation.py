@@ -11,9 +11,9 @@ import datetime
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 
 from shangmi.accounts.models import User
+from shangmi.core.calendar import program_today, program_year
 from shangmi.core.roles import Role
 from shangmi.creation import services
 from shangmi.creation.models import Application, DemoType, Inspection, Level, Round
@@ -55,14 +55,14 @@ def demo_creation_load() -> list[DemoLogin]:
     """Idempotent: a second run finds the rounds and changes nothing."""
     people = {username: _account(username, role, binding, label) for username, role, binding, label in ACCOUNTS}
     logins = [DemoLogin(u.username, u.get_role_display(), str(u.enterprise or u.region)) for u in people.values()]
-    year = timezone.localdate().year
+    year = program_year()
     if Round.objects.filter(year=year, title__startswith=f"{year}年重庆市").exists():
         return logins
     users = {u.username: u for u in User.objects.filter(username__in=[*people, "cq_regulator", "jiangbei_regulator",
              "jiangjin_regulator", "shaoxing_regulator", "zhejiang_regulator", "enterprise_admin"])}  # fmt: skip
     standard = Standard.objects.get(code="cq-creation", version="2023")
-    deadline = timezone.localdate() + datetime.timedelta(days=60)
-    today = timezone.localdate()
+    deadline = program_today() + datetime.timedelta(days=60)
+    today = program_today()
 
     cq_round = services.round_open(
         users["cq_regulator"],

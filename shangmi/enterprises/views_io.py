@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, View
 
+from shangmi.core.calendar import program_now
 from shangmi.core.scoping import ADD
 from shangmi.core.views import ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
@@ -135,7 +136,7 @@ class EnterpriseExportView(ScopedViewMixin, View):
         queryset = filterset.qs if filterset.is_bound else base
         return xlsx_response(
             lambda target: enterprises_export(queryset=queryset, target=target),
-            f"enterprises-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
+            f"enterprises-{program_now():%Y%m%d-%H%M}.xlsx",
             stream=True,
         )
 

@@ -17,15 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from fpdf import FPDF
 
+from shangmi.core.calendar import PROGRAM_TZ, program_local
 from shangmi.pdf.fonts import FONT_FAMILY, new_document
 from shangmi.pdf.layout import draw_qr, wrap_cjk
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Page geometry, in mm (A4 is 210 x 297).
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -90,19 +88,19 @@ def format_size(num_bytes: int | None) -> str:
 
 def format_datetime_zh(value: datetime) -> str:
     """'2026年11月24日 11:20:31' in Beijing time, the way Chinese documents write it."""
-    local = value.astimezone(SHANGHAI)
+    local = program_local(value)
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M:%S}"
 
 
 def format_date_zh(value: datetime) -> str:
-    local = value.astimezone(SHANGHAI)
+    local = program_local(value)
     return f"{local.year}年{local.month}月{local.day}日"
 
 
 def parse_accepted_at(text: str) -> datetime:
     """Parse the receipt's ISO 8601 time; a time without offset is taken as Beijing time."""
     parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=PROGRAM_TZ)
 
 
 def group_hex(value: str, group: int = 8) -> str:

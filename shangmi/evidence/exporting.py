@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import IO
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
+from shangmi.core.calendar import program_local
 from shangmi.core.xlsx import new_workbook
 from shangmi.evidence.models import Deposit
 
@@ -49,7 +49,7 @@ def deposits_export(*, queryset: QuerySet[Deposit], target: IO[bytes]) -> int:
                 deposit.file_size if deposit.file_size is not None else "",
                 deposit.sha256,
                 deposit.sm3,
-                timezone.localtime(deposit.accepted_at).strftime("%Y-%m-%d %H:%M:%S"),
+                program_local(deposit.accepted_at).strftime("%Y-%m-%d %H:%M:%S"),
                 deposit.leaf_index if deposit.leaf_index is not None else "待排序 pending",
                 deposit.created_by.full_name or deposit.created_by.username,
                 str(deposit.pk),

@@ -11,8 +11,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from django.utils import timezone
-
+from shangmi.core.calendar import program_local
 from shangmi.evidence import merkle
 from shangmi.evidence.log import checkpoint_for_index, inclusion_proof_at, leaf_for, log_origin, log_verifier_key
 from shangmi.evidence.models import Deposit
@@ -45,7 +44,7 @@ def receipt_for(deposit: Deposit) -> dict[str, Any]:
             "file_name": deposit.file_name,
             "file_size": deposit.file_size,
             "previous": str(deposit.previous_id) if deposit.previous_id else None,
-            "accepted_at": timezone.localtime(deposit.accepted_at).isoformat(timespec="milliseconds"),
+            "accepted_at": program_local(deposit.accepted_at).isoformat(timespec="milliseconds"),
         },
         "digests": {"sha256": deposit.sha256, "sm3": deposit.sm3},
         "salt": deposit.salt,

@@ -13,12 +13,12 @@ from typing import IO, Any
 
 from django.db.models import Prefetch, QuerySet
 
+from shangmi.core.calendar import program_local
 from shangmi.core.scoping import VIEW
 from shangmi.core.xlsx import new_workbook
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.activities import KIND_ZH
 from shangmi.ledgers.models import Activity, ActivityParticipant
-from shangmi.ledgers.training import PROGRAM_TZ
 
 HEADERS_ZH: tuple[str, ...] = (
     "活动名称",
@@ -54,7 +54,7 @@ def _row(activity: Activity) -> list[Any]:
     people = [p.name for p in activity.visible_participants]
     return [
         activity.name,
-        activity.starts_at.astimezone(PROGRAM_TZ).strftime("%Y-%m-%d %H:%M"),
+        program_local(activity.starts_at).strftime("%Y-%m-%d %H:%M"),
         activity.place,
         _joined(people),
         activity.content,

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 
+from shangmi.core.calendar import program_local
 from shangmi.core.xlsx import new_workbook
 from shangmi.ledgers.models import GuidanceVisit
 
@@ -61,7 +61,7 @@ def ledger_rows(visits: QuerySet[GuidanceVisit]) -> list[list[Any]]:
                 number,
                 visit.enterprise.name,
                 visit.enterprise.uscc,
-                timezone.localtime(visit.visited_at).strftime("%Y-%m-%d %H:%M"),
+                program_local(visit.visited_at).strftime("%Y-%m-%d %H:%M"),
                 visit.place,
                 people(visit),
                 visit.content,

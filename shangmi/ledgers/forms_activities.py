@@ -10,10 +10,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from shangmi.core.calendar import program_year
 from shangmi.core.forms import BootstrapMixin
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE
@@ -229,7 +229,7 @@ class RateTargetForm(BootstrapMixin, forms.Form):
         field.label_from_instance = _region_label
         if target is None:
             initial = self.initial
-            initial.setdefault("year", timezone.localdate().year)
+            initial.setdefault("year", program_year())
             metric = initial.get("metric") or RateTarget.Metric.TRAINING
             initial["metric"] = metric
             initial.setdefault("percent", DEFAULT_PERCENT.get(metric, DEFAULT_PERCENT[RateTarget.Metric.TRAINING]))

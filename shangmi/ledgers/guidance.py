@@ -23,10 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from shangmi.core import uploads
+from shangmi.core.calendar import program_year, year_bounds
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, scope_q
 from shangmi.enterprises.models import Enterprise
-from shangmi.ledgers.halfyear import half_bounds, year_bounds
+from shangmi.ledgers.halfyear import half_bounds
 from shangmi.ledgers.models import GuidanceVisit, VisitAttachment
 
 MAX_BYTES = uploads.MAX_BYTES
@@ -163,7 +164,7 @@ class VisitInput:
 def _check_time(moment: datetime.datetime) -> None:
     if moment > timezone.now() + FUTURE_SLACK:
         raise GuidanceError(IN_THE_FUTURE)
-    if timezone.localtime(moment).year < EARLIEST_YEAR:
+    if program_year(moment) < EARLIEST_YEAR:
         raise GuidanceError(TOO_EARLY)
 
 

@@ -15,7 +15,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shangmi.accounts.models import User
+from shangmi.core.calendar import local_midnight, program_local, year_bounds
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.models import GuidanceVisit
 from shangmi.notices.models import Notification
@@ -38,16 +38,6 @@ HALF_LABELS = {FIRST_HALF: gettext_lazy("January–June"), SECOND_HALF: gettext_
 HALF_FIELDS = {FIRST_HALF: "first_half", SECOND_HALF: "second_half"}
 
 
-# The programs run on China's calendar whatever the server's time zone: a visit or training on
-# 1 January at 07:00 in Chongqing (31 December, 23:00 UTC) belongs to the new year. Halves
-# and years of every ledger are cut here.
-PROGRAM_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def local_zone() -> ZoneInfo:
-    return PROGRAM_TZ
-
-
 def half_start(year: int, half: int) -> datetime.date:
     return datetime.date(year, 1 if half == FIRST_HALF else 7, 1)
 
@@ -57,25 +47,17 @@ def half_deadline(year: int, half: int) -> datetime.date:
     return datetime.date(year, 6, 30) if half == FIRST_HALF else datetime.date(year, 12, 31)
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime(day.year, day.month, day.day, tzinfo=local_zone())
-
-
 def half_bounds(year: int, half: int) -> tuple[datetime.datetime, datetime.datetime]:
     """[start, end) of the half as aware datetimes at local midnight."""
     if half not in HALVES:
         raise ValueError(f"half must be 1 or 2, not {half!r}")
     end = half_start(year, SECOND_HALF) if half == FIRST_HALF else datetime.date(year + 1, 1, 1)
-    return _local_midnight(half_start(year, half)), _local_midnight(end)
-
-
-def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    return half_bounds(year, FIRST_HALF)[0], half_bounds(year, SECOND_HALF)[1]
+    return local_midnight(half_start(year, half)), local_midnight(end)
 
 
 def half_of(moment: datetime.datetime) -> tuple[int, int]:
     """(year, half) of an aware moment, in local time."""
-    local = moment.astimezone(local_zone())
+    local = program_local(moment)
     return local.year, FIRST_HALF if local.month <= 6 else SECOND_HALF
 
 
@@ -264,5 +246,4 @@ __all__ = [
     "reminder_title",
     "status_totals",
     "visits_by_half",
-    "year_bounds",
 ]

@@ -19,7 +19,6 @@ caller's choice (a view passes its restricted queryset).
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,8 +27,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from shangmi.core.calendar import program_year, year_bounds
 from shangmi.enterprises.models import Enterprise
-from shangmi.ledgers.halfyear import PROGRAM_TZ, year_bounds
 from shangmi.ledgers.models import Activity, ActivityParticipant
 from shangmi.regions.models import Region
 from shangmi.regions.paths import child_code
@@ -50,10 +49,6 @@ def in_year(year: int, prefix: str = "") -> Q:
     """Rows whose ``starts_at`` (reached through ``prefix``, e.g. "activity__") lies in ``year``."""
     start, end = year_bounds(year)
     return Q(**{f"{prefix}starts_at__gte": start, f"{prefix}starts_at__lt": end})
-
-
-def year_of(moment: datetime.datetime) -> int:
-    return moment.astimezone(PROGRAM_TZ).year
 
 
 def percent(part: int, whole: int | None, *, cap: bool = True) -> Decimal | None:
@@ -252,7 +247,7 @@ def trained_people(participants: QuerySet[ActivityParticipant], year: int) -> li
 def training_years(participants: QuerySet[ActivityParticipant]) -> list[int]:
     """The years in which ``participants`` hold trainings, newest first."""
     moments = participants.filter(activity__kind=Activity.Kind.TRAINING).values_list("activity__starts_at", flat=True)
-    return sorted({year_of(m) for m in moments.order_by()}, reverse=True)
+    return sorted({program_year(m) for m in moments.order_by()}, reverse=True)
 
 
 # --- For the standard's suggestions ---------------------------------------------------------------
@@ -287,7 +282,6 @@ def activity_evidence(enterprise: Enterprise, year: int) -> dict[str, Any]:
 
 __all__ = [
     "EVIDENCE_KINDS",
-    "PROGRAM_TZ",
     "Coverage",
     "EnterpriseCoverage",
     "RegionCoverage",
@@ -303,6 +297,4 @@ __all__ = [
     "trained_counts",
     "trained_people",
     "training_years",
-    "year_bounds",
-    "year_of",
 ]

@@ -18,11 +18,11 @@ from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from shangmi.core.calendar import program_now, program_year
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, in_scope, scope_q
 from shangmi.core.views import HtmxFragmentMixin, ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
@@ -48,7 +48,6 @@ from shangmi.ledgers.rates import (
     rates_dashboard,
 )
 from shangmi.ledgers.training import (
-    PROGRAM_TZ,
     enterprises_coverage,
     group_coverage,
     trained_counts,
@@ -60,10 +59,6 @@ from shangmi.regions.models import Region
 from shangmi.regions.picker import picker_context
 
 PAGE_SIZE = 50
-
-
-def this_year() -> int:
-    return timezone.now().astimezone(PROGRAM_TZ).year
 
 
 class WriterOnlyMixin(ScopedViewMixin):
@@ -140,7 +135,7 @@ class ActivityExportView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         activities, _form = filtered_activities(request)
-        stamp = timezone.now().astimezone(PROGRAM_TZ).strftime("%Y%m%d")
+        stamp = program_now().strftime("%Y%m%d")
         return xlsx_response(
             lambda target: activities_export(queryset=activities, user=request.user, target=target),
             f"活动台账-{stamp}.xlsx",
@@ -455,7 +450,7 @@ class TrainingEnterpriseView(ScopedObjectViewMixin, TemplateView):
         people = trained_people(participants, year)
         trained = trained_counts(year, enterprises=[enterprise.pk]).get(enterprise.pk, 0)
         (coverage,) = enterprises_coverage([enterprise], year)
-        years = sorted({*training_years(participants), year, this_year()}, reverse=True)
+        years = sorted({*training_years(participants), year, program_year()}, reverse=True)
         context.update(
             enterprise=enterprise,
             year=year,

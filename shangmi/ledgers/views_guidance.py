@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from shangmi.accounts.models import User
+from shangmi.core.calendar import program_local, program_now, program_today, program_year
 from shangmi.core.forms import BootstrapMixin
 from shangmi.core.scoping import ADD, CHANGE, VIEW
 from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
@@ -128,7 +129,7 @@ class VisitForm(BootstrapMixin, forms.Form):
 
 
 def _local_input(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+    return program_local(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -164,7 +165,7 @@ def filter_choices(visits: QuerySet[GuidanceVisit]) -> dict[str, Any]:
     # The officers are the ones named on visible visits: readers see those names in the list anyway.
     officers = User.objects.filter(pk__in=visits.values("officer_id")).order_by("full_name", "username")
     enterprises = Enterprise.objects.filter(pk__in=visits.values("enterprise_id")).order_by("name", "pk")
-    this_year = timezone.localdate().year
+    this_year = program_year()
     return {
         "enterprises": enterprises.only("pk", "name"),
         "officers": officers.only("pk", "full_name", "username"),
@@ -216,7 +217,7 @@ class GuidanceExportView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
         visits = VisitFilters(request.GET).apply(self.get_queryset())
-        filename = f"指导台账-{timezone.localtime():%Y%m%d}.xlsx"
+        filename = f"指导台账-{program_now():%Y%m%d}.xlsx"
         return xlsx_response(lambda target: guidance_export(visits, target), filename, stream=True)
 
 
@@ -388,7 +389,7 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user, params = self.request.user, self.request.GET
-        today = timezone.localdate()
+        today = program_today()
         year = _int(params.get("year"), *YEARS) or today.year
         enterprises = halfyear.guided_enterprises(Enterprise.objects.restrict(user, VIEW))
         # Choices before the filters narrow the rows: the districts and officers of the scope.

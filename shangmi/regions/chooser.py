@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 from django.db import models
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 
+from shangmi.core.calendar import program_year
 from shangmi.core.scoping import VIEW, region_in_scope, scope_q
 from shangmi.regions.models import Region
 from shangmi.regions.picker import resolve_choice
@@ -34,8 +34,8 @@ def chosen_year(request: HttpRequest) -> int:
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        return timezone.localdate().year
-    return year if YEARS[0] <= year <= YEARS[1] else timezone.localdate().year
+        return program_year()
+    return year if YEARS[0] <= year <= YEARS[1] else program_year()
 
 
 def chosen_region(

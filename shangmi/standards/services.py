@@ -16,6 +16,7 @@ from typing import Any, Literal
 from django.db import models, transaction
 from django.utils import timezone
 
+from shangmi.core.calendar import program_local
 from shangmi.standards.errors import StandardFrozenError, StandardLoadError
 from shangmi.standards.models import Category, Criterion, Item, Standard
 from shangmi.standards.spec import StandardSpec, read_standard_file
@@ -65,7 +66,7 @@ def standard_save(spec: StandardSpec, *, origin: str = "") -> LoadResult:
     if existing is not None and existing.is_frozen:
         raise StandardFrozenError(
             f"{origin or spec.code}: {spec.code} version {spec.version} is in use (frozen on "
-            f"{timezone.localtime(existing.frozen_at):%Y-%m-%d %H:%M}) and the file changes it. A version in use "
+            f"{program_local(existing.frozen_at):%Y-%m-%d %H:%M}) and the file changes it. A version in use "
             "never changes: publish the change as a new version (a new file with a new version string)."
         )
     standard = existing or Standard(code=spec.code, version=spec.version)

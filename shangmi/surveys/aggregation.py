@@ -25,6 +25,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import get_language, gettext
 
+from shangmi.core.calendar import year_bounds
 from shangmi.enterprises.models import INDUSTRY_ZH, Enterprise, Industry
 from shangmi.regions.models import Region
 from shangmi.regions.paths import child_code
@@ -36,7 +37,6 @@ Metric = Question.Metric
 NUMERIC_METRICS = (Metric.TRADE_SECRETS, Metric.PATENTS, Metric.NDA_RATE, Metric.NON_COMPETE_RATE)
 NO_INDUSTRY = ""
 NUMBER_KINDS = (Question.Kind.INTEGER, Question.Kind.NUMBER, Question.Kind.PERCENT)
-
 
 
 def is_aware(correct: int, total: int, threshold: int) -> bool:
@@ -402,8 +402,9 @@ def awareness_counts(region_codes: list[str], year: int) -> dict[str, tuple[int,
     within = Q()
     for path in paths:
         within |= Q(enterprise__region__path__subtree=path)
+    start, end = year_bounds(year)
     assignments = SurveyAssignment.objects.filter(
-        within, survey__questionnaire__is_baseline=True, answered_at__year=year
+        within, survey__questionnaire__is_baseline=True, answered_at__gte=start, answered_at__lt=end
     )
     latest: dict[int, tuple[datetime, int, int, str]] = {}
     for pk, enterprise_id, answered_at, questionnaire_id, path in assignments.values_list(

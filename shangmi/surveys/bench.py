@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from shangmi.core.calendar import program_today, program_year
+
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = 5000
 
@@ -55,7 +57,7 @@ def build_synthetic_survey(
         services.SurveyInput(
             questionnaire=questionnaire,
             title=f"基准调研 {n_enterprises} 家企业",
-            deadline=timezone.localdate(),
+            deadline=program_today(),
             region=regulator.region,
         ),
     )
@@ -115,7 +117,6 @@ def measure_survey(survey: Any, repeat: int = 3) -> dict[str, Any]:
     """Seconds (best of ``repeat``) for each step on ``survey``, plus sizes and query counts."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
     from shangmi.regions.models import Region
     from shangmi.surveys import services
@@ -152,7 +153,7 @@ def measure_survey(survey: Any, repeat: int = 3) -> dict[str, Any]:
 
     out["xlsx_bytes"], out["xlsx_s"] = best(xlsx)
     codes = [survey.region_id, *Region.objects.filter(parent=survey.region).values_list("code", flat=True)]
-    year = timezone.localdate().year
+    year = program_year()
     with CaptureQueriesContext(connection) as queries:
         counts = awareness_counts(codes, year)
     out["awareness_counts_queries"] = len(queries)

@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
-from django.utils import timezone
-
+from shangmi.core.calendar import program_local
 from shangmi.core.xlsx import new_workbook
 from shangmi.enterprises.models import INDUSTRY_ZH
 from shangmi.surveys.aggregation import SurveyData, load_survey
@@ -64,7 +63,7 @@ def answers_export(survey: Survey, target: IO[bytes] | Path, data: SurveyData | 
             respondent.uscc,
             INDUSTRY_ZH.get(respondent.industry, ""),
             "已答复" if answered else "未答复",
-            timezone.localtime(answered).strftime("%Y-%m-%d %H:%M") if answered else "",
+            program_local(answered).strftime("%Y-%m-%d %H:%M") if answered else "",
         ]
         row += [cell_value(q, respondent.values.get(q.pk)) for q in data.questions]
         if awareness:

@@ -8,9 +8,9 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shangmi.core.calendar import program_today
 from shangmi.core.forms import bootstrap_widgets
 from shangmi.enterprises.models import Industry, Tag
 from shangmi.regions.models import Region
@@ -126,7 +126,7 @@ class SurveyForm(forms.Form):
         self.fields["questionnaire"].queryset = usable_questionnaires(user)
         self.fields["region"].queryset = Region.objects.filter(Q(pk=region.pk) | Q(parent=region)).order_by("code")
         self.fields["region"].initial = region.pk
-        today = timezone.localdate()
+        today = program_today()
         self.fields["deadline"].initial = today + datetime.timedelta(days=30)
         self.fields["title"].initial = _("%(year)d trade secret protection survey of %(region)s") % {
             "year": today.year,

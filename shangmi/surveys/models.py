@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shangmi.core.calendar import program_today
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, RestrictedQuerySet, Scope
 
@@ -168,7 +168,7 @@ class Survey(models.Model):
     @property
     def is_answerable(self) -> bool:
         """Answers are taken (and changed) until the deadline's last day or the closing, whichever first."""
-        return self.status == self.Status.OPEN and timezone.localdate() <= self.deadline
+        return self.status == self.Status.OPEN and program_today() <= self.deadline
 
 
 class SurveyAssignment(models.Model):

@@ -15,12 +15,12 @@ import io
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 from PIL import Image
 
+from shangmi.core.calendar import program_date, program_now
 from shangmi.enterprises.models import INDUSTRY_ZH, Tag
 from shangmi.pdf.fonts import FONT_FAMILY, register_cjk_fonts
 from shangmi.pdf.layout import wrap_cjk
@@ -76,7 +76,7 @@ def num(value: float | None, digits: int = 1) -> str:
 def date_zh(value: datetime | None) -> str:
     if value is None:
         return "—"
-    local = timezone.localtime(value) if isinstance(value, datetime) else value
+    local = program_date(value) if isinstance(value, datetime) else value
     return f"{local.year}年{local.month}月{local.day}日"
 
 
@@ -426,7 +426,7 @@ def report_pdf(results: SurveyResults) -> bytes:
     pdf.set_font(FONT_FAMILY, size=10)
     pdf.set_text_color(*MUTED)
     pdf.cell(
-        TEXT_W, 6, f"报告日期：{date_zh(survey.closed_at or timezone.now())}", align="C", new_x=XPos.LMARGIN,
+        TEXT_W, 6, f"报告日期：{date_zh(survey.closed_at or program_now())}", align="C", new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )  # fmt: skip
     pdf.set_text_color(*INK)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shangmi.accounts.models import User
+from shangmi.core.calendar import program_today
 from shangmi.core.roles import Role
 from shangmi.core.scoping import CHANGE, in_scope
 from shangmi.enterprises.models import Enterprise, Tag
@@ -255,7 +256,7 @@ def survey_issue(user: Any, data: SurveyInput) -> Survey:
         raise SurveyError(_("A survey goes to your own region or a region below it."))
     if not usable_questionnaires(user).filter(pk=data.questionnaire.pk).exists():
         raise SurveyError(_("This questionnaire cannot be issued (it has no questions, or is not yours to use)."))
-    if data.deadline < timezone.localdate():
+    if data.deadline < program_today():
         raise SurveyError(_("The deadline cannot be in the past."))
     enterprise_ids = list(
         target_enterprises(
@@ -320,7 +321,7 @@ def survey_set_deadline(user: Any, survey: Survey, deadline: datetime.date) -> S
     _require_manager(user, survey)
     if survey.status != Survey.Status.OPEN:
         raise SurveyError(_("A closed survey keeps its deadline."))
-    if deadline < timezone.localdate():
+    if deadline < program_today():
         raise SurveyError(_("The deadline cannot be in the past."))
     survey.deadline = deadline
     survey.save(update_fields=["deadline"])
@@ -371,7 +372,7 @@ def survey_remind(
 
 
 def open_surveys_to_remind(today: datetime.date | None = None) -> QuerySet[Survey]:
-    today = today or timezone.localdate()
+    today = today or program_today()
     return Survey.objects.filter(status=Survey.Status.OPEN, deadline__gte=today).order_by("pk")
 
 

@@ -8,10 +8,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shangmi.core.calendar import program_year
 from shangmi.core.forms import BootstrapMixin
 from shangmi.core.scoping import ADD
 from shangmi.creation.models import DemoType, Level
@@ -69,7 +69,7 @@ class TargetForm(_KindForm):
     field_order = ["region", "year", "metric", "demo_type", "levels", "minimum", "deadline"]
 
     def __init__(self, *args: Any, user: Any, action: str, instance: Target | None = None, **kwargs: Any) -> None:
-        initial = {"year": timezone.localdate().year}
+        initial = {"year": program_year()}
         if instance is not None:
             initial = {
                 "region": instance.region_id,
@@ -97,7 +97,7 @@ class ProgramForm(_KindForm):
     def __init__(
         self, *args: Any, user: Any, action: str, instance: TargetProgram | None = None, **kwargs: Any
     ) -> None:
-        initial: dict[str, Any] = {"start_year": timezone.localdate().year, "shares": "20, 40, 40"}
+        initial: dict[str, Any] = {"start_year": program_year(), "shares": "20, 40, 40"}
         if instance is not None:
             initial = {
                 "region": instance.region_id,
@@ -145,7 +145,7 @@ class TargetImportForm(BootstrapMixin, forms.Form):
         home = getattr(user, "home_region", None)
         if home is not None and regions.filter(pk=home.pk).exists():
             field.initial = home.pk
-        self.fields["year"].initial = timezone.localdate().year
+        self.fields["year"].initial = program_year()
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shangmi.core.calendar import program_today
 from shangmi.creation.models import Application
 from shangmi.enterprises.models import Enterprise
 from shangmi.regions.models import Region
@@ -224,7 +224,7 @@ def progress_table(
     ``columns`` forces columns (e.g. the four of the Shaoxing table) even without targets.
     Queries: children, targets, and one grouped count per kind (demonstration, coaching).
     """
-    today = today or timezone.localdate()
+    today = today or program_today()
     base = Target.objects.all() if targets is None else targets
     found = list(
         base.filter(region__path__subtree=region.path, year=year).select_related("region").order_by("region_id")
@@ -299,7 +299,7 @@ def progress_table(
 def targets_progress(targets: Sequence[Target], today: datetime.date | None = None) -> dict[int, Cell]:
     """Progress of each of ``targets`` (any regions and years): at most two queries in all,
     one conditional count per target and kind."""
-    today = today or timezone.localdate()
+    today = today or program_today()
     cells: dict[int, Cell] = {}
     demo_aggregates: dict[str, Count] = {}
     coaching_aggregates: dict[str, Count] = {}

@@ -16,10 +16,10 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView, View
 
+from shangmi.core.calendar import program_year
 from shangmi.core.forms import save_through
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError
 from shangmi.core.views import ScopedViewMixin
@@ -97,7 +97,7 @@ class ProgressView(ScopedViewMixin, TemplateView):
             if region is not None
             else Target.objects.none()
         )
-        years = set(targets.values_list("year", flat=True).distinct()) | {timezone.localdate().year, year}
+        years = set(targets.values_list("year", flat=True).distinct()) | {program_year(), year}
         context.update(
             region=region,
             year=year,
@@ -322,7 +322,7 @@ class CoachingView(ScopedViewMixin, TemplateView):
             region=region,
             year=year,
             picker=picker_context(user, region),
-            years=sorted({timezone.localdate().year - 1, timezone.localdate().year, year}),
+            years=sorted({program_year() - 1, program_year(), year}),
             form=kwargs.get("form") or CoachingAddForm(),
         )
         if region is not None:

@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
+from shangmi.core.calendar import program_today, program_year
 from shangmi.core.roles import Role
 from shangmi.creation import services
 from shangmi.creation.models import Application, DemoType, Level
@@ -62,7 +63,7 @@ def test_self_assessment_to_plaque(page: Page, browser: Browser, bworld: Browser
     make_user("yc_regulator", Role.REGULATOR, region=yuecheng)
     enterprise = make_enterprise("330602", "绍兴越城精工纺织科技有限公司", 21)
     make_user("yc_ent_admin", Role.ENTERPRISE_ADMIN, enterprise=enterprise)
-    year = datetime.date.today().year
+    year = program_year()
     round_ = services.round_open(
         province,
         services.RoundInput(
@@ -71,7 +72,7 @@ def test_self_assessment_to_plaque(page: Page, browser: Browser, bworld: Browser
             demo_type=DemoType.UNIT,
             level=Level.PROVINCIAL,
             standard=standard,
-            deadline=datetime.date.today() + datetime.timedelta(days=30),
+            deadline=program_today() + datetime.timedelta(days=30),
         ),
     )
     Target.objects.create(region=yuecheng, year=year, demo_type=DemoType.UNIT, levels=Level.PROVINCIAL, minimum=1)
@@ -131,7 +132,7 @@ def test_self_assessment_to_plaque(page: Page, browser: Browser, bworld: Browser
     page.get_by_test_id("adopt").click()
     form = page.get_by_test_id("inspection-form")
     form.locator("select[name=kind]").select_option("on_site")
-    form.locator("input[name=date]").fill(datetime.date.today().isoformat())
+    form.locator("input[name=date]").fill(program_today().isoformat())
     form.locator("input[name=inspectors]").fill("王明、李华")
     form.locator("textarea[name=findings]").fill("商秘办设置规范，制度上墙，台账齐全")
     form.locator("button[type=submit]").click()

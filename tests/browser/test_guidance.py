@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from shangmi.core.calendar import program_date
 from shangmi.ledgers.halfyear import current_half
 from shangmi.ledgers.models import GuidanceVisit
 from tests.browser.conftest import BrowserWorld, sign_in
@@ -119,7 +120,7 @@ def test_officer_records_a_visit_with_a_photo_on_a_phone(bworld: BrowserWorld, p
     shot(page, "list")
 
     page.goto(f"{bworld.url}/ledgers/guidance/half-year/")
-    _year, half = current_half(visit.visited_at.date())
+    _year, half = current_half(program_date(visit.visited_at))
     cell = page.locator(f"tr[data-enterprise='{bworld.ent_in.pk}'] td[data-half='{half}'] [data-status]")
     expect(cell).to_have_attribute("data-status", "covered")
     assert_fits_the_phone(page)

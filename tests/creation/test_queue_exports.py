@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from shangmi.core.calendar import program_today
 from shangmi.creation.exporting import CANDIDATE_HEADERS_ZH, STAGE_SCORE_HEADERS_ZH, SUMMARY_HEADERS_ZH
 from shangmi.creation.models import Application, AssessmentEntry, DemoType, Level, ReviewScore, Round, Stage
 from shangmi.creation.queues import queue_counts, review_queue
@@ -83,7 +84,7 @@ def _submit(application: Application, due_on: datetime.date | None = None) -> Ap
     stage = application.stages.get(index=0)
     stage.status = Stage.Status.ACTIVE
     stage.arrived_at = timezone.now()
-    stage.due_on = due_on if due_on is not None else timezone.localdate() + datetime.timedelta(days=20)
+    stage.due_on = due_on if due_on is not None else program_today() + datetime.timedelta(days=20)
     stage.save()
     return application
 
@@ -95,7 +96,7 @@ def _pass_up(application: Application) -> Stage:
     first.save()
     second.status = Stage.Status.ACTIVE
     second.arrived_at = timezone.now()
-    second.due_on = timezone.localdate() + datetime.timedelta(days=20)
+    second.due_on = program_today() + datetime.timedelta(days=20)
     second.save()
     application.stage_index = 1
     application.save(update_fields=["stage_index"])
@@ -167,7 +168,7 @@ def test_queue_filters(world: Any, client: Any) -> None:
     stations = _round(world, "stations", demo_type=DemoType.STATION, level=Level.COUNTY, region=world.jiangbei)
     alpha = make_enterprise("500105", "阿尔法精密制造有限公司", 11)
     beta = make_enterprise("500105", "贝塔新材料有限公司", 12)
-    today = timezone.localdate()
+    today = program_today()
     _submit(_application(world, units, world.ent_in), due_on=today + datetime.timedelta(days=15))
     _submit(_application(world, units, alpha), due_on=today - datetime.timedelta(days=2))
     late_station = _application(world, stations, beta)
@@ -198,7 +199,7 @@ def test_queue_filters(world: Any, client: Any) -> None:
 
 def test_queue_puts_the_overdue_first_and_flags_them(world: Any, client: Any) -> None:
     round_ = _round(world)
-    today = timezone.localdate()
+    today = program_today()
     due = {
         "远期单位": today + datetime.timedelta(days=30),
         "逾期单位": today - datetime.timedelta(days=5),

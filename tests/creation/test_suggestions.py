@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from shangmi.core.calendar import program_today
 from shangmi.creation import services
 from shangmi.creation.models import DemoType, Level
 from shangmi.creation.suggestions import suggestions_for
@@ -25,7 +26,7 @@ def application(world):
         world.city_regulator,
         services.RoundInput(
             title="2026 round", year=2026, demo_type=DemoType.UNIT, level=Level.MUNICIPAL,
-            standard=Standard.objects.get(code="cq-creation"), deadline=datetime.date.today() + datetime.timedelta(9),
+            standard=Standard.objects.get(code="cq-creation"), deadline=program_today() + datetime.timedelta(9),
         ),
     )  # fmt: skip
     return services.application_start(world.ent_admin_in, round_)

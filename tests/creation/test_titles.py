@@ -16,6 +16,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import translation
 
+from shangmi.core.calendar import program_date, program_today
 from shangmi.core.roles import Role
 from shangmi.creation import titles
 from shangmi.creation.models import Application, ApplicationEvent, DemoType, Level, Round, Title
@@ -463,7 +464,7 @@ def test_announcements_are_public_and_show_no_private_data(world, client, announ
     # Revoked titles stay listed, marked revoked with the date; the reason stays private.
     revoked = announced["revoked"]
     assert revoked.holder_name in page and revoked.number in page
-    assert f"{revoked.revoked_at:%Y-%m-%d}" in page
+    assert f"{program_date(revoked.revoked_at):%Y-%m-%d}" in page
     assert "Secret internal finding" not in page
     for private in (world.ent_in.uscc, world.ent_out.uscc):
         assert private not in page
@@ -503,7 +504,7 @@ def test_public_title_page_says_whether_it_is_valid(world, client, announced) ->
 
     revoked = announced["revoked"]
     page = client.get(reverse("creation:title_public", args=[revoked.pk])).content.decode()
-    assert f"This title was revoked on {revoked.revoked_at:%Y-%m-%d}" in page
+    assert f"This title was revoked on {program_date(revoked.revoked_at):%Y-%m-%d}" in page
     assert "Secret internal finding" not in page
     assert client.get(reverse("creation:title_public", args=[99999])).status_code == 404
 
@@ -592,7 +593,7 @@ def test_title_list_shows_what_concerns_the_user_with_expiry_filter(world, clien
     assert reverse("creation:title_revoke", args=[announced["jiangbei"].pk]) in page
 
     soon = announced["jiangbei"]
-    Title.objects.filter(pk=soon.pk).update(valid_until=datetime.date.today() + datetime.timedelta(days=30))
+    Title.objects.filter(pk=soon.pk).update(valid_until=program_today() + datetime.timedelta(days=30))
     page = client.get(url, {"expiring": "90"}).content.decode()
     assert world.ent_in.name in page and world.ent_out.name not in page
 

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from shangmi.core.calendar import program_today
 from shangmi.core.roles import Role
 from shangmi.creation import services
 from shangmi.creation.evidence import evidence_add, evidence_remove
@@ -33,7 +34,7 @@ from shangmi.regions.models import Region
 from shangmi.standards.models import Standard
 from tests.conftest import make_enterprise, make_user
 
-TODAY = datetime.date.today()
+TODAY = program_today()
 PDF = b"%PDF-1.4\n% evidence\n"
 
 

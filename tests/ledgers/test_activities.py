@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from shangmi.core.calendar import PROGRAM_TZ
 from shangmi.core.roles import Role
 from shangmi.core.scoping import CHANGE, VIEW
 from shangmi.ledgers.activities import (
@@ -29,7 +30,6 @@ from shangmi.ledgers.activities import (
     person_key,
 )
 from shangmi.ledgers.models import Activity, ActivityMaterial, ActivityParticipant
-from shangmi.ledgers.training import PROGRAM_TZ
 from tests.conftest import make_enterprise, make_user
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from shangmi.core.calendar import program_now, program_today
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers import guidance
 from shangmi.ledgers.guidance import GuidanceError, VisitInput, visit_record
@@ -66,7 +67,7 @@ def photo(name: str = "现场.jpg", data: bytes | None = None, content_type: str
 def form_data(enterprise: Enterprise, **extra: Any) -> dict[str, Any]:
     return {
         "enterprise": enterprise.pk,
-        "visited_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "visited_at": program_now().strftime("%Y-%m-%dT%H:%M"),
         "place": "企业三楼会议室",
         "bureau_participants": "张指导员, 李科长",
         "enterprise_participants": "王经理(商秘办)",
@@ -116,7 +117,7 @@ def test_officer_records_a_visit_with_photos_and_a_file(world: Any, client: Any,
     # A phone form: camera input, several files, the time already filled in, the only enterprise chosen.
     assert 'accept="image/*"' in html and 'capture="environment"' in html and "multiple" in html
     assert 'type="datetime-local"' in html
-    assert timezone.localtime().strftime("%Y-%m-%dT") in html
+    assert program_now().strftime("%Y-%m-%dT") in html
     assert f'<option value="{world.ent_in.pk}" selected>' in html
     assert world.ent_out.name not in html
 
@@ -198,7 +199,7 @@ def test_a_regulator_records_for_enterprises_of_its_region_only(world: Any, clie
 
 def test_a_visit_in_the_future_is_refused(world: Any, client: Any, tmp_media: Any) -> None:
     client.force_login(world.officer_in)
-    tomorrow = (timezone.localtime() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    tomorrow = (program_now() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(reverse("ledgers:guidance_create"), form_data(world.ent_in, visited_at=tomorrow))
     assert response.status_code == 200
     assert str(guidance.IN_THE_FUTURE) in response.content.decode()
@@ -428,7 +429,7 @@ def test_the_list_costs_the_same_queries_for_more_visits(world: Any, client: Any
 
 
 def test_halfyear_page_shows_who_is_missing_which_half(world: Any, client: Any) -> None:
-    today = timezone.localdate()
+    today = program_today()
     covered = make_enterprise("500105", "已指导公司", 501, guidance_officer=world.officer_in)
     # A visit on the first day of every half begun so far this year: nothing missing.
     for month in (1, 7) if today.month > 6 else (1,):

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
+from shangmi.core.calendar import program_today
 from shangmi.core.roles import Role
 from shangmi.enterprises.models import Enterprise, Tag
 from shangmi.surveys import services
@@ -100,7 +101,7 @@ def issue_baseline(world: World, user: Any = None, region: Any = None, **extra: 
         services.SurveyInput(
             questionnaire=baseline(),
             title=extra.pop("title", "2026年企业商业秘密保护基本情况调研"),
-            deadline=extra.pop("deadline", datetime.date.today() + datetime.timedelta(days=30)),
+            deadline=extra.pop("deadline", program_today() + datetime.timedelta(days=30)),
             region=region or user.region,
             **extra,
         ),

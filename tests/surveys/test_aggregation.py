@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from shangmi.core.calendar import program_today, program_year
 from shangmi.surveys import services
 from shangmi.surveys.aggregation import AWARENESS_TARGET, awareness_counts, survey_results
 from shangmi.surveys.loading import baseline
@@ -135,7 +136,7 @@ def answered_in(assignment: SurveyAssignment, year: int, month: int = 6) -> None
 
 
 def test_awareness_counts_per_region_and_year(small: SmallSurvey, django_assert_num_queries) -> None:
-    year = timezone.localdate().year
+    year = program_year()
     with django_assert_num_queries(4):
         awareness_counts(["500105", "500116", "500000"], year)
     # The small survey: A and B aware in 江北, C not aware in 江津, D did not answer.
@@ -150,7 +151,7 @@ def test_awareness_counts_per_region_and_year(small: SmallSurvey, django_assert_
 
 def test_awareness_counts_takes_the_latest_baseline_answer(small: SmallSurvey) -> None:
     world = small.world
-    year = timezone.localdate().year
+    year = program_year()
     # 江津 asks again; C now gets six right. Its latest answer counts, once.
     later = issue_baseline(world, world.regulator_out, title="江津区复查")
     again = later.assignments.get(enterprise=world.ent_out)
@@ -175,14 +176,12 @@ def test_awareness_counts_ignores_other_questionnaires(small: SmallSurvey) -> No
     assert not own.is_baseline
     survey = services.survey_issue(
         world.regulator_in,
-        services.SurveyInput(
-            questionnaire=own, title="江北自编问卷", deadline=timezone.localdate(), region=world.jiangbei
-        ),
+        services.SurveyInput(questionnaire=own, title="江北自编问卷", deadline=program_today(), region=world.jiangbei),
     )
     b = survey.assignments.get(enterprise__name="江北软件信息有限公司")
     services.answers_save(small.admin_b, b, answers(0, 2, 80, 20, False, 0))
     # B's baseline answer (aware) is still the one that counts.
-    assert awareness_counts(["500105"], timezone.localdate().year) == {"500105": (2, 2)}
+    assert awareness_counts(["500105"], program_year()) == {"500105": (2, 2)}
     assert Questionnaire.objects.filter(is_baseline=True).count() == 1
     assert Question.objects.filter(questionnaire=own, metric="awareness").count() == 6
 

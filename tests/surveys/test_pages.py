@@ -9,9 +9,9 @@ import re
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from shangmi.core.calendar import program_today
 from shangmi.notices.models import Notification
 from shangmi.surveys import services
 from shangmi.surveys.loading import baseline
@@ -131,7 +131,7 @@ def test_after_the_deadline_or_for_the_bureau_the_form_is_not_offered(world, cli
     url = reverse("surveys:answer", args=[assignment.pk])
     client.force_login(world.regulator_in)
     assert client.get(url).url == reverse("surveys:assignment_detail", args=[assignment.pk])
-    Survey.objects.filter(pk=survey.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    Survey.objects.filter(pk=survey.pk).update(deadline=program_today() - datetime.timedelta(days=1))
     client.force_login(world.ent_admin_in)
     response = client.post(url, post_answers(answers(3, 2, 95, 30, True, 5)))
     assert response.status_code == 302
@@ -151,7 +151,7 @@ def test_issue_follow_remind_and_close_through_the_pages(world, client) -> None:
         {
             "questionnaire": baseline().pk,
             "title": "江北区基本情况调研",
-            "deadline": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
+            "deadline": (program_today() + datetime.timedelta(days=10)).isoformat(),
             "region": world.jiangbei.pk,
         },
     )
@@ -242,7 +242,7 @@ def test_the_question_editor(world, client) -> None:
     # Once issued, the questions stay; a copy is the way to change them.
     services.survey_issue(
         world.regulator_in,
-        services.SurveyInput(questionnaire=questionnaire, title="需求调查", deadline=timezone.localdate(),
+        services.SurveyInput(questionnaire=questionnaire, title="需求调查", deadline=program_today(),
                              region=world.jiangbei),
     )  # fmt: skip
     response = client.post(reverse("surveys:question_delete", args=[questionnaire.pk, first.pk]), follow=True)

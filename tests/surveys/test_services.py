@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shangmi.core.calendar import program_today
 from shangmi.enterprises.models import Tag
 from shangmi.notices.models import Notification
 from shangmi.surveys import services
@@ -59,7 +60,7 @@ def test_issue_refusals(world) -> None:
     with pytest.raises(SurveyError, match="Only a regulator"):
         issue_baseline(world, world.ent_admin_in, region=world.jiangbei)
     with pytest.raises(SurveyError, match="past"):
-        issue_baseline(world, world.regulator_in, deadline=timezone.localdate() - datetime.timedelta(days=1))
+        issue_baseline(world, world.regulator_in, deadline=program_today() - datetime.timedelta(days=1))
     with pytest.raises(SurveyError, match="No enterprise"):
         issue_baseline(world, world.regulator_in, industries=["T"])
     assert not Survey.objects.exists()
@@ -79,7 +80,7 @@ def test_answers_are_saved_typed_and_can_change_until_the_deadline(small: SmallS
     assert services.answers_of(a)["trade_secrets"] == 12
     assert a.answered_by == world.ent_staff_in and a.answered_at >= first
 
-    Survey.objects.filter(pk=small.survey.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    Survey.objects.filter(pk=small.survey.pk).update(deadline=program_today() - datetime.timedelta(days=1))
     with pytest.raises(SurveyError, match="no longer takes answers"):
         services.answers_save(world.ent_admin_in, small.a, answers(1, 1, 1, 1, True, 6))
     assert services.answers_of(small.a)["trade_secrets"] == 12
@@ -168,10 +169,10 @@ def test_no_reminder_for_a_closed_survey(small: SmallSurvey) -> None:
 
 def test_deadline_can_be_extended_while_open(small: SmallSurvey) -> None:
     world = small.world
-    later = timezone.localdate() + datetime.timedelta(days=60)
+    later = program_today() + datetime.timedelta(days=60)
     assert services.survey_set_deadline(world.city_regulator, small.survey, later).deadline == later
     with pytest.raises(SurveyError, match="past"):
-        services.survey_set_deadline(world.city_regulator, small.survey, timezone.localdate() - datetime.timedelta(1))
+        services.survey_set_deadline(world.city_regulator, small.survey, program_today() - datetime.timedelta(1))
 
 
 # --- questionnaires ---------------------------------------------------------------------------
@@ -215,7 +216,7 @@ def test_an_issued_questionnaire_is_frozen_and_the_baseline_is_not_edited(world)
     assert own.questions.count() == baseline().questions.count()
     services.survey_issue(
         world.regulator_in,
-        services.SurveyInput(questionnaire=own, title="江北", deadline=timezone.localdate(), region=world.jiangbei),
+        services.SurveyInput(questionnaire=own, title="江北", deadline=program_today(), region=world.jiangbei),
     )
     with pytest.raises(SurveyError, match="has been issued"):
         services.question_delete(world.regulator_in, own.questions.first())

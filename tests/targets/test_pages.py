@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import io
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from shangmi.core.calendar import program_year
 from shangmi.creation.models import Application, DemoType, Level
 from shangmi.targets.importing import targets_import
 from shangmi.targets.models import CoachingEnrolment, Target, TargetProgram
@@ -332,4 +332,4 @@ def test_pages_render_for_a_platform_admin_without_a_region(world: Any, client: 
     client.force_login(world.admin)
     for name in ("targets:progress", "targets:coaching", "targets:program_list", "targets:import", "targets:create"):
         assert client.get(reverse(name)).status_code == 200, name
-    assert client.get(progress_url("330600", datetime.date.today().year)).status_code == 200
+    assert client.get(progress_url("330600", program_year())).status_code == 200

@@ -11,8 +11,8 @@ import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from shangmi.core.calendar import program_today
 from shangmi.ledgers.halfyear import guidance_reminders
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=30, help="remind when the half ends within this many days")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.localdate()
+        today = program_today()
         if options["today"]:
             try:
                 today = datetime.date.fromisoformat(options["today"])

@@ -6,8 +6,8 @@ import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from shangmi.core.calendar import program_today
 from shangmi.surveys.models import Survey
 from shangmi.surveys.services import SurveyError, open_surveys_to_remind, survey_remind
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval-hours", type=int, default=72, help="skip those reminded more recently")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.localdate()
+        today = program_today()
         surveys = open_surveys_to_remind(today)
         if options["survey"]:
             surveys = Survey.objects.filter(pk__in=options["survey"]).order_by("pk")
