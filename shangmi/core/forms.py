@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.core.exceptions import ValidationError
 
+from shangmi.core.errors import AppError
 from shangmi.core.scoping import OutOfScopeError
 
 
@@ -41,11 +42,14 @@ def save_through(
     """Run a service's write for ``form``; its refusals become the form's errors.
 
     Returns what ``save`` returned, or None when it refused: a row that would leave the
-    user's scope (OutOfScopeError, reported on ``out_of_scope_field``) or the service's
-    ValidationError (on the fields it names, the rest for the whole form).
+    user's scope (OutOfScopeError, reported on ``out_of_scope_field``), the service's
+    AppError (on its field, or the whole form) or ValidationError (on the fields it names,
+    the rest for the whole form).
     """
     try:
         return save()
+    except AppError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.text)
     except OutOfScopeError:
         form.add_error(out_of_scope_field if out_of_scope_field in form.fields else None, out_of_scope)
     except ValidationError as exc:
