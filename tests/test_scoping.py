@@ -206,3 +206,19 @@ def test_city_regulator_may_move_between_its_districts(world: Any) -> None:
     enterprise_update(user=world.city_regulator, enterprise=world.ent_in, data={"region": world.jiangjin, "park": None})
     world.ent_in.refresh_from_db()
     assert world.ent_in.region_id == "500116"
+
+
+def test_may_agrees_with_scope_q_for_every_role_model_and_action(world) -> None:
+    """``may`` answers without a query what ``scope_q`` would: a row is possible at all."""
+    from django.apps import apps
+
+    from shangmi.core.scoping import ACTIONS, may, scope_q
+
+    models_with_scope = [m for m in apps.get_models() if hasattr(m, "scope")]
+    users = [u for name, u in vars(world).items() if hasattr(u, "role") and hasattr(u, "is_authenticated")]
+    assert models_with_scope and len(users) > 5
+    for model in models_with_scope:
+        for user in users:
+            for action in ACTIONS:
+                expected = scope_q(model, user, action) is not None
+                assert may(user, action, model) == expected, (model._meta.label, user.username, action)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from shangmi.accounts.models import User
 from shangmi.core.calendar import program_today
 from shangmi.core.roles import Role
+from shangmi.core.scoping import is_platform_admin
 from shangmi.enterprises.models import Enterprise
 from shangmi.jobs.models import Job
 from shangmi.regions.models import Park
@@ -40,7 +41,7 @@ def home_summary(user: Any) -> HomeSummary:
         place = f"{user.park.name} · {user.park.region.full_name}"
     elif user.region_id:
         place = user.region.full_name
-    elif user.role == Role.PLATFORM_ADMIN or user.is_superuser:
+    elif is_platform_admin(user):
         place = _("Whole country")
 
     enterprise_list = reverse("enterprises:list")
@@ -58,7 +59,7 @@ def home_summary(user: Any) -> HomeSummary:
     users = User.objects.restrict(user)
     summary.counts.append((_("Accounts"), users.count(), reverse("accounts:user_list")))
 
-    if user.role in (Role.REGULATOR, Role.PLATFORM_ADMIN) or user.is_superuser:
+    if user.role == Role.REGULATOR or is_platform_admin(user):
         missing = enterprises.filter(is_liaison_point=True, liaison_officer__isnull=True).count()
         if missing:
             summary.waiting.append(

@@ -72,6 +72,30 @@ class Scope:
     grants: Mapping[str, frozenset[str]] = field(default_factory=lambda: _DEFAULT_GRANTS)
 
 
+def is_platform_admin(user: Any) -> bool:
+    """The platform's own administrators (and Django superusers): every region, no enterprise's
+    private records. The one place this question is answered."""
+    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.role == Role.PLATFORM_ADMIN))
+
+
+def may(user: Any, action: str, model: type[models.Model]) -> bool:
+    """Whether ``user`` may do ``action`` on *some* rows of ``model``: the guard of pages that
+    only write (a new row, an import, a template), which answer 404 to whoever may not.
+    Decided like scope_q, without reading anything from the database."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    scope: Scope = model.scope  # type: ignore[attr-defined]
+    if scope.owner_only:
+        return bool(scope.owners)
+    if (is_platform_admin(user) and not scope.enterprise_private) or (action == VIEW and scope.public_view):
+        return True
+    if action == VIEW and scope.owners:
+        return True
+    return action in scope.grants.get(user.role, frozenset()) and bool(_role_lookups(scope, user, action)[0])
+
+
 def scope_q(model: type[models.Model], user: User | AnonymousUser | None, action: str = VIEW) -> Q | None:
     """The filter that limits ``model`` to what ``user`` may do ``action`` on.
 
@@ -84,7 +108,7 @@ def scope_q(model: type[models.Model], user: User | AnonymousUser | None, action
     scope: Scope = model.scope  # type: ignore[attr-defined]
     if scope.owner_only:
         return _any_of([Q(**{lookup: user.pk}) for lookup in scope.owners])
-    if (user.is_superuser or user.role == Role.PLATFORM_ADMIN) and not scope.enterprise_private:
+    if is_platform_admin(user) and not scope.enterprise_private:
         return Q()
     if action == VIEW and scope.public_view:
         return Q()
@@ -105,21 +129,26 @@ def _any_of(parts: list[Q]) -> Q | None:
     return combined
 
 
-def _role_parts(scope: Scope, user: User, action: str) -> list[Q]:
+def _role_lookups(scope: Scope, user: User, action: str) -> tuple[tuple[str, ...], Any]:
+    """The lookups of the user's kind and the value they must match (no query is run)."""
     role = user.role
-    if role == Role.REGULATOR:
-        if user.region_id is None:
-            return []
-        path = user.region.path
-        return [Q(**{f"{lookup}__path__subtree": path}) for lookup in scope.regions]
+    if role == Role.REGULATOR and user.region_id is not None:
+        return scope.regions, None  # matched against the region's path, read only when filtering
     if role == Role.PARK_OPERATOR and user.park_id is not None:
-        return [Q(**{lookup: user.park_id}) for lookup in scope.parks]
+        return scope.parks, user.park_id
     if role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF) and user.enterprise_id is not None:
-        return [Q(**{lookup: user.enterprise_id}) for lookup in scope.enterprises]
+        return scope.enterprises, user.enterprise_id
     if role == Role.OFFICER:
-        lookups = scope.officers + (scope.officers_view if action == VIEW else ())
-        return [Q(**{lookup: user.pk}) for lookup in lookups]
-    return []
+        return scope.officers + (scope.officers_view if action == VIEW else ()), user.pk
+    return (), None
+
+
+def _role_parts(scope: Scope, user: User, action: str) -> list[Q]:
+    lookups, value = _role_lookups(scope, user, action)
+    if user.role == Role.REGULATOR and lookups:
+        path = user.region.path
+        return [Q(**{f"{lookup}__path__subtree": path}) for lookup in lookups]
+    return [Q(**{lookup: value}) for lookup in lookups]
 
 
 _M = TypeVar("_M", bound=models.Model)

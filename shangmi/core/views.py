@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.generic import TemplateView, View
 
-from shangmi.core.scoping import VIEW, get_scoped_or_404
+from shangmi.core.scoping import VIEW, get_scoped_or_404, may
 
 
 class PasswordChangeRequiredMixin(LoginRequiredMixin):
@@ -41,6 +41,19 @@ class ScopedViewMixin(PasswordChangeRequiredMixin):
 
     def get_queryset(self) -> models.QuerySet[Any]:
         return self.model.objects.restrict(self.request.user, self.action)  # type: ignore[attr-defined]
+
+
+class RightRequiredMixin(ScopedViewMixin):
+    """Pages that only write (a new row, an import, a template to fill): whoever may not do
+    ``action`` on any row of ``model`` gets a 404, as for a row out of scope."""
+
+    def has_right(self, user: Any) -> bool:
+        return may(user, self.action, self.model)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not self.has_right(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
 
 class ScopedObjectViewMixin(ScopedViewMixin):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from shangmi.accounts.models import User
 from shangmi.core.calendar import program_local, program_today
 from shangmi.core.roles import Role
-from shangmi.core.scoping import CHANGE, VIEW
+from shangmi.core.scoping import CHANGE, VIEW, is_platform_admin
 from shangmi.creation.models import (
     Application,
     ApplicationEvent,
@@ -125,7 +125,7 @@ def round_open(user: User, data: RoundInput) -> Round:
 
 
 def _manages_region(user: User, region: Region) -> bool:
-    if user.is_superuser or user.role == Role.PLATFORM_ADMIN:
+    if is_platform_admin(user):
         return True
     return user.role == Role.REGULATOR and user.region_id is not None and region.is_within(user.region)
 

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy
 from shangmi.accounts.models import User
 from shangmi.core.calendar import program_today
 from shangmi.core.roles import Role
-from shangmi.core.scoping import CHANGE, VIEW
+from shangmi.core.scoping import CHANGE, VIEW, is_platform_admin
 from shangmi.creation.models import Application, ApplicationEvent, DemoType, Level, Round, Title
 from shangmi.creation.plaque import title_text
 from shangmi.creation.services import CreationError, applicant_users
@@ -351,7 +351,7 @@ def announcement_years() -> list[int]:
 def _concerns(user: Any) -> Q | None:
     """The titles a person works with: those awarded or held in their region, or held by their
     park or enterprise. Titles are public, so this narrows a list; it guards nothing."""
-    if user.is_superuser or user.role == Role.PLATFORM_ADMIN:
+    if is_platform_admin(user):
         return Q()
     if user.role == Role.PARK_OPERATOR and user.park_id:
         return Q(application__park_id=user.park_id)

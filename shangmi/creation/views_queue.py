@@ -15,6 +15,7 @@ from django.views.generic import ListView, View
 
 from shangmi.core.calendar import program_now, program_today
 from shangmi.core.roles import Role
+from shangmi.core.scoping import is_platform_admin
 from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
 from shangmi.creation.exporting import candidate_list_export, round_export
@@ -24,7 +25,7 @@ from shangmi.regions.models import Region
 
 
 def _is_reviewer(user: Any) -> bool:
-    return user.is_superuser or user.role in (Role.REGULATOR, Role.PLATFORM_ADMIN)
+    return is_platform_admin(user) or user.role == Role.REGULATOR
 
 
 class QueueFilterForm(forms.Form):

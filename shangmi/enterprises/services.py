@@ -7,18 +7,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from shangmi.core.roles import Role
-from shangmi.core.scoping import ADD, CHANGE, OutOfScopeError, ensure_in_scope
+from shangmi.core.scoping import ADD, CHANGE, OutOfScopeError, ensure_in_scope, may
 from shangmi.enterprises.models import Enterprise
 
 
 def may_add_enterprises(user: Any) -> bool:
     """Registering enterprises (by hand or by import) is the bureaus' work."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role == Role.PLATFORM_ADMIN or (user.role == Role.REGULATOR and user.region_id))
-    )
+    return may(user, ADD, Enterprise)
 
 
 OUT_OF_SCOPE = _("You cannot place an enterprise outside your own region.")

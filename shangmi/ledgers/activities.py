@@ -22,7 +22,17 @@ from django.utils.translation import gettext as _
 
 from shangmi.core import uploads
 from shangmi.core.roles import Role
-from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError, ensure_in_scope, in_scope, scope_q
+from shangmi.core.scoping import (
+    ADD,
+    CHANGE,
+    DELETE,
+    VIEW,
+    OutOfScopeError,
+    ensure_in_scope,
+    in_scope,
+    is_platform_admin,
+    may,
+)
 from shangmi.creation.evidence import ALLOWED as EVIDENCE_ALLOWED
 from shangmi.enterprises.models import Enterprise
 from shangmi.enterprises.uscc import normalise_uscc
@@ -144,12 +154,8 @@ def check_person(*, name: str, employee_no: str = "", phone: str = "", position:
 # --- Who may write where -------------------------------------------------------------------------
 
 
-def _is_admin(user: Any) -> bool:
-    return bool(user.is_superuser or user.role == Role.PLATFORM_ADMIN)
-
-
 def may_add_activities(user: Any) -> bool:
-    return user.is_authenticated and scope_q(Activity, user, ADD) is not None
+    return may(user, ADD, Activity)
 
 
 def activity_regions(user: Any) -> QuerySet[Region]:
@@ -160,7 +166,7 @@ def activity_regions(user: Any) -> QuerySet[Region]:
     """
     if not may_add_activities(user):
         return Region.objects.none()
-    if _is_admin(user):
+    if is_platform_admin(user):
         return Region.objects.all()
     home = user.home_region
     if home is None:
@@ -173,7 +179,7 @@ def activity_regions(user: Any) -> QuerySet[Region]:
 def region_allowed(user: Any, region: Region) -> bool:
     if not may_add_activities(user):
         return False
-    if _is_admin(user):
+    if is_platform_admin(user):
         return True
     home = user.home_region
     if home is None:

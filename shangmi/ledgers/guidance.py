@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from shangmi.core import uploads
 from shangmi.core.calendar import program_year, year_bounds
 from shangmi.core.roles import Role
-from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, scope_q
+from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, may
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.halfyear import half_bounds
 from shangmi.ledgers.models import GuidanceVisit, VisitAttachment
@@ -68,7 +68,7 @@ def accepted_files() -> str:
 
 
 def may_record(user: Any) -> bool:
-    return bool(user.is_authenticated) and scope_q(GuidanceVisit, user, ADD) is not None
+    return may(user, ADD, GuidanceVisit)
 
 
 def recordable_enterprises(user: Any) -> QuerySet[Enterprise]:

@@ -33,8 +33,8 @@ from shangmi.core.scoping import (
     OutOfScopeError,
     ensure_in_scope,
     in_scope,
+    may,
     regions_in_scope,
-    scope_q,
 )
 from shangmi.core.scoping import region_in_scope as core_region_in_scope
 from shangmi.enterprises.models import Enterprise
@@ -223,7 +223,7 @@ def target_regions(user: Any, action: str = VIEW) -> QuerySet[Region]:
 
 
 def may_set_targets(user: Any, action: str = ADD) -> bool:
-    return user.is_authenticated and scope_q(RateTarget, user, action) is not None
+    return may(user, action, RateTarget)
 
 
 def region_in_scope(user: Any, region: Region, action: str = VIEW) -> bool:

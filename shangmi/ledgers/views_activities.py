@@ -23,8 +23,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shangmi.core.calendar import program_now, program_year
-from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, in_scope, scope_q
-from shangmi.core.views import HtmxFragmentMixin, ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, in_scope
+from shangmi.core.views import (
+    HtmxFragmentMixin,
+    RightRequiredMixin,
+    ScopedFileView,
+    ScopedObjectViewMixin,
+    ScopedViewMixin,
+)
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers import activities as services
@@ -59,15 +65,6 @@ from shangmi.regions.models import Region
 from shangmi.regions.picker import picker_context
 
 PAGE_SIZE = 50
-
-
-class WriterOnlyMixin(ScopedViewMixin):
-    """Pages that only write (a new activity, the template): 404 for whoever may not."""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and scope_q(self.model, request.user, self.action) is None:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
 
 # --- The activity ledger ----------------------------------------------------------------------------
@@ -156,7 +153,7 @@ def _activity_input(data: dict[str, Any]) -> ActivityInput:
     )
 
 
-class ActivityCreateView(WriterOnlyMixin, TemplateView):
+class ActivityCreateView(RightRequiredMixin, TemplateView):
     model = Activity
     action = ADD
     template_name = "ledgers/activity_form.html"
@@ -353,7 +350,7 @@ class ParticipantImportView(ScopedObjectViewMixin, TemplateView):
         )
 
 
-class ParticipantTemplateView(WriterOnlyMixin, View):
+class ParticipantTemplateView(RightRequiredMixin, View):
     model = Activity
     action = CHANGE
 
@@ -503,7 +500,7 @@ def _target_input(data: dict[str, Any]) -> TargetInput:
     return TargetInput(region=data["region"], year=data["year"], metric=data["metric"], percent=data["percent"])
 
 
-class RateTargetCreateView(WriterOnlyMixin, TemplateView):
+class RateTargetCreateView(RightRequiredMixin, TemplateView):
     model = RateTarget
     action = ADD
     template_name = "ledgers/rates_target_form.html"

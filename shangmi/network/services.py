@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.accounts.models import User
 from shangmi.core.roles import Role
-from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, scope_q
+from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, is_platform_admin, may
 from shangmi.enterprises.models import Enterprise
 from shangmi.network.models import Station
 from shangmi.regions.models import Region
@@ -63,10 +63,6 @@ _ACTION_FIELDS: dict[str, tuple[str, bool]] = {
 }
 
 
-def is_platform_admin(user: Any) -> bool:
-    return bool(user.is_superuser or user.role == Role.PLATFORM_ADMIN)
-
-
 def may_manage_network(user: Any) -> bool:
     """Designating liaison points and appointing officers is the bureaus' work."""
     if not (user.is_authenticated and user.is_active):
@@ -75,7 +71,7 @@ def may_manage_network(user: Any) -> bool:
 
 
 def may_add_stations(user: Any) -> bool:
-    return bool(user.is_authenticated) and scope_q(Station, user, ADD) is not None
+    return may(user, ADD, Station)
 
 
 def officer_candidates(user: Any) -> models.QuerySet[User]:

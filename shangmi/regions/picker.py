@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from shangmi.core.roles import Role
+from shangmi.core.scoping import is_platform_admin
 from shangmi.regions.models import Region
 from shangmi.regions.resolve import normalise
 
@@ -32,19 +32,15 @@ class Node:
 
 def picker_roots(user: Any) -> list[Region]:
     """The tops of the tree a person picks from: their own region, or all provinces."""
-    if _is_admin(user):
+    if is_platform_admin(user):
         return list(Region.objects.filter(parent__isnull=True).order_by("code"))
     home = user.home_region
     return [home] if home is not None else []
 
 
-def _is_admin(user: Any) -> bool:
-    return bool(user.is_superuser or user.role == Role.PLATFORM_ADMIN)
-
-
 def _tree_condition(user: Any) -> Q | None:
     """The regions of ``user``'s tree as a filter; None when they have no tree at all."""
-    if _is_admin(user):
+    if is_platform_admin(user):
         return Q()  # every province: the whole country
     home = user.home_region
     return Q(path__subtree=home.path) if home is not None else None

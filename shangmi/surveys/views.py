@@ -22,8 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from shangmi.core.roles import Role
-from shangmi.core.scoping import ADD, CHANGE, DELETE, in_scope
+from shangmi.core.scoping import ADD, CHANGE, DELETE, in_scope, is_platform_admin
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
 from shangmi.surveys import services
@@ -58,7 +57,7 @@ class SurveyListView(ScopedViewMixin, TemplateView):
         status = self.request.GET.get("status", "")
         if status in Survey.Status.values:
             surveys = surveys.filter(status=status)
-        is_regulator = services.is_regulator(user) or user.is_superuser or user.role == Role.PLATFORM_ADMIN
+        is_regulator = services.is_regulator(user) or is_platform_admin(user)
         if is_regulator:
             # Counts for the bureau; an enterprise sees only its own assignment, never how many others answered.
             surveys = surveys.annotate(
@@ -434,7 +433,7 @@ class QuestionnaireDetailView(QuestionnaireMixin, TemplateView):
         problem = services.edit_problem(questionnaire)
         questions = list(questionnaire.questions.all())
         # The answer key is for the bureaus; the enterprises who will answer never see it.
-        show_key = services.is_regulator(user) or user.is_superuser or user.role == Role.PLATFORM_ADMIN
+        show_key = services.is_regulator(user) or is_platform_admin(user)
         for question in questions:
             question.right = _display(question, question.correct) if show_key and question.correct is not None else ""
         context.update(

@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, ensure_in_scope, regions_in_scope, scope_q
+from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, ensure_in_scope, may, regions_in_scope
 from shangmi.core.scoping import region_in_scope as core_region_in_scope
 from shangmi.creation.models import DemoType, Level
 from shangmi.enterprises.models import Enterprise
@@ -140,7 +140,7 @@ def scoped_regions(user: Any, action: str = VIEW, model: type[models.Model] = Ta
 
 
 def may_manage(user: Any, action: str = ADD, model: type[models.Model] = Target) -> bool:
-    return scope_q(model, user, action) is not None
+    return may(user, action, model)
 
 
 def region_in_scope(user: Any, region: Region, action: str = VIEW, model: type[models.Model] = Target) -> bool:

@@ -14,15 +14,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView, View
 
 from shangmi.core.calendar import program_year
 from shangmi.core.forms import save_through
-from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError
-from shangmi.core.views import ScopedViewMixin
+from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError, in_scope
+from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
 from shangmi.regions.chooser import chosen_region, chosen_year, region_year_url
@@ -55,27 +54,6 @@ def table_region(user: Any, region: Region) -> Region:
     if region.level == Region.Level.DISTRICT and parent is not None and region_in_scope(user, parent):
         return parent
     return region
-
-
-class ObjectInScopeMixin(ScopedViewMixin):
-    """The row is looked up before anything else: out of scope is 404 for every method."""
-
-    object: Any
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ManagerOnlyMixin(ScopedViewMixin):
-    """Pages that write (import, new target): 404 for whoever may not write any."""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not may_manage(request.user, self.action, self.model):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
 
 # --- Progress ---------------------------------------------------------------------------------
@@ -130,7 +108,7 @@ class ProgressExportView(ScopedViewMixin, View):
 # --- Import -----------------------------------------------------------------------------------
 
 
-class TargetImportView(ManagerOnlyMixin, FormView):
+class TargetImportView(RightRequiredMixin, FormView):
     model = Target
     action = ADD
     template_name = "targets/import.html"
@@ -168,12 +146,12 @@ class TargetImportView(ManagerOnlyMixin, FormView):
 class _TargetFormMixin:
     request: HttpRequest
     action: str
-    object: Target | None = None
+    scoped_object: Target | None = None
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()  # type: ignore[misc]
-        kwargs.update(user=self.request.user, action=self.action, instance=self.object)
-        if self.object is None:
+        kwargs.update(user=self.request.user, action=self.action, instance=self.scoped_object)
+        if self.scoped_object is None:
             kwargs["initial"] = {k: v for k, v in self.request.GET.items() if k in ("region", "year", "metric")}
         return kwargs
 
@@ -181,7 +159,7 @@ class _TargetFormMixin:
         user = self.request.user
         target = save_through(
             form,
-            lambda: target_save(user=user, target=self.object, data=dict(form.cleaned_data)),
+            lambda: target_save(user=user, target=self.scoped_object, data=dict(form.cleaned_data)),
             out_of_scope=OUT_OF_SCOPE,
         )
         if target is None:
@@ -192,17 +170,17 @@ class _TargetFormMixin:
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "object": self.object}  # type: ignore[misc]
+        return {**super().get_context_data(**kwargs), "object": self.scoped_object}  # type: ignore[misc]
 
 
-class TargetCreateView(_TargetFormMixin, ManagerOnlyMixin, FormView):
+class TargetCreateView(_TargetFormMixin, RightRequiredMixin, FormView):
     model = Target
     action = ADD
     template_name = "targets/form.html"
     form_class = TargetForm
 
 
-class TargetUpdateView(_TargetFormMixin, ObjectInScopeMixin, FormView):
+class TargetUpdateView(_TargetFormMixin, ScopedObjectViewMixin, FormView):
     model = Target
     action = CHANGE
     template_name = "targets/form.html"
@@ -210,17 +188,17 @@ class TargetUpdateView(_TargetFormMixin, ObjectInScopeMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_delete"] = Target.objects.restrict(self.request.user, DELETE).filter(pk=self.object.pk).exists()
+        context["can_delete"] = in_scope(self.scoped_object, self.request.user, DELETE)
         return context
 
 
-class TargetDeleteView(ObjectInScopeMixin, View):
+class TargetDeleteView(ScopedObjectViewMixin, View):
     model = Target
     action = DELETE
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        target: Target = self.object
+        target: Target = self.scoped_object
         region, year = table_region(request.user, target.region), target.year
         target_delete(user=request.user, target=target)
         messages.success(request, _("Target deleted."))
@@ -259,18 +237,18 @@ class ProgramListView(ScopedViewMixin, ListView):
 class _ProgramFormMixin:
     request: HttpRequest
     action: str
-    object: TargetProgram | None = None
+    scoped_object: TargetProgram | None = None
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()  # type: ignore[misc]
-        kwargs.update(user=self.request.user, action=self.action, instance=self.object)
+        kwargs.update(user=self.request.user, action=self.action, instance=self.scoped_object)
         return kwargs
 
     def form_valid(self, form: ProgramForm) -> HttpResponse:
         user = self.request.user
         program = save_through(
             form,
-            lambda: program_save(user=user, program=self.object, data=dict(form.cleaned_data)),
+            lambda: program_save(user=user, program=self.scoped_object, data=dict(form.cleaned_data)),
             out_of_scope=OUT_OF_SCOPE,
         )
         if program is None:
@@ -280,17 +258,17 @@ class _ProgramFormMixin:
         return HttpResponseRedirect(reverse("targets:program_list"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "object": self.object}  # type: ignore[misc]
+        return {**super().get_context_data(**kwargs), "object": self.scoped_object}  # type: ignore[misc]
 
 
-class ProgramCreateView(_ProgramFormMixin, ManagerOnlyMixin, FormView):
+class ProgramCreateView(_ProgramFormMixin, RightRequiredMixin, FormView):
     model = TargetProgram
     action = ADD
     template_name = "targets/program_form.html"
     form_class = ProgramForm
 
 
-class ProgramUpdateView(_ProgramFormMixin, ObjectInScopeMixin, FormView):
+class ProgramUpdateView(_ProgramFormMixin, ScopedObjectViewMixin, FormView):
     model = TargetProgram
     action = CHANGE
     template_name = "targets/program_form.html"
@@ -366,13 +344,13 @@ class CoachingView(ScopedViewMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class CoachingRemoveView(ObjectInScopeMixin, View):
+class CoachingRemoveView(ScopedObjectViewMixin, View):
     model = CoachingEnrolment
     action = DELETE
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        enrolment: CoachingEnrolment = self.object
+        enrolment: CoachingEnrolment = self.scoped_object
         region: Region = enrolment.enterprise.region
         code = request.POST.get("region", "")
         if code:
