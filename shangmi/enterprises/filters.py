@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from shangmi.core.lists import ScopedFilterSet
 from shangmi.enterprises.models import Enterprise, Industry, Tag
 from shangmi.enterprises.uscc import normalise_uscc
 from shangmi.regions.models import Park, Region
@@ -26,7 +29,7 @@ SORTS = {
 }
 
 
-class EnterpriseFilter(django_filters.FilterSet):
+class EnterpriseFilter(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or code"))
     # A code, a full name or a name (the tree picker sends codes; people type names).
     region = django_filters.CharFilter(method="in_region", label=_("Region (with everything below it)"))
@@ -47,9 +50,7 @@ class EnterpriseFilter(django_filters.FilterSet):
         model = Enterprise
         fields = ["q", "region", "park", "tag", "industry", "liaison_point", "has_officer"]
 
-    def __init__(self, *args, user=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
+    def narrow(self, user: Any) -> None:
         # Only the parks the user may see are offered (and accepted) as a filter.
         self.filters["park"].queryset = Park.objects.restrict(user) if user is not None else Park.objects.none()
 

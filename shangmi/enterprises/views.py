@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView
 
 from shangmi.core.forms import save_through
+from shangmi.core.lists import FilteredRowsMixin, ScopedListView
 from shangmi.core.scoping import ADD, CHANGE
-from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
+from shangmi.core.views import ScopedViewMixin
 from shangmi.enterprises.filters import EnterpriseFilter
 from shangmi.enterprises.forms import EnterpriseForm
 from shangmi.enterprises.history import history_entries
@@ -22,33 +24,29 @@ from shangmi.regions.models import Park
 from shangmi.regions.picker import picker_context
 
 
-def filtered_enterprises(request: Any, queryset: QuerySet[Enterprise]) -> EnterpriseFilter:
-    return EnterpriseFilter(request.GET or None, queryset=queryset, user=request.user)
+class EnterpriseRows(FilteredRowsMixin):
+    """The registry's rows as the list, its fragment and its export all read them."""
 
-
-class EnterpriseListView(ScopedViewMixin, HtmxFragmentMixin, ListView):
     model = Enterprise
+    filterset_class = EnterpriseFilter
+    ordering = ("name", "pk")
+
+    def base_queryset(self) -> QuerySet[Enterprise]:
+        return self.get_queryset().select_related("region", "park", "liaison_officer")
+
+
+class EnterpriseListView(EnterpriseRows, ScopedListView):
     template_name = "enterprises/list.html"
     fragment_template_name = "enterprises/_table.html"
-    paginate_by = 50
 
-    def get_queryset(self) -> QuerySet[Enterprise]:
-        base = super().get_queryset().select_related("region", "park", "liaison_officer")
-        self.filterset = filtered_enterprises(self.request, base)
-        return self.filterset.qs if self.filterset.is_bound else base
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["filter"] = self.filterset
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
+    def page_context(self, page: Page) -> dict[str, Any]:
         user = self.request.user
-        context["can_add"] = may_add_enterprises(user)
-        context["picker"] = picker_context(user, self.filterset.chosen_region)
-        context["parks"] = Park.objects.restrict(user).order_by("name").values_list("pk", "name")
-        context["tags"] = Tag.objects.all()
-        return context
+        return {
+            "can_add": may_add_enterprises(user),
+            "picker": picker_context(user, self.filterset.chosen_region),
+            "parks": Park.objects.restrict(user).order_by("name").values_list("pk", "name"),
+            "tags": Tag.objects.all(),
+        }
 
 
 class EnterpriseDetailView(ScopedViewMixin, DetailView):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from shangmi.core.forms import save_through
+from shangmi.core.lists import ScopedListView
 from shangmi.core.scoping import ADD, CHANGE, VIEW
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.enterprises.models import Enterprise
 from shangmi.network import overview
+from shangmi.network.filters import StationFilter
 from shangmi.network.forms import STATION_FIELDS, AssignFilterForm, AssignForm, StationForm
 from shangmi.network.models import Station
 from shangmi.network.services import (
@@ -70,23 +72,21 @@ def _served_count() -> Coalesce:
     return Coalesce(Subquery(through.values("station_id").annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
-class StationListView(ScopedViewMixin, TemplateView):
+class StationListView(ScopedListView):
     model = Station
+    filterset_class = StationFilter
+    ordering = ("region_id", "name", "pk")
     template_name = "network/station_list.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        stations = self.get_queryset().select_related("region", "park", "officer").annotate(served=_served_count())
-        kind = self.request.GET.get("kind", "")
-        if kind in Station.Kind.values:
-            stations = stations.filter(kind=kind)
-        context.update(
-            page=Paginator(stations.order_by("region_id", "name", "pk"), 50).get_page(self.request.GET.get("page")),
-            kind=kind,
-            kinds=Station.Kind.choices,
-            can_add=may_add_stations(self.request.user),
-        )
-        return context
+    def base_queryset(self) -> QuerySet[Station]:
+        return self.get_queryset().select_related("region", "park", "officer").annotate(served=_served_count())
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {
+            "kind": self.request.GET.get("kind", ""),
+            "kinds": Station.Kind.choices,
+            "can_add": may_add_stations(self.request.user),
+        }
 
 
 class StationCreateView(ScopedViewMixin, TemplateView):

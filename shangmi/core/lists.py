@@ -1,0 +1,131 @@
+"""The scoped list kit: one FilterSet per list drives its page, its htmx fragment, its export
+and (where there is one) its API list.
+
+A list is declared, not written::
+
+    class StationRows(FilteredRowsMixin):
+        model = Station                      # rows come from Station.objects.restrict(user)
+        filterset_class = StationFilter      # a ScopedFilterSet: the query string's filters
+        ordering = ("region_id", "name", "pk")
+
+    class StationListView(StationRows, ScopedListView):
+        template_name = "network/station_list.html"
+
+    class StationExportView(StationRows, ScopedExportView):
+        def export(self, rows): return stations_export(rows)
+
+The page gets ``page`` (a Django Page of at most ``paginate_by`` rows), ``filter`` (the bound
+FilterSet, for the filter bar) and ``query`` (the query string without the page number, for
+the pager and the export link, so the export follows the filter). Out of scope is simply not
+in the rows; a row page of someone else's is the detail view's 404.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import django_filters
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView, View
+
+from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """A FilterSet that knows who reads: choices offered by a filter (parks, officers, regions)
+    are narrowed to the reader's scope in ``narrow`` so a filter never lists or accepts a row
+    the reader may not see. Built with ``user=`` by the kit, or ``request=`` by DRF."""
+
+    def __init__(self, data: Any = None, queryset: Any = None, *, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(data, queryset, **kwargs)
+        request = kwargs.get("request")
+        self.user = user if user is not None else getattr(request, "user", None)
+        self.narrow(self.user)
+
+    def narrow(self, user: Any) -> None:
+        """Restrict the querysets of choice filters to ``user``'s scope (override)."""
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The current query string less ``page``: the pager's and the export link's base."""
+    query: QueryDict = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+class FilteredRowsMixin(ScopedViewMixin):
+    """restrict() -> ``base_queryset`` -> the FilterSet -> ``ordering``: the rows a list shows
+    and its export writes, computed the same way for both."""
+
+    filterset_class: ClassVar[type[ScopedFilterSet] | None] = None
+    ordering: ClassVar[Sequence[str]] = ("-pk",)
+
+    def base_queryset(self) -> QuerySet[Any]:
+        """The scoped rows before filtering; override to add select_related or annotations."""
+        return self.get_queryset()
+
+    @cached_property
+    def filterset(self) -> ScopedFilterSet | None:
+        if self.filterset_class is None:
+            return None
+        return self.filterset_class(self.request.GET or None, queryset=self.base_queryset(), user=self.request.user)
+
+    def rows(self) -> QuerySet[Any]:
+        filterset = self.filterset
+        if filterset is None:
+            return self._ordered(self.base_queryset())
+        # django-filter's own answer to a bound filter, invalid values included (a park out of
+        # scope is refused by its field and filters nothing in).
+        return self._ordered(filterset.qs if filterset.is_bound else filterset.queryset)
+
+    def _ordered(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        # A filter that sorts (?sort=...) has ordered the rows already; otherwise the list's own order.
+        return rows if rows.query.order_by else rows.order_by(*self.ordering)
+
+
+class ScopedListView(FilteredRowsMixin, HtmxFragmentMixin, TemplateView):
+    """A page of rows with its filter bar; an htmx request gets only ``fragment_template_name``."""
+
+    paginate_by: ClassVar[int] = 50
+    fragment_template_name: ClassVar[str | None] = None  # type: ignore[misc]
+
+    def get_template_names(self) -> list[str]:
+        if self.fragment_template_name is None:
+            return TemplateView.get_template_names(self)
+        return super().get_template_names()
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        """What the page needs beside its rows (rights per row, choices); one query each, not per row."""
+        return {}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        page = Paginator(self.rows(), self.paginate_by).get_page(self.request.GET.get("page"))
+        context.update(
+            page=page,
+            # ListView's names too, so a template or test written for ListView reads the same.
+            page_obj=page,
+            paginator=page.paginator,
+            is_paginated=page.has_other_pages(),
+            object_list=page.object_list,
+            filter=self.filterset,
+            query=query_without_page(self.request),
+        )
+        context.update(self.page_context(page))
+        return context
+
+
+class ScopedExportView(FilteredRowsMixin, View, ABC):
+    """The same rows as the list, every one of them, written by ``export`` (an .xlsx response)."""
+
+    @abstractmethod
+    def export(self, rows: QuerySet[Any]) -> HttpResponse:
+        """The response carrying ``rows`` (all of them, not a page)."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.export(self.rows())
