@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import django_filters
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -58,16 +59,17 @@ def query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-class FilteredRowsMixin(ScopedViewMixin):
-    """restrict() -> ``base_queryset`` -> the FilterSet -> ``ordering``: the rows a list shows
-    and its export writes, computed the same way for both."""
+class FilteredRows:
+    """``base_queryset`` -> the FilterSet -> ``ordering``: the rows a list shows and its export
+    writes, computed the same way for both."""
 
+    request: HttpRequest
     filterset_class: ClassVar[type[ScopedFilterSet] | None] = None
     ordering: ClassVar[Sequence[str]] = ("-pk",)
 
     def base_queryset(self) -> QuerySet[Any]:
-        """The scoped rows before filtering; override to add select_related or annotations."""
-        return self.get_queryset()
+        """The rows before filtering; scoped lists start from restrict() (FilteredRowsMixin)."""
+        return self.get_queryset()  # type: ignore[attr-defined]
 
     @cached_property
     def filterset(self) -> ScopedFilterSet | None:
@@ -88,9 +90,11 @@ class FilteredRowsMixin(ScopedViewMixin):
         return rows if rows.query.order_by else rows.order_by(*self.ordering)
 
 
-class ScopedListView(FilteredRowsMixin, HtmxFragmentMixin, TemplateView):
-    """A page of rows with its filter bar; an htmx request gets only ``fragment_template_name``."""
+class FilteredRowsMixin(ScopedViewMixin, FilteredRows):
+    """Filtered rows out of ``model.objects.restrict(user, action)``."""
 
+
+class _PageOfRows(HtmxFragmentMixin, TemplateView):
     paginate_by: ClassVar[int] = 50
     fragment_template_name: ClassVar[str | None] = None  # type: ignore[misc]
 
@@ -105,7 +109,7 @@ class ScopedListView(FilteredRowsMixin, HtmxFragmentMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        page = Paginator(self.rows(), self.paginate_by).get_page(self.request.GET.get("page"))
+        page = Paginator(self.rows(), self.paginate_by).get_page(self.request.GET.get("page"))  # type: ignore[attr-defined]
         context.update(
             page=page,
             # ListView's names too, so a template or test written for ListView reads the same.
@@ -113,11 +117,29 @@ class ScopedListView(FilteredRowsMixin, HtmxFragmentMixin, TemplateView):
             paginator=page.paginator,
             is_paginated=page.has_other_pages(),
             object_list=page.object_list,
-            filter=self.filterset,
+            filter=self.filterset,  # type: ignore[attr-defined]
+            # The filters' values as typed, for filter bars written out in the template.
+            params={name: self.request.GET.get(name, "").strip() for name in getattr(self.filterset, "filters", ())},
             query=query_without_page(self.request),
         )
         context.update(self.page_context(page))
         return context
+
+
+class ScopedListView(FilteredRowsMixin, _PageOfRows):
+    """A page of the reader's rows with its filter bar; an htmx request gets only
+    ``fragment_template_name``."""
+
+
+class PublicListView(FilteredRows, _PageOfRows):
+    """A list anyone may read without signing in (the announcement of titles, published
+    cases). ``model`` names what it shows (the scope walk reads it); ``base_queryset`` must
+    say which rows are public, since restrict() answers nothing to an anonymous visitor."""
+
+    model: ClassVar[type[Any]]
+
+    def base_queryset(self) -> QuerySet[Any]:
+        raise ImproperlyConfigured(f"{type(self).__name__} must say which rows are public (base_queryset)")
 
 
 class ScopedExportView(FilteredRowsMixin, View, ABC):

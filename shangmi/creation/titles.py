@@ -290,13 +290,6 @@ def _tell_holder_and_awarders(title: Title, subject: str, body: str, url: str = 
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
 def regions_matching(text: str) -> list[Region]:
     """Regions named by a code (500105) or a name (江北区, 重庆市江北区); a short name may match
     several (江北区 is in 重庆 and 宁波), and then all of them count."""
@@ -308,33 +301,12 @@ def regions_matching(text: str) -> list[Region]:
     return list(Region.objects.filter(Q(name=key) | Q(full_name=key)))
 
 
-def _filter_common(qs: QuerySet[Title], params: Mapping[str, Any]) -> QuerySet[Title]:
-    if (year := _int(params.get("year"))) is not None:
-        qs = qs.filter(year=year)
-    if (demo_type := params.get("type")) in DemoType.values:
-        qs = qs.filter(demo_type=demo_type)
-    if (level := params.get("level")) in Level.values:
-        qs = qs.filter(level=level)
-    if q := (params.get("q") or "").strip():
-        qs = qs.filter(Q(holder_name__icontains=q) | Q(number__icontains=q))
-    return qs
-
-
-def announced_titles(params: Mapping[str, Any]) -> QuerySet[Title]:
-    """Every title ever awarded, for the public announcement, filtered by the holder's region
-    (subtree), year, type, level or a name. An unknown region matches nothing rather than all."""
-    qs = Title.objects.select_related("awarding_region__parent", "holder_region").order_by(
+def announcement_rows() -> QuerySet[Title]:
+    """Every title ever awarded, newest first: the public announcement's rows (filtered by
+    creation.filters.AnnouncementFilter)."""
+    return Title.objects.select_related("awarding_region__parent", "holder_region").order_by(
         "-year", "-awarded_on", "number"
     )
-    if (params.get("region") or "").strip():
-        regions = regions_matching(params["region"])
-        if not regions:
-            return qs.none()
-        within = Q()
-        for region in regions:
-            within |= Q(holder_region__path__subtree=region.path)
-        qs = qs.filter(within)
-    return _filter_common(qs, params)
 
 
 def announcement_regions() -> QuerySet[Region]:
@@ -376,20 +348,14 @@ EXPIRY_FILTERS: Mapping[str, Callable[[datetime.date], Q]] = {
 }
 
 
-def titles_for(user: Any, params: Mapping[str, Any], today: datetime.date | None = None) -> QuerySet[Title]:
-    """The management list: titles the user may read (``restrict``) that concern them, with the
-    expiry (``expiring``: 90 or expired), status, year, type and level filters."""
-    today = today or program_today()
+def titles_concerning(user: Any) -> QuerySet[Title]:
+    """The management list's rows: titles the user may read (``restrict``) that concern them,
+    ending soonest first (filtered by creation.filters.TitleFilter)."""
     concerns = _concerns(user)
     qs = Title.objects.restrict(user, VIEW).select_related("awarding_region__parent", "holder_region")
     if concerns is None:
         return qs.none()
-    qs = qs.filter(concerns).order_by("valid_until", "number")
-    if (expiring := params.get("expiring")) in EXPIRY_FILTERS:
-        qs = qs.filter(EXPIRY_FILTERS[expiring](today))
-    if (status := params.get("status")) in Title.Status.values:
-        qs = qs.filter(status=status)
-    return _filter_common(qs, params)
+    return qs.filter(concerns).order_by("valid_until", "number")
 
 
 def revocable_ids(user: Any, titles: Iterable[Title]) -> set[int]:

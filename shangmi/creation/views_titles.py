@@ -15,44 +15,33 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView
 
 from shangmi.core.calendar import program_today
+from shangmi.core.lists import PublicListView, ScopedListView
 from shangmi.core.scoping import CHANGE
 from shangmi.core.views import ScopedViewMixin
+from shangmi.creation.filters import AnnouncementFilter, TitleFilter
 from shangmi.creation.models import DemoType, Level, Title
 from shangmi.creation.plaque import chinese_date, issuer_name, render_plaque, title_text
 from shangmi.creation.titles import (
     RE_EVALUATION_DAYS,
     TitleError,
-    announced_titles,
     announcement_regions,
+    announcement_rows,
     announcement_years,
     effective_status,
     revocable_ids,
     revoke_title,
-    titles_for,
+    titles_concerning,
 )
-
-PAGE_SIZE = 50
-ANNOUNCEMENT_FILTERS = ("region", "year", "type", "level", "q")
-LIST_FILTERS = ("expiring", "status", "year", "type", "level", "q")
-
-
-def _params(request: HttpRequest, names: tuple[str, ...]) -> dict[str, str]:
-    return {name: request.GET.get(name, "").strip() for name in names}
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _rows(titles: Any) -> list[dict[str, Any]]:
@@ -69,7 +58,7 @@ def _rows(titles: Any) -> list[dict[str, Any]]:
     ]
 
 
-class AnnouncementListView(TemplateView):
+class AnnouncementListView(PublicListView):
     """Public: every title awarded, by region and year.
 
     Revoked titles stay listed, marked revoked with the date: the announcement is the public
@@ -80,23 +69,20 @@ class AnnouncementListView(TemplateView):
     """
 
     model = Title  # what the page shows (the scope walk reads it); public, so no restrict()
+    filterset_class = AnnouncementFilter
     template_name = "creation/announcements.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        params = _params(self.request, ANNOUNCEMENT_FILTERS)
-        page = Paginator(announced_titles(params), PAGE_SIZE).get_page(self.request.GET.get("page"))
-        context.update(
-            page=page,
-            rows=_rows(page.object_list),
-            params=params,
-            query=_query_without_page(self.request),
-            regions=announcement_regions(),
-            years=announcement_years(),
-            types=DemoType.choices,
-            levels=Level.choices,
-        )
-        return context
+    def base_queryset(self) -> QuerySet[Title]:
+        return announcement_rows()
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {
+            "rows": _rows(page.object_list),
+            "regions": announcement_regions(),
+            "years": announcement_years(),
+            "types": DemoType.choices,
+            "levels": Level.choices,
+        }
 
 
 class TitlePublicView(DetailView):
@@ -181,26 +167,22 @@ class TitleRevokeView(ScopedViewMixin, DetailView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class TitleListView(ScopedViewMixin, TemplateView):
+class TitleListView(ScopedListView):
     """Titles that concern the user, with expiry filters (e.g. ending within 90 days)."""
 
     model = Title
+    filterset_class = TitleFilter
     template_name = "creation/title_list.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        params = _params(self.request, LIST_FILTERS)
-        page = Paginator(titles_for(user, params), PAGE_SIZE).get_page(self.request.GET.get("page"))
-        context.update(
-            page=page,
-            rows=_rows(page.object_list),
-            revocable=revocable_ids(user, page.object_list),
-            params=params,
-            query=_query_without_page(self.request),
-            statuses=Title.Status.choices,
-            types=DemoType.choices,
-            levels=Level.choices,
-            re_evaluation_days=RE_EVALUATION_DAYS,
-        )
-        return context
+    def base_queryset(self) -> QuerySet[Title]:
+        return titles_concerning(self.request.user)
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {
+            "rows": _rows(page.object_list),
+            "revocable": revocable_ids(self.request.user, page.object_list),
+            "statuses": Title.Status.choices,
+            "types": DemoType.choices,
+            "levels": Level.choices,
+            "re_evaluation_days": RE_EVALUATION_DAYS,
+        }
