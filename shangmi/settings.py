@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "shangmi.ledgers",
     "shangmi.surveys",
     "shangmi.demo",
+    "shangmi.home",
     "shangmi.api",
 ]
 
@@ -141,7 +142,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lock an account (by username) after repeated failures, whatever address they come from.

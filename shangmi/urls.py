@@ -3,7 +3,7 @@ from django.conf.urls.static import static
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("shangmi.core.urls")),
+    path("", include("shangmi.home.urls")),
     path("accounts/", include("shangmi.accounts.urls")),
     path("regions/", include("shangmi.regions.urls")),
     path("enterprises/", include("shangmi.enterprises.urls")),

@@ -74,8 +74,8 @@ def test_sign_in_through_the_form(world: Any, client: Any) -> None:
     assert 'name="username"' in page.content.decode() and 'name="password"' in page.content.decode()
     response = sign_in(client, world.regulator_in.username)
     assert response.status_code == 302
-    assert response.url == reverse("core:home")
-    assert client.get(reverse("core:home")).status_code == 200
+    assert response.url == reverse("home:home")
+    assert client.get(reverse("home:home")).status_code == 200
 
 
 def test_wrong_password_shows_the_form_again(world: Any, client: Any) -> None:
@@ -105,18 +105,18 @@ def test_four_failures_do_not_lock(world: Any, client: Any) -> None:
 
 def test_sign_out(world: Any, client: Any) -> None:
     sign_in(client, world.regulator_in.username)
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home:home")).status_code == 200
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert response.url == reverse("accounts:login")
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("home:home")).status_code == 302
 
 
 def test_sign_out_by_get_is_not_allowed(world: Any, client: Any) -> None:
     client.force_login(world.regulator_in)
     assert client.get(reverse("accounts:logout")).status_code == 405
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home:home")).status_code == 200
 
 
 # --- creating accounts ------------------------------------------------------------------
@@ -230,7 +230,7 @@ def test_new_account_must_change_password_at_first_sign_in(world: Any, client: A
     assert response.status_code == 302
     assert response.url == reverse("accounts:password_change")
     # Going elsewhere first does not help.
-    for url in (reverse("core:home"), reverse("enterprises:list"), reverse("accounts:user_list")):
+    for url in (reverse("home:home"), reverse("enterprises:list"), reverse("accounts:user_list")):
         response = client.get(url)
         assert response.status_code == 302 and response.url == reverse("accounts:password_change"), url
     response = client.post(
@@ -239,7 +239,7 @@ def test_new_account_must_change_password_at_first_sign_in(world: Any, client: A
     )
     assert response.status_code == 302
     assert not User.objects.get(username="newcomer").must_change_password
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home:home")).status_code == 200
 
 
 def test_user_list_is_scoped(world: Any, client: Any) -> None:
@@ -253,7 +253,7 @@ def test_user_list_is_scoped(world: Any, client: Any) -> None:
 
 
 def counts(client: Any) -> dict[str, int]:
-    response = english(client).get(reverse("core:home"))
+    response = english(client).get(reverse("home:home"))
     assert response.status_code == 200
     return {str(label): count for label, count, _url in response.context["summary"].counts}
 
@@ -273,6 +273,6 @@ def test_home_counts_by_role(world: Any, client: Any) -> None:
 
 def test_home_shows_the_place(world: Any, client: Any) -> None:
     client.force_login(world.ent_admin_in)
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("home:home")).content.decode()
     assert world.ent_in.name in body and "重庆市江北区" in body
     assert world.ent_out.name not in body

@@ -26,7 +26,7 @@ from shangmi.core.scoping import VIEW
 # URLs that need no model: signing in and out, the language switch, the API's own
 # machinery. Everything else must say which model it shows. Keep this list short.
 PUBLIC = {
-    "core:home",
+    "home:home",
     "accounts:login",
     "accounts:logout",
     "accounts:password_change",
@@ -696,7 +696,7 @@ def test_a_page_without_model_fails_with_a_clear_message() -> None:
     from django.views.generic import TemplateView
 
     class SecretReport(TemplateView):
-        template_name = "core/home.html"
+        template_name = "home/home.html"
 
     endpoint = Endpoint("reports/secret/", "reports:secret", SecretReport.as_view())
     with pytest.raises(pytest.fail.Exception, match=re.escape("declare `model = ...`")):

@@ -38,7 +38,7 @@ class SignOutView(auth_views.LogoutView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
-    success_url = reverse_lazy("core:home")
+    success_url = reverse_lazy("home:home")
 
     def get_form(self, form_class: Any = None) -> Any:
         form = super().get_form(form_class)

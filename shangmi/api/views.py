@@ -4,8 +4,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
-from shangmi.api.base import API_PERMISSIONS, ScopedModelViewSet
 from shangmi.api.serializers import EnterpriseSerializer, ParkSerializer, RegionSerializer
+from shangmi.core.api import API_PERMISSIONS, ScopedModelViewSet
 from shangmi.core.scoping import VIEW
 from shangmi.enterprises.filters import SORTS, EnterpriseFilter
 from shangmi.enterprises.models import Enterprise

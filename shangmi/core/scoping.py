@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -203,8 +204,8 @@ def regions_in_scope(model: type[models.Model], user: Any, action: str = VIEW) -
     """The regions for whose rows of ``model`` (targets, rate targets: rows tied to a region by
     its ``region``) ``user`` may do ``action``: scope_q decides whether at all, and the
     subtree is then the person's own region, exactly what that filter allows."""
-    from shangmi.regions.models import Region
-
+    # By name: core sits below every app and imports none of them.
+    Region = apps.get_model("regions", "Region")
     condition = scope_q(model, user, action)
     if condition is None:
         return Region.objects.none()

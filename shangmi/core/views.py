@@ -10,7 +10,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.views.generic import TemplateView, View
+from django.views.generic import View
 
 from shangmi.core.scoping import VIEW, get_scoped_or_404, may
 
@@ -128,14 +128,3 @@ class HtmxFragmentMixin:
         if getattr(request, "htmx", False) and not request.htmx.boosted:
             return [self.fragment_template_name]
         return super().get_template_names()  # type: ignore[misc]
-
-
-class HomeView(PasswordChangeRequiredMixin, TemplateView):
-    template_name = "core/home.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from shangmi.core.dashboard import home_summary
-
-        context = super().get_context_data(**kwargs)
-        context["summary"] = home_summary(self.request.user)
-        return context

@@ -11,17 +11,18 @@ from django.utils.translation import gettext as _
 
 from shangmi.accounts.models import User
 from shangmi.core import uploads
+from shangmi.core.filetypes import DOCUMENTS_AND_PHOTOS, documents_and_photos_accept
+from shangmi.creation.errors import CreationError
 from shangmi.creation.models import Application, EvidenceFile
-from shangmi.creation.services import CreationError, _require_editable
+from shangmi.creation.services import _require_editable
 from shangmi.standards.models import Item
 
 MAX_BYTES = uploads.MAX_BYTES
-# Documents, office files, OFD and photos: what a self-assessment's evidence usually is.
-ALLOWED = {suffix: uploads.ALL_KINDS[suffix] for suffix in (*uploads.DOCUMENTS, ".jpg", ".jpeg", ".png")}
+ALLOWED = DOCUMENTS_AND_PHOTOS
 
 
 def accepted_types() -> str:
-    return uploads.accepted_suffixes(ALLOWED)
+    return documents_and_photos_accept()
 
 
 def check_upload(upload: UploadedFile) -> tuple[str, str]:

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shangmi.accounts.models import User
-from shangmi.core.calendar import program_local, program_today
+from shangmi.core.calendar import program_today
 from shangmi.core.roles import Role
 from shangmi.core.scoping import CHANGE, VIEW, is_platform_admin
+from shangmi.creation.errors import CreationError, EditConflict
 from shangmi.creation.models import (
     Application,
     ApplicationEvent,
@@ -33,32 +34,14 @@ from shangmi.creation.models import (
     Round,
     Stage,
 )
+from shangmi.creation.selectors import applicant_users, is_applicant_user
+from shangmi.creation.titles import issue_title
 from shangmi.notices.services import notify
 from shangmi.regions.models import Region
 from shangmi.standards.models import Item, Standard
 
 # Province-level units that are cities (直辖市): their bureau awards municipal titles.
 MUNICIPALITY_PREFIXES = ("11", "12", "31", "50")
-
-
-class CreationError(Exception):
-    """A rule of the program stops the step; the message says which, in the user's language."""
-
-
-class EditConflict(CreationError):
-    """Someone else saved the same item since this editor loaded it."""
-
-    def __init__(self, entry: AssessmentEntry) -> None:
-        who = entry.updated_by.display_name if entry.updated_by else "?"
-        super().__init__(
-            _("%(who)s changed item %(code)s at %(when)s while you were editing; review their answer and save again.")
-            % {
-                "who": who,
-                "code": entry.item.code,
-                "when": program_local(entry.updated_at).strftime("%H:%M:%S") if entry.updated_at else "",
-            }
-        )
-        self.entry = entry
 
 
 # --- rounds -------------------------------------------------------------------------------
@@ -142,28 +125,6 @@ def round_close(user: User, round_: Round) -> None:
 
 
 # --- who is who ---------------------------------------------------------------------------
-
-
-def applicant_users(application: Application) -> QuerySet[User]:
-    """The people who speak for the applicant: its enterprise, park or district bureau."""
-    active = User.objects.filter(is_active=True)
-    if application.applicant_kind == Application.ApplicantKind.ENTERPRISE:
-        return active.filter(enterprise_id=application.enterprise_id)
-    if application.applicant_kind == Application.ApplicantKind.PARK:
-        return active.filter(park_id=application.park_id, role=Role.PARK_OPERATOR)
-    return active.filter(region_id=application.region_id, role=Role.REGULATOR)
-
-
-def is_applicant_user(user: User, application: Application) -> bool:
-    kind = application.applicant_kind
-    if kind == Application.ApplicantKind.ENTERPRISE:
-        return (
-            user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF)
-            and user.enterprise_id == application.enterprise_id
-        )
-    if kind == Application.ApplicantKind.PARK:
-        return user.role == Role.PARK_OPERATOR and user.park_id == application.park_id
-    return user.role == Role.REGULATOR and user.region_id == application.region_id
 
 
 def can_submit(user: User, application: Application) -> bool:
@@ -554,8 +515,6 @@ def inspection_record(
 @transaction.atomic
 def decide(user: User, application: Application, *, approved: bool, reasons: str) -> Application:
     """The awarding stage approves (a title is issued) or rejects, with reasons."""
-    from shangmi.creation.titles import issue_title
-
     application = Application.objects.select_for_update().get(pk=application.pk)
     stage = _review_stage(user, application)
     if stage.kind != Stage.Kind.ACCEPTANCE:

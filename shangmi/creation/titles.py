@@ -39,9 +39,10 @@ from shangmi.accounts.models import User
 from shangmi.core.calendar import program_today
 from shangmi.core.roles import Role
 from shangmi.core.scoping import CHANGE, VIEW, is_platform_admin
+from shangmi.creation.errors import CreationError
 from shangmi.creation.models import Application, ApplicationEvent, DemoType, Level, Round, Title
 from shangmi.creation.plaque import title_text
-from shangmi.creation.services import CreationError, applicant_users
+from shangmi.creation.selectors import applicant_users
 from shangmi.notices.services import notify
 from shangmi.regions.models import Region
 from shangmi.regions.resolve import normalise

@@ -17,11 +17,11 @@ from django.views.generic import TemplateView
 
 from shangmi.core.scoping import ADD, CHANGE
 from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
-from shangmi.creation import services
+from shangmi.creation import selectors, services
+from shangmi.creation.errors import CreationError, EditConflict
 from shangmi.creation.evidence import evidence_add, evidence_link, evidence_remove
 from shangmi.creation.forms import EvidenceForm, InspectionForm, RoundForm
 from shangmi.creation.models import Application, EvidenceFile, Inspection, Round, Stage
-from shangmi.creation.services import CreationError, EditConflict
 from shangmi.creation.suggestions import suggestions_for
 from shangmi.standards.scoring import score, spec_of
 
@@ -241,7 +241,7 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
             last_scored=last_scored,
             self_score=self_score,
             review_score=review_score,
-            is_applicant=services.is_applicant_user(user, application),
+            is_applicant=selectors.is_applicant_user(user, application),
             can_submit=services.can_submit(user, application) and application.is_editable,
             is_reviewer=services.is_reviewer(user, application, stage),
             title=getattr(application, "title", None) if application.status == Application.Status.APPROVED else None,
@@ -258,7 +258,7 @@ class AssessmentView(ApplicationMixin, TemplateView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self.application(pk)
-        if not services.is_applicant_user(request.user, application):
+        if not selectors.is_applicant_user(request.user, application):
             messages.info(request, _("Only the applicant fills in the self-assessment."))
             return HttpResponseRedirect(application.get_absolute_url())
         return self.render_to_response(self.context(application))

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shangmi.api.base import API_PERMISSIONS
+from shangmi.core.api import API_PERMISSIONS
 from shangmi.core.scoping import VIEW
 from shangmi.evidence.access import record_access
 from shangmi.evidence.models import Deposit

@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from shangmi.core import uploads
+from shangmi.core.filetypes import DOCUMENTS_AND_PHOTOS
 from shangmi.core.roles import Role
 from shangmi.core.scoping import (
     ADD,
@@ -33,7 +34,6 @@ from shangmi.core.scoping import (
     is_platform_admin,
     may,
 )
-from shangmi.creation.evidence import ALLOWED as EVIDENCE_ALLOWED
 from shangmi.enterprises.models import Enterprise
 from shangmi.enterprises.uscc import normalise_uscc
 from shangmi.ledgers.models import Activity, ActivityMaterial, ActivityParticipant
@@ -419,7 +419,7 @@ def _check_material(upload: UploadedFile) -> tuple[str, str]:
     """(content type, SHA-256) of an upload, or ActivityError saying what is wrong with it;
     materials accept what creation's evidence files accept."""
     try:
-        return uploads.check_upload(upload, EVIDENCE_ALLOWED)
+        return uploads.check_upload(upload, DOCUMENTS_AND_PHOTOS)
     except uploads.UploadError as exc:
         raise ActivityError(str(exc)) from exc
 

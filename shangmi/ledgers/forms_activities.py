@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shangmi.core.calendar import program_year
+from shangmi.core.filetypes import documents_and_photos_accept
 from shangmi.core.forms import BootstrapMixin
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE
-from shangmi.creation.evidence import accepted_types
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.activities import activity_enterprises, activity_parks, activity_regions
 from shangmi.ledgers.models import Activity, RateTarget
@@ -41,7 +41,7 @@ class MultipleFileField(forms.FileField):
     """Several files in one field; each is checked by the service, not here."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accepted_types()}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": documents_and_photos_accept()}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
@@ -144,7 +144,7 @@ class ParticipantForm(BootstrapMixin, forms.Form):
 class MaterialForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
-        widget=forms.ClearableFileInput(attrs={"accept": accepted_types(), "class": "form-control"}),
+        widget=forms.ClearableFileInput(attrs={"accept": documents_and_photos_accept(), "class": "form-control"}),
     )
 
 

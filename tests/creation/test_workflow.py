@@ -15,7 +15,8 @@ from django.utils import translation
 
 from shangmi.core.calendar import program_today
 from shangmi.core.roles import Role
-from shangmi.creation import services
+from shangmi.creation import selectors, services
+from shangmi.creation.errors import CreationError, EditConflict
 from shangmi.creation.evidence import evidence_add, evidence_remove
 from shangmi.creation.models import (
     AppendOnlyError,
@@ -28,7 +29,7 @@ from shangmi.creation.models import (
     Stage,
     Title,
 )
-from shangmi.creation.services import CreationError, EditConflict, RoundInput
+from shangmi.creation.services import RoundInput
 from shangmi.notices.models import Notification
 from shangmi.regions.models import Region
 from shangmi.standards.models import Standard
@@ -400,8 +401,8 @@ def test_a_park_applies_for_a_base_and_a_district_for_a_zone(world, cq_standard)
         "500105",
     )
     assert list(park_application.stages.values_list("region_id", flat=True)) == ["500105", "500000"]
-    assert services.is_applicant_user(world.park_operator_in, park_application)
-    assert not services.is_applicant_user(world.park_operator_out, park_application)
+    assert selectors.is_applicant_user(world.park_operator_in, park_application)
+    assert not selectors.is_applicant_user(world.park_operator_out, park_application)
     # An enterprise does not apply for a base.
     with pytest.raises(CreationError, match="unit or station"):
         services.application_start(world.ent_admin_in, base_round)

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from shangmi.core import views
+from shangmi.home import views
 
-app_name = "core"
+app_name = "home"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
 ]
