@@ -1,0 +1,102 @@
+"""The part of spreadsheet reading that runs in a child process (see core.spreadsheets).
+
+Kept free of Django: the child is forked from a fresh server process (multiprocessing's
+forkserver) and imports only this module, python-calamine and the csv module. Before it
+touches the file it caps its own address space, so a file that makes the parser allocate
+without bound ends this child (MemoryError, or an abort inside the Rust parser), never
+the web process or the job worker that asked.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import resource
+from datetime import date, datetime
+from multiprocessing.connection import Connection
+from typing import Any
+
+# Imported here, not in parse_workbook: the forkserver preloads this module, so every child
+# starts with the parser already in memory.
+from python_calamine import CalamineWorkbook
+
+# What the child sends back: ("rows", rows) or ("error", code) with a code of core.spreadsheets.
+Reply = tuple[str, Any]
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        # Excel stores 13800001111 and 120 as floats.
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_workbook(path: str) -> list[list[str]]:
+    """Every row of the first sheet as text, merged ranges filled: index 0 is row 1."""
+    sheet = CalamineWorkbook.from_path(path).get_sheet_by_index(0)
+    raw = sheet.to_python(skip_empty_area=False)
+    merged = sheet.merged_cell_ranges or []
+    # Most cells are text already; cell_text only for the others (1.2 million cells at 100,000 rows).
+    rows = [[v if type(v) is str else cell_text(v) for v in r] for r in raw]
+    # A merged range keeps its value in the top-left cell only; people mean it for every cell.
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = value
+    return rows
+
+
+def decode(data: bytes) -> str | None:
+    """UTF-8 (with or without its BOM) or GB18030, as Chinese spreadsheets save CSV; None for neither."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def parse_csv(path: str) -> list[list[str]] | str:
+    with open(path, "rb") as fh:
+        text = decode(fh.read())
+    if text is None:
+        return "csv_encoding"
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+
+
+def child_main(conn: Connection, path: str, kind: str, memory_bytes: int) -> None:
+    """Entry point of the child: parse ``path`` under an address-space cap, send the reply."""
+    if memory_bytes > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    reply: Reply
+    try:
+        if kind == "csv":
+            parsed = parse_csv(path)
+            reply = ("error", parsed) if isinstance(parsed, str) else ("rows", parsed)
+        else:
+            reply = ("rows", parse_workbook(path))
+    except MemoryError:
+        reply = ("error", "memory")
+    except BaseException:  # calamine raises its own types (and panics) for broken files
+        reply = ("error", "unreadable")
+    try:
+        conn.send(reply)
+    except MemoryError:
+        conn.send(("error", "memory"))
+    conn.close()
