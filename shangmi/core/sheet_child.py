@@ -80,6 +80,25 @@ def parse_csv(path: str) -> list[list[str]] | str:
     return [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
 
 
+CELL, ROW = "\x1f", "\x1e"
+
+
+def join_rows(rows: list[list[str]]) -> bytes | None:
+    """The rows as one string of text, cells and rows separated by control characters, or
+    None when a cell holds one of them. Sending one string instead of a million small ones
+    takes a fifth of the time (pickling each string dominates otherwise)."""
+    text = ROW.join([CELL.join(row) for row in rows])
+    if text.count(ROW) != max(len(rows) - 1, 0) or text.count(CELL) != sum(max(len(r) - 1, 0) for r in rows):
+        return None
+    return text.encode("utf-8", "surrogatepass")
+
+
+def split_rows(data: bytes) -> list[list[str]]:
+    if not data:
+        return []
+    return [row.split(CELL) for row in data.decode("utf-8", "surrogatepass").split(ROW)]
+
+
 def child_main(conn: Connection, path: str, kind: str, memory_bytes: int) -> None:
     """Entry point of the child: parse ``path`` under an address-space cap, send the reply."""
     if memory_bytes > 0:
@@ -91,6 +110,8 @@ def child_main(conn: Connection, path: str, kind: str, memory_bytes: int) -> Non
             reply = ("error", parsed) if isinstance(parsed, str) else ("rows", parsed)
         else:
             reply = ("rows", parse_workbook(path))
+        if reply[0] == "rows" and (joined := join_rows(reply[1])) is not None:
+            reply = ("joined", joined)
     except MemoryError:
         reply = ("error", "memory")
     except BaseException:  # calamine raises its own types (and panics) for broken files

@@ -189,11 +189,13 @@ def _inspect_csv(path: Path, limits: Limits) -> int:
 # --- XLSX --------------------------------------------------------------------------------------
 
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\bref=\"([A-Za-z$]*\d*)(?::([A-Za-z$]*\d*))?\"")
-_ROW_REF = re.compile(rb"<(?:[\w.-]+:)?row\b[^>]*?\br=\"(\d+)\"")
-_CELL_COL = re.compile(rb"<(?:[\w.-]+:)?c\b[^>]*?\br=\"\$?([A-Za-z]+)\$?(\d+)\"")
-_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
-_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
+# Every reference a row or cell carries (r="XFD1048576", r="5"); blocks are normalised first
+# (tabs and line breaks to spaces, ' to "), so the literal ' r="' finds them all, fast.
+_REF = re.compile(rb' r="\$?([A-Za-z]*)\$?(\d*)"')
+_MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref=\"([^\"]*)\"")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_NORMALISE = bytes.maketrans(b"\t\n\r'", b'   "')
+MAX_MERGES = 10_000
 
 
 def column_number(letters: str | bytes) -> int:
@@ -275,43 +277,52 @@ def _inspect_xlsx(path: Path, limits: Limits) -> int:
 
 
 def _inspect_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> int:
-    """The sheet's extent, from its declared dimension and from every row and cell reference."""
+    """The sheet's extent, from its declared dimension and from every row and cell reference.
+
+    The parser lays a sheet out as a full grid up to the last cell any reference names, so
+    that area is what memory pays: one cell at XFD1048576 is 17 billion cells. Cells written
+    without a reference are not seen here; the parse's memory cap and its own row and column
+    count (read_sheet) bound those."""
     name = info.filename[:80]
-    max_row = max_col = cells = row_tags = 0
-
-    def check() -> None:
-        if max_row > limits.rows:
-            raise SpreadsheetError(TOO_MANY_ROWS, rows=max_row, limit=limits.rows)
-        if max_col > limits.columns:
-            raise SpreadsheetError(TOO_MANY_COLUMNS, columns=max_col, limit=limits.columns)
-        # The parser lays the sheet out as a full grid: its area is what memory pays.
-        if max_row * max_col > limits.cells:
-            raise SpreadsheetError(TOO_MANY_CELLS, cells=max_row * max_col, limit=limits.cells)
-        if cells > limits.cells:
-            raise SpreadsheetError(TOO_MANY_CELLS, cells=cells, limit=limits.cells)
-        if row_tags > limits.rows:
-            raise SpreadsheetError(TOO_MANY_ROWS, rows=row_tags, limit=limits.rows)
-
+    max_row = max_col = cells = merges = merged_area = 0
     for block in _blocks(archive, info, limits):
         if _DTD.search(block):
             raise SpreadsheetError(DTD_REFUSED, name=name)
-        for match in _DIMENSION.finditer(block):
+        block = block.translate(_NORMALISE)
+        # Substring tests first: the regular expressions are slow on blocks without a match.
+        for match in _DIMENSION.finditer(block) if b"dimension" in block else ():
             for ref in match.groups():
                 if ref:
                     row, col = _split_ref(ref)
                     max_row, max_col = max(max_row, row), max(max_col, col)
-        for ref in _ROW_REF.findall(block):
-            max_row = max(max_row, int(ref))
-        # Column letters sort like numbers once their lengths are equal: only the longest matter.
-        letters = set(_CELL_COL.findall(block))
-        if letters:
-            widest = max(len(col) for col, _row in letters)
-            max_col = max(max_col, max(column_number(col) for col, _row in letters if len(col) == widest))
-            max_row = max(max_row, max(int(row) for _col, row in letters))
-        cells += len(_CELL_TAG.findall(block))
-        row_tags += len(_ROW_TAG.findall(block))
-        check()
-    return max(max_row, row_tags)
+        refs = _REF.findall(block)
+        if refs:
+            letters = {col for col, _row in refs if col}
+            if letters:
+                widest = max(len(col) for col in letters)
+                max_col = max(max_col, max(column_number(col) for col in letters if len(col) == widest))
+            numbers = {row for _col, row in refs if row}
+            if numbers:
+                longest = max(len(row) for row in numbers)
+                max_row = max(max_row, max(int(row) for row in numbers if len(row) == longest))
+        # An upper bound of the cells written (<c ...>, and <col>/<cols>, which are few).
+        cells += block.count(b"<c")
+        # Each merged range is filled cell by cell after the parse: their areas count too.
+        for ref in _MERGE.findall(block) if b"mergeCell" in block else ():
+            merges += 1
+            first, _sep, last = ref.partition(b":")
+            (r0, c0), (r1, c1) = _split_ref(first), _split_ref(last or first)
+            merged_area += (abs(r1 - r0) + 1) * (abs(c1 - c0) + 1)
+        if max_row > limits.rows:
+            raise SpreadsheetError(TOO_MANY_ROWS, rows=max_row, limit=limits.rows)
+        if max_col > limits.columns:
+            raise SpreadsheetError(TOO_MANY_COLUMNS, columns=max_col, limit=limits.columns)
+        for area in (max_row * max_col, cells, merged_area):
+            if area > limits.cells:
+                raise SpreadsheetError(TOO_MANY_CELLS, cells=area, limit=limits.cells)
+        if merges > MAX_MERGES:
+            raise SpreadsheetError(TOO_MANY_CELLS, cells=merged_area, limit=limits.cells)
+    return max_row
 
 
 # --- Parsing -----------------------------------------------------------------------------------
@@ -358,6 +369,8 @@ def parse(path: Path | str, kind: str, limits: Limits | None = None) -> list[lis
         if child.is_alive():
             child.kill()
         child.join()
+    if status == "joined":
+        return sheet_child.split_rows(payload)
     if status == "rows":
         return payload
     if payload == "memory":
@@ -370,7 +383,12 @@ def parse(path: Path | str, kind: str, limits: Limits | None = None) -> list[lis
 def read_sheet(path: Path | str, limits: Limits | None = None) -> list[list[str]]:
     """Every row of the first sheet (or the CSV) as text, after ``inspect`` let the file through."""
     limits = limits or Limits.from_settings()
-    inspection = inspect(path, limits)
+    return read_inspected(path, inspect(path, limits), limits)
+
+
+def read_inspected(path: Path | str, inspection: Inspection, limits: Limits | None = None) -> list[list[str]]:
+    """The rows of a file ``inspect`` already let through (its verdict kept, not asked again)."""
+    limits = limits or Limits.from_settings()
     rows = parse(path, inspection.kind, limits)
     # The parse's own extent, for what inspect could not see (.xls, cells without references).
     if len(rows) > limits.rows:
@@ -398,6 +416,7 @@ __all__ = [
     "column_number",
     "inspect",
     "parse",
+    "read_inspected",
     "read_sheet",
     "save_upload",
 ]

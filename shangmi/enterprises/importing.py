@@ -1,11 +1,13 @@
 """Import of the enterprise registry from Excel (.xlsx) and CSV files.
 
-Built for 100,000-row files: cells are read with python-calamine, every row is checked in
+Built for 100,000-row files: cells are read by core.spreadsheets (checked against the limits,
+then parsed by python-calamine in a capped child process), every row is checked in
 plain Python against dictionaries built once (regions, parks, tags, existing codes), and
 the rows are written in one transaction, history included: new rows with COPY on PostgreSQL
 (_copy_created), plain INSERTs run with executemany on SQLite, updates with one prepared UPDATE.
 The import lands whole or not at all: one bad row and nothing is written, and every bad
-row is reported with its spreadsheet row number.
+row is reported with its spreadsheet row number. The header is found by the column names
+below and their aliases (core.importing).
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ from shangmi.core.importing import (
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, scope_q
 from shangmi.core.spreadsheets import SUFFIXES as SHEET_SUFFIXES
-from shangmi.core.spreadsheets import inspect as inspect_sheet
 from shangmi.enterprises.models import INDUSTRY_ZH, Enterprise, Industry, Tag
 from shangmi.enterprises.services import may_add_enterprises
 from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
@@ -192,14 +193,6 @@ class ImportResult(RowsOutcome):
 def find_header(rows: Sequence[Sequence[str]]) -> Header:
     """The header row, recognised by the names of the columns (COLUMNS and their aliases)."""
     return COLUMNS.find_header(rows)
-
-
-def count_data_rows(path: Path | str) -> int:
-    """How many rows the file may hold, without parsing it (to choose between now and a job).
-
-    An upper bound read by core.spreadsheets.inspect, which also refuses a hostile file here,
-    before anything is parsed or queued."""
-    return inspect_sheet(path).rows
 
 
 # --- Checking ----------------------------------------------------------------------------------
@@ -798,7 +791,6 @@ __all__ = [
     "ImportResult",
     "RowError",
     "RowsOutcome",
-    "count_data_rows",
     "enterprise_import",
     "find_header",
     "may_import",
