@@ -167,8 +167,12 @@ def _inspect_csv(path: Path, limits: Limits) -> int:
     """Lines counted and measured block by block: memory stays at one block whatever the file."""
     lines = 0
     current = 0  # bytes of the line being read
+    separators = 0  # an upper bound of the cells: every delimiter the sniffer may pick
     with path.open("rb") as fh:
         while block := fh.read(BLOCK):
+            separators += block.count(b",") + block.count(b"\t") + block.count(b";")
+            if separators + lines > limits.cells:
+                raise SpreadsheetError(TOO_MANY_CELLS, cells=separators + lines, limit=limits.cells)
             start = 0
             while (end := block.find(b"\n", start)) >= 0:
                 current += end - start

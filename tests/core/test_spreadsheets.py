@@ -109,6 +109,10 @@ def test_a_csv_with_too_many_lines_is_refused(tmp_path: Path, limits: Limits) ->
     path.write_text("企业名称\n" + "甲\n" * 50, encoding="utf-8")
     assert refused(path, dataclasses.replace(limits, rows=40)).message is spreadsheets.TOO_MANY_ROWS
     assert len(read_sheet(path)) == 51
+    # Short lines, many cells: 3,000 separators on each of 50 lines.
+    wide = tmp_path / "wide.csv"
+    wide.write_text("企业名称\n" + ("," * 3000 + "\n") * 50, encoding="utf-8")
+    assert refused(wide, dataclasses.replace(limits, cells=100_000)).message is spreadsheets.TOO_MANY_CELLS
 
 
 def test_wrong_kinds_are_refused(tmp_path: Path) -> None:
