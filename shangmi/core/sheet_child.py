@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import resource
 from datetime import date, datetime
 from multiprocessing.connection import Connection
 from typing import Any
@@ -101,7 +100,11 @@ def split_rows(data: bytes) -> list[list[str]]:
 
 def child_main(conn: Connection, path: str, kind: str, memory_bytes: int) -> None:
     """Entry point of the child: parse ``path`` under an address-space cap, send the reply."""
-    if memory_bytes > 0:
+    try:
+        import resource  # POSIX only: elsewhere the time limit and the checks before parsing remain
+    except ImportError:
+        resource = None  # type: ignore[assignment]
+    if memory_bytes > 0 and resource is not None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     reply: Reply
     try:

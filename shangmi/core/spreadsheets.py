@@ -339,8 +339,11 @@ def _context() -> multiprocessing.context.BaseContext:
     process with its threads and open connections."""
     global _CONTEXT
     if _CONTEXT is None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["shangmi.core.sheet_child"])
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["shangmi.core.sheet_child"])
+        else:  # Windows: no forkserver; a spawned child is as clean, only slower to start
+            context = multiprocessing.get_context("spawn")
         _CONTEXT = context
     return _CONTEXT
 
