@@ -1,26 +1,25 @@
 """The part of spreadsheet reading that runs in a child process (see core.spreadsheets).
 
-Kept free of Django: the child is forked from a fresh server process (multiprocessing's
-forkserver) and imports only this module, python-calamine and the csv module. Before it
-touches the file it caps its own address space, so a file that makes the parser allocate
-without bound ends this child (MemoryError, or an abort inside the Rust parser), never
-the web process or the job worker that asked.
+Run as ``python -m shangmi.core.sheet_child PATH KIND MEMORY_BYTES``; kept free of Django, so
+the child imports only this module, python-calamine and the csv module. Before it touches the
+file it caps its own address space, so a file that makes the parser allocate without bound
+ends this child (MemoryError, or an abort inside the Rust parser), never the web process or
+the job worker that asked. It answers on stdout: a status line (``joined``, ``rows`` or
+``error``), then the rows (see join_rows) or the pickled rows or the error's code.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import pickle
+import sys
 from datetime import date, datetime
-from multiprocessing.connection import Connection
 from typing import Any
 
 # Imported here, not in parse_workbook: the forkserver preloads this module, so every child
 # starts with the parser already in memory.
 from python_calamine import CalamineWorkbook
-
-# What the child sends back: ("rows", rows) or ("error", code) with a code of core.spreadsheets.
-Reply = tuple[str, Any]
 
 
 def cell_text(value: Any) -> str:
@@ -98,29 +97,42 @@ def split_rows(data: bytes) -> list[list[str]]:
     return [row.split(CELL) for row in data.decode("utf-8", "surrogatepass").split(ROW)]
 
 
-def child_main(conn: Connection, path: str, kind: str, memory_bytes: int) -> None:
-    """Entry point of the child: parse ``path`` under an address-space cap, send the reply."""
+def answer(path: str, kind: str) -> tuple[bytes, bytes]:
+    """(status, payload) for the parent."""
+    try:
+        if kind == "csv":
+            parsed = parse_csv(path)
+            if isinstance(parsed, str):
+                return b"error", parsed.encode()
+            rows = parsed
+        else:
+            rows = parse_workbook(path)
+        joined = join_rows(rows)
+        if joined is not None:
+            return b"joined", joined
+        return b"rows", pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        return b"error", b"memory"
+    except BaseException:  # calamine raises its own types (and panics) for broken files
+        return b"error", b"unreadable"
+
+
+def main(argv: list[str]) -> int:
+    path, kind, memory_bytes = argv[1], argv[2], int(argv[3])
     try:
         import resource  # POSIX only: elsewhere the time limit and the checks before parsing remain
     except ImportError:
         resource = None  # type: ignore[assignment]
     if memory_bytes > 0 and resource is not None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    reply: Reply
+    status, payload = answer(path, kind)
     try:
-        if kind == "csv":
-            parsed = parse_csv(path)
-            reply = ("error", parsed) if isinstance(parsed, str) else ("rows", parsed)
-        else:
-            reply = ("rows", parse_workbook(path))
-        if reply[0] == "rows" and (joined := join_rows(reply[1])) is not None:
-            reply = ("joined", joined)
+        sys.stdout.buffer.write(status + b"\n" + payload)
     except MemoryError:
-        reply = ("error", "memory")
-    except BaseException:  # calamine raises its own types (and panics) for broken files
-        reply = ("error", "unreadable")
-    try:
-        conn.send(reply)
-    except MemoryError:
-        conn.send(("error", "memory"))
-    conn.close()
+        sys.stdout.buffer.write(b"error\nmemory")
+    sys.stdout.buffer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
