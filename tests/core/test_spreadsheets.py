@@ -143,6 +143,15 @@ def test_a_parse_that_runs_wild_ends_the_child_not_this_process(tmp_path: Path, 
     assert read_sheet(files._workbook(tmp_path / "ok.xlsx", files.sheet_xml([[("A1", "还在")]]))) == [["还在"]]
 
 
+def test_a_zip_that_lies_about_its_size_passes_the_checks_but_not_the_parse(tmp_path: Path) -> None:
+    """The directory says a few hundred bytes (with the CRC of that prefix); the stream holds a
+    cell at XFD1048576. The checks read only what is declared; the parser in the child refuses
+    the rest, and this process never sees it."""
+    path = files.lying_zip(tmp_path / "lie.xlsx")
+    assert inspect(path).rows == 1
+    assert refused(path).message is spreadsheets.UNREADABLE
+
+
 def test_a_parse_over_its_time_is_stopped(tmp_path: Path, limits: Limits) -> None:
     path = tmp_path / "slow.csv"
     path.write_text("企业名称\n甲\n", encoding="utf-8")

@@ -119,3 +119,37 @@ def csv_one_line(path: Path, megabytes: int = 100) -> Path:
         for _ in range(megabytes):
             fh.write(block)
     return path
+
+
+def lying_zip(path: Path) -> Path:
+    """A workbook whose sheet claims to be a few hundred bytes (size and CRC of that prefix)
+    while its deflate stream goes on to a cell at XFD1048576: a reader that trusts the
+    directory sees a small, harmless sheet."""
+    prefix = (SHEET_OPEN + "<sheetData>" + '<row r="1">' + cell_xml("A1", "企业名称") + "</row>").encode()
+    hidden = ('<row r="1048576">' + cell_xml("XFD1048576", "x") + "</row></sheetData></worksheet>").encode()
+    _workbook(path, [prefix, hidden])
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    declared = len(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>') + len(prefix)
+    crc = zlib.crc32(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + prefix) & 0xFFFFFFFF
+    # The local header: CRC at 14, uncompressed size at 22 (0xFFFFFFFF with zip64: patch the extra).
+    local = info.header_offset
+    struct.pack_into("<I", data, local + 14, crc)
+    name = info.filename.encode()
+    central = data.find(b"PK\x01\x02", local)
+    while central >= 0 and data[central + 46 : central + 46 + len(name)] != name:
+        central = data.find(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", data, central + 16, crc)
+    for header, extra_at in ((local, local + 30), (central, central + 46)):
+        usize_at = header + (22 if header == local else 24)
+        if struct.unpack_from("<I", data, usize_at)[0] == 0xFFFFFFFF:
+            # Zip64: the sizes live in the extra field (id 1), uncompressed first.
+            name_len = struct.unpack_from("<H", data, header + (26 if header == local else 28))[0]
+            extra = extra_at + name_len
+            assert struct.unpack_from("<H", data, extra)[0] == 1
+            struct.pack_into("<Q", data, extra + 4, declared)
+        else:
+            struct.pack_into("<I", data, usize_at, declared)
+    path.write_bytes(bytes(data))
+    return path
