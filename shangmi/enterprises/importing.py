@@ -309,6 +309,8 @@ def enterprise_import(
         return result
     try:
         if rows is None:
+            if path is None:
+                raise TypeError("enterprise_import needs a path or the rows read from it")
             rows = read_rows(path)
         header = find_header(rows)
     except ImportFileError as exc:
