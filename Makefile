@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export SHANGMI_DEBUG ?= 1
 
-.PHONY: run install assets migrate demo serve test test-sqlite test-postgres test-clock lint bench messages messages-extract
+.PHONY: run install assets migrate demo serve test test-sqlite test-postgres test-clock test-hostile lint bench messages messages-extract
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ test-postgres: install
 # (needs Debian's faketime; .ci/run installs it and runs this).
 test-clock: install
 	bash scripts/test-clock.sh
+
+# Hostile files (dimension and zip bombs, billion laughs, a 100 MB CSV line, a PNG bomb,
+# polyglots) through the pages of a live server; left out of `make test`, run once by .ci/run.
+test-hostile: install
+	SHANGMI_DEBUG=0 SHANGMI_SECRET_KEY=test-only-key env -u DATABASE_URL $(PY) -m pytest -m hostile tests/hostile
 
 lint: install
 	$(VENV)/bin/ruff check .

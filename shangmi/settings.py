@@ -196,6 +196,25 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 SHANGMI_IMPORT_MAX_BYTES = env_int("SHANGMI_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 # Imports larger than this many rows run as a background job with a progress bar.
 SHANGMI_IMPORT_SYNC_ROWS = env_int("SHANGMI_IMPORT_SYNC_ROWS", 2000)
+# Limits every spreadsheet is checked against before it is parsed (core.spreadsheets): a
+# crafted file is refused with a message instead of exhausting the server. The row limit is
+# twice the 100,000-row registry file the import is built for; cells bound the grid the
+# parser lays out (rows x columns up to the last cell any reference names).
+SHANGMI_IMPORT_MAX_ROWS = env_int("SHANGMI_IMPORT_MAX_ROWS", 200_000)
+SHANGMI_IMPORT_MAX_COLUMNS = env_int("SHANGMI_IMPORT_MAX_COLUMNS", 256)
+SHANGMI_IMPORT_MAX_CELLS = env_int("SHANGMI_IMPORT_MAX_CELLS", 6_000_000)
+SHANGMI_IMPORT_MAX_MEMBERS = env_int("SHANGMI_IMPORT_MAX_MEMBERS", 1000)
+SHANGMI_IMPORT_MAX_MEMBER_BYTES = env_int("SHANGMI_IMPORT_MAX_MEMBER_BYTES", 256 * 1024 * 1024)
+SHANGMI_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("SHANGMI_IMPORT_MAX_UNCOMPRESSED_BYTES", 512 * 1024 * 1024)
+# Sheet XML compresses 10-50 times; a member over 1 MB that inflates more than this is a bomb.
+SHANGMI_IMPORT_MAX_RATIO = env_int("SHANGMI_IMPORT_MAX_RATIO", 200)
+SHANGMI_IMPORT_MAX_LINE_BYTES = env_int("SHANGMI_IMPORT_MAX_LINE_BYTES", 1024 * 1024)
+# The parse runs in a child process with this much address space and this much time.
+SHANGMI_IMPORT_MEMORY_MB = env_int("SHANGMI_IMPORT_MEMORY_MB", 2048)
+SHANGMI_IMPORT_PARSE_SECONDS = env_int("SHANGMI_IMPORT_PARSE_SECONDS", 300)
+# Images (visit photos) larger than this many pixels are refused before decoding: a 48 MP
+# phone photo passes, a 9000 x 9000 decompression bomb does not.
+SHANGMI_IMAGE_MAX_PIXELS = env_int("SHANGMI_IMAGE_MAX_PIXELS", 50_000_000)
 
 # --- Background jobs ------------------------------------------------------------------------
 # The database backend needs no other server: `manage.py db_worker` runs the jobs, and

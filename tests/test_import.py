@@ -340,6 +340,37 @@ def test_large_file_runs_as_a_job(client, world, tmp_path: Path, settings, tmp_m
     assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
 
 
+def test_an_upload_is_parsed_once_whether_now_or_in_a_job(
+    client, world, tmp_path: Path, settings, tmp_media, monkeypatch
+) -> None:
+    """The page checks the file and keeps the verdict; the rows are parsed once, by the page
+    or by the job (it parsed twice before: once to count the rows, once to import them)."""
+    from shangmi.core import spreadsheets
+
+    parses: list[str] = []
+    real_parse = spreadsheets.parse
+
+    def counted(path, kind, limits=None):  # the real parse, counted
+        parses.append(kind)
+        return real_parse(path, kind, limits)
+
+    monkeypatch.setattr(spreadsheets, "parse", counted)
+    settings.TASKS = IMMEDIATE
+    client.force_login(world.regulator_in)
+    small = write_xlsx(tmp_path / "small.xlsx", [HEADER, row("一次企业", make_uscc("500105", 951), "江北区")])
+    assert post_file(client, "small.xlsx", small.read_bytes()).status_code == 200
+    assert parses == ["xlsx"]
+
+    settings.SHANGMI_IMPORT_SYNC_ROWS = 2
+    rows = [HEADER] + [row(f"一次作业企业{i}", make_uscc("500105", 960 + i), "江北区") for i in range(4)]
+    big = write_xlsx(tmp_path / "big.xlsx", rows)
+    assert post_file(client, "big.xlsx", big.read_bytes()).status_code == 302
+    job = Job.objects.get()
+    assert (job.params["sheet_kind"], job.status) == ("xlsx", Job.Status.SUCCEEDED)
+    assert parses == ["xlsx", "xlsx"]
+    assert Enterprise.objects.filter(name__startswith="一次").count() == 5
+
+
 def test_large_bad_file_job_lists_errors(client, world, tmp_path: Path, settings, tmp_media) -> None:
     settings.SHANGMI_IMPORT_SYNC_ROWS = 2
     settings.TASKS = IMMEDIATE

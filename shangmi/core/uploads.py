@@ -3,18 +3,29 @@
 A file is accepted by its extension, and only if its first bytes are those of a real file of
 that kind: an executable renamed to .pdf is refused. It must not be empty or over the size
 limit. Its SHA-256 is computed on arrival and kept with the row, with who uploaded it.
+
+An image (JPEG, PNG) must also open as one, and its pixel count, read from its header before
+anything is decoded, must stay within ``SHANGMI_IMAGE_MAX_PIXELS``: a 236 KB PNG can declare
+9000 x 9000 pixels and cost 600 MB to decode. Thumbnails check the same before decoding a
+stored file (``open_image``), and Pillow's own MAX_IMAGE_PIXELS guard is set to the limit.
 """
 
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Mapping
 from pathlib import PurePath
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from PIL import Image
+
+from shangmi.core.errors import Message
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -44,10 +55,86 @@ IMAGES: dict[str, tuple[str, tuple[bytes, ...]]] = {
 ALL_KINDS = {**DOCUMENTS, **IMAGES}
 
 Allowed = Mapping[str, tuple[str, tuple[bytes, ...]]]
+# Image formats whose header Pillow reads (HEIF photos are stored, never decoded).
+DECODED = {"image/jpeg": "JPEG", "image/png": "PNG"}
+
+IMAGE_TOO_LARGE = Message(
+    "image_pixels",
+    gettext_lazy("%(name)s is %(width)d x %(height)d pixels; images of at most %(limit)d million pixels are accepted."),
+)
 
 
 class UploadError(ValueError):
-    """What is wrong with an uploaded file, in words the uploader can act on."""
+    """What is wrong with an uploaded file, in words the uploader can act on; ``message`` is
+    the constant of the refusal where it has one."""
+
+    def __init__(self, text: str, message: Message | None = None) -> None:
+        super().__init__(text)
+        self.message = message
+
+
+def _pixel_limit() -> int:
+    limit: int = settings.SHANGMI_IMAGE_MAX_PIXELS
+    # Pillow's own guard, for any decode that does not come through here: it warns above the
+    # limit and refuses at twice it.
+    Image.MAX_IMAGE_PIXELS = limit
+    return limit
+
+
+def image_size(handle: IO[bytes], format_name: str) -> tuple[int, int] | None:
+    """(width, height) from the image's header, decoding nothing; None when it is not an
+    image of ``format_name`` (a zip named .png, a truncated header)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(handle, formats=[format_name]) as image:  # reads the header only
+                return image.size
+    except Image.DecompressionBombError:
+        # Refused by Pillow at twice the limit before it returns the size; we refuse it too.
+        return None
+    except (OSError, ValueError, SyntaxError):
+        return None
+
+
+def check_image(handle: IO[bytes], name: str, content_type: str) -> None:
+    """Raise UploadError when the image in ``handle`` declares more pixels than the limit.
+
+    Only the header is read. A file whose header Pillow cannot read passed the signature
+    check and is kept as the file it is; no thumbnail is ever decoded from it (open_image)."""
+    limit = _pixel_limit()
+    handle.seek(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(handle, formats=[DECODED[content_type]]) as image:  # the header only
+                width, height = image.size
+        except Image.DecompressionBombError as exc:
+            # Pillow refuses at twice the limit, before handing out the size.
+            raise UploadError(
+                _("%(name)s declares more pixels than any photo has; it is refused.") % {"name": name},
+                IMAGE_TOO_LARGE,
+            ) from exc
+        except (OSError, ValueError, SyntaxError):
+            width = height = 0
+    handle.seek(0)
+    if width * height > limit:
+        raise UploadError(
+            IMAGE_TOO_LARGE.render(name=name, width=width, height=height, limit=limit // 1_000_000), IMAGE_TOO_LARGE
+        )
+
+
+def open_image(handle: IO[bytes], content_type: str) -> Any:
+    """The image in ``handle``, opened but not decoded, or None when it is not one or has more
+    pixels than the limit (checked from the header, before any decoding)."""
+    format_name = DECODED.get(content_type)
+    if format_name is None:
+        return None
+    limit = _pixel_limit()
+    size = image_size(handle, format_name)
+    if size is None or size[0] * size[1] > limit:
+        return None
+    handle.seek(0)
+    return Image.open(handle, formats=[format_name])
 
 
 def _is_heif(head: bytes) -> bool:
@@ -76,6 +163,8 @@ def check_upload(upload: UploadedFile, allowed: Allowed = ALL_KINDS, max_bytes: 
     real = _is_heif(head) if content_type.startswith("image/hei") else any(head.startswith(s) for s in signatures)
     if not real:
         raise UploadError(_("%(name)s is not a real %(ext)s file.") % {"name": name, "ext": suffix})
+    if content_type in DECODED:
+        check_image(upload, name, content_type)
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

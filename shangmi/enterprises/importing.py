@@ -1,22 +1,21 @@
 """Import of the enterprise registry from Excel (.xlsx) and CSV files.
 
-Built for 100,000-row files: cells are read with python-calamine, every row is checked in
+Built for 100,000-row files: cells are read by core.spreadsheets (checked against the limits,
+then parsed by python-calamine in a capped child process), every row is checked in
 plain Python against dictionaries built once (regions, parks, tags, existing codes), and
 the rows are written in one transaction, history included: new rows with COPY on PostgreSQL
 (_copy_created), plain INSERTs run with executemany on SQLite, updates with one prepared UPDATE.
 The import lands whole or not at all: one bad row and nothing is written, and every bad
-row is reported with its spreadsheet row number.
+row is reported with its spreadsheet row number. The header is found by the column names
+below and their aliases (core.importing).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -28,9 +27,20 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shangmi.core.importing import (
+    Column,
+    Columns,
+    Header,
+    ImportFileError,
+    RowError,
+    RowsOutcome,
+    data_rows,
+    read_rows,
+    write_template,
+)
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, scope_q
-from shangmi.core.xlsx import new_workbook
+from shangmi.core.spreadsheets import SUFFIXES as SHEET_SUFFIXES
 from shangmi.enterprises.models import INDUSTRY_ZH, Enterprise, Industry, Tag
 from shangmi.enterprises.services import may_add_enterprises
 from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
@@ -39,25 +49,98 @@ from shangmi.regions.resolve import RegionIndex, normalise
 
 BATCH_SIZE = 2000
 PROGRESS_EVERY = 1000
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+SUFFIXES = SHEET_SUFFIXES
 
-# (field, Chinese header, other accepted headers). The order is the template's and the export's.
-COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("name", "企业名称", ("名称", "企业名", "单位名称", "name", "enterprise", "enterprisename", "companyname")),
-    ("uscc", "统一社会信用代码", ("信用代码", "社会信用代码", "uscc", "creditcode", "unifiedsocialcreditcode")),
-    ("region", "所属区域", ("区域", "所属地区", "地区", "行政区划", "region", "district")),
-    ("park", "所属园区", ("园区", "park")),
-    ("industry", "行业门类", ("行业", "所属行业", "industry")),
-    ("employee_count", "职工人数", ("员工人数", "人数", "employees", "employeecount")),
-    ("tags", "标签", ("企业标签", "tags", "tag")),
-    ("address", "地址", ("企业地址", "注册地址", "address")),
-    ("contact_name", "联系人", ("contact", "contactname", "contactperson")),
-    ("contact_phone", "联系电话", ("电话", "手机", "phone", "contactphone", "telephone")),
-    ("contact_email", "联系邮箱", ("邮箱", "电子邮箱", "email", "contactemail")),
-    ("is_liaison_point", "是否联络点", ("联络点", "liaisonpoint", "isliaisonpoint")),
+# The order is the template's and the export's; the aliases are the names bureaus' own lists use.
+COLUMNS = Columns(
+    (
+        Column(
+            "name",
+            "企业名称",
+            (
+                "名称",
+                "企业名",
+                "企业全称",
+                "单位名称",
+                "单位全称",
+                "公司名称",
+                "公司全称",
+                "市场主体名称",
+                "name",
+                "enterprise",
+                "enterprisename",
+                "companyname",
+            ),
+            required=True,
+        ),
+        Column(
+            "uscc",
+            "统一社会信用代码",
+            (
+                "信用代码",
+                "社会信用代码",
+                "社会统一信用代码",
+                "统一信用代码",
+                "统一代码",
+                "信用代码证",
+                "uscc",
+                "creditcode",
+                "unifiedsocialcreditcode",
+            ),
+            required=True,
+        ),
+        Column(
+            "region",
+            "所属区域",
+            (
+                "区域",
+                "所属地区",
+                "地区",
+                "所属区县",
+                "区县",
+                "所在区县",
+                "区县市",
+                "属地",
+                "所在地区",
+                "所在区域",
+                "所属区划",
+                "行政区划",
+                "region",
+                "district",
+            ),
+            required=True,
+        ),
+        Column("park", "所属园区", ("园区", "所在园区", "园区名称", "park")),
+        Column("industry", "行业门类", ("行业", "所属行业", "行业类别", "行业分类", "国民经济行业", "industry")),
+        Column(
+            "employee_count",
+            "职工人数",
+            (
+                "员工人数",
+                "人数",
+                "职工数",
+                "员工数",
+                "从业人数",
+                "从业人员",
+                "从业人员数",
+                "employees",
+                "employeecount",
+            ),
+        ),
+        Column("tags", "标签", ("企业标签", "企业类型标签", "tags", "tag")),
+        Column("address", "地址", ("企业地址", "注册地址", "经营地址", "详细地址", "通讯地址", "address")),
+        Column("contact_name", "联系人", ("联系人姓名", "企业联系人", "contact", "contactname", "contactperson")),
+        Column(
+            "contact_phone",
+            "联系电话",
+            ("电话", "手机", "手机号码", "联系方式", "联系人电话", "联系人手机", "phone", "contactphone", "telephone"),
+        ),
+        Column("contact_email", "联系邮箱", ("邮箱", "电子邮箱", "电子邮件", "邮箱地址", "email", "contactemail")),
+        Column("is_liaison_point", "是否联络点", ("联络点", "是否为联络点", "liaisonpoint", "isliaisonpoint")),
+    )
 )
-HEADERS_ZH: tuple[str, ...] = tuple(zh for _f, zh, _o in COLUMNS)
-REQUIRED = ("name", "uscc", "region")
+HEADERS_ZH: tuple[str, ...] = COLUMNS.headers
+REQUIRED = tuple(c.field for c in COLUMNS.columns if c.required)
 
 TRUE_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔", "t"})
 FALSE_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "f", ""})
@@ -76,37 +159,6 @@ UPDATE_FIELDS = [
     "updated_at",
 ]
 _COMPARED = [f for f in UPDATE_FIELDS if f != "updated_at"]
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    message: str
-
-
-@dataclass
-class RowsOutcome(ABC):
-    """What an all-or-nothing import of rows did: nothing when any row is refused (``errors``,
-    every bad row with its reason), else the counts a subclass keeps and reports."""
-
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def message(self) -> str:
-        if self.errors:
-            return _("Nothing was imported: %(n)d rows have problems. Correct them and import the file again.") % {
-                "n": len({e.row for e in self.errors})
-            }
-        return self.done_message()
-
-    @abstractmethod
-    def done_message(self) -> str:
-        """What the import wrote (or, dry, would write)."""
 
 
 @dataclass
@@ -138,119 +190,9 @@ class ImportResult(RowsOutcome):
         }
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong type, no header row, broken workbook)."""
-
-
-# --- Reading ---------------------------------------------------------------------------------
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        # Excel stores 13800001111 and 120 as floats.
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
-
-
-def _read_xlsx(path: Path) -> list[list[str]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        raw = sheet.to_python(skip_empty_area=False)
-        merged = sheet.merged_cell_ranges or []
-    except Exception as exc:  # calamine raises its own error types for broken files
-        raise ImportFileError(_("The file could not be read as an Excel workbook.")) from exc
-    # Most cells are text already; _cell_text only for the others (1.2 million cells at 100,000 rows).
-    rows = [[v if type(v) is str else _cell_text(v) for v in r] for r in raw]
-    # A merged range keeps its value in the top-left cell only; people mean it for every cell.
-    for (r0, c0), (r1, c1) in merged:
-        if r0 >= len(rows) or c0 >= len(rows[r0]):
-            continue
-        value = rows[r0][c0]
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            row = rows[r]
-            for c in range(c0, min(c1, len(row) - 1) + 1):
-                row[c] = value
-    return rows
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(_("The CSV file must be encoded in UTF-8 or GB18030.")) from exc
-
-
-def _read_csv(path: Path) -> list[list[str]]:
-    text = _decode(path.read_bytes())
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
-
-
-def read_rows(path: Path | str) -> list[list[str]]:
-    """Every row of the first sheet (or the CSV) as text; index 0 is spreadsheet row 1."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix in SUFFIXES:
-        return _read_xlsx(path)
-    raise ImportFileError(_("Only .xlsx and .csv files can be imported."))
-
-
-def _header_key(text: str) -> str:
-    key = normalise(text).lower()
-    key = re.sub(r"[\s_\-*:：()（）]", "", key)
-    return key
-
-
-_HEADER_LOOKUP: dict[str, str] = {}
-for _field, _zh, _others in COLUMNS:
-    for _name in (_zh, _field, *_others):
-        _HEADER_LOOKUP[_header_key(_name)] = _field
-
-
-def find_header(rows: Sequence[Sequence[str]], scan: int = 30) -> tuple[int, dict[str, int]]:
-    """The index of the header row (matched on known column names) and field → column."""
-    best: tuple[int, dict[str, int]] | None = None
-    for i, row in enumerate(rows[:scan]):
-        mapping: dict[str, int] = {}
-        for col, cell in enumerate(row):
-            fname = _HEADER_LOOKUP.get(_header_key(cell))
-            if fname and fname not in mapping:
-                mapping[fname] = col
-        if len(mapping) >= 2 and (best is None or len(mapping) > len(best[1])):
-            best = (i, mapping)
-    if best is None or not all(f in best[1] for f in REQUIRED):
-        raise ImportFileError(
-            _("No header row found: the file needs at least the columns %(columns)s.")
-            % {"columns": "、".join(zh for f, zh, _o in COLUMNS if f in REQUIRED)}
-        )
-    return best
-
-
-def count_data_rows(path: Path | str) -> int:
-    """How many non-blank rows lie below the header row (to choose between now and a job)."""
-    rows = read_rows(path)
-    header, _mapping = find_header(rows)
-    return sum(1 for r in rows[header + 1 :] if any(c.strip() for c in r))
+def find_header(rows: Sequence[Sequence[str]]) -> Header:
+    """The header row, recognised by the names of the columns (COLUMNS and their aliases)."""
+    return COLUMNS.find_header(rows)
 
 
 # --- Checking ----------------------------------------------------------------------------------
@@ -354,20 +296,25 @@ def _registered_usccs(usccs: list[str]) -> list[str]:
 def enterprise_import(
     *,
     user: Any,
-    path: Path,
+    path: Path | None = None,
+    rows: list[list[str]] | None = None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Check every row of ``path`` and, if none is bad and not ``dry_run``, write them all."""
+    """Check every row of ``path`` (or of ``rows`` already read from it) and, if none is bad
+    and not ``dry_run``, write them all."""
     result = ImportResult(dry_run=dry_run)
     if not may_import(user):
         result.errors.append(RowError(0, _("You may not import enterprises.")))
         return result
     try:
-        rows = read_rows(path)
-        header, mapping = find_header(rows)
+        if rows is None:
+            if path is None:
+                raise TypeError("enterprise_import needs a path or the rows read from it")
+            rows = read_rows(path)
+        header = find_header(rows)
     except ImportFileError as exc:
-        result.errors.append(RowError(0, str(exc)))
+        result.refuse_file(exc)
         return result
 
     within = _user_region(user)
@@ -379,21 +326,20 @@ def enterprise_import(
     tags = _tag_lookup()
     errors = result.errors
 
-    # A row is blank when all its cells together are only whitespace.
-    data_rows = [(i + 1, r) for i, r in enumerate(rows[header + 1 :], start=header + 1) if "".join(r).strip()]
-    total = len(data_rows)
+    lines = data_rows(rows, header)
+    total = len(lines)
     del rows
     if progress:
         progress(0, total)
     if total == 0:
-        errors.append(RowError(header + 1, _("The file has a header row but no enterprises below it.")))
+        errors.append(RowError(header.index + 1, _("The file has a header row but no enterprises below it.")))
         return result
 
     checked: list[_Row] = []
     seen: dict[str, int] = {}
     resolved: dict[str, Any] = {}  # region text → its resolution: a file names a few dozen regions
-    cols = list(mapping.items())
-    for done, (number, raw) in enumerate(data_rows, start=1):
+    cols = list(header.columns.items())
+    for done, (number, raw) in enumerate(lines, start=1):
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
         cell = {f: (raw[c] if c < len(raw) else "") for f, c in cols}
@@ -797,25 +743,8 @@ def _copy_created(user: Any, rows: list[_Row], now: datetime) -> None:
 
 
 def write_import_template(target: Path | str | IO[bytes]) -> None:
-    """The .xlsx people fill in: the headers, one example row, and a sheet explaining each column."""
-    if isinstance(target, Path):
-        target = str(target)
-    workbook = new_workbook(target, in_memory=True)
-    bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    text = workbook.add_format({"num_format": "@"})
-    sheet = workbook.add_worksheet("企业名录")
-    sheet.write_row(0, 0, HEADERS_ZH, bold)
-    sheet.set_column(0, 0, 32)
-    sheet.set_column(1, 1, 22, text)
-    sheet.set_column(2, len(HEADERS_ZH) - 1, 16)
-    sheet.set_column(9, 9, 16, text)
-    sheet.freeze_panes(1, 0)
+    """The .xlsx people fill in: the headers, and a sheet explaining each column with an example row."""
     tag_names = list(Tag.objects.order_by("order", "code").values_list("name_zh", flat=True))
-
-    notes = workbook.add_worksheet("填写说明")
-    notes.set_column(0, 0, 18)
-    notes.set_column(1, 1, 90)
-    notes.write_row(0, 0, ["列", "填写说明"], bold)
     explanations = {
         "name": "必填。企业全称，与营业执照一致。",
         "uscc": "必填。18位统一社会信用代码；大小写、全角字符和空格会自动规范。代码已登记的企业将被更新。",
@@ -830,10 +759,6 @@ def write_import_template(target: Path | str | IO[bytes]) -> None:
         "contact_email": "选填。电子邮箱地址。",
         "is_liaison_point": "选填。是 或 否，空白视为否。",
     }
-    for i, (fname, zh, _others) in enumerate(COLUMNS, start=1):
-        notes.write(i, 0, zh)
-        notes.write(i, 1, explanations[fname])
-    notes.write(len(COLUMNS) + 2, 0, "示例")
     example = [
         "重庆示例科技有限公司",
         "91500105MA5U000000（示例，请替换）",
@@ -848,15 +773,17 @@ def write_import_template(target: Path | str | IO[bytes]) -> None:
         "zhangsan@example.com",
         "否",
     ]
-    notes.write_row(len(COLUMNS) + 3, 0, HEADERS_ZH, bold)
-    notes.write_row(len(COLUMNS) + 4, 0, example)
-    notes.write(len(COLUMNS) + 6, 0, "注意")
-    notes.write(
-        len(COLUMNS) + 6,
-        1,
-        "只导入第一个工作表。表头行之上可以有标题行。任一行有误时整个文件都不会导入，并列出所有有误的行。",
+    write_template(
+        target,
+        sheet_name="企业名录",
+        columns=COLUMNS.columns,
+        explanations=explanations,
+        widths={"name": 32, "uscc": 22},
+        text_fields=("uscc", "contact_phone"),
+        example=example,
+        note="只导入第一个工作表。表头行之上可以有标题行；表头可用常见写法（如 单位名称、所属区县、信用代码）。"
+        "任一行有误时整个文件都不会导入，并列出所有有误的行。",
     )
-    workbook.close()
 
 
 __all__ = [
@@ -865,7 +792,7 @@ __all__ = [
     "ImportFileError",
     "ImportResult",
     "RowError",
-    "count_data_rows",
+    "RowsOutcome",
     "enterprise_import",
     "find_header",
     "may_import",

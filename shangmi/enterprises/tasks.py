@@ -19,8 +19,13 @@ PROGRESS_EVERY = 1000
 
 @task()
 def enterprise_import_job(job_id: int) -> dict:
-    """Run the import of ``Job(job_id).input_file`` as the user who started it."""
-    from shangmi.enterprises.importing import enterprise_import
+    """Run the import of ``Job(job_id).input_file`` as the user who started it.
+
+    The page checked the file before queueing the job (core.spreadsheets.inspect) and kept
+    the verdict in the job's params; here it is parsed once, in a child process whose memory
+    is capped, so a file that still makes the parser run wild ends that child, not the worker."""
+    from shangmi.core.spreadsheets import Inspection, SpreadsheetError, read_inspected
+    from shangmi.enterprises.importing import ImportResult, RowError, enterprise_import
 
     job = Job.objects.select_related("created_by").get(pk=job_id)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
@@ -31,13 +36,22 @@ def enterprise_import_job(job_id: int) -> dict:
             last["done"] = done
             Job.objects.filter(pk=job.pk).update(done=done, total=total)
 
+    path = Path(job.input_file.path)
+    dry_run = bool(job.params.get("dry_run"))
     try:
-        result = enterprise_import(
-            user=job.created_by,
-            path=Path(job.input_file.path),
-            dry_run=bool(job.params.get("dry_run")),
-            progress=progress,
-        )
+        kind = job.params.get("sheet_kind")
+        try:
+            rows = read_inspected(path, Inspection(kind, int(job.params.get("sheet_rows", 0)))) if kind else None
+        except SpreadsheetError as exc:
+            result = ImportResult(dry_run=dry_run, errors=[RowError(0, exc.text)])
+        else:
+            result = enterprise_import(
+                user=job.created_by,
+                path=None if rows is not None else path,
+                rows=rows,
+                dry_run=dry_run,
+                progress=progress,
+            )
     except Exception:
         logger.exception("import job %s failed", job.pk)
         Job.objects.filter(pk=job.pk).update(

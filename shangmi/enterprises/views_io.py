@@ -19,6 +19,7 @@ from django.views.generic import FormView, View
 
 from shangmi.core.calendar import program_now
 from shangmi.core.scoping import ADD
+from shangmi.core.spreadsheets import Inspection, inspect, read_inspected, save_upload
 from shangmi.core.views import ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.exporting import enterprises_export
@@ -27,7 +28,6 @@ from shangmi.enterprises.importing import (
     ImportFileError,
     ImportResult,
     RowError,
-    count_data_rows,
     enterprise_import,
     may_import,
     write_import_template,
@@ -84,27 +84,33 @@ class EnterpriseImportView(ImporterOnlyMixin, FormView):
         dry_run = form.cleaned_data["dry_run"]
         suffix = Path(upload.name).suffix.lower()
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"upload{suffix}"
-            with path.open("wb") as fh:
-                for chunk in upload.chunks():
-                    fh.write(chunk)
+            path = save_upload(upload, Path(tmp), suffix)
             try:
-                rows = count_data_rows(path)
+                # Checked before anything parses it (a hostile file stops here, before a job
+                # is queued); parsed once, in a capped child process, here or in the job.
+                inspection = inspect(path)
+                if inspection.rows > settings.SHANGMI_IMPORT_SYNC_ROWS:
+                    return self.start_job(path, upload.name, dry_run, inspection)
+                rows = read_inspected(path, inspection)
             except ImportFileError as exc:
-                form.add_error("file", str(exc))
+                form.add_error("file", exc.text)
                 return self.form_invalid(form)
-            if rows > settings.SHANGMI_IMPORT_SYNC_ROWS:
-                return self.start_job(path, upload.name, dry_run, rows)
-            result = enterprise_import(user=self.request.user, path=path, dry_run=dry_run)
+            result = enterprise_import(user=self.request.user, rows=rows, dry_run=dry_run)
         return self.render_to_response(self.get_context_data(form=self.form_class(), result=result))
 
-    def start_job(self, path: Path, name: str, dry_run: bool, rows: int) -> HttpResponse:
+    def start_job(self, path: Path, name: str, dry_run: bool, inspection: Inspection) -> HttpResponse:
         job = Job(
             kind=JOB_KIND_IMPORT,
             title=_("Import of %(name)s") % {"name": name},
             created_by=self.request.user,
-            total=rows,
-            params={"dry_run": dry_run, "file_name": name},
+            total=inspection.rows,
+            # The verdict of the check travels with the job: the worker parses, it does not check again.
+            params={
+                "dry_run": dry_run,
+                "file_name": name,
+                "sheet_kind": inspection.kind,
+                "sheet_rows": inspection.rows,
+            },
         )
         with path.open("rb") as fh:
             job.input_file.save(f"{timezone.now():%Y%m%d%H%M%S}-{path.name}", File(fh), save=False)

@@ -229,13 +229,14 @@ def thumbnail(attachment: VisitAttachment, size: int = THUMBNAIL_SIZE) -> bytes 
     """
     if attachment.content_type not in ("image/jpeg", "image/png"):
         return None
-    try:
-        from PIL import Image, ImageOps
-    except ImportError:  # pragma: no cover - Pillow comes with fpdf2
-        return None
+    from PIL import Image, ImageOps
+
     try:
         with attachment.file.open("rb") as handle:
-            image = Image.open(handle)
+            # Pixels counted from the header first: a stored decompression bomb gets the icon.
+            image = uploads.open_image(handle, attachment.content_type)
+            if image is None:
+                return None
             image.draft("RGB", (size, size))
             image = ImageOps.exif_transpose(image)
             image.thumbnail((size, size))

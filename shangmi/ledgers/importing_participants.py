@@ -14,8 +14,8 @@ column is accepted for an activity of exactly one enterprise: everyone is from i
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -23,71 +23,85 @@ from typing import IO, Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from shangmi.core.importing import (
+    Column,
+    Columns,
+    Header,
+    ImportFileError,
+    RowError,
+    RowsOutcome,
+    data_rows,
+    read_rows,
+    write_template,
+)
 from shangmi.core.scoping import CHANGE, in_scope
-from shangmi.core.xlsx import new_workbook
-from shangmi.enterprises.importing import ImportFileError, RowError, RowsOutcome, read_rows
 from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
 from shangmi.ledgers.activities import activity_enterprises, check_person
 from shangmi.ledgers.models import Activity, ActivityParticipant
 from shangmi.regions.resolve import normalise
 
-# (field, Chinese header, other accepted headers). The order is the template's.
-COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("name", "姓名", ("名字", "学员姓名", "参训人员", "参会人员", "参训人", "name", "fullname")),
+# The order is the template's; the aliases are the names sign-in sheets use.
+COLUMNS = Columns(
     (
-        "enterprise",
-        "单位/企业",
-        (
-            "单位",
-            "企业",
-            "单位名称",
-            "企业名称",
-            "工作单位",
-            "所在单位",
-            "所在企业",
-            "单位企业",
-            "企业单位",
-            "统一社会信用代码",
-            "enterprise",
-            "company",
-            "unit",
+        Column(
+            "name",
+            "姓名",
+            (
+                "名字",
+                "学员姓名",
+                "人员姓名",
+                "参训人员",
+                "参训人员姓名",
+                "参会人员",
+                "参会人员姓名",
+                "参训人",
+                "name",
+                "fullname",
+            ),
+            required=True,
         ),
-    ),
-    ("employee_no", "工号", ("员工编号", "职工编号", "员工号", "职工号", "员工工号", "employeeno", "employeenumber")),
-    ("phone", "手机", ("手机号", "手机号码", "电话", "联系电话", "联系方式", "移动电话", "phone", "mobile")),
-    ("position", "职务", ("职位", "岗位", "职称", "position", "jobtitle")),
+        Column(
+            "enterprise",
+            "单位/企业",
+            (
+                "单位",
+                "企业",
+                "公司",
+                "单位名称",
+                "企业名称",
+                "公司名称",
+                "工作单位",
+                "所在单位",
+                "所在企业",
+                "所在公司",
+                "单位企业",
+                "企业单位",
+                "统一社会信用代码",
+                "enterprise",
+                "company",
+                "unit",
+            ),
+            required=True,
+        ),
+        Column(
+            "employee_no",
+            "工号",
+            ("员工编号", "职工编号", "员工号", "职工号", "员工工号", "employeeno", "employeenumber"),
+        ),
+        Column(
+            "phone",
+            "手机",
+            ("手机号", "手机号码", "电话", "联系电话", "联系方式", "移动电话", "phone", "mobile"),
+        ),
+        Column("position", "职务", ("职位", "岗位", "职称", "职务职称", "position", "jobtitle")),
+    )
 )
-HEADERS_ZH: tuple[str, ...] = tuple(zh for _f, zh, _o in COLUMNS)
-HEADER_SCAN = 30
+HEADERS_ZH: tuple[str, ...] = COLUMNS.headers
 
 
-def _header_key(text: str) -> str:
-    return re.sub(r"[\s_\-*:：()（）/]", "", normalise(text).lower())
-
-
-_HEADER_LOOKUP: dict[str, str] = {
-    _header_key(name): fname for fname, zh, others in COLUMNS for name in (zh, fname, *others)
-}
-
-
-def find_header(rows: list[list[str]], *, unit_optional: bool) -> tuple[int, dict[str, int]]:
-    """The index of the header row and field → column; raises ImportFileError if none."""
-    best: tuple[int, dict[str, int]] | None = None
-    for index, row in enumerate(rows[:HEADER_SCAN]):
-        mapping: dict[str, int] = {}
-        for col, cell in enumerate(row):
-            fname = _HEADER_LOOKUP.get(_header_key(cell))
-            if fname and fname not in mapping:
-                mapping[fname] = col
-        if "name" in mapping and (best is None or len(mapping) > len(best[1])):
-            best = (index, mapping)
-    required = ("name",) if unit_optional else ("name", "enterprise")
-    if best is None or not all(f in best[1] for f in required):
-        raise ImportFileError(
-            _("No header row found: the file needs at least the columns %(columns)s.")
-            % {"columns": "、".join(zh for f, zh, _o in COLUMNS if f in required)}
-        )
-    return best
+def find_header(rows: Sequence[Sequence[str]], *, unit_optional: bool) -> Header:
+    """The header row and its columns; raises ImportFileError naming what it saw if none."""
+    return COLUMNS.find_header(rows, required=("name",) if unit_optional else ("name", "enterprise"))
 
 
 @dataclass
@@ -178,21 +192,20 @@ def participants_import(
     current = set(activity.enterprises.values_list("pk", flat=True))
     try:
         rows = read_rows(path)
-        header, mapping = find_header(rows, unit_optional=len(current) == 1)
+        header = find_header(rows, unit_optional=len(current) == 1)
     except ImportFileError as exc:
-        errors.append(RowError(0, str(exc)))
+        result.refuse_file(exc)
         return result
-    # A row is blank when its cells together are only whitespace (full-width spaces too).
-    data_rows = [(i + 1, r) for i, r in enumerate(rows[header + 1 :], start=header + 1) if "".join(r).strip()]
-    if not data_rows:
-        errors.append(RowError(header + 1, _("The file has a header row but nobody below it.")))
+    lines = data_rows(rows, header)
+    if not lines:
+        errors.append(RowError(header.index + 1, _("The file has a header row but nobody below it.")))
         return result
 
     enterprises = _Enterprises(user)
-    only_enterprise = next(iter(current)) if "enterprise" not in mapping else None
+    only_enterprise = next(iter(current)) if "enterprise" not in header.columns else None
     if only_enterprise is not None and only_enterprise not in enterprises.names:
         errors.append(
-            RowError(header + 1, _("The activity's enterprise is outside your scope: name each person's unit."))
+            RowError(header.index + 1, _("The activity's enterprise is outside your scope: name each person's unit."))
         )
         return result
     recorded = set(
@@ -200,8 +213,8 @@ def participants_import(
     )
     seen: dict[tuple[int | None, str], int] = {}
     checked: list[_Row] = []
-    for number, raw in data_rows:
-        cell = {f: (raw[c] if c < len(raw) else "") for f, c in mapping.items()}
+    for number, raw in lines:
+        cell = header.cells(raw)
         person = check_person(
             name=cell.get("name", ""),
             employee_no=cell.get("employee_no", ""),
@@ -272,24 +285,6 @@ def participants_import(
 
 def write_participant_template(target: Path | str | IO[bytes]) -> None:
     """The sign-in sheet people fill in: the headers, and a sheet explaining each column."""
-    if isinstance(target, Path):
-        target = str(target)
-    workbook = new_workbook(target, in_memory=True)
-    bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    text = workbook.add_format({"num_format": "@"})
-    sheet = workbook.add_worksheet("参与人员")
-    sheet.write_row(0, 0, HEADERS_ZH, bold)
-    sheet.set_column(0, 0, 14)
-    sheet.set_column(1, 1, 36)
-    # Text cells: Excel would turn 00123 into 123 and 13800001111 into 1.38E+10.
-    sheet.set_column(2, 3, 18, text)
-    sheet.set_column(4, 4, 16)
-    sheet.freeze_panes(1, 0)
-
-    notes = workbook.add_worksheet("填写说明")
-    notes.set_column(0, 0, 14)
-    notes.set_column(1, 1, 90)
-    notes.write_row(0, 0, ["列", "填写说明"], bold)
     explanations = {
         "name": "必填。参与人员姓名。",
         "enterprise": "所在企业的全称或18位统一社会信用代码，须为您管辖范围内的企业；"
@@ -298,16 +293,16 @@ def write_participant_template(target: Path | str | IO[bytes]) -> None:
         "phone": "选填。手机号码。",
         "position": "选填。职务或岗位。",
     }
-    for i, (fname, zh, _others) in enumerate(COLUMNS, start=1):
-        notes.write(i, 0, zh)
-        notes.write(i, 1, explanations[fname])
-    notes.write(len(COLUMNS) + 2, 0, "注意")
-    notes.write(
-        len(COLUMNS) + 2,
-        1,
-        "只导入第一个工作表。表头行之上可以有标题行，空行会被跳过。任一行有误时整个文件都不会导入，并列出所有有误的行。",
+    write_template(
+        target,
+        sheet_name="参与人员",
+        columns=COLUMNS.columns,
+        explanations=explanations,
+        widths={"name": 14, "enterprise": 36, "employee_no": 18, "phone": 18},
+        # Text cells: Excel would turn 00123 into 123 and 13800001111 into 1.38E+10.
+        text_fields=("employee_no", "phone"),
+        note="只导入第一个工作表。表头行之上可以有标题行，空行会被跳过。任一行有误时整个文件都不会导入，并列出所有有误的行。",
     )
-    workbook.close()
 
 
 __all__ = [

@@ -32,10 +32,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from shangmi.core.errors import Message
+from shangmi.core.importing import ImportFileError, RowError, RowsOutcome, read_rows, seen_headers
 from shangmi.core.scoping import ADD, CHANGE, ensure_in_scope
 from shangmi.creation.models import DemoType, Level
-from shangmi.enterprises.importing import ImportFileError, ImportResult, RowError, read_rows
 from shangmi.regions.models import Region
 from shangmi.regions.resolve import RegionIndex, Resolution, normalise
 from shangmi.targets.models import Metric, Target
@@ -67,6 +69,14 @@ _LEVEL_WORDS: tuple[tuple[str, str], ...] = (
 )
 _PUNCTUATION = re.compile(r"[*:：]")
 
+NO_HEADER = Message(
+    "targets_no_header",
+    gettext_lazy(
+        "No header row found: the table needs a column of districts and at least one column "
+        "of targets, headed like %(examples)s; the headers it has are: %(seen)s."
+    ),
+)
+
 
 @dataclass(frozen=True)
 class TargetLine:
@@ -79,7 +89,10 @@ class TargetLine:
 
 
 @dataclass
-class TargetImportResult(ImportResult):
+class TargetImportResult(RowsOutcome):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
     lines: list[TargetLine] = field(default_factory=list)
 
     def done_message(self) -> str:
@@ -154,11 +167,7 @@ def find_layout(rows: Sequence[Sequence[str]]) -> Layout:
             best = (index, label_cols[0], kinds)
     if best is None:
         raise ImportFileError(
-            _(
-                "No header row found: the table needs a column of districts and at least one column "
-                "of targets, headed like %(examples)s."
-            )
-            % {"examples": "、".join(c.label_zh for c in SHAOXING_COLUMNS)}
+            NO_HEADER, examples="、".join(c.label_zh for c in SHAOXING_COLUMNS), seen=seen_headers(rows)
         )
     index, region_col, kinds = best
     data_start = index + 1
@@ -336,7 +345,7 @@ def targets_import(
         rows = read_rows(path)
         lines = check_rows(rows, region, result)
     except ImportFileError as exc:
-        result.errors.append(RowError(0, str(exc)))
+        result.refuse_file(exc)
         return result
     if result.errors:
         return result
@@ -394,6 +403,7 @@ def _write(
 
 
 __all__ = [
+    "NO_HEADER",
     "Layout",
     "RowError",
     "TargetImportResult",
