@@ -209,6 +209,11 @@ TASKS = {
 # The log's Ed25519 signing key lives in a file outside the database (a database dump must not
 # be enough to forge checkpoints); `manage.py evidence_init` creates it at install.
 SHANGMI_EVIDENCE_KEY_FILE = Path(env_str("SHANGMI_EVIDENCE_KEY_FILE", str(VAR_DIR / "keys" / "evidence-log.key")))
+# Beside that file the signer keeps its memory of what it signed (<key>.state.json, .leaves,
+# .checkpoints): back the whole directory up, the key with it or apart.
+# The public key the audit expects ("<name>+<hash>+<key>", as /evidence/log/key/ shows it);
+# empty means the one the signer remembers. A key file replaced behind its back is a finding.
+SHANGMI_EVIDENCE_PUBLIC_KEY = env_str("SHANGMI_EVIDENCE_PUBLIC_KEY", "")
 # The log's name in its checkpoints; fixed for the log's whole life once the first checkpoint is out.
 SHANGMI_EVIDENCE_ORIGIN = env_str("SHANGMI_EVIDENCE_ORIGIN", "shangmi.local/evidence/v1")
 # Deposits sequenced per batch (one checkpoint each).

@@ -74,8 +74,10 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     index: int | None = None
     tree_size: int | None = None
-    accepted_at: datetime | None = None
+    # The leaf's own time: what the platform says, not something this check proves.
+    claimed_at: datetime | None = None
     timestamp_at: datetime | None = None
+    timestamp_authority: str = ""
 
     @property
     def verified(self) -> bool:
@@ -86,19 +88,24 @@ class Report:
         return ok
 
     def summary(self) -> str:
+        """What is proven, and what is only the platform's claim, said apart."""
         if not self.verified:
             failed = next(check for check in self.checks if not check.ok)
             return f"未通过验证 NOT VERIFIED: {failed.zh} / {failed.en}"
-        when = self.accepted_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S") if self.accepted_at else "?"
-        line = (
-            f"验证通过 VERIFIED: 该文件于 {when}（北京时间）存入日志，序号 {self.index}，包含于规模 {self.tree_size} 的"
-            f"签名检查点 / this file was in the log as entry {self.index} of the signed checkpoint of size "
-            f"{self.tree_size}, deposited {when} (Beijing time)"
-        )
+        zh = f"该文件是日志第 {self.index} 号条目，不晚于规模 {self.tree_size} 的签名检查点进入日志"
+        en = f"this file is entry {self.index} of the log, in the log no later than signed checkpoint {self.tree_size}"
         if self.timestamp_at:
             tsa = self.timestamp_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")
-            line += f"; 可信时间戳证明检查点不晚于 {tsa} 已存在 / a timestamp authority attests the checkpoint by {tsa}"
-        return line
+            zh += f"，时间戳机构 {self.timestamp_authority} 证明该检查点不晚于 {tsa}（北京时间）已存在"
+            en += f", which timestamp authority {self.timestamp_authority} attests by {tsa} (Beijing time)"
+        else:
+            zh += "，无第三方为其时间作证"
+            en += "; no third party vouches for its time"
+        if self.claimed_at:
+            claimed = self.claimed_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")
+            zh += f"。平台自称的排序时间（非证明）：{claimed}"
+            en += f". The platform's own claim of its time (not proof): {claimed}"
+        return f"验证通过 VERIFIED: {zh} / {en}"
 
 
 class ReceiptError(ValueError):
@@ -164,6 +171,13 @@ def _verify(
             ):
                 return
 
+    if not receipt["leaf"].get("data"):
+        report.add(
+            False,
+            "存证尚未排序入日志，请稍后重新下载回执",
+            "the deposit is not yet sequenced: download the receipt again later",
+        )
+        return
     try:
         leaf = Leaf.from_bytes(_b64(receipt["leaf"]["data"], "leaf.data"))
     except LeafError as exc:
@@ -182,7 +196,7 @@ def _verify(
             ok, "SM3 承诺一致" if ok else "SM3 承诺不符", f"SM3 commitment {'matches' if ok else 'does not match'}"
         ):
             return
-    report.accepted_at = datetime.fromtimestamp(leaf.accepted_ms / 1000, tz=UTC)
+    report.claimed_at = datetime.fromtimestamp(leaf.time_ms / 1000, tz=UTC)
 
     leaf_hash = merkle.leaf_hash(leaf.to_bytes())
     if receipt.get("status") != "sequenced" or not receipt.get("checkpoint") or not receipt.get("inclusion"):
@@ -222,6 +236,7 @@ def _verify(
             report.add(False, f"时间戳令牌无效：{exc}", f"timestamp token invalid: {exc}")
             return
         report.timestamp_at = info.gen_time
+        report.timestamp_authority = info.tsa_subject
         anchored = "（已核验颁发机构）" if tsa_certs else "（未提供颁发机构证书，未核验信任链）"
         report.add(
             True, f"可信时间戳有效：{info.tsa_subject}{anchored}", f"RFC 3161 timestamp valid: {info.tsa_subject}"
