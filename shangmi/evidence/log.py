@@ -12,6 +12,7 @@ one. A database rolled back, truncated, forked or edited under it is refused wit
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
@@ -27,8 +28,8 @@ from shangmi.core.errors import AppError, Message
 from shangmi.evidence import merkle
 from shangmi.evidence.leaf import LEAF_VERSION, Leaf
 from shangmi.evidence.models import Checkpoint, Deposit, LogEntry, LogNode, LogState, node_id, node_key
+from shangmi.evidence.note import SIG_PREFIX, NoteSigner, load_or_create_signing_key
 from shangmi.evidence.note import Checkpoint as CheckpointBody
-from shangmi.evidence.note import NoteSigner, load_or_create_signing_key
 from shangmi.evidence.signer import SignerFiles, SignerMemory, SignerMemoryError
 
 logger = logging.getLogger(__name__)
@@ -154,8 +155,20 @@ def latest_checkpoint() -> Checkpoint | None:
 
 
 def checkpoint_for_index(index: int) -> Checkpoint | None:
-    """The first checkpoint that covers leaf ``index``: the earliest signed evidence of it."""
-    return Checkpoint.objects.filter(size__gt=index).order_by("size").first()
+    """The first checkpoint that covers leaf ``index``: the earliest signed evidence of it.
+
+    With witnesses configured, the first one that every one of them cosigned (a witness that
+    was down for a batch cosigns the next one), else the first at all.
+    """
+    covering = Checkpoint.objects.filter(size__gt=index).order_by("size")
+    if settings.SHANGMI_EVIDENCE_WITNESSES:
+        from shangmi.evidence.witness import WitnessKey, cosignatures_by
+
+        keys = [WitnessKey.parse(key) for key, _ in settings.SHANGMI_EVIDENCE_WITNESSES]
+        for checkpoint in covering[:50]:
+            if len(cosignatures_by(checkpoint.note, keys)) == len(keys):
+                return checkpoint
+    return covering.first()
 
 
 def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
@@ -230,6 +243,9 @@ def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
         checkpoint = Checkpoint.objects.create(size=compact.size, root=root, note=note)
         state.size, state.root = compact.size, root
         state.save(update_fields=["size", "root"])
+    # Witnesses first: the timestamp then covers the note with their cosignatures in it.
+    if settings.SHANGMI_EVIDENCE_WITNESSES:
+        checkpoint_cosign(checkpoint)
     if settings.SHANGMI_EVIDENCE_TSA_URL:
         checkpoint_timestamp(checkpoint)
     return checkpoint
@@ -327,6 +343,61 @@ def checkpoint_timestamp(checkpoint: Checkpoint) -> bool:
     checkpoint.timestamp_token, checkpoint.timestamp_error = token, ""
     checkpoint.save(update_fields=["timestamp_token", "timestamp_error"])
     return True
+
+
+def checkpoint_cosign(checkpoint: Checkpoint) -> int:
+    """Ask each configured witness to cosign a checkpoint; publish the cosignatures in its note.
+
+    Runs after the sequencing transaction: a slow or absent witness must not hold the log's
+    lock. A witness that answers with a cosignature that does not verify under its configured
+    key is ignored, like one that does not answer; both are logged. Returns how many cosigned.
+    """
+    from shangmi.evidence.witness import WitnessKey
+
+    previous = (
+        Checkpoint.objects.filter(size__lt=checkpoint.size).order_by("-size").values_list("size", flat=True).first()
+    ) or 0
+    lines = []
+    for key, url in settings.SHANGMI_EVIDENCE_WITNESSES:
+        witness = WitnessKey.parse(key)
+        try:
+            line = _ask_witness(url, checkpoint.note, checkpoint.size, previous)
+            if witness.cosignature_time(checkpoint.note + line) is None:
+                raise ValueError("the answer is not a valid cosignature by its configured key")
+        except (OSError, ValueError) as exc:
+            logger.warning("witness %s did not cosign checkpoint %s: %s", witness.name, checkpoint.size, exc)
+            continue
+        lines.append(line)
+    if lines:
+        checkpoint.note += "".join(lines)
+        Checkpoint.objects.filter(pk=checkpoint.pk).update(note=checkpoint.note)
+    return len(lines)
+
+
+def _ask_witness(url: str, note: str, size: int, old: int) -> str:
+    """One C2SP tlog-witness add-checkpoint call; a 409 naming the witness's size is retried once."""
+    import urllib.error
+    import urllib.request
+
+    for _attempt in range(2):
+        proof = consistency_proof_between(old, size) if old else []
+        body = f"old {old}\n" + "".join(base64.b64encode(h).decode() + "\n" for h in proof) + "\n" + note
+        request = urllib.request.Request(
+            f"{url}/add-checkpoint", data=body.encode(), method="POST", headers={"Content-Type": "text/plain"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=settings.SHANGMI_EVIDENCE_WITNESS_TIMEOUT) as response:
+                answer = response.read(64 * 1024).decode()
+        except urllib.error.HTTPError as exc:
+            text = exc.read(1024).decode(errors="replace").strip()
+            sized = exc.code == 409 and exc.headers.get("Content-Type") == "text/x.tlog.size" and text.isdigit()
+            if sized and int(text) < size and int(text) != old:
+                old = int(text)  # the witness last cosigned another size: prove from there
+                continue
+            raise ValueError(f"HTTP {exc.code}: {text[:200]}") from exc
+        lines = [line + "\n" for line in answer.split("\n") if line]
+        return "".join(line for line in lines if line.startswith(SIG_PREFIX))
+    raise ValueError("the witness kept answering 409")
 
 
 def checkpoints_timestamp_missing() -> int:

@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -78,6 +79,7 @@ class Report:
     claimed_at: datetime | None = None
     timestamp_at: datetime | None = None
     timestamp_authority: str = ""
+    cosigned: dict[str, int] = field(default_factory=dict)  # witness name -> cosignature time (POSIX)
 
     @property
     def verified(self) -> bool:
@@ -98,7 +100,16 @@ class Report:
             tsa = self.timestamp_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")
             zh += f"，时间戳机构 {self.timestamp_authority} 证明该检查点不晚于 {tsa}（北京时间）已存在"
             en += f", which timestamp authority {self.timestamp_authority} attests by {tsa} (Beijing time)"
-        else:
+        if self.cosigned:
+            names = ", ".join(sorted(self.cosigned))
+            by = (
+                datetime.fromtimestamp(max(self.cosigned.values()), tz=UTC)
+                .astimezone(CST)
+                .strftime("%Y-%m-%d %H:%M:%S")
+            )
+            zh += f"，见证方 {names} 不晚于 {by}（北京时间）已联署该检查点"
+            en += f", which witnesses {names} cosigned by {by} (Beijing time)"
+        if not self.timestamp_at and not self.cosigned:
             zh += "，无第三方为其时间作证"
             en += "; no third party vouches for its time"
         if self.claimed_at:
@@ -110,6 +121,23 @@ class Report:
 
 class ReceiptError(ValueError):
     pass
+
+
+def _witnessed(receipt: dict[str, Any], report: Report, witnesses: Sequence[str], quorum: int) -> None:
+    from shangmi.evidence.witness import WitnessKey, cosignatures_by
+
+    try:
+        keys = [WitnessKey.parse(key) for key in witnesses]
+    except NoteError as exc:
+        report.add(False, f"见证方公钥无效：{exc}", f"invalid witness key: {exc}")
+        return
+    report.cosigned = cosignatures_by(receipt["checkpoint"], keys)
+    count = len(report.cosigned)
+    report.add(
+        count >= quorum,
+        f"检查点有 {count} 个指定见证方的有效联署，要求至少 {quorum} 个",
+        f"the checkpoint carries valid cosignatures from {count} of the listed witnesses; the policy requires {quorum}",
+    )
 
 
 def _b64(value: Any, what: str) -> bytes:
@@ -132,11 +160,20 @@ def verify_receipt(
     verifier_key: str,
     file: FileDigests | None = None,
     tsa_certs: tuple[bytes, ...] = (),
+    witnesses: Sequence[str] = (),
+    quorum: int | None = None,
 ) -> Report:
-    """Check a receipt (and the file it is about) against the log's public key."""
+    """Check a receipt (and the file it is about) against the log's public key.
+
+    ``witnesses`` (their public keys) and ``quorum`` (how many of them must have cosigned the
+    checkpoint; all of them by default) are the verifier's policy: a receipt whose checkpoint
+    lacks them is refused, whatever else holds.
+    """
     report = Report()
     try:
         _verify(receipt, report, verifier_key, file, tsa_certs)
+        if report.verified and witnesses:
+            _witnessed(receipt, report, witnesses, len(witnesses) if quorum is None else quorum)
     except (ReceiptError, KeyError, TypeError) as exc:
         report.add(False, f"回执格式错误：{exc}", f"malformed receipt: {exc}")
     return report
