@@ -217,16 +217,16 @@ class Witness:
             body, _ = _split_note(note)
             checkpoint = Checkpoint.parse(body)
         except (ValueError, UnicodeDecodeError) as exc:
-            return 400, "text/plain", f"bad request: {exc}\n"
+            return 400, "text/plain", f"请求格式错误 / bad request: {exc}\n"
         verifier = self.verifiers.get(checkpoint.origin)
         if verifier is None:
-            return 404, "text/plain", "unknown log\n"
+            return 404, "text/plain", "未知日志 / unknown log\n"
         try:
             verifier.verify(note)
         except NoteError:
-            return 403, "text/plain", "no valid signature by the log's key\n"
+            return 403, "text/plain", "没有该日志密钥的有效签名 / no valid signature by the log's key\n"
         if old > checkpoint.size:
-            return 400, "text/plain", "old size is larger than the checkpoint\n"
+            return 400, "text/plain", "old 大于检查点的树规模 / old size is larger than the checkpoint\n"
         with self._lock:
             logs = self.state.latest()
             known = logs.get(checkpoint.origin)
@@ -243,9 +243,9 @@ class Witness:
                 except merkle.ProofError as exc:
                     # Signed by the log yet not an extension of what was cosigned: proof of a fork.
                     self.state.record_fork(checkpoint.origin, str(known["note"]), note, f"inconsistent: {exc}")
-                    return 422, "text/plain", f"consistency proof does not verify: {exc}\n"
+                    return 422, "text/plain", f"一致性证明不成立 / consistency proof does not verify: {exc}\n"
             elif proof:
-                return 422, "text/plain", "the proof must be empty when old size is 0\n"
+                return 422, "text/plain", "old 为 0 时证明须为空 / the proof must be empty when old size is 0\n"
             logs[checkpoint.origin] = {
                 "size": checkpoint.size,
                 "root": base64.b64encode(checkpoint.root).decode(),
@@ -265,11 +265,11 @@ def _handler(witness: Witness) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             if self.path.rstrip("/").rsplit("/", 1)[-1] != "add-checkpoint":
-                self._answer(404, "text/plain", "not found\n")
+                self._answer(404, "text/plain", "未找到 / not found\n")
                 return
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_REQUEST_BYTES:
-                self._answer(413, "text/plain", "request too large\n")
+                self._answer(413, "text/plain", "请求过大 / request too large\n")
                 return
             self._answer(*witness.add_checkpoint(self.rfile.read(length)))
 
