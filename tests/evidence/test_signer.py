@@ -294,3 +294,11 @@ def test_adopting_a_tampered_log_writes_nothing(log_of_20):
     with pytest.raises(CommandError):
         call_command("evidence_init", "--adopt")
     assert not files.state.exists()
+
+
+def test_the_sequencer_command_stops_with_the_refusal(log_of_20):
+    LogState.objects.update(size=12)
+    Checkpoint.objects.filter(size=20).delete()
+    deposit_many(log_of_20.ent_admin_in, 1, prefix="later")
+    with pytest.raises(CommandError, match="evidence_log_"):
+        call_command("sequence_evidence")
