@@ -285,16 +285,18 @@ def _bulk_extend_log(target: int) -> dict[str, Any]:
 
     Setup only, not timed as sequencing: the nodes come from merkle.CompactRange exactly as
     log_sequence stores them, so the next log_sequence checks them (root and consistency) before
-    it signs anything on top.
+    it signs anything on top. The signer's memory records them as log_sequence would, or the
+    next log_sequence would refuse a log grown behind its back.
     """
     from django.conf import settings
     from django.db import connection, transaction
 
     from shangmi.evidence import merkle
     from shangmi.evidence.leaf import Leaf
-    from shangmi.evidence.log import fetch_nodes, log_signer
+    from shangmi.evidence.log import fetch_nodes, log_signer, signer_files, signer_memory
     from shangmi.evidence.models import Checkpoint, LogState, node_key
     from shangmi.evidence.note import Checkpoint as CheckpointBody
+    from shangmi.evidence.signer import SignerMemory
 
     state, _ = LogState.objects.get_or_create(
         pk=1, defaults={"origin": settings.SHANGMI_EVIDENCE_ORIGIN, "size": 0, "root": merkle.EMPTY_ROOT}
@@ -305,6 +307,7 @@ def _bulk_extend_log(target: int) -> dict[str, Any]:
     started = time.perf_counter()
     step = 50_000
     postgres = connection.vendor == "postgresql"
+    hashes = bytearray()
     while compact.size < target:
         entries, nodes = [], []
         for _ in range(min(step, target - compact.size)):
@@ -313,6 +316,7 @@ def _bulk_extend_log(target: int) -> dict[str, Any]:
             data = Leaf(raw[:32], raw[32:], ms).to_bytes()
             completed = compact.append(merkle.leaf_hash(data))
             entries.append((index, data, completed[0][1]))
+            hashes += completed[0][1]
             nodes.extend((node_key(*nid), value) for nid, value in completed)
         with transaction.atomic():
             connection.ensure_connection()
@@ -332,7 +336,18 @@ def _bulk_extend_log(target: int) -> dict[str, Any]:
                 raw_conn.executemany('INSERT INTO evidence_lognode ("key", hash) VALUES (?, ?)', nodes)
     root = compact.root()
     with transaction.atomic():
-        note = log_signer().sign(CheckpointBody(state.origin, compact.size, root).body())
+        signer, memory = log_signer(), signer_memory()
+        note = signer.sign(CheckpointBody(state.origin, compact.size, root).body())
+        remembered = SignerMemory(
+            origin=state.origin,
+            public_key=signer.verifier_key(),
+            size=compact.size,
+            root=root,
+            peaks=list(compact.peaks),
+            last_time_ms=max(ms, memory.last_time_ms if memory else 0),
+            checkpoints=(memory.checkpoints if memory else 0) + 1,
+        )
+        signer_files().record(remembered, memory, bytes(hashes))
         Checkpoint.objects.create(size=compact.size, root=root, note=note)
         LogState.objects.filter(pk=1).update(size=compact.size, root=root)
     if postgres:
