@@ -487,6 +487,55 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
+def bench_witnesses(user: Any, workdir: Path, rounds: int) -> dict[str, Any]:
+    """Checkpoint latency (one pending deposit sequenced, signed, published) without and with two
+    witnesses, each a separate ``python -m shangmi.evidence.witness`` process on 127.0.0.1."""
+    from django.conf import settings
+
+    from shangmi.evidence.log import log_sequence, log_verifier_key
+
+    def rounds_ms() -> list[float]:
+        times = []
+        for _ in range(rounds):
+            _pending_deposits(user, 1)
+            started = time.perf_counter()
+            checkpoint = log_sequence()
+            times.append((time.perf_counter() - started) * 1000)
+            assert checkpoint is not None
+        return times
+
+    alone = rounds_ms()
+    witnesses, processes = [], []
+    try:
+        for n in (1, 2):
+            state = workdir / f"witness-{n}"
+            run = [sys.executable, "-m", "shangmi.evidence.witness"]
+            key = subprocess.run(
+                [*run, "init", "--state", str(state), "--name", f"bench{n}.local/w"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            proc = subprocess.Popen(
+                [*run, "serve", "--state", str(state), "--log", log_verifier_key(), "--listen", "127.0.0.1:0"],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            processes.append(proc)
+            witnesses.append((key, proc.stdout.readline().split()[1]))
+        settings.SHANGMI_EVIDENCE_WITNESSES = witnesses
+        witnessed = rounds_ms()
+    finally:
+        settings.SHANGMI_EVIDENCE_WITNESSES = []
+        for proc in processes:
+            proc.terminate()
+            proc.wait(timeout=10)
+    return {"rounds": rounds, "checkpoint_alone": summary(alone), "checkpoint_two_witnesses": summary(witnessed)}
+
+
 def bench_latency(user: Any, workdir: Path, clients: int, per_client: int, interval: float) -> dict[str, Any]:
     from rest_framework.authtoken.models import Token
 
@@ -630,6 +679,9 @@ def child_main(argv: list[str]) -> None:
     if "proofs" not in skip:
         _log(f"{connection.vendor}: building a {args.proof_leaves:,}-leaf log, then proofs")
         out["proofs"] = bench_proofs(user, args.proof_leaves, args.samples, real=200)
+    if "witnesses" not in skip:
+        _log(f"{connection.vendor}: checkpoint latency alone and with two witnesses")
+        out["witnesses"] = bench_witnesses(user, workdir, rounds=30)
     if "latency" not in skip:
         if connection.vendor == "postgresql":
             # What autovacuum does within a minute or two of the bulk work above. Without it the
@@ -771,6 +823,14 @@ def render(report: dict[str, Any]) -> str:
                 f"  verify_receipt   p50 {v['p50_ms']} / p95 {v['p95_ms']} ms (offline, no file); receipt_for "
                 f"p50 {rf['p50_ms']} / p95 {rf['p95_ms']} ms; log built in {p['bulk_s']} s"
             )
+        w = r.get("witnesses")
+        if w:
+            a, b = w["checkpoint_alone"], w["checkpoint_two_witnesses"]
+            lines.append(
+                f"  checkpoint       one deposit sequenced, signed, published ({w['rounds']} rounds): "
+                f"p50 {a['p50_ms']} / p95 {a['p95_ms']} ms alone; with two witnesses cosigning "
+                f"p50 {b['p50_ms']} / p95 {b['p95_ms']} ms"
+            )
         lat = r.get("latency")
         if lat:
             d = lat["deposit_to_sequenced_receipt"] or {}
@@ -803,7 +863,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=1000, help="timed proofs / verifications each")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--per-client", type=int, default=25)
-    parser.add_argument("--skip", default="", help="parts to leave out: hash,sequence,proofs,latency")
+    parser.add_argument("--skip", default="", help="parts to leave out: hash,sequence,proofs,witnesses,latency")
     parser.add_argument("--out", default=str(ROOT / "bench-results"))
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -819,7 +879,7 @@ def main(argv: list[str] | None = None) -> int:
     if "hash" not in skip:
         report["hashing"] = bench_hashing(args.hash_mb, args.hash_repeat)
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    if skip - {"hash"} != {"sequence", "proofs", "latency"}:
+    if skip - {"hash"} != {"sequence", "proofs", "witnesses", "latency"}:
         for db in dbs:
             report["results"][db] = run_one(db, args)
     report["total_s"] = round(time.perf_counter() - started, 1)
