@@ -302,3 +302,36 @@ def test_the_sequencer_command_stops_with_the_refusal(log_of_20):
     deposit_many(log_of_20.ent_admin_in, 1, prefix="later")
     with pytest.raises(CommandError, match="evidence_log_"):
         call_command("sequence_evidence")
+
+
+def test_the_memory_lives_in_the_key_directory_and_survives_a_half_written_append(log_of_20, settings):
+    files = signer_files()
+    assert files.directory == settings.SHANGMI_EVIDENCE_KEY_FILE.parent
+    assert {p.name for p in files.directory.iterdir()} == {
+        "log.key",
+        "log.key.state.json",
+        "log.key.leaves",
+        "log.key.checkpoints",
+    }
+    # A crash after appending but before the state was replaced leaves bytes the state does not cover.
+    with open(files.leaves, "ab") as handle:
+        handle.write(b"\xff" * 45)
+    with open(files.checkpoints, "a") as handle:
+        handle.write("99 half-written")
+    deposit_many(log_of_20.ent_admin_in, 3, prefix="later")
+    assert log_sequence().size == 23
+    assert files.leaves.stat().st_size == 23 * 32
+    assert [size for size, _ in files.signed_checkpoints(3)] == [12, 20, 23]
+    assert audit_log().ok
+
+
+def test_a_corrupt_memory_is_refused_not_guessed(log_of_20):
+    from shangmi.evidence.log import SIGNER_MEMORY_UNREADABLE
+
+    files = signer_files()
+    files.state.write_text(files.state.read_text().replace('"size": 20', '"size": 19'))
+    deposit_many(log_of_20.ent_admin_in, 1, prefix="later")
+    with pytest.raises(LogCorruptionError) as refused:
+        log_sequence()
+    assert refused.value.message is SIGNER_MEMORY_UNREADABLE
+    assert "signer memory:" in _problems()
