@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from shangmi.env import env_bool, env_int, env_list, env_str
+from shangmi.env import env_bool, env_int, env_list, env_str, env_witnesses
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SHANGMI_VAR_DIR", str(BASE_DIR / "var")))
@@ -229,10 +229,19 @@ TASKS = {
 # The log's Ed25519 signing key lives in a file outside the database (a database dump must not
 # be enough to forge checkpoints); `manage.py evidence_init` creates it at install.
 SHANGMI_EVIDENCE_KEY_FILE = Path(env_str("SHANGMI_EVIDENCE_KEY_FILE", str(VAR_DIR / "keys" / "evidence-log.key")))
+# Beside that file the signer keeps its memory of what it signed (<key>.state.json, .leaves,
+# .checkpoints): back the whole directory up, the key with it or apart.
+# The public key the audit expects ("<name>+<hash>+<key>", as /evidence/log/key/ shows it);
+# empty means the one the signer remembers. A key file replaced behind its back is a finding.
+SHANGMI_EVIDENCE_PUBLIC_KEY = env_str("SHANGMI_EVIDENCE_PUBLIC_KEY", "")
 # The log's name in its checkpoints; fixed for the log's whole life once the first checkpoint is out.
 SHANGMI_EVIDENCE_ORIGIN = env_str("SHANGMI_EVIDENCE_ORIGIN", "shangmi.local/evidence/v1")
 # Deposits sequenced per batch (one checkpoint each).
 SHANGMI_EVIDENCE_BATCH = env_int("SHANGMI_EVIDENCE_BATCH", 10000)
+# Witnesses that cosign each checkpoint (C2SP tlog-witness): "<witness key> <URL>, <key> <URL>";
+# the cosignatures are published in the checkpoint's note and copied into receipts.
+SHANGMI_EVIDENCE_WITNESSES = env_witnesses("SHANGMI_EVIDENCE_WITNESSES")
+SHANGMI_EVIDENCE_WITNESS_TIMEOUT = env_int("SHANGMI_EVIDENCE_WITNESS_TIMEOUT", 10)
 # An RFC 3161 timestamp authority for checkpoints; empty means none.
 SHANGMI_EVIDENCE_TSA_URL = env_str("SHANGMI_EVIDENCE_TSA_URL", "")
 # Where the verification page and QR codes point (the public address of this platform).

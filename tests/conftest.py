@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.conf import settings
 
@@ -30,8 +32,13 @@ def _fast_hashing_and_reference_data(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture(autouse=True)
 def _evidence_log_key(tmp_path_factory: pytest.TempPathFactory, settings) -> None:
-    """The evidence log signs with a test key in a temporary file, never the install's own."""
-    settings.SHANGMI_EVIDENCE_KEY_FILE = tmp_path_factory.getbasetemp() / "evidence-keys" / "log.key"
+    """The evidence log signs with a test key in a temporary file, never the install's own.
+
+    One key directory per test: the signer remembers what it signed beside its key, and each
+    test's database starts empty, so a memory shared between tests would read as a rollback.
+    The directory is created only when a test signs something.
+    """
+    settings.SHANGMI_EVIDENCE_KEY_FILE = tmp_path_factory.getbasetemp() / "evidence-keys" / uuid.uuid4().hex / "log.key"
 
 
 @pytest.fixture

@@ -285,16 +285,18 @@ def _bulk_extend_log(target: int) -> dict[str, Any]:
 
     Setup only, not timed as sequencing: the nodes come from merkle.CompactRange exactly as
     log_sequence stores them, so the next log_sequence checks them (root and consistency) before
-    it signs anything on top.
+    it signs anything on top. The signer's memory records them as log_sequence would, or the
+    next log_sequence would refuse a log grown behind its back.
     """
     from django.conf import settings
     from django.db import connection, transaction
 
     from shangmi.evidence import merkle
     from shangmi.evidence.leaf import Leaf
-    from shangmi.evidence.log import fetch_nodes, log_signer
+    from shangmi.evidence.log import fetch_nodes, log_signer, signer_files, signer_memory
     from shangmi.evidence.models import Checkpoint, LogState, node_key
     from shangmi.evidence.note import Checkpoint as CheckpointBody
+    from shangmi.evidence.signer import SignerMemory
 
     state, _ = LogState.objects.get_or_create(
         pk=1, defaults={"origin": settings.SHANGMI_EVIDENCE_ORIGIN, "size": 0, "root": merkle.EMPTY_ROOT}
@@ -305,6 +307,7 @@ def _bulk_extend_log(target: int) -> dict[str, Any]:
     started = time.perf_counter()
     step = 50_000
     postgres = connection.vendor == "postgresql"
+    hashes = bytearray()
     while compact.size < target:
         entries, nodes = [], []
         for _ in range(min(step, target - compact.size)):
@@ -313,6 +316,7 @@ def _bulk_extend_log(target: int) -> dict[str, Any]:
             data = Leaf(raw[:32], raw[32:], ms).to_bytes()
             completed = compact.append(merkle.leaf_hash(data))
             entries.append((index, data, completed[0][1]))
+            hashes += completed[0][1]
             nodes.extend((node_key(*nid), value) for nid, value in completed)
         with transaction.atomic():
             connection.ensure_connection()
@@ -332,7 +336,18 @@ def _bulk_extend_log(target: int) -> dict[str, Any]:
                 raw_conn.executemany('INSERT INTO evidence_lognode ("key", hash) VALUES (?, ?)', nodes)
     root = compact.root()
     with transaction.atomic():
-        note = log_signer().sign(CheckpointBody(state.origin, compact.size, root).body())
+        signer, memory = log_signer(), signer_memory()
+        note = signer.sign(CheckpointBody(state.origin, compact.size, root).body())
+        remembered = SignerMemory(
+            origin=state.origin,
+            public_key=signer.verifier_key(),
+            size=compact.size,
+            root=root,
+            peaks=list(compact.peaks),
+            last_time_ms=max(ms, memory.last_time_ms if memory else 0),
+            checkpoints=(memory.checkpoints if memory else 0) + 1,
+        )
+        signer_files().record(remembered, memory, bytes(hashes))
         Checkpoint.objects.create(size=compact.size, root=root, note=note)
         LogState.objects.filter(pk=1).update(size=compact.size, root=root)
     if postgres:
@@ -470,6 +485,55 @@ def _stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def bench_witnesses(user: Any, workdir: Path, rounds: int) -> dict[str, Any]:
+    """Checkpoint latency (one pending deposit sequenced, signed, published) without and with two
+    witnesses, each a separate ``python -m shangmi.evidence.witness`` process on 127.0.0.1."""
+    from django.conf import settings
+
+    from shangmi.evidence.log import log_sequence, log_verifier_key
+
+    def rounds_ms() -> list[float]:
+        times = []
+        for _ in range(rounds):
+            _pending_deposits(user, 1)
+            started = time.perf_counter()
+            checkpoint = log_sequence()
+            times.append((time.perf_counter() - started) * 1000)
+            assert checkpoint is not None
+        return times
+
+    alone = rounds_ms()
+    witnesses, processes = [], []
+    try:
+        for n in (1, 2):
+            state = workdir / f"witness-{n}"
+            run = [sys.executable, "-m", "shangmi.evidence.witness"]
+            key = subprocess.run(
+                [*run, "init", "--state", str(state), "--name", f"bench{n}.local/w"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            proc = subprocess.Popen(
+                [*run, "serve", "--state", str(state), "--log", log_verifier_key(), "--listen", "127.0.0.1:0"],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            processes.append(proc)
+            witnesses.append((key, proc.stdout.readline().split()[1]))
+        settings.SHANGMI_EVIDENCE_WITNESSES = witnesses
+        witnessed = rounds_ms()
+    finally:
+        settings.SHANGMI_EVIDENCE_WITNESSES = []
+        for proc in processes:
+            proc.terminate()
+            proc.wait(timeout=10)
+    return {"rounds": rounds, "checkpoint_alone": summary(alone), "checkpoint_two_witnesses": summary(witnessed)}
 
 
 def bench_latency(user: Any, workdir: Path, clients: int, per_client: int, interval: float) -> dict[str, Any]:
@@ -615,6 +679,9 @@ def child_main(argv: list[str]) -> None:
     if "proofs" not in skip:
         _log(f"{connection.vendor}: building a {args.proof_leaves:,}-leaf log, then proofs")
         out["proofs"] = bench_proofs(user, args.proof_leaves, args.samples, real=200)
+    if "witnesses" not in skip:
+        _log(f"{connection.vendor}: checkpoint latency alone and with two witnesses")
+        out["witnesses"] = bench_witnesses(user, workdir, rounds=30)
     if "latency" not in skip:
         if connection.vendor == "postgresql":
             # What autovacuum does within a minute or two of the bulk work above. Without it the
@@ -756,6 +823,14 @@ def render(report: dict[str, Any]) -> str:
                 f"  verify_receipt   p50 {v['p50_ms']} / p95 {v['p95_ms']} ms (offline, no file); receipt_for "
                 f"p50 {rf['p50_ms']} / p95 {rf['p95_ms']} ms; log built in {p['bulk_s']} s"
             )
+        w = r.get("witnesses")
+        if w:
+            a, b = w["checkpoint_alone"], w["checkpoint_two_witnesses"]
+            lines.append(
+                f"  checkpoint       one deposit sequenced, signed, published ({w['rounds']} rounds): "
+                f"p50 {a['p50_ms']} / p95 {a['p95_ms']} ms alone; with two witnesses cosigning "
+                f"p50 {b['p50_ms']} / p95 {b['p95_ms']} ms"
+            )
         lat = r.get("latency")
         if lat:
             d = lat["deposit_to_sequenced_receipt"] or {}
@@ -788,7 +863,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=1000, help="timed proofs / verifications each")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--per-client", type=int, default=25)
-    parser.add_argument("--skip", default="", help="parts to leave out: hash,sequence,proofs,latency")
+    parser.add_argument("--skip", default="", help="parts to leave out: hash,sequence,proofs,witnesses,latency")
     parser.add_argument("--out", default=str(ROOT / "bench-results"))
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -804,7 +879,7 @@ def main(argv: list[str] | None = None) -> int:
     if "hash" not in skip:
         report["hashing"] = bench_hashing(args.hash_mb, args.hash_repeat)
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    if skip - {"hash"} != {"sequence", "proofs", "latency"}:
+    if skip - {"hash"} != {"sequence", "proofs", "witnesses", "latency"}:
         for db in dbs:
             report["results"][db] = run_one(db, args)
     report["total_s"] = round(time.perf_counter() - started, 1)

@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     ver.add_argument("--receipt", type=Path, required=True)
     ver.add_argument("--log-key", required=True, help="the log's public key, or a file holding it")
     ver.add_argument("--tsa-cert", type=Path, action="append", default=[], help="trusted timestamp authority cert")
+    ver.add_argument(
+        "--witness-key", action="append", default=[], help="a witness's public key, or a file holding it (repeatable)"
+    )
+    ver.add_argument("--quorum", type=int, default=None, help="witnesses that must have cosigned (default: all)")
     ver.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
@@ -97,7 +101,14 @@ def _verify(args: argparse.Namespace) -> int:
     receipt = json.loads(args.receipt.read_text(encoding="utf-8"))
     digests = digest_file(args.file) if args.file else None
     certs = tuple(path.read_bytes() for path in args.tsa_cert)
-    report = verify_receipt(receipt, verifier_key=_log_key(args.log_key), file=digests, tsa_certs=certs)
+    report = verify_receipt(
+        receipt,
+        verifier_key=_log_key(args.log_key),
+        file=digests,
+        tsa_certs=certs,
+        witnesses=[_log_key(key) for key in args.witness_key],
+        quorum=args.quorum,
+    )
     if args.json:
         print(
             json.dumps(
@@ -105,8 +116,13 @@ def _verify(args: argparse.Namespace) -> int:
                     "verified": report.verified,
                     "index": report.index,
                     "tree_size": report.tree_size,
-                    "accepted_at": report.accepted_at.isoformat() if report.accepted_at else None,
-                    "timestamp_at": report.timestamp_at.isoformat() if report.timestamp_at else None,
+                    "proven": {
+                        "in_log_by_checkpoint": report.tree_size,
+                        "timestamp_at": report.timestamp_at.isoformat() if report.timestamp_at else None,
+                        "timestamp_authority": report.timestamp_authority or None,
+                        "cosigned_by": report.cosigned,
+                    },
+                    "platform_claim": {"time": report.claimed_at.isoformat() if report.claimed_at else None},
                     "checks": [{"ok": c.ok, "zh": c.zh, "en": c.en} for c in report.checks],
                 },
                 ensure_ascii=False,

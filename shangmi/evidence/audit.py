@@ -1,20 +1,27 @@
-"""Recompute the log from storage and check it against everything it ever published.
+"""Recompute the log from storage and check it against what the signer remembers signing.
 
-A row edited, removed or inserted behind the platform's back (straight in the database)
-shows up here by its index: a leaf whose hash no longer matches its bytes, a missing or
-extra index, a stored node that differs from the recomputed one, a checkpoint whose root
-the entries no longer reproduce, a deposit whose commitment differs from its leaf.
+Storage is not trusted to describe itself: the reference is the signer's memory beside its
+key (shangmi/evidence/signer.py: every leaf hash and checkpoint it signed) and the public key
+the operator pinned (SHANGMI_EVIDENCE_PUBLIC_KEY, else the one the signer remembers). A row
+edited, removed, moved or inserted behind the platform's back is named by its index, even
+when every node, the log state and the deposit row were recomputed to match; a malformed row
+(text where bytes belong) is a finding, never a traceback.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
 
 from shangmi.evidence import merkle
-from shangmi.evidence.log import leaf_for, log_verifier_key
+from shangmi.evidence.leaf import LEAF_SIZE, LeafError
+from shangmi.evidence.log import LogCorruptionError, leaf_for, log_verifier_key, signer_files, signer_memory
 from shangmi.evidence.models import Checkpoint, Deposit, LogEntry, LogNode, LogState, node_id, node_key
 from shangmi.evidence.note import NoteError, open_checkpoint
+from shangmi.evidence.signer import HASH_SIZE, SignerMemory, SignerMemoryError
 
 CHUNK = 5000
 
@@ -30,7 +37,14 @@ class AuditResult:
         return not self.problems
 
 
-def _entries() -> Iterator[tuple[int, bytes, bytes]]:
+def _as_bytes(value: Any) -> bytes | None:
+    """A binary column's value, or None when the row holds something else (text, NULL)."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return None
+
+
+def _entries() -> Iterator[tuple[int, Any, Any]]:
     last = -1
     while True:
         rows = list(
@@ -38,108 +52,205 @@ def _entries() -> Iterator[tuple[int, bytes, bytes]]:
         )
         if not rows:
             return
-        for index, data, stored_hash in rows:
-            yield index, bytes(data), bytes(stored_hash)
+        yield from rows
         last = rows[-1][0]
 
 
 def audit_log() -> AuditResult:
     result = AuditResult()
-    state = LogState.objects.filter(pk=1).first()
-    checkpoints = list(Checkpoint.objects.order_by("size"))
-    result.checkpoints = len(checkpoints)
-    published_size = checkpoints[-1].size if checkpoints else 0
-    if state is not None and state.size != published_size:
-        result.problems.append(f"log state says {state.size} leaves, the last checkpoint {published_size}")
+    problems = result.problems
+    memory, signed = _signer_memory(problems)
+    key = _pinned_key(memory, problems)
 
-    key = log_verifier_key() if checkpoints else ""
-    by_size: dict[int, Checkpoint] = {}
-    for checkpoint in checkpoints:
-        try:
-            body = open_checkpoint(checkpoint.note, key)
-        except NoteError as exc:
-            result.problems.append(f"checkpoint {checkpoint.size}: signature does not verify ({exc})")
-            continue
-        if body.size != checkpoint.size or body.root != bytes(checkpoint.root):
-            result.problems.append(f"checkpoint {checkpoint.size}: stored size/root differ from its signed note")
-        by_size[body.size] = checkpoint
+    checkpoints = list(Checkpoint.objects.order_by("size").values_list("size", "root", "note"))
+    result.checkpoints = len(checkpoints)
+    published_size = checkpoints[-1][0] if checkpoints else 0
+    state = LogState.objects.filter(pk=1).values_list("size", flat=True).first()
+    if state is not None and state != published_size:
+        problems.append(f"log state says {state} leaves, the last checkpoint {published_size}")
+    by_size = _checkpoints(checkpoints, key, signed, problems)
+
+    # The size the log must have: what the signer signed, or (with no memory) the last checkpoint.
+    size = memory.size if memory else published_size
+    if memory and published_size < memory.size:
+        problems.append(
+            f"log rolled back: the signer signed {memory.size} entries, storage's last checkpoint has {published_size}"
+        )
+    remembered = _remembered_leaves(memory, problems)
 
     # One pass over the entries rebuilds every complete subtree; compare each with storage.
     compact = merkle.CompactRange(0, [])
     recomputed: dict[int, bytes] = {}
+    versions: dict[int, int] = {}
     expected = 0
-    for index, data, stored_hash in _entries():
-        if index >= published_size:
-            result.problems.append(f"entry {index}: beyond the last checkpoint ({published_size}) — inserted")
+    for index, raw_data, raw_hash in _entries():
+        if index >= size:
+            problems.append(f"entry {index}: beyond the {size} entries signed — inserted")
             continue
         while expected < index:
-            result.problems.append(f"entry {expected}: missing — removed")
-            compact.append(b"\0" * 32)  # keep positions aligned so later indices are named right
+            problems.append(f"entry {expected}: missing — removed")
+            compact.append(bytes(32))  # keep positions aligned so later indices are named right
             expected += 1
+        expected = index + 1
+        data = _as_bytes(raw_data)
+        if data is None:
+            problems.append(f"entry {index}: leaf column holds {type(raw_data).__name__}, not bytes — malformed")
+            compact.append(bytes(32))
+            continue
+        if len(data) != LEAF_SIZE:
+            problems.append(f"entry {index}: leaf is {len(data)} bytes, not {LEAF_SIZE} — malformed")
+        versions[index] = data[0] if data else 0
         computed = merkle.leaf_hash(data)
-        if computed != stored_hash:
-            result.problems.append(f"entry {index}: stored leaf hash does not match its bytes — edited")
+        if _as_bytes(raw_hash) != computed:
+            problems.append(f"entry {index}: stored leaf hash does not match its bytes — edited")
+        if remembered is not None and remembered[index * HASH_SIZE : (index + 1) * HASH_SIZE] != computed:
+            problems.append(f"entry {index}: differs from the leaf the signer signed — edited or moved")
         for nid, value in compact.append(computed):
             recomputed[node_key(*nid)] = value
-        expected = index + 1
-        checkpoint = by_size.get(compact.size)
-        if checkpoint is not None and compact.root() != bytes(checkpoint.root):
-            result.problems.append(
+        checkpoint_root = by_size.get(compact.size)
+        if checkpoint_root is not None and compact.root() != checkpoint_root:
+            problems.append(
                 f"checkpoint {compact.size}: entries no longer reproduce its root (first change at or before "
                 f"entry {index})"
             )
         if len(recomputed) >= 4 * CHUNK:
-            _compare_nodes(recomputed, result)
+            _compare_nodes(recomputed, problems)
             recomputed.clear()
-    while expected < published_size:
-        result.problems.append(f"entry {expected}: missing — removed")
+    while expected < size:
+        problems.append(f"entry {expected}: missing — removed")
         expected += 1
-    _compare_nodes(recomputed, result)
-    _extra_nodes(published_size, result)
-    _deposits(result)
-    result.size = published_size
+    _compare_nodes(recomputed, problems)
+    _extra_nodes(size, problems)
+    _deposits(size, versions, problems)
+    result.size = size
     return result
 
 
-def _compare_nodes(recomputed: dict[int, bytes], result: AuditResult) -> None:
+def _signer_memory(problems: list[str]) -> tuple[SignerMemory | None, dict[int, bytes] | None]:
+    """The signer's state and the checkpoints it signed, by size; a finding when unreadable."""
+    try:
+        memory = signer_memory()
+    except LogCorruptionError as exc:
+        problems.append(f"signer memory: {exc.params.get('reason', exc.code)}")
+        return None, None
+    if memory is None:
+        if Checkpoint.objects.exists():
+            problems.append("signer memory: none beside the key, yet the log has checkpoints")
+        return None, None
+    try:
+        signed = dict(signer_files().signed_checkpoints(memory.checkpoints))
+    except SignerMemoryError as exc:
+        problems.append(f"signer memory: {exc}")
+        return memory, None
+    return memory, signed
+
+
+def _pinned_key(memory: SignerMemory | None, problems: list[str]) -> str:
+    """The public key checkpoints must verify under: configured, else remembered, else the file's."""
+    try:
+        current = log_verifier_key()
+    except (NoteError, OSError) as exc:
+        problems.append(f"signing key: unreadable ({exc})")
+        current = ""
+    pinned = settings.SHANGMI_EVIDENCE_PUBLIC_KEY or (memory.public_key if memory else "")
+    if pinned and current and current != pinned:
+        problems.append(f"signing key: the key file holds {current}, expected {pinned} — replaced")
+    if memory and settings.SHANGMI_EVIDENCE_PUBLIC_KEY and memory.public_key != settings.SHANGMI_EVIDENCE_PUBLIC_KEY:
+        problems.append(f"signing key: the signer remembers {memory.public_key}, expected {pinned} — replaced")
+    return pinned or current
+
+
+def _checkpoints(
+    rows: list[tuple[int, Any, Any]], key: str, signed: dict[int, bytes] | None, problems: list[str]
+) -> dict[int, bytes]:
+    """Check each stored checkpoint's signature and root; return the signed roots by size."""
+    by_size: dict[int, bytes] = {}
+    stored_sizes = {row[0] for row in rows}
+    for size, raw_root, note in rows:
+        try:
+            body = open_checkpoint(note, key)
+        except (NoteError, TypeError, AttributeError) as exc:
+            problems.append(f"checkpoint {size}: signature does not verify under the pinned key ({exc})")
+            continue
+        if body.size != size or body.root != _as_bytes(raw_root):
+            problems.append(f"checkpoint {size}: stored size/root differ from its signed note")
+        if signed is not None and size not in signed:
+            problems.append(f"checkpoint {size}: never signed by this signer — inserted")
+        elif signed is not None and signed[size] != body.root:
+            problems.append(f"checkpoint {size}: root differs from the one the signer signed — replaced")
+        by_size[body.size] = body.root
+    for size, root in (signed or {}).items():
+        if size not in stored_sizes:
+            problems.append(f"checkpoint {size}: signed, but missing from storage — deleted")
+        by_size.setdefault(size, root)  # the signer's word stands where the row is gone
+    return by_size
+
+
+def _remembered_leaves(memory: SignerMemory | None, problems: list[str]) -> bytes | None:
+    if memory is None:
+        return None
+    try:
+        data = signer_files().leaves.read_bytes()
+    except OSError as exc:
+        problems.append(f"signer memory: leaf file unreadable ({exc})")
+        return None
+    if len(data) < memory.size * HASH_SIZE:
+        problems.append(f"signer memory: leaf file holds fewer than {memory.size} leaves")
+        return None
+    return data[: memory.size * HASH_SIZE]
+
+
+def _compare_nodes(recomputed: dict[int, bytes], problems: list[str]) -> None:
     stored = dict(LogNode.objects.filter(key__in=list(recomputed)).values_list("key", "hash"))
     for key, value in sorted(recomputed.items()):
         level, index = node_id(key)
         leaves = f"leaves {index << level}..{((index + 1) << level) - 1}"
         if key not in stored:
-            result.problems.append(f"node level {level} index {index} ({leaves}): missing")
-        elif bytes(stored[key]) != value:
+            problems.append(f"node level {level} index {index} ({leaves}): missing")
+        elif _as_bytes(stored[key]) != value:
             first = index << level
-            result.problems.append(f"node level {level} index {index} ({leaves}): differs — entry {first} onwards")
+            problems.append(f"node level {level} index {index} ({leaves}): differs — entry {first} onwards")
 
 
-def _extra_nodes(size: int, result: AuditResult) -> None:
-    """A node for leaves the log never published was inserted behind its back."""
+def _extra_nodes(size: int, problems: list[str]) -> None:
+    """A node for leaves the log never signed was inserted behind its back."""
     for key in LogNode.objects.values_list("key", flat=True).iterator(chunk_size=CHUNK):
         level, index = node_id(key)
         if ((index + 1) << level) > size:
-            result.problems.append(f"node level {level} index {index}: covers leaves beyond the log — inserted")
+            problems.append(f"node level {level} index {index}: covers leaves beyond the log — inserted")
 
 
-def _deposits(result: AuditResult) -> None:
-    """Each sequenced deposit's private record must still produce the leaf at its index."""
+def _deposits(size: int, versions: dict[int, int], problems: list[str]) -> None:
+    """Each signed entry has exactly one deposit, whose private record still produces its leaf."""
+    claimed = bytearray(size)
     rows = Deposit.objects.filter(leaf_index__isnull=False).values_list(
-        "leaf_index", "commitment", "sm3_commitment", "accepted_at"
+        "pk", "leaf_index", "commitment", "sm3_commitment", "accepted_at", "sequenced_at"
     )
     batch: dict[int, bytes] = {}
-    for index, commitment, sm3_commitment, accepted_at in rows.iterator(chunk_size=CHUNK):
+    for pk, index, commitment, sm3_commitment, accepted_at, sequenced_at in rows.iterator(chunk_size=CHUNK):
+        if not 0 <= index < size:
+            problems.append(f"entry {index}: deposit {pk} points at a leaf the log does not hold")
+            continue
+        if claimed[index]:
+            problems.append(f"entry {index}: claimed by more than one deposit (also {pk}) — duplicate index")
+            continue
+        claimed[index] = 1
+        # Version 1 leaves carry the acceptance time, version 2 the sequencer's.
+        when = accepted_at if versions.get(index) == 1 else sequenced_at
         try:
-            batch[index] = leaf_for(commitment, sm3_commitment, accepted_at).to_bytes()
-        except ValueError:
-            result.problems.append(f"entry {index}: its deposit's commitment is malformed — edited")
+            batch[index] = leaf_for(commitment, sm3_commitment, when, versions.get(index) or 2).to_bytes()
+        except (ValueError, LeafError, TypeError, AttributeError):
+            problems.append(f"entry {index}: its deposit's commitment or time is malformed — edited")
         if len(batch) >= CHUNK:
-            _compare_deposits(batch, result)
+            _compare_deposits(batch, problems)
             batch.clear()
-    _compare_deposits(batch, result)
+    _compare_deposits(batch, problems)
+    for index in (i for i, flag in enumerate(claimed) if not flag):
+        problems.append(f"entry {index}: no deposit points at it — deposit removed or moved")
 
 
-def _compare_deposits(batch: dict[int, bytes], result: AuditResult) -> None:
+def _compare_deposits(batch: dict[int, bytes], problems: list[str]) -> None:
     stored = dict(LogEntry.objects.filter(index__in=list(batch)).values_list("index", "data"))
     for index, data in sorted(batch.items()):
-        if index in stored and bytes(stored[index]) != data:
-            result.problems.append(f"entry {index}: differs from its deposit's commitment — edited")
+        if index in stored and _as_bytes(stored[index]) != data:
+            problems.append(f"entry {index}: differs from its deposit's record — edited")

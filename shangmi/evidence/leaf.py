@@ -10,10 +10,13 @@ import hashlib
 import struct
 from dataclasses import dataclass
 
-LEAF_VERSION = 1
+# Version 2: the time is the sequencer's, set when the leaf was integrated (whole seconds, one
+# value per batch). Version 1 leaves, written before, carry the time the deposit was accepted.
+LEAF_VERSION = 2
+LEAF_VERSIONS = (1, 2)
 SALT_SIZE = 32
 DIGEST_SIZE = 32
-# version (1) + SHA-256 commitment (32) + SM3 commitment (32) + accepted time in ms (8)
+# version (1) + SHA-256 commitment (32) + SM3 commitment (32) + time in ms (8)
 LEAF_SIZE = 1 + DIGEST_SIZE + DIGEST_SIZE + 8
 _LAYOUT = struct.Struct(">B32s32sQ")
 
@@ -54,16 +57,17 @@ def _check(value: bytes, size: int, what: str) -> None:
 class Leaf:
     sha256_commitment: bytes
     sm3_commitment: bytes
-    accepted_ms: int  # milliseconds since the Unix epoch when the platform accepted the deposit
+    time_ms: int  # milliseconds since the Unix epoch: the platform's claim, not a proof (see LEAF_VERSION)
+    version: int = LEAF_VERSION
 
     def to_bytes(self) -> bytes:
-        return _LAYOUT.pack(LEAF_VERSION, self.sha256_commitment, self.sm3_commitment, self.accepted_ms)
+        return _LAYOUT.pack(self.version, self.sha256_commitment, self.sm3_commitment, self.time_ms)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Leaf:
         if len(data) != LEAF_SIZE:
             raise LeafError(f"a leaf is {LEAF_SIZE} bytes, got {len(data)}")
-        version, c_sha, c_sm3, accepted_ms = _LAYOUT.unpack(data)
-        if version != LEAF_VERSION:
+        version, c_sha, c_sm3, time_ms = _LAYOUT.unpack(data)
+        if version not in LEAF_VERSIONS:
             raise LeafError(f"unknown leaf version {version}")
-        return cls(c_sha, c_sm3, accepted_ms)
+        return cls(c_sha, c_sm3, time_ms, version)

@@ -4,31 +4,98 @@ Sequencers take turns on the ``LogState`` row (SELECT ... FOR UPDATE on PostgreS
 serialises writers by itself), so indices are consecutive with no gap and no duplicate,
 whatever the number of clients depositing at once. A checkpoint is published only if a
 consistency proof read back from storage links it to the previous one.
+
+The signer does not trust the database about what it signed before: it keeps its own memory
+beside the key (shangmi/evidence/signer.py) and signs only a tree that extends the remembered
+one. A database rolled back, truncated, forked or edited under it is refused with an alarm.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Collection, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from shangmi.core.errors import AppError, Message
 from shangmi.evidence import merkle
-from shangmi.evidence.leaf import Leaf
+from shangmi.evidence.leaf import LEAF_VERSION, Leaf
 from shangmi.evidence.models import Checkpoint, Deposit, LogEntry, LogNode, LogState, node_id, node_key
+from shangmi.evidence.note import SIG_PREFIX, NoteSigner, load_or_create_signing_key
 from shangmi.evidence.note import Checkpoint as CheckpointBody
-from shangmi.evidence.note import NoteSigner, load_or_create_signing_key
+from shangmi.evidence.signer import SignerFiles, SignerMemory, SignerMemoryError
 
 logger = logging.getLogger(__name__)
 
+LOG_NODES_MISSING = Message(
+    "evidence_log_nodes_missing", _("Stored nodes of the evidence log are missing: %(nodes)s. Nothing was signed.")
+)
+LOG_STATE_MISMATCH = Message(
+    "evidence_log_state_mismatch",
+    _("The log state (%(state)s entries) differs from the last checkpoint (%(size)s entries). Nothing was signed."),
+)
+LOG_NODES_MISMATCH = Message(
+    "evidence_log_nodes_mismatch",
+    _("The stored nodes do not reproduce the root of checkpoint %(size)s. Nothing was signed."),
+)
+LOG_INCONSISTENT = Message(
+    "evidence_log_inconsistent",
+    _("The new tree is not consistent with the tree of %(size)s entries the signer signed: %(reason)s."),
+)
+SIGNER_MEMORY_MISSING = Message(
+    "evidence_signer_memory_missing",
+    _(
+        "The log holds %(size)s entries but the signer remembers nothing beside its key. Restore the key "
+        "directory from its backup, or audit the log and run manage.py evidence_init --adopt."
+    ),
+)
+SIGNER_MEMORY_UNREADABLE = Message(
+    "evidence_signer_memory_unreadable", _("The signer's memory beside its key cannot be read: %(reason)s.")
+)
+SIGNER_KEY_CHANGED = Message(
+    "evidence_signer_key_changed",
+    _("The signing key (%(key)s) is not the one the signer remembers (%(remembered)s). Nothing was signed."),
+)
+LOG_ROLLED_BACK = Message(
+    "evidence_log_rolled_back",
+    _(
+        "The log in storage has %(stored)s entries but the signer has already signed %(signed)s: rolled back or "
+        "truncated. Nothing was signed."
+    ),
+)
+LOG_GREW_UNSIGNED = Message(
+    "evidence_log_grew_unsigned",
+    _(
+        "The log in storage has %(stored)s entries but the signer signed only %(signed)s: entries were inserted "
+        "behind its back. Nothing was signed."
+    ),
+)
+LOG_FORKED = Message(
+    "evidence_log_forked",
+    _(
+        "The stored tree of %(size)s entries differs from the one the signer signed (entries %(first)s to "
+        "%(last)s): edited or forked. Nothing was signed."
+    ),
+)
+SIGNER_ADOPT_REFUSED = Message(
+    "evidence_signer_adopt_refused", _("The signer cannot adopt the stored log: %(reason)s. Nothing was written.")
+)
 
-class LogCorruptionError(RuntimeError):
+
+class LogCorruptionError(AppError):
     """Storage no longer matches what the log published; nothing new is signed on top of it."""
+
+    def __init__(self, message: Message, /, **params: object) -> None:
+        super().__init__(message, **params)
+        # An alarm, not a warning: someone wrote to the log's storage behind the signer's back.
+        logger.error("evidence log: refusing to sign: %s (%s)", message.code, params)
 
 
 @lru_cache(maxsize=4)
@@ -50,6 +117,18 @@ def log_verifier_key() -> str:
     return log_signer().verifier_key()
 
 
+def signer_files() -> SignerFiles:
+    return SignerFiles(Path(settings.SHANGMI_EVIDENCE_KEY_FILE))
+
+
+def signer_memory() -> SignerMemory | None:
+    """What the signer remembers signing, read afresh from beside the key on every call."""
+    try:
+        return signer_files().load()
+    except SignerMemoryError as exc:
+        raise LogCorruptionError(SIGNER_MEMORY_UNREADABLE, reason=str(exc)) from exc
+
+
 def _state_for_update() -> LogState:
     state, _ = LogState.objects.select_for_update().get_or_create(
         pk=1, defaults={"origin": settings.SHANGMI_EVIDENCE_ORIGIN, "size": 0, "root": merkle.EMPTY_ROOT}
@@ -67,7 +146,7 @@ def fetch_nodes(ids: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes
     }
     missing = [i for i in ids if i not in found]
     if missing:
-        raise LogCorruptionError(f"stored log nodes missing: {sorted(missing)[:5]}")
+        raise LogCorruptionError(LOG_NODES_MISSING, nodes=str(sorted(missing)[:5]))
     return found
 
 
@@ -76,14 +155,27 @@ def latest_checkpoint() -> Checkpoint | None:
 
 
 def checkpoint_for_index(index: int) -> Checkpoint | None:
-    """The first checkpoint that covers leaf ``index``: the earliest signed evidence of it."""
-    return Checkpoint.objects.filter(size__gt=index).order_by("size").first()
+    """The first checkpoint that covers leaf ``index``: the earliest signed evidence of it.
+
+    With witnesses configured, the first one that every one of them cosigned (a witness that
+    was down for a batch cosigns the next one), else the first at all.
+    """
+    covering = Checkpoint.objects.filter(size__gt=index).order_by("size")
+    if settings.SHANGMI_EVIDENCE_WITNESSES:
+        from shangmi.evidence.witness import WitnessKey, cosignatures_by
+
+        keys = [WitnessKey.parse(key) for key, _ in settings.SHANGMI_EVIDENCE_WITNESSES]
+        for checkpoint in covering[:50]:
+            if len(cosignatures_by(checkpoint.note, keys)) == len(keys):
+                return checkpoint
+    return covering.first()
 
 
 def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
     """Give the oldest pending deposits the next indices and publish a checkpoint.
 
-    Returns the new checkpoint, or None when nothing was pending.
+    Returns the new checkpoint, or None when nothing was pending. Refuses (LogCorruptionError,
+    logged at ERROR, nothing written) when storage does not extend what the signer remembers.
     """
     limit = limit or settings.SHANGMI_EVIDENCE_BATCH
     with transaction.atomic():
@@ -91,41 +183,69 @@ def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
         pending = list(
             Deposit.objects.filter(leaf_index__isnull=True)
             .order_by("accepted_at", "id")
-            .values_list("id", "commitment", "sm3_commitment", "accepted_at")[:limit]
+            .values_list("id", "commitment", "sm3_commitment")[:limit]
         )
         if not pending:
             return None
+        # Read inside the lock: another sequencer may have signed a moment ago.
+        memory = signer_memory()
+        signer = log_signer()
         previous = latest_checkpoint()
         compact = merkle.CompactRange.from_fetch(state.size, fetch_nodes)
         _check_state(state, previous, compact)
+        _check_memory(memory, signer, state.size, compact)
 
-        now = timezone.now()
+        # The sequencer's own clock sets every leaf's time, never a stored row, and never
+        # earlier than the last time signed. Whole seconds, one value per batch: the public
+        # log says which checkpoint a leaf came with, not which files arrived together.
+        now_ms = int(timezone.now().timestamp()) * 1000
+        leaf_ms = max(now_ms, memory.last_time_ms if memory else 0)
+        sequenced_at = datetime.fromtimestamp(leaf_ms / 1000, tz=UTC)
         entries: list[LogEntry] = []
         nodes: list[LogNode] = []
         assigned: list[tuple[object, int]] = []
-        for deposit_id, commitment, sm3_commitment, accepted_at in pending:
+        leaf_hashes = bytearray()
+        for deposit_id, commitment, sm3_commitment in pending:
             index = compact.size
-            data = leaf_for(commitment, sm3_commitment, accepted_at).to_bytes()
+            data = leaf_for(commitment, sm3_commitment, sequenced_at).to_bytes()
             completed = compact.append(merkle.leaf_hash(data))
             entries.append(LogEntry(index=index, data=data, leaf_hash=completed[0][1]))
             nodes.extend(LogNode(key=node_key(*nid), hash=value) for nid, value in completed)
+            leaf_hashes += completed[0][1]
             assigned.append((deposit_id, index))
         LogEntry.objects.bulk_create(entries, batch_size=2000)
         LogNode.objects.bulk_create(nodes, batch_size=2000)
-        _mark_sequenced(assigned, now)
+        _mark_sequenced(assigned, sequenced_at)
 
         root = compact.root()
-        if previous is not None:
-            # Read the proof back from what was just stored: a damaged node fails here, before signing.
-            proof = merkle.consistency_proof(previous.size, compact.size, fetch_nodes)
+        old_size = memory.size if memory else 0
+        old_root = memory.root if memory else merkle.EMPTY_ROOT
+        if old_size:
+            # The new tree was built on the remembered right edge from the leaves in hand; the
+            # proof read back from what was just stored must link the remembered root to it too.
+            proof = merkle.consistency_proof(old_size, compact.size, fetch_nodes)
             try:
-                merkle.verify_consistency(previous.size, compact.size, proof, bytes(previous.root), root)
+                merkle.verify_consistency(old_size, compact.size, proof, old_root, root)
             except merkle.ProofError as exc:
-                raise LogCorruptionError(f"new tree is not consistent with checkpoint {previous.size}: {exc}") from exc
-        note = log_signer().sign(CheckpointBody(state.origin, compact.size, root).body())
+                raise LogCorruptionError(LOG_INCONSISTENT, size=old_size, reason=str(exc)) from exc
+        note = signer.sign(CheckpointBody(state.origin, compact.size, root).body())
+        remembered = SignerMemory(
+            origin=state.origin,
+            public_key=signer.verifier_key(),
+            size=compact.size,
+            root=root,
+            peaks=list(compact.peaks),
+            last_time_ms=leaf_ms,
+            checkpoints=(memory.checkpoints if memory else 0) + 1,
+        )
+        # Remembered before it is published: the signer must never sign another root for this size.
+        signer_files().record(remembered, memory, bytes(leaf_hashes))
         checkpoint = Checkpoint.objects.create(size=compact.size, root=root, note=note)
         state.size, state.root = compact.size, root
         state.save(update_fields=["size", "root"])
+    # Witnesses first: the timestamp then covers the note with their cosignatures in it.
+    if settings.SHANGMI_EVIDENCE_WITNESSES:
+        checkpoint_cosign(checkpoint)
     if settings.SHANGMI_EVIDENCE_TSA_URL:
         checkpoint_timestamp(checkpoint)
     return checkpoint
@@ -168,15 +288,42 @@ def _check_state(state: LogState, previous: Checkpoint | None, compact: merkle.C
     expected_size = previous.size if previous else 0
     expected_root = bytes(previous.root) if previous else merkle.EMPTY_ROOT
     if state.size != expected_size or bytes(state.root) != expected_root:
-        raise LogCorruptionError(f"log state ({state.size}) differs from the last checkpoint ({expected_size})")
+        raise LogCorruptionError(LOG_STATE_MISMATCH, state=state.size, size=expected_size)
     if compact.root() != expected_root:
-        raise LogCorruptionError(f"stored nodes do not reproduce the root of checkpoint {expected_size}")
+        raise LogCorruptionError(LOG_NODES_MISMATCH, size=expected_size)
 
 
-def leaf_for(commitment: str, sm3_commitment: str, accepted_at: datetime) -> Leaf:
-    """A deposit's leaf; with no SM3 digest recorded, its SM3 commitment is 32 zero bytes."""
+def _check_memory(memory: SignerMemory | None, signer: NoteSigner, size: int, compact: merkle.CompactRange) -> None:
+    """Storage must hold exactly the tree the signer last signed: same key, size and right edge.
+
+    Equal right edges mean equal trees: every leaf below ``size`` sits under exactly one of
+    its peaks, so an edited, moved or removed leaf changes one of them, however carefully the
+    nodes above it were recomputed.
+    """
+    if memory is None:
+        if size:
+            raise LogCorruptionError(SIGNER_MEMORY_MISSING, size=size)
+        return
+    if memory.public_key != signer.verifier_key():
+        raise LogCorruptionError(SIGNER_KEY_CHANGED, key=signer.verifier_key(), remembered=memory.public_key)
+    if size < memory.size:
+        raise LogCorruptionError(LOG_ROLLED_BACK, stored=size, signed=memory.size)
+    if size > memory.size:
+        raise LogCorruptionError(LOG_GREW_UNSIGNED, stored=size, signed=memory.size)
+    for (level, index), stored, signed in zip(merkle.root_node_ids(size), compact.peaks, memory.peaks, strict=True):
+        if stored != signed:
+            first = index << level
+            raise LogCorruptionError(LOG_FORKED, size=size, first=first, last=first + (1 << level) - 1)
+
+
+def leaf_for(commitment: str, sm3_commitment: str, when: datetime, version: int = LEAF_VERSION) -> Leaf:
+    """A deposit's leaf; with no SM3 digest recorded, its SM3 commitment is 32 zero bytes.
+
+    ``when`` is the sequencing time (leaf version 2) or, for leaves of version 1 written
+    before the sequencer assigned times, the time the deposit was accepted.
+    """
     sm3_bytes = bytes.fromhex(sm3_commitment) if sm3_commitment else bytes(32)
-    return Leaf(bytes.fromhex(commitment), sm3_bytes, int(accepted_at.timestamp() * 1000))
+    return Leaf(bytes.fromhex(commitment), sm3_bytes, int(when.timestamp() * 1000), version)
 
 
 def checkpoint_timestamp(checkpoint: Checkpoint) -> bool:
@@ -198,6 +345,61 @@ def checkpoint_timestamp(checkpoint: Checkpoint) -> bool:
     return True
 
 
+def checkpoint_cosign(checkpoint: Checkpoint) -> int:
+    """Ask each configured witness to cosign a checkpoint; publish the cosignatures in its note.
+
+    Runs after the sequencing transaction: a slow or absent witness must not hold the log's
+    lock. A witness that answers with a cosignature that does not verify under its configured
+    key is ignored, like one that does not answer; both are logged. Returns how many cosigned.
+    """
+    from shangmi.evidence.witness import WitnessKey
+
+    previous = (
+        Checkpoint.objects.filter(size__lt=checkpoint.size).order_by("-size").values_list("size", flat=True).first()
+    ) or 0
+    lines = []
+    for key, url in settings.SHANGMI_EVIDENCE_WITNESSES:
+        witness = WitnessKey.parse(key)
+        try:
+            line = _ask_witness(url, checkpoint.note, checkpoint.size, previous)
+            if witness.cosignature_time(checkpoint.note + line) is None:
+                raise ValueError("the answer is not a valid cosignature by its configured key")
+        except (OSError, ValueError) as exc:
+            logger.warning("witness %s did not cosign checkpoint %s: %s", witness.name, checkpoint.size, exc)
+            continue
+        lines.append(line)
+    if lines:
+        checkpoint.note += "".join(lines)
+        Checkpoint.objects.filter(pk=checkpoint.pk).update(note=checkpoint.note)
+    return len(lines)
+
+
+def _ask_witness(url: str, note: str, size: int, old: int) -> str:
+    """One C2SP tlog-witness add-checkpoint call; a 409 naming the witness's size is retried once."""
+    import urllib.error
+    import urllib.request
+
+    for _attempt in range(2):
+        proof = consistency_proof_between(old, size) if old else []
+        body = f"old {old}\n" + "".join(base64.b64encode(h).decode() + "\n" for h in proof) + "\n" + note
+        request = urllib.request.Request(
+            f"{url}/add-checkpoint", data=body.encode(), method="POST", headers={"Content-Type": "text/plain"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=settings.SHANGMI_EVIDENCE_WITNESS_TIMEOUT) as response:
+                answer = response.read(64 * 1024).decode()
+        except urllib.error.HTTPError as exc:
+            text = exc.read(1024).decode(errors="replace").strip()
+            sized = exc.code == 409 and exc.headers.get("Content-Type") == "text/x.tlog.size" and text.isdigit()
+            if sized and int(text) < size and int(text) != old:
+                old = int(text)  # the witness last cosigned another size: prove from there
+                continue
+            raise ValueError(f"HTTP {exc.code}: {text[:200]}") from exc
+        lines = [line + "\n" for line in answer.split("\n") if line]
+        return "".join(line for line in lines if line.startswith(SIG_PREFIX))
+    raise ValueError("the witness kept answering 409")
+
+
 def checkpoints_timestamp_missing() -> int:
     if not settings.SHANGMI_EVIDENCE_TSA_URL:
         return 0
@@ -215,3 +417,64 @@ def consistency_proof_between(size1: int, size2: int) -> list[bytes]:
 def entries_range(start: int, end: int) -> Iterable[tuple[int, bytes]]:
     for index, data in LogEntry.objects.filter(index__gte=start, index__lt=end).values_list("index", "data"):
         yield index, bytes(data)
+
+
+def signer_adopt() -> SignerMemory:
+    """Give a signer with no memory (an install from before it kept one) the log as it stands.
+
+    Trust on first use, so only where nothing is remembered: every checkpoint must verify
+    under the key, and the entries must reproduce each checkpoint's root, or nothing is written.
+    """
+    from shangmi.evidence.leaf import Leaf, LeafError
+    from shangmi.evidence.note import NoteError, open_checkpoint
+
+    with transaction.atomic():
+        state = _state_for_update()
+        if signer_memory() is not None:
+            raise LogCorruptionError(SIGNER_ADOPT_REFUSED, reason="the signer already remembers a log")
+        signer = log_signer()
+        signed: dict[int, bytes] = {}
+        lines = []
+        for size, note in Checkpoint.objects.order_by("size").values_list("size", "note"):
+            try:
+                body = open_checkpoint(note, signer.verifier_key(), origin=state.origin)
+            except NoteError as exc:
+                raise LogCorruptionError(SIGNER_ADOPT_REFUSED, reason=f"checkpoint {size}: {exc}") from exc
+            signed[body.size] = body.root
+            lines.append((body.size, body.root))
+        compact = merkle.CompactRange(0, [])
+        hashes = bytearray()
+        last_ms = 0
+        for index, data in LogEntry.objects.order_by("index").values_list("index", "data").iterator(chunk_size=5000):
+            try:
+                if index != compact.size:
+                    raise LeafError(f"entry {compact.size} is missing")
+                leaf = Leaf.from_bytes(bytes(data))
+            except (LeafError, TypeError) as exc:
+                raise LogCorruptionError(SIGNER_ADOPT_REFUSED, reason=f"entry {index}: {exc}") from exc
+            last_ms = max(last_ms, leaf.time_ms)
+            value = merkle.leaf_hash(bytes(data))
+            hashes += value
+            compact.append(value)
+            if compact.size in signed and compact.root() != signed[compact.size]:
+                raise LogCorruptionError(
+                    SIGNER_ADOPT_REFUSED, reason=f"entries do not reproduce checkpoint {compact.size}"
+                )
+        if compact.size != state.size or compact.root() != bytes(state.root) or (lines and lines[-1][0] != state.size):
+            raise LogCorruptionError(SIGNER_ADOPT_REFUSED, reason="entries, log state and last checkpoint disagree")
+        files = signer_files()
+        memory = SignerMemory(state.origin, signer.verifier_key(), 0, merkle.EMPTY_ROOT, [], 0, 0)
+        # Record the checkpoints one by one, so the files are exactly what signing would have left.
+        partial = merkle.CompactRange(0, [])
+        previous = None
+        for size, root in lines:
+            start = partial.size
+            while partial.size < size:
+                partial.append(bytes(hashes[partial.size * 32 : (partial.size + 1) * 32]))
+            memory = SignerMemory(
+                state.origin, signer.verifier_key(), size, root, list(partial.peaks), last_ms, memory.checkpoints + 1
+            )
+            files.record(memory, previous, bytes(hashes[start * 32 : size * 32]))
+            previous = memory
+        logger.warning("evidence log: signer adopted the stored log of %s entries", state.size)
+        return memory

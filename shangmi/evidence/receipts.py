@@ -13,8 +13,8 @@ from typing import Any
 
 from shangmi.core.calendar import program_local
 from shangmi.evidence import merkle
-from shangmi.evidence.log import checkpoint_for_index, inclusion_proof_at, leaf_for, log_origin, log_verifier_key
-from shangmi.evidence.models import Deposit
+from shangmi.evidence.log import checkpoint_for_index, inclusion_proof_at, log_origin, log_verifier_key
+from shangmi.evidence.models import Deposit, LogEntry
 
 RECEIPT_FORMAT = "shangmi-evidence-receipt/1"
 
@@ -24,8 +24,11 @@ def _b64(value: bytes) -> str:
 
 
 def receipt_for(deposit: Deposit) -> dict[str, Any]:
-    leaf_data = leaf_for(deposit.commitment, deposit.sm3_commitment, deposit.accepted_at).to_bytes()
-    checkpoint = checkpoint_for_index(deposit.leaf_index) if deposit.leaf_index is not None else None
+    # The leaf is what the log holds at the deposit's index: its time was set by the sequencer,
+    # so a pending deposit has no leaf yet.
+    entry = LogEntry.objects.filter(index=deposit.leaf_index).first() if deposit.leaf_index is not None else None
+    leaf_data = bytes(entry.data) if entry else None
+    checkpoint = checkpoint_for_index(deposit.leaf_index) if entry else None
     inclusion = None
     if checkpoint is not None:
         proof = inclusion_proof_at(deposit.leaf_index, checkpoint.size)
@@ -52,8 +55,8 @@ def receipt_for(deposit: Deposit) -> dict[str, Any]:
         "sm3_commitment": deposit.sm3_commitment,
         "leaf": {
             "index": deposit.leaf_index,
-            "data": _b64(leaf_data),
-            "hash": _b64(merkle.leaf_hash(leaf_data)),
+            "data": _b64(leaf_data) if leaf_data else None,
+            "hash": _b64(merkle.leaf_hash(leaf_data)) if leaf_data else None,
         },
         "log": {"origin": log_origin(), "public_key": log_verifier_key()},
         "inclusion": inclusion,

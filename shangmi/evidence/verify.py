@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -74,8 +75,11 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     index: int | None = None
     tree_size: int | None = None
-    accepted_at: datetime | None = None
+    # The leaf's own time: what the platform says, not something this check proves.
+    claimed_at: datetime | None = None
     timestamp_at: datetime | None = None
+    timestamp_authority: str = ""
+    cosigned: dict[str, int] = field(default_factory=dict)  # witness name -> cosignature time (POSIX)
 
     @property
     def verified(self) -> bool:
@@ -86,23 +90,54 @@ class Report:
         return ok
 
     def summary(self) -> str:
+        """What is proven, and what is only the platform's claim, said apart."""
         if not self.verified:
             failed = next(check for check in self.checks if not check.ok)
             return f"未通过验证 NOT VERIFIED: {failed.zh} / {failed.en}"
-        when = self.accepted_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S") if self.accepted_at else "?"
-        line = (
-            f"验证通过 VERIFIED: 该文件于 {when}（北京时间）存入日志，序号 {self.index}，包含于规模 {self.tree_size} 的"
-            f"签名检查点 / this file was in the log as entry {self.index} of the signed checkpoint of size "
-            f"{self.tree_size}, deposited {when} (Beijing time)"
-        )
+        zh = f"该文件是日志第 {self.index} 号条目，不晚于规模 {self.tree_size} 的签名检查点进入日志"
+        en = f"this file is entry {self.index} of the log, in the log no later than signed checkpoint {self.tree_size}"
         if self.timestamp_at:
             tsa = self.timestamp_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")
-            line += f"; 可信时间戳证明检查点不晚于 {tsa} 已存在 / a timestamp authority attests the checkpoint by {tsa}"
-        return line
+            zh += f"，时间戳机构 {self.timestamp_authority} 证明该检查点不晚于 {tsa}（北京时间）已存在"
+            en += f", which timestamp authority {self.timestamp_authority} attests by {tsa} (Beijing time)"
+        if self.cosigned:
+            names = ", ".join(sorted(self.cosigned))
+            by = (
+                datetime.fromtimestamp(max(self.cosigned.values()), tz=UTC)
+                .astimezone(CST)
+                .strftime("%Y-%m-%d %H:%M:%S")
+            )
+            zh += f"，见证方 {names} 不晚于 {by}（北京时间）已联署该检查点"
+            en += f", which witnesses {names} cosigned by {by} (Beijing time)"
+        if not self.timestamp_at and not self.cosigned:
+            zh += "，无第三方为其时间作证"
+            en += "; no third party vouches for its time"
+        if self.claimed_at:
+            claimed = self.claimed_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")
+            zh += f"。平台自称的排序时间（非证明）：{claimed}"
+            en += f". The platform's own claim of its time (not proof): {claimed}"
+        return f"验证通过 VERIFIED: {zh} / {en}"
 
 
 class ReceiptError(ValueError):
     pass
+
+
+def _witnessed(receipt: dict[str, Any], report: Report, witnesses: Sequence[str], quorum: int) -> None:
+    from shangmi.evidence.witness import WitnessKey, cosignatures_by
+
+    try:
+        keys = [WitnessKey.parse(key) for key in witnesses]
+    except NoteError as exc:
+        report.add(False, f"见证方公钥无效：{exc}", f"invalid witness key: {exc}")
+        return
+    report.cosigned = cosignatures_by(receipt["checkpoint"], keys)
+    count = len(report.cosigned)
+    report.add(
+        count >= quorum,
+        f"检查点有 {count} 个指定见证方的有效联署，要求至少 {quorum} 个",
+        f"the checkpoint carries valid cosignatures from {count} of the listed witnesses; the policy requires {quorum}",
+    )
 
 
 def _b64(value: Any, what: str) -> bytes:
@@ -125,11 +160,20 @@ def verify_receipt(
     verifier_key: str,
     file: FileDigests | None = None,
     tsa_certs: tuple[bytes, ...] = (),
+    witnesses: Sequence[str] = (),
+    quorum: int | None = None,
 ) -> Report:
-    """Check a receipt (and the file it is about) against the log's public key."""
+    """Check a receipt (and the file it is about) against the log's public key.
+
+    ``witnesses`` (their public keys) and ``quorum`` (how many of them must have cosigned the
+    checkpoint; all of them by default) are the verifier's policy: a receipt whose checkpoint
+    lacks them is refused, whatever else holds.
+    """
     report = Report()
     try:
         _verify(receipt, report, verifier_key, file, tsa_certs)
+        if report.verified and witnesses:
+            _witnessed(receipt, report, witnesses, len(witnesses) if quorum is None else quorum)
     except (ReceiptError, KeyError, TypeError) as exc:
         report.add(False, f"回执格式错误：{exc}", f"malformed receipt: {exc}")
     return report
@@ -164,6 +208,13 @@ def _verify(
             ):
                 return
 
+    if not receipt["leaf"].get("data"):
+        report.add(
+            False,
+            "存证尚未排序入日志，请稍后重新下载回执",
+            "the deposit is not yet sequenced: download the receipt again later",
+        )
+        return
     try:
         leaf = Leaf.from_bytes(_b64(receipt["leaf"]["data"], "leaf.data"))
     except LeafError as exc:
@@ -182,7 +233,7 @@ def _verify(
             ok, "SM3 承诺一致" if ok else "SM3 承诺不符", f"SM3 commitment {'matches' if ok else 'does not match'}"
         ):
             return
-    report.accepted_at = datetime.fromtimestamp(leaf.accepted_ms / 1000, tz=UTC)
+    report.claimed_at = datetime.fromtimestamp(leaf.time_ms / 1000, tz=UTC)
 
     leaf_hash = merkle.leaf_hash(leaf.to_bytes())
     if receipt.get("status") != "sequenced" or not receipt.get("checkpoint") or not receipt.get("inclusion"):
@@ -222,6 +273,7 @@ def _verify(
             report.add(False, f"时间戳令牌无效：{exc}", f"timestamp token invalid: {exc}")
             return
         report.timestamp_at = info.gen_time
+        report.timestamp_authority = info.tsa_subject
         anchored = "（已核验颁发机构）" if tsa_certs else "（未提供颁发机构证书，未核验信任链）"
         report.add(
             True, f"可信时间戳有效：{info.tsa_subject}{anchored}", f"RFC 3161 timestamp valid: {info.tsa_subject}"

@@ -318,7 +318,8 @@ def test_public_verify_page_checks_file_against_receipt(
     page.get_by_test_id("verify-receipt").set_input_files(str(receipt_path))
     page.get_by_test_id("verify-submit").click()
     expect(result.locator(".alert-success")).to_contain_text("验证通过 VERIFIED")
-    expect(result.locator(".alert-success")).to_contain_text("存入日志")
+    expect(result.locator(".alert-success")).to_contain_text("的签名检查点进入日志")
+    expect(result.locator(".alert-success")).to_contain_text("平台自称的排序时间（非证明）")
     expect(result.locator(".alert-danger")).to_have_count(0)
     shot(page, "verified")
 

@@ -58,7 +58,8 @@ def test_an_edited_leaf_with_a_recomputed_leaf_hash_is_still_named(log_of_20):
     LogEntry.objects.filter(index=4).update(data=bytes(data), leaf_hash=leaf_hash(bytes(data)))
     problems = _problems()
     assert "node level 0 index 4" in problems
-    assert "entry 4: differs from its deposit's commitment" in problems
+    assert "entry 4: differs from its deposit's record" in problems
+    assert "entry 4: differs from the leaf the signer signed" in problems
     assert "checkpoint 12: entries no longer reproduce its root" in problems
 
 
@@ -69,7 +70,7 @@ def test_a_removed_leaf_is_named(log_of_20):
 
 def test_an_inserted_leaf_is_named(log_of_20):
     LogEntry.objects.create(index=20, data=b"\x01" + bytes(72), leaf_hash=hashlib.sha256(b"x").digest())
-    assert "entry 20: beyond the last checkpoint (20) — inserted" in _problems()
+    assert "entry 20: beyond the 20 entries signed — inserted" in _problems()
 
 
 def test_an_edited_node_is_named_with_its_leaves(log_of_20):
@@ -88,7 +89,7 @@ def test_a_removed_or_inserted_node_is_named(log_of_20):
 def test_an_edited_deposit_record_is_named(log_of_20):
     deposit = Deposit.objects.get(leaf_index=17)
     Deposit.objects.filter(pk=deposit.pk).update(commitment="ab" * 32)
-    assert "entry 17: differs from its deposit's commitment" in _problems()
+    assert "entry 17: differs from its deposit's record" in _problems()
 
 
 def test_a_forged_checkpoint_is_named(log_of_20):

@@ -8,7 +8,13 @@ import hashlib
 import pytest
 
 from shangmi.evidence import merkle
-from shangmi.evidence.log import LogCorruptionError, log_sequence, log_sequence_all, log_verifier_key
+from shangmi.evidence.log import (
+    LOG_STATE_MISMATCH,
+    LogCorruptionError,
+    log_sequence,
+    log_sequence_all,
+    log_verifier_key,
+)
 from shangmi.evidence.models import Checkpoint, Deposit, LogEntry, LogNode, LogState
 from shangmi.evidence.note import open_checkpoint
 from shangmi.evidence.receipts import receipt_for
@@ -40,7 +46,12 @@ def test_a_deposit_is_pending_until_sequenced_then_its_receipt_verifies(world):
     report = verify_receipt(upgraded, verifier_key=log_verifier_key(), file=_file(content))
     assert report.verified, report.checks
     assert report.index == 0 and report.tree_size == 1
-    assert abs(report.accepted_at.timestamp() - deposit.accepted_at.timestamp()) < 0.002
+    # The leaf's time is the sequencer's (whole seconds), shown as the platform's claim only.
+    sequenced = Deposit.objects.get(pk=deposit.pk).sequenced_at
+    assert report.claimed_at == sequenced and sequenced.microsecond == 0
+    assert sequenced.timestamp() >= int(deposit.accepted_at.timestamp())
+    assert "The platform's own claim of its time (not proof)" in report.summary()
+    assert "no third party vouches for its time" in report.summary()
 
 
 def test_a_different_file_or_a_forged_receipt_does_not_verify(world):
@@ -124,8 +135,9 @@ def test_a_rewritten_root_edge_is_refused_even_when_consistent_paths_are_not_tou
     log_sequence()
     LogState.objects.update(root=hashlib.sha256(b"x").digest())
     deposit_many(world.ent_admin_in, 1, prefix="n")
-    with pytest.raises(LogCorruptionError, match="log state"):
+    with pytest.raises(LogCorruptionError) as refused:
         log_sequence()
+    assert refused.value.message is LOG_STATE_MISMATCH
 
 
 @pytest.fixture
@@ -146,7 +158,9 @@ def test_with_a_timestamp_authority_each_checkpoint_gets_a_token_the_receipt_car
     assert report.verified, report.checks
     assert report.timestamp_at is not None
     assert abs(report.timestamp_at.timestamp() - checkpoint.created_at.timestamp()) < 60
-    assert "timestamp authority attests" in report.summary()
+    assert "in the log no later than signed checkpoint 1, which timestamp authority CN=Shangmi Test TSA" in (
+        report.summary()
+    )
 
 
 def test_an_unreachable_authority_is_recorded_and_retried(world, settings, tsa):

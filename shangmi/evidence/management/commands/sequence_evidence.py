@@ -1,8 +1,8 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from shangmi.evidence.log import checkpoints_timestamp_missing, log_sequence_all
+from shangmi.evidence.log import LogCorruptionError, checkpoints_timestamp_missing, log_sequence_all
 
 
 class Command(BaseCommand):
@@ -14,7 +14,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         while True:
-            checkpoints = log_sequence_all()
+            try:
+                checkpoints = log_sequence_all()
+            except LogCorruptionError as exc:
+                # The signer refused (and logged the alarm): storage was changed behind its back.
+                # Stop, even with --loop: nothing will be signed until someone looks.
+                raise CommandError(f"{exc.code}: {exc}") from exc
             checkpoints_timestamp_missing()
             for checkpoint in checkpoints:
                 self.stdout.write(f"checkpoint {checkpoint.size}")

@@ -1,0 +1,281 @@
+# Generated from shangmi/evidence/verify.py by scripts/build_verifier.py: edit that file, not this one.
+"""Offline verification of a receipt: no database, no network, no trust in the platform.
+
+Everything checked here is recomputed from the file, the receipt and the log's public key:
+the file's digests, the salted commitments, the leaf bytes and hash, the inclusion proof up
+to the checkpoint's root, the checkpoint's Ed25519 signature and, if present, the RFC 3161
+timestamp token over the signed checkpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from shangmi_verifier import merkle
+from shangmi_verifier.leaf import Leaf, LeafError, sha256_commitment, sm3, sm3_commitment
+from shangmi_verifier.note import NoteError, open_checkpoint
+
+RECEIPT_FORMAT = "shangmi-evidence-receipt/1"
+CHUNK = 1 << 20
+CST = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class FileDigests:
+    sha256: bytes
+    sm3: bytes | None
+    size: int
+
+
+def digest_stream(stream: BinaryIO, *, with_sm3: bool = True) -> FileDigests:
+    """Hash a stream once, in 1 MiB chunks, whatever its size (a 4 GB file never sits in memory).
+
+    SM3 runs in a second thread on the same chunk: hashlib releases the GIL for large
+    updates, so the two algorithms use both cores instead of taking turns.
+    """
+    sha = hashlib.sha256()
+    sm = sm3() if with_sm3 else None
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    size = 0
+    while count := stream.readinto(buffer):
+        chunk = view[:count]
+        if sm is None:
+            sha.update(chunk)
+        else:
+            worker = threading.Thread(target=sm.update, args=(chunk,))
+            worker.start()
+            sha.update(chunk)
+            worker.join()
+        size += count
+    return FileDigests(sha.digest(), sm.digest() if sm else None, size)
+
+
+def digest_file(path: Path, *, with_sm3: bool = True) -> FileDigests:
+    with open(path, "rb", buffering=0) as stream:
+        return digest_stream(stream, with_sm3=with_sm3)
+
+
+@dataclass
+class Check:
+    ok: bool
+    zh: str
+    en: str
+
+
+@dataclass
+class Report:
+    checks: list[Check] = field(default_factory=list)
+    index: int | None = None
+    tree_size: int | None = None
+    # The leaf's own time: what the platform says, not something this check proves.
+    claimed_at: datetime | None = None
+    timestamp_at: datetime | None = None
+    timestamp_authority: str = ""
+    cosigned: dict[str, int] = field(default_factory=dict)  # witness name -> cosignature time (POSIX)
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.checks) and all(check.ok for check in self.checks)
+
+    def add(self, ok: bool, zh: str, en: str) -> bool:
+        self.checks.append(Check(ok, zh, en))
+        return ok
+
+    def summary(self) -> str:
+        """What is proven, and what is only the platform's claim, said apart."""
+        if not self.verified:
+            failed = next(check for check in self.checks if not check.ok)
+            return f"未通过验证 NOT VERIFIED: {failed.zh} / {failed.en}"
+        zh = f"该文件是日志第 {self.index} 号条目，不晚于规模 {self.tree_size} 的签名检查点进入日志"
+        en = f"this file is entry {self.index} of the log, in the log no later than signed checkpoint {self.tree_size}"
+        if self.timestamp_at:
+            tsa = self.timestamp_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")
+            zh += f"，时间戳机构 {self.timestamp_authority} 证明该检查点不晚于 {tsa}（北京时间）已存在"
+            en += f", which timestamp authority {self.timestamp_authority} attests by {tsa} (Beijing time)"
+        if self.cosigned:
+            names = ", ".join(sorted(self.cosigned))
+            by = (
+                datetime.fromtimestamp(max(self.cosigned.values()), tz=UTC)
+                .astimezone(CST)
+                .strftime("%Y-%m-%d %H:%M:%S")
+            )
+            zh += f"，见证方 {names} 不晚于 {by}（北京时间）已联署该检查点"
+            en += f", which witnesses {names} cosigned by {by} (Beijing time)"
+        if not self.timestamp_at and not self.cosigned:
+            zh += "，无第三方为其时间作证"
+            en += "; no third party vouches for its time"
+        if self.claimed_at:
+            claimed = self.claimed_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")
+            zh += f"。平台自称的排序时间（非证明）：{claimed}"
+            en += f". The platform's own claim of its time (not proof): {claimed}"
+        return f"验证通过 VERIFIED: {zh} / {en}"
+
+
+class ReceiptError(ValueError):
+    pass
+
+
+def _witnessed(receipt: dict[str, Any], report: Report, witnesses: Sequence[str], quorum: int) -> None:
+    from shangmi_verifier.witness import WitnessKey, cosignatures_by
+
+    try:
+        keys = [WitnessKey.parse(key) for key in witnesses]
+    except NoteError as exc:
+        report.add(False, f"见证方公钥无效：{exc}", f"invalid witness key: {exc}")
+        return
+    report.cosigned = cosignatures_by(receipt["checkpoint"], keys)
+    count = len(report.cosigned)
+    report.add(
+        count >= quorum,
+        f"检查点有 {count} 个指定见证方的有效联署，要求至少 {quorum} 个",
+        f"the checkpoint carries valid cosignatures from {count} of the listed witnesses; the policy requires {quorum}",
+    )
+
+
+def _b64(value: Any, what: str) -> bytes:
+    try:
+        return base64.b64decode(str(value), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ReceiptError(f"receipt field {what} is not base64") from exc
+
+
+def _hex(value: Any, what: str) -> bytes:
+    try:
+        return bytes.fromhex(str(value))
+    except ValueError as exc:
+        raise ReceiptError(f"receipt field {what} is not hexadecimal") from exc
+
+
+def verify_receipt(
+    receipt: dict[str, Any],
+    *,
+    verifier_key: str,
+    file: FileDigests | None = None,
+    tsa_certs: tuple[bytes, ...] = (),
+    witnesses: Sequence[str] = (),
+    quorum: int | None = None,
+) -> Report:
+    """Check a receipt (and the file it is about) against the log's public key.
+
+    ``witnesses`` (their public keys) and ``quorum`` (how many of them must have cosigned the
+    checkpoint; all of them by default) are the verifier's policy: a receipt whose checkpoint
+    lacks them is refused, whatever else holds.
+    """
+    report = Report()
+    try:
+        _verify(receipt, report, verifier_key, file, tsa_certs)
+        if report.verified and witnesses:
+            _witnessed(receipt, report, witnesses, len(witnesses) if quorum is None else quorum)
+    except (ReceiptError, KeyError, TypeError) as exc:
+        report.add(False, f"回执格式错误：{exc}", f"malformed receipt: {exc}")
+    return report
+
+
+def _verify(
+    receipt: dict[str, Any], report: Report, verifier_key: str, file: FileDigests | None, tsa_certs: tuple[bytes, ...]
+) -> None:
+    if receipt.get("format") != RECEIPT_FORMAT:
+        report.add(False, "不是本平台的存证回执", f"not a receipt of format {RECEIPT_FORMAT}")
+        return
+    salt = _hex(receipt["salt"], "salt")
+    sha_digest = _hex(receipt["digests"]["sha256"], "digests.sha256")
+    sm3_hex = receipt["digests"].get("sm3") or ""
+    if file is not None:
+        if not report.add(
+            file.sha256 == sha_digest,
+            "文件的 SHA-256 与回执一致"
+            if file.sha256 == sha_digest
+            else "文件的 SHA-256 与回执不符：不是存证的那个文件",
+            "the file's SHA-256 matches the receipt"
+            if file.sha256 == sha_digest
+            else "the file's SHA-256 differs from the receipt: not the deposited file",
+        ):
+            return
+        if sm3_hex and file.sm3 is not None:
+            same = file.sm3 == _hex(sm3_hex, "digests.sm3")
+            if not report.add(
+                same,
+                "文件的 SM3 与回执一致" if same else "文件的 SM3 与回执不符",
+                f"SM3 {'matches' if same else 'differs'}",
+            ):
+                return
+
+    if not receipt["leaf"].get("data"):
+        report.add(
+            False,
+            "存证尚未排序入日志，请稍后重新下载回执",
+            "the deposit is not yet sequenced: download the receipt again later",
+        )
+        return
+    try:
+        leaf = Leaf.from_bytes(_b64(receipt["leaf"]["data"], "leaf.data"))
+    except LeafError as exc:
+        report.add(False, f"叶子数据无效：{exc}", f"invalid leaf: {exc}")
+        return
+    ok = leaf.sha256_commitment == sha256_commitment(salt, sha_digest)
+    if not report.add(
+        ok,
+        "加盐承诺与摘要一致" if ok else "加盐承诺与摘要不符",
+        f"salted commitment {'matches' if ok else 'does not match'}",
+    ):
+        return
+    if sm3_hex:
+        ok = leaf.sm3_commitment == sm3_commitment(salt, _hex(sm3_hex, "digests.sm3"))
+        if not report.add(
+            ok, "SM3 承诺一致" if ok else "SM3 承诺不符", f"SM3 commitment {'matches' if ok else 'does not match'}"
+        ):
+            return
+    report.claimed_at = datetime.fromtimestamp(leaf.time_ms / 1000, tz=UTC)
+
+    leaf_hash = merkle.leaf_hash(leaf.to_bytes())
+    if receipt.get("status") != "sequenced" or not receipt.get("checkpoint") or not receipt.get("inclusion"):
+        report.add(
+            False,
+            "存证尚未排序入日志，请稍后重新下载回执",
+            "the deposit is not yet sequenced: download the receipt again later",
+        )
+        return
+    try:
+        checkpoint = open_checkpoint(receipt["checkpoint"], verifier_key, origin=receipt["log"]["origin"])
+    except NoteError as exc:
+        report.add(False, f"检查点签名无效：{exc}", f"checkpoint signature invalid: {exc}")
+        return
+    report.add(True, "检查点签名有效", f"checkpoint signed by {checkpoint.origin}")
+    index = receipt["leaf"]["index"]
+    inclusion = receipt["inclusion"]
+    if not isinstance(index, int) or inclusion["tree_size"] != checkpoint.size:
+        report.add(False, "回执中的序号或树规模与检查点不符", "index or tree size does not match the checkpoint")
+        return
+    proof = [_b64(node, "inclusion.proof") for node in inclusion["proof"]]
+    try:
+        merkle.verify_inclusion(leaf_hash, index, checkpoint.size, proof, checkpoint.root)
+    except merkle.ProofError as exc:
+        report.add(False, f"包含证明无效：{exc}", f"inclusion proof invalid: {exc}")
+        return
+    report.add(True, "包含证明有效：叶子在检查点的树中", "inclusion proof valid: the leaf is in the checkpoint's tree")
+    report.index, report.tree_size = index, checkpoint.size
+
+    token = receipt.get("timestamp_token")
+    if token:
+        from shangmi_verifier.timestamp import TimestampError, verify_timestamp
+
+        try:
+            info = verify_timestamp(_b64(token, "timestamp_token"), receipt["checkpoint"].encode(), tsa_certs)
+        except TimestampError as exc:
+            report.add(False, f"时间戳令牌无效：{exc}", f"timestamp token invalid: {exc}")
+            return
+        report.timestamp_at = info.gen_time
+        report.timestamp_authority = info.tsa_subject
+        anchored = "（已核验颁发机构）" if tsa_certs else "（未提供颁发机构证书，未核验信任链）"
+        report.add(
+            True, f"可信时间戳有效：{info.tsa_subject}{anchored}", f"RFC 3161 timestamp valid: {info.tsa_subject}"
+        )
