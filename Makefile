@@ -58,9 +58,10 @@ test-hostile: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 bench: install
-	$(PY) -m shangmi.bench
+	$(PY) -m benchmarks
 
 # Compile shangmi/locale/*/LC_MESSAGES/django.po into the .mo beside it (commit both).
 messages: $(VENV)/.installed

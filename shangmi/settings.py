@@ -9,7 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from shangmi.env import env_bool, env_int, env_list, env_str, env_witnesses
+from shangmi.env import env_bool, env_int, env_list, env_str
+from shangmi.evidence.config import witnesses_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SHANGMI_VAR_DIR", str(BASE_DIR / "var")))
@@ -240,7 +241,7 @@ SHANGMI_EVIDENCE_ORIGIN = env_str("SHANGMI_EVIDENCE_ORIGIN", "shangmi.local/evid
 SHANGMI_EVIDENCE_BATCH = env_int("SHANGMI_EVIDENCE_BATCH", 10000)
 # Witnesses that cosign each checkpoint (C2SP tlog-witness): "<witness key> <URL>, <key> <URL>";
 # the cosignatures are published in the checkpoint's note and copied into receipts.
-SHANGMI_EVIDENCE_WITNESSES = env_witnesses("SHANGMI_EVIDENCE_WITNESSES")
+SHANGMI_EVIDENCE_WITNESSES = witnesses_from_env("SHANGMI_EVIDENCE_WITNESSES")
 SHANGMI_EVIDENCE_WITNESS_TIMEOUT = env_int("SHANGMI_EVIDENCE_WITNESS_TIMEOUT", 10)
 # An RFC 3161 timestamp authority for checkpoints; empty means none.
 SHANGMI_EVIDENCE_TSA_URL = env_str("SHANGMI_EVIDENCE_TSA_URL", "")

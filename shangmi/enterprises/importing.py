@@ -38,8 +38,7 @@ from shangmi.core.importing import (
     read_rows,
     write_template,
 )
-from shangmi.core.roles import Role
-from shangmi.core.scoping import ADD, CHANGE, scope_q
+from shangmi.core.scoping import ADD, CHANGE, is_platform_admin, scope_q
 from shangmi.core.spreadsheets import SUFFIXES as SHEET_SUFFIXES
 from shangmi.enterprises.models import INDUSTRY_ZH, Enterprise, Industry, Tag
 from shangmi.enterprises.services import may_add_enterprises
@@ -229,7 +228,7 @@ def _tag_lookup() -> dict[str, int]:
 
 
 def _user_region(user: Any) -> Any:
-    if user.is_superuser or user.role == Role.PLATFORM_ADMIN:
+    if is_platform_admin(user):
         return None
     return user.region
 

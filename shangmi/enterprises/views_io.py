@@ -9,7 +9,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files import File
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
@@ -18,22 +19,22 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, View
 
 from shangmi.core.calendar import program_now
+from shangmi.core.lists import ScopedExportView
 from shangmi.core.scoping import ADD
 from shangmi.core.spreadsheets import Inspection, inspect, read_inspected, save_upload
-from shangmi.core.views import ScopedViewMixin
+from shangmi.core.views import RightRequiredMixin
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.exporting import enterprises_export
-from shangmi.enterprises.filters import EnterpriseFilter
 from shangmi.enterprises.importing import (
     ImportFileError,
     ImportResult,
     RowError,
     enterprise_import,
-    may_import,
     write_import_template,
 )
 from shangmi.enterprises.models import Enterprise
 from shangmi.enterprises.tasks import JOB_KIND_IMPORT, enterprise_import_job
+from shangmi.enterprises.views import EnterpriseRows
 from shangmi.jobs.models import Job
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
@@ -63,16 +64,11 @@ class ImportForm(forms.Form):
         return upload
 
 
-class ImporterOnlyMixin(ScopedViewMixin):
-    """Only regulators and platform administrators import; anyone else gets a 404."""
+class ImporterOnlyMixin(RightRequiredMixin):
+    """Only those who may add enterprises import them; anyone else gets a 404."""
 
     model = Enterprise
     action = ADD
-
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not may_import(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 
 class EnterpriseImportView(ImporterOnlyMixin, FormView):
@@ -131,17 +127,12 @@ class EnterpriseImportTemplateView(ImporterOnlyMixin, View):
         return xlsx_response(write_import_template, "企业导入模板.xlsx")
 
 
-class EnterpriseExportView(ScopedViewMixin, View):
+class EnterpriseExportView(EnterpriseRows, ScopedExportView):
     """The list page's filter (same query string) over what the user may see, as .xlsx."""
 
-    model = Enterprise
-
-    def get(self, request: Any) -> HttpResponseBase:
-        base = self.get_queryset()
-        filterset = EnterpriseFilter(request.GET or None, queryset=base, user=request.user)
-        queryset = filterset.qs if filterset.is_bound else base
+    def export(self, rows: QuerySet[Enterprise]) -> HttpResponseBase:
         return xlsx_response(
-            lambda target: enterprises_export(queryset=queryset, target=target),
+            lambda target: enterprises_export(queryset=rows, target=target),
             f"enterprises-{program_now():%Y%m%d-%H%M}.xlsx",
             stream=True,
         )

@@ -19,7 +19,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from shangmi.bench.browser_hash import CHROMIUM, CHROMIUM_ARGS
+from benchmarks.browser_hash import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import World, make_enterprise
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"

@@ -24,7 +24,7 @@ import pytest
 from django.core.signals import request_started
 from playwright.sync_api import Page, Request, expect
 
-from shangmi.bench.browser_hash import measure_page
+from benchmarks.browser_hash import measure_page
 from shangmi.evidence.log import log_sequence
 from shangmi.evidence.models import Deposit
 from shangmi.evidence.services import DepositInput, deposits_create

@@ -1,9 +1,9 @@
 """`make bench`: the platform at province scale (100,000 enterprises) on SQLite and PostgreSQL.
 
-    python -m shangmi.bench                       # full run, both databases (make bench)
-    python -m shangmi.bench --size 10000 --db sqlite   # a quick run
+    python -m benchmarks                       # full run, both databases (make bench)
+    python -m benchmarks --size 10000 --db sqlite   # a quick run
 
-Each database is measured in its own subprocess (``shangmi.bench.run_db``) with
+Each database is measured in its own subprocess (``benchmarks.run_db``) with
 DATABASE_URL pointing at a fresh database; the figures are printed as a table and
 written as JSON to bench-results/.
 """

@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from shangmi.bench.stats import summary, timed
+from benchmarks.stats import summary, timed
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BATCH = 20_000
@@ -234,7 +234,7 @@ def bench_survey_report(answering: int, province: str = "330000") -> dict[str, A
     """A closed baseline survey answered by ``answering`` enterprises of another province (so
     the 100,000 enterprises of the main data set are not asked too): aggregation, the report
     PDF with its charts, and the raw-data workbook."""
-    from shangmi.surveys.bench import build_synthetic_survey, measure_survey
+    from benchmarks.surveys import build_synthetic_survey, measure_survey
 
     started = time.perf_counter()
     survey = build_synthetic_survey(answering, province=province, answer_share=1.0)

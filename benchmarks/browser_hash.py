@@ -1,6 +1,6 @@
 """How fast the browser hashes a file for evidence deposit (hash-wasm SHA-256 and SM3).
 
-    python -m shangmi.bench.browser_hash http://127.0.0.1:8000 [SIZE_MB]
+    python -m benchmarks.browser_hash http://127.0.0.1:8000 [SIZE_MB]
 
 Opens the public verify page of a running server (it loads hash-wasm and
 ``window.shangmiEvidence``) in headless Chromium, launched as tests/browser/conftest.py
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     positional = [a for a in args if not a.startswith("-")]
     if not positional or "-h" in args or "--help" in args:
-        print("usage: python -m shangmi.bench.browser_hash URL [SIZE_MB] [--check]")
+        print("usage: python -m benchmarks.browser_hash URL [SIZE_MB] [--check]")
         return 0 if positional else 2
     size = int(positional[1]) if len(positional) > 1 else 256
     print(json.dumps(run(positional[0], size, check="--check" in args), indent=2, ensure_ascii=False))

@@ -1,11 +1,11 @@
 """Evidence deposit benchmark: client hashing, sequencing, deposit-to-receipt latency, proofs at 1M leaves.
 
-    python -m shangmi.bench evidence                   # all of it, SQLite and PostgreSQL (~10 min)
-    python -m shangmi.bench evidence --db sqlite --hash-mb 256 --leaves 20000 --proof-leaves 100000
+    python -m benchmarks evidence                   # all of it, SQLite and PostgreSQL (~10 min)
+    python -m benchmarks evidence --db sqlite --hash-mb 256 --leaves 20000 --proof-leaves 100000
 
 The hashing part needs no database and runs here. Each database is measured in its own child
-process (``python -m shangmi.bench.evidence --child``) with DATABASE_URL pointing at a fresh
-database, as ``shangmi.bench.run_db`` does; the latency part starts a real server
+process (``python -m benchmarks.evidence --child``) with DATABASE_URL pointing at a fresh
+database, as ``benchmarks.run_db`` does; the latency part starts a real server
 (``manage.py runserver --noreload``, threaded) and the sequencer (``manage.py sequence_evidence
 --loop``) against that database, on 127.0.0.1 only. Figures are printed and written as JSON to
 bench-results/evidence-latest.json and a time-stamped copy.
@@ -32,8 +32,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from shangmi.bench.report import machine
-from shangmi.bench.stats import percentile, summary
+from benchmarks.report import machine
+from benchmarks.stats import percentile, summary
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432"
@@ -642,7 +642,7 @@ def bench_latency(user: Any, workdir: Path, clients: int, per_client: int, inter
 
 
 def child_main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m shangmi.bench.evidence --child")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.evidence --child")
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--json", required=True)
@@ -729,7 +729,7 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [
         sys.executable,
         "-m",
-        "shangmi.bench.evidence",
+        "benchmarks.evidence",
         "--child",
         f"--workdir={workdir}",
         f"--json={out_json}",
@@ -850,7 +850,7 @@ def main(argv: list[str] | None = None) -> int:
         child_main(argv)
         return 0
     parser = argparse.ArgumentParser(
-        prog="python -m shangmi.bench evidence",
+        prog="python -m benchmarks evidence",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -871,7 +871,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     report: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "command": " ".join([Path(sys.executable).name, "-m", "shangmi.bench", "evidence", *argv]),
+        "command": " ".join([Path(sys.executable).name, "-m", "benchmarks", "evidence", *argv]),
         "machine": machine(),
         "python": platform.python_version(),
         "results": {},

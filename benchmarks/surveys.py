@@ -1,7 +1,7 @@
 """How long a survey's numbers, report and spreadsheet take at scale (no test: a measurement).
 
-    .venv/bin/python -m shangmi.surveys.bench --size 10000          # fresh SQLite in var/bench/surveys
-    DATABASE_URL=postgres://... .venv/bin/python -m shangmi.surveys.bench --size 10000 --keep-db
+    .venv/bin/python -m benchmarks.surveys --size 10000          # fresh SQLite in var/bench/surveys
+    DATABASE_URL=postgres://... .venv/bin/python -m benchmarks.surveys --size 10000 --keep-db
 
 ``build_synthetic_survey(n)`` makes a province-wide baseline survey of n generated enterprises
 (shangmi.demo.scale) with about 90% of them answering, plausibly; ``measure_survey(survey)``

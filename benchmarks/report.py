@@ -120,7 +120,7 @@ def render(report: dict[str, Any]) -> str:
 
 
 def markdown(report: dict[str, Any]) -> str:
-    """The figures as Markdown tables (for BENCHMARKS.md): python -m shangmi.bench.report FILE.json"""
+    """The figures as Markdown tables (for BENCHMARKS.md): python -m benchmarks.report FILE.json"""
     dbs = list(report["results"])
     res = report["results"]
     lines = [

@@ -1,6 +1,6 @@
-"""One database's half of the benchmark; run by shangmi.bench with DATABASE_URL set.
+"""One database's half of the benchmark; run by benchmarks with DATABASE_URL set.
 
-DATABASE_URL=... python -m shangmi.bench.run_db --size 100000 --json OUT.json
+DATABASE_URL=... python -m benchmarks.run_db --size 100000 --json OUT.json
 """
 
 from __future__ import annotations
@@ -75,19 +75,19 @@ def main() -> None:
     )
 
     if "list" not in skip:
-        from shangmi.bench.listing import bench_listing
+        from benchmarks.listing import bench_listing
 
         _log(f"{connection.vendor}: list page, {args.requests} requests per case")
         out["list"] = bench_listing(user=regulator, district=args.district, requests=args.requests)
 
     if "export" not in skip:
-        from shangmi.bench.xlsx import bench_export
+        from benchmarks.xlsx import bench_export
 
         _log(f"{connection.vendor}: export of {out['enterprises']:,} rows")
         out["export"] = bench_export(queryset=Enterprise.objects.restrict(regulator), path=workdir / "export.xlsx")
 
     if "import" not in skip:
-        from shangmi.bench.xlsx import bench_import, write_import_file
+        from benchmarks.xlsx import bench_import, write_import_file
 
         rows = args.import_rows or args.size
         path = workdir / "import.xlsx"
@@ -98,7 +98,7 @@ def main() -> None:
         out["enterprises_after_import"] = Enterprise.objects.count()
 
     if "ledgers" not in skip:
-        from shangmi.bench.ledgers import bench_ledgers, bench_survey_report, generate_ledgers
+        from benchmarks.ledgers import bench_ledgers, bench_survey_report, generate_ledgers
 
         year = 2026
         _log(f"{connection.vendor}: generating {args.ledger_entries:,} ledger entries")

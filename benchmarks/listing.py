@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from shangmi.bench.stats import summary, timed
+from benchmarks.stats import summary, timed
 
 # (case name, query string); the district is 江北区 of Chongqing, the default province.
 CASES = (

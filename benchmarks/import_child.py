@@ -1,6 +1,6 @@
 """Child process of the import benchmark: one enterprise_import, its time and its peak memory.
 
-python -m shangmi.bench.import_child PATH USERNAME   → one JSON line on stdout
+python -m benchmarks.import_child PATH USERNAME   → one JSON line on stdout
 """
 
 from __future__ import annotations

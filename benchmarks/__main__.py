@@ -1,4 +1,4 @@
-"""Entry point of `make bench`: see shangmi/bench/__init__.py."""
+"""Entry point of `make bench`: see benchmarks/__init__.py."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.report import machine, render
 from shangmi import bench
-from shangmi.bench.report import machine, render
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432"
@@ -54,7 +54,7 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [
         sys.executable,
         "-m",
-        "shangmi.bench.run_db",
+        "benchmarks.run_db",
         f"--size={args.size}",
         f"--requests={args.requests}",
         f"--workdir={workdir}",
@@ -76,12 +76,12 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     if sys.argv[1:2] == ["evidence"]:
-        # `python -m shangmi.bench evidence [--help]`: the evidence deposit part alone.
-        from shangmi.bench import evidence
+        # `python -m benchmarks evidence [--help]`: the evidence deposit part alone.
+        from benchmarks import evidence
 
         sys.exit(evidence.main(sys.argv[2:]))
     parser = argparse.ArgumentParser(
-        prog="python -m shangmi.bench",
+        prog="python -m benchmarks",
         description=bench.__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -102,7 +102,7 @@ def main() -> None:
     started = time.perf_counter()
     report: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "command": " ".join([Path(sys.executable).name, "-m", "shangmi.bench", *sys.argv[1:]]),
+        "command": " ".join([Path(sys.executable).name, "-m", "benchmarks", *sys.argv[1:]]),
         "machine": machine(),
         "python": platform.python_version(),
         "size": args.size,
@@ -121,7 +121,7 @@ def main() -> None:
     print(f"\nfigures written to {path}")
     evidence_failed = False
     if "evidence" not in args.skip.split(","):
-        from shangmi.bench import evidence
+        from benchmarks import evidence
 
         print()
         evidence_failed = evidence.main(["--db", args.db, "--postgres", args.postgres, "--out", args.out]) != 0

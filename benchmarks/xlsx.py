@@ -91,7 +91,7 @@ def bench_import(*, path: Path, username: str, rows: int) -> dict[str, Any]:
     """Run enterprise_import in a child process (for its peak memory); compare with calamine's read."""
     bare = min(calamine_read(path) for _ in range(3))
     proc = subprocess.run(
-        [sys.executable, "-m", "shangmi.bench.import_child", str(path), username],
+        [sys.executable, "-m", "benchmarks.import_child", str(path), username],
         capture_output=True,
         text=True,
         env=os.environ.copy(),
