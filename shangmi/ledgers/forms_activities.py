@@ -29,7 +29,7 @@ IMPORT_SUFFIXES = (".xlsx", ".csv")
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-def _region_label(region: Region) -> str:
+def region_label(region: Region) -> str:
     return region.full_name
 
 
@@ -109,7 +109,7 @@ class ActivityForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         region = self.fields["region"]
         region.queryset = activity_regions(user).order_by("code")
-        region.label_from_instance = _region_label
+        region.label_from_instance = region_label
         park = self.fields["park"]
         park.queryset = activity_parks(user)
         if user.role == Role.PARK_OPERATOR:
@@ -172,34 +172,6 @@ class ParticipantImportForm(forms.Form):
         return upload
 
 
-class ActivityFilterForm(forms.Form):
-    """The list's and the export's filters (read from the query string)."""
-
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"), choices=[("", gettext_lazy("All kinds")), *Activity.Kind.choices], required=False
-    )
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=YEARS[0], max_value=YEARS[1], required=False)
-    region = forms.ModelChoiceField(
-        label=gettext_lazy("Region"),
-        queryset=Region.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("All regions"),
-    )
-    enterprise = forms.CharField(label=gettext_lazy("Enterprise"), max_length=128, required=False)
-
-    def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["region"]
-        field.queryset = regions
-        field.label_from_instance = _region_label
-        for name, field in self.fields.items():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-            field.widget.attrs.setdefault("aria-label", str(field.label))
-            if name == "enterprise":
-                field.widget.attrs.setdefault("placeholder", _("Enterprise name or credit code"))
-
-
 class RateTargetForm(BootstrapMixin, forms.Form):
     region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=YEARS[0], max_value=YEARS[1])
@@ -226,7 +198,7 @@ class RateTargetForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["region"]
         field.queryset = target_regions(user, CHANGE if target is not None else ADD).order_by("code")
-        field.label_from_instance = _region_label
+        field.label_from_instance = region_label
         if target is None:
             initial = self.initial
             initial.setdefault("year", program_year())
@@ -238,7 +210,6 @@ class RateTargetForm(BootstrapMixin, forms.Form):
 
 
 __all__ = [
-    "ActivityFilterForm",
     "ActivityForm",
     "MaterialForm",
     "ParticipantForm",

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -23,9 +23,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shangmi.core.calendar import program_now, program_year
+from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, in_scope
 from shangmi.core.views import (
-    HtmxFragmentMixin,
     RightRequiredMixin,
     ScopedFileView,
     ScopedObjectViewMixin,
@@ -36,8 +36,8 @@ from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers import activities as services
 from shangmi.ledgers.activities import ActivityError, ActivityInput, ParticipantInput
 from shangmi.ledgers.exporting_activities import activities_export
+from shangmi.ledgers.filters import ActivityFilter
 from shangmi.ledgers.forms_activities import (
-    ActivityFilterForm,
     ActivityForm,
     MaterialForm,
     ParticipantForm,
@@ -61,7 +61,6 @@ from shangmi.ledgers.training import (
     training_years,
 )
 from shangmi.regions.chooser import chosen_region, chosen_year, region_year_url
-from shangmi.regions.models import Region
 from shangmi.regions.picker import picker_context
 
 PAGE_SIZE = 50
@@ -70,38 +69,23 @@ PAGE_SIZE = 50
 # --- The activity ledger ----------------------------------------------------------------------------
 
 
-def filtered_activities(request: HttpRequest) -> tuple[QuerySet[Activity], ActivityFilterForm]:
+class ActivityRows(FilteredRowsMixin):
     """The user's activities with the query string's filters (the list and the export share it)."""
-    user = request.user
-    base = Activity.objects.restrict(user, VIEW)
-    regions = Region.objects.filter(pk__in=base.values("region_id")).order_by("code")
-    form = ActivityFilterForm(request.GET or None, regions=regions)
-    if not form.is_valid():
-        return base, form
-    data = form.cleaned_data
-    text = data.get("enterprise") or ""
-    qs = services.filter_activities(
-        base,
-        kind=data.get("kind") or "",
-        year=data.get("year"),
-        region=data.get("region"),
-        enterprises=services.find_enterprises(user, text) if text else None,
-    )
-    return qs, form
 
-
-class ActivityListView(ScopedViewMixin, HtmxFragmentMixin, TemplateView):
     model = Activity
+    filterset_class = ActivityFilter
+    ordering = ("-starts_at", "-pk")
+
+
+class ActivityListView(ActivityRows, ScopedListView):
     template_name = "ledgers/activity_list.html"
     fragment_template_name = "ledgers/_activity_table.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def base_queryset(self) -> QuerySet[Activity]:
+        return self.get_queryset().select_related("region", "park")
+
+    def page_context(self, page: Page) -> dict[str, Any]:
         user = self.request.user
-        activities, form = filtered_activities(self.request)
-        page = Paginator(activities.select_related("region", "park").order_by("-starts_at", "-pk"), PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
         ids = [a.pk for a in page.object_list]
         # Counted among the participants the reader may see: an enterprise counts its own.
         counts = dict(
@@ -114,27 +98,16 @@ class ActivityListView(ScopedViewMixin, HtmxFragmentMixin, TemplateView):
         )
         for activity in page.object_list:
             activity.participant_count = counts.get(activity.pk, 0)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context.update(
-            page=page,
-            form=form,
-            query=query.urlencode(),
-            can_add=services.may_add_activities(user),
-        )
-        return context
+        return {"form": self.filterset.form, "can_add": services.may_add_activities(user)}
 
 
-class ActivityExportView(ScopedViewMixin, View):
+class ActivityExportView(ActivityRows, ScopedExportView):
     """The list's filter (same query string) over what the user may see, as .xlsx."""
 
-    model = Activity
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        activities, _form = filtered_activities(request)
+    def export(self, rows: QuerySet[Activity]) -> HttpResponse:
         stamp = program_now().strftime("%Y%m%d")
         return xlsx_response(
-            lambda target: activities_export(queryset=activities, user=request.user, target=target),
+            lambda target: activities_export(queryset=rows, user=self.request.user, target=target),
             f"活动台账-{stamp}.xlsx",
         )
 
