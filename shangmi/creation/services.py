@@ -35,7 +35,7 @@ from shangmi.creation.models import (
     Stage,
 )
 from shangmi.creation.selectors import applicant_users, is_applicant_user
-from shangmi.creation.titles import issue_title
+from shangmi.creation.titles.services import issue_title
 from shangmi.notices.services import notify
 from shangmi.regions.models import Region
 from shangmi.standards.models import Item, Standard

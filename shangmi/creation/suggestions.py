@@ -32,8 +32,8 @@ def suggestions_for(application: Application) -> dict[str, Suggestion]:
     """Suggested answers by item code, from the ledgers of the round's year."""
     if application.enterprise_id is None or application.standard.code not in LEDGER_STANDARDS:
         return {}
-    from shangmi.ledgers.halfyear import guidance_evidence
-    from shangmi.ledgers.training import activity_evidence
+    from shangmi.ledgers.activities.training import activity_evidence
+    from shangmi.ledgers.guidance.halfyear import guidance_evidence
 
     enterprise, year = application.enterprise, application.round.year
     guidance = guidance_evidence(enterprise, year)

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from shangmi.creation import urls_queue, urls_titles, views
+from shangmi.creation import views
+from shangmi.creation.review import urls as urls_queue
+from shangmi.creation.titles import urls as urls_titles
 
 app_name = "creation"
 urlpatterns = [

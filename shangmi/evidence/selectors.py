@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from shangmi.core.calendar import day_bounds
 from shangmi.core.scoping import VIEW
 from shangmi.evidence.models import Deposit
 
@@ -29,10 +30,11 @@ def deposits_for(user: Any, params: Any) -> QuerySet[Deposit]:
     for field in ("secret_point", "project"):
         if value := (params.get(field) or "").strip():
             qs = qs.filter(**{field: value})
+    # Days are China's: a deposit at 07:00 on the 2nd in Shanghai (23:00 on the 1st in UTC) is the 2nd's.
     if start := _date(params.get("date_from")):
-        qs = qs.filter(accepted_at__date__gte=start)
+        qs = qs.filter(accepted_at__gte=day_bounds(start)[0])
     if end := _date(params.get("date_to")):
-        qs = qs.filter(accepted_at__date__lte=end)
+        qs = qs.filter(accepted_at__lt=day_bounds(end)[1])
     return qs.order_by("-accepted_at", "-id")
 
 

@@ -134,7 +134,7 @@ def _ledgers_waiting(user: Any, summary: HomeSummary) -> None:
                 Waiting(_("Surveys waiting for your answers"), open_surveys, reverse("surveys:survey_list"))
             )
     if user.role == Role.OFFICER:
-        from shangmi.ledgers.halfyear import HALF_FIELDS, current_half, guided_enterprises, half_year_status
+        from shangmi.ledgers.guidance.halfyear import HALF_FIELDS, current_half, guided_enterprises, half_year_status
 
         year, half = current_half(today)
         status = half_year_status(guided_enterprises(Enterprise.objects.restrict(user)), year)

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from shangmi.core.calendar import program_date
-from shangmi.ledgers.halfyear import current_half
+from shangmi.ledgers.guidance.halfyear import current_half
 from shangmi.ledgers.models import GuidanceVisit
 from tests.browser.conftest import BrowserWorld, sign_in
 

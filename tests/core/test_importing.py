@@ -16,11 +16,11 @@ from shangmi.enterprises import importing as enterprise_importing
 from shangmi.enterprises.importing import enterprise_import
 from shangmi.enterprises.models import Enterprise
 from shangmi.enterprises.uscc import make_uscc
-from shangmi.ledgers.importing_participants import participants_import
+from shangmi.ledgers.activities.importing import participants_import
 from shangmi.ledgers.models import ActivityParticipant
 from shangmi.targets import importing as target_importing
 from shangmi.targets.importing import targets_import
-from tests.ledgers.test_activities import make_activity
+from tests.ledgers.activities.test_services import make_activity
 
 
 @pytest.fixture(autouse=True)

@@ -13,9 +13,9 @@ from django.utils import translation
 
 from shangmi.core import uploads
 from shangmi.core.uploads import UploadError, check_upload
-from shangmi.ledgers import guidance
+from shangmi.ledgers.guidance import services as guidance
 from tests.hostile import files
-from tests.ledgers.test_guidance_views import attach, jpeg_bytes, make_visit
+from tests.ledgers.guidance.test_views import attach, jpeg_bytes, make_visit
 
 
 @pytest.fixture(autouse=True)

@@ -86,3 +86,19 @@ def test_the_new_deposit_page_has_no_upload_field_that_posts_files(world, client
     refused = client.get(reverse("evidence:create"))
     assert refused.status_code == 200 and "仅企业用户可以存证" in refused.content.decode()
     assert '<form id="deposit-form"' not in refused.content.decode()
+
+
+def test_the_date_filter_cuts_days_in_china(world) -> None:
+    """A deposit at 23:30 UTC on 1 December is on 2 December in Shanghai, and filters as such."""
+    import datetime
+
+    from shangmi.evidence.models import Deposit
+    from shangmi.evidence.selectors import deposits_for
+    from tests.evidence.factories import deposit_bytes
+
+    late = deposit_bytes(world.ent_admin_in, b"late evening in UTC")
+    moment = datetime.datetime(2026, 12, 1, 23, 30, tzinfo=datetime.UTC)
+    Deposit.objects.filter(pk=late.pk).update(accepted_at=moment)
+    user = world.ent_admin_in
+    assert list(deposits_for(user, {"date_from": "2026-12-02", "date_to": "2026-12-02"})) == [late]
+    assert list(deposits_for(user, {"date_to": "2026-12-01"})) == []

@@ -25,7 +25,7 @@ from shangmi.targets.models import Target
 from tests.conftest import World
 from tests.hostile import files
 from tests.hostile.conftest import Browser
-from tests.ledgers.test_activities import make_activity
+from tests.ledgers.activities.test_services import make_activity
 
 pytestmark = pytest.mark.hostile
 
@@ -144,7 +144,7 @@ def test_a_png_bomb_is_refused_as_a_visit_photo_and_a_stored_one_gets_the_icon(
     assert not GuidanceVisit.objects.exists()
 
     # One stored before the check existed: its thumbnail reads the header and answers the icon.
-    from tests.ledgers.test_guidance_views import attach, make_visit
+    from tests.ledgers.guidance.test_views import attach, make_visit
 
     stored = attach(make_visit(hostile_world.ent_in, hostile_world.officer_in), bomb, "旧.png", "image/png")
     started = time.perf_counter()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shangmi.creation.titles import RE_EVALUATION_DAYS, expire_titles
+from shangmi.creation.titles.services import RE_EVALUATION_DAYS, expire_titles
 
 
 def _date(value: str) -> datetime.date:

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shangmi.core.calendar import program_today
-from shangmi.ledgers.halfyear import guidance_reminders
+from shangmi.ledgers.guidance.halfyear import guidance_reminders
 
 
 class Command(BaseCommand):
