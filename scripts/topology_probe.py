@@ -55,8 +55,9 @@ class Browser:
     def post_file(self, path: str, name: str, file: Path) -> tuple[int, str, str]:
         self.open(path)
         boundary = uuid.uuid4().hex
+        head = f"--{boundary}\r\nContent-Disposition: form-data; "
         parts = [
-            f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{self.csrf()}\r\n'.encode(),
+            f'{head}name="csrfmiddlewaretoken"\r\n\r\n{self.csrf()}\r\n'.encode(),
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{file.name}"\r\n'.encode()
             + b"Content-Type: application/octet-stream\r\n\r\n"
             + file.read_bytes()
