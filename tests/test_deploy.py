@@ -36,6 +36,8 @@ CHECK_OF_VARIABLE = {
 
 def manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, **env, "SHANGMI_VAR_DIR": str(tmp_path / "var")}
+    # Set by the browser tests for Playwright in this process; no deployment has it.
+    full.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=full, capture_output=True, text=True, timeout=120
     )

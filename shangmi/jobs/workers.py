@@ -126,4 +126,7 @@ class Heartbeat(threading.Thread):
 
     def stop(self) -> None:
         self.stopping.set()
+        # Let a beat in flight finish first, or it would write the row back after the delete.
+        if self.is_alive():
+            self.join(timeout=60)
         WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
