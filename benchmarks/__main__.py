@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import benchmarks as bench
 from benchmarks.report import machine, render
-from shangmi import bench
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432"

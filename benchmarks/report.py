@@ -6,7 +6,7 @@ import os
 import platform
 from typing import Any
 
-from shangmi import bench
+import benchmarks as bench
 
 
 def machine() -> dict[str, Any]:

@@ -51,13 +51,14 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_htmx",
+    # Before django_tasks_db: its db_worker command is shadowed by one with a heartbeat.
+    "shangmi.jobs",
     "django_tasks",
     "django_tasks_db",
     "shangmi.core",
     "shangmi.regions",
     "shangmi.accounts",
     "shangmi.enterprises",
-    "shangmi.jobs",
     "shangmi.evidence",
     "shangmi.notices",
     "shangmi.standards",
@@ -226,6 +227,11 @@ TASKS = {
     }
 }
 
+# Every worker writes a heartbeat this often; a worker not seen for the stale limit is taken
+# for dead: /health/ stops counting it and the reaper fails the tasks it left running.
+SHANGMI_WORKER_HEARTBEAT_SECONDS = env_int("SHANGMI_WORKER_HEARTBEAT_SECONDS", 10)
+SHANGMI_WORKER_STALE_SECONDS = env_int("SHANGMI_WORKER_STALE_SECONDS", 60)
+
 # --- Evidence deposit -------------------------------------------------------------------------
 # The log's Ed25519 signing key lives in a file outside the database (a database dump must not
 # be enough to forge checkpoints); `manage.py evidence_init` creates it at install.
@@ -270,9 +276,20 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Logs go to standard error; SHANGMI_LOG_FORMAT=json writes one JSON object a line (what a
+# log collector reads), "text" the usual lines a person reads.
+SHANGMI_LOG_FORMAT = env_str("SHANGMI_LOG_FORMAT", "text")
+if SHANGMI_LOG_FORMAT not in ("text", "json"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"SHANGMI_LOG_FORMAT={SHANGMI_LOG_FORMAT!r} must be text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "shangmi.core.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": SHANGMI_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("SHANGMI_LOG_LEVEL", "WARNING")},
 }

@@ -111,7 +111,9 @@ class EnterpriseImportView(ImporterOnlyMixin, FormView):
         with path.open("rb") as fh:
             job.input_file.save(f"{timezone.now():%Y%m%d%H%M%S}-{path.name}", File(fh), save=False)
         job.save()
-        enterprise_import_job.enqueue(job.pk)
+        task = enterprise_import_job.enqueue(job.pk)
+        # The reaper finds the job of a task whose worker died by this id (shangmi/jobs/workers.py).
+        Job.objects.filter(pk=job.pk).update(task_id=str(task.id))
         return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -31,6 +31,9 @@ class Job(models.Model):
     result = models.JSONField(default=dict, blank=True)
     input_file = models.FileField(upload_to="jobs/input/%Y/%m/", blank=True)
     output_file = models.FileField(upload_to="jobs/output/%Y/%m/", blank=True)
+    # The django-tasks result that runs this job: the stale-job reaper finds the job of a
+    # task whose worker died through it (shangmi/jobs/workers.py).
+    task_id = models.CharField(max_length=64, blank=True, db_index=True)
 
     # A job shows only to the person who started it: its input may be another unit's data.
     scope = Scope(owners=("created_by",), grants={})
@@ -53,3 +56,21 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class WorkerHeartbeat(models.Model):
+    """A job worker says it is alive: written at start and every few seconds by a thread of
+    `manage.py db_worker`, read by /health/ and by the stale-job reaper."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("job worker")
+        verbose_name_plural = _("job workers")
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid}"

@@ -63,6 +63,31 @@ class GuidanceVisit(models.Model):
         return f"{self.enterprise_id} {self.visited_at:%Y-%m-%d}"
 
 
+class GuidanceHalfCount(models.Model):
+    """Guidance visits of an enterprise in one half of one year (local time): the summary the
+    half-year status page reads instead of counting a province's visits on every request.
+
+    Kept by the database itself: triggers on ledgers_guidancevisit (migration 0003) add, move
+    and remove the counts on every insert, update and delete, whoever writes (the services,
+    bulk loads, raw SQL), so the summary cannot drift from the visits. Nothing in Python
+    writes it.
+    """
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.DO_NOTHING, db_constraint=False)
+    year = models.PositiveSmallIntegerField()
+    half = models.PositiveSmallIntegerField()
+    visits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year", "half"], name="guidance_half_count_unique")
+        ]
+        indexes = [models.Index(fields=["year", "half", "enterprise"], name="guidance_half_count_covered")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year}/{self.half}: {self.visits}"
+
+
 def attachment_path(instance: models.Model, filename: str) -> str:
     # Stored names carry no user input; the original name is kept in the row.
     return f"ledgers/{type(instance).__name__.lower()}/{uuid.uuid4().hex}"
