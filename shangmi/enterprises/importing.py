@@ -43,8 +43,8 @@ from shangmi.core.spreadsheets import SUFFIXES as SHEET_SUFFIXES
 from shangmi.enterprises.models import INDUSTRY_ZH, Enterprise, Industry, Tag
 from shangmi.enterprises.services import may_add_enterprises
 from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
-from shangmi.regions.models import Park
-from shangmi.regions.resolve import RegionIndex, normalise
+from shangmi.regions.models import Park, Region
+from shangmi.regions.resolve import RegionIndex, Resolution, normalise
 
 BATCH_SIZE = 2000
 PROGRESS_EVERY = 1000
@@ -292,6 +292,162 @@ def _registered_usccs(usccs: list[str]) -> list[str]:
         return [uscc for (uscc,) in cursor.fetchall()]
 
 
+class _RowChecker:
+    """Checks one data row at a time, one method per column, against lookups built once.
+
+    The methods run in the column order of the messages (name, code, region, park, ...), so a
+    bad row's errors come out in the same order every time. State that spans rows lives here:
+    the codes seen so far (a duplicate names its first row) and the region texts already resolved.
+    """
+
+    def __init__(self, user: Any) -> None:
+        self.within = _user_region(user)
+        self.regions = RegionIndex()
+        self.parks: dict[tuple[str, str], int] = {
+            (region_id, normalise(name)): pk
+            for pk, region_id, name in Park.objects.values_list("pk", "region_id", "name")
+        }
+        self.industries = _industry_lookup()
+        self.tags = _tag_lookup()
+        self.seen: dict[str, int] = {}
+        self.resolved: dict[str, Resolution] = {}  # region text → its resolution: a file names a few dozen regions
+
+    def check(self, number: int, cell: dict[str, str]) -> _Row | list[str]:
+        """The row ready to write, or its problems in column order."""
+        problems: list[str] = []
+        name = self.name(cell, problems)
+        uscc = self.uscc(number, cell, problems)
+        region = self.region(cell, problems)
+        region_id = region.code if region is not None else None
+        values = {
+            "name": name,
+            "uscc": uscc,
+            "region_id": region_id,
+            "park_id": self.park(cell, region, problems),
+            "industry": self.industry(cell, problems),
+            "employee_count": self.employee_count(cell, problems),
+        }
+        tag_ids = self.tag_ids(cell, problems)
+        values.update(self.contact(cell, problems))
+        values["is_liaison_point"] = self.is_liaison_point(cell, problems)
+        if problems:
+            return problems
+        return _Row(number, values, frozenset(tag_ids))
+
+    def name(self, cell: dict[str, str], problems: list[str]) -> str:
+        name = _text(cell.get("name", ""))
+        if not name:
+            problems.append(_("Enterprise name is required."))
+        elif len(name) > 128:
+            problems.append(_("Enterprise name is longer than 128 characters."))
+        return name
+
+    def uscc(self, number: int, cell: dict[str, str], problems: list[str]) -> str:
+        uscc = normalise_uscc(cell.get("uscc", ""))
+        if not uscc:
+            problems.append(_("Unified social credit code is required."))
+            return uscc
+        problems.extend(uscc_errors(uscc))
+        first = self.seen.get(uscc)
+        if first is not None:
+            problems.append(_("The same unified social credit code is already on row %(row)d.") % {"row": first})
+        else:
+            # Recorded even when the row has other problems: a later copy is still a duplicate.
+            self.seen[uscc] = number
+        return uscc
+
+    def region(self, cell: dict[str, str], problems: list[str]) -> Region | None:
+        region_text = cell.get("region", "")
+        resolution = self.resolved.get(region_text)
+        if resolution is None:
+            resolution = self.resolved[region_text] = self.regions.resolve(region_text, within=self.within)
+        if resolution.region is None:
+            problems.append(resolution.error)
+        return resolution.region
+
+    def park(self, cell: dict[str, str], region: Region | None, problems: list[str]) -> int | None:
+        park_name = _normalise_repeated(cell.get("park", ""))
+        if not park_name or region is None:
+            return None
+        park_id = self.parks.get((region.code, park_name))
+        if park_id is None:
+            problems.append(
+                _("No park called %(park)s in %(region)s.") % {"park": park_name, "region": region.full_name}
+            )
+        return park_id
+
+    def industry(self, cell: dict[str, str], problems: list[str]) -> str:
+        industry_text = _normalise_repeated(cell.get("industry", "")).lower()
+        if not industry_text:
+            return ""
+        industry = self.industries.get(industry_text, "")
+        if not industry:
+            problems.append(
+                _("Unknown industry %(value)s: write a GB/T 4754 section letter (A-T) or its Chinese name.")
+                % {"value": cell.get("industry", "").strip()}
+            )
+        return industry
+
+    def employee_count(self, cell: dict[str, str], problems: list[str]) -> int | None:
+        employees_text = _normalise_repeated(cell.get("employee_count", "")).replace(",", "")
+        if not employees_text:
+            return None
+        try:
+            number_value = float(employees_text)
+        except ValueError:
+            number_value = -1.0
+        if number_value < 0 or not number_value.is_integer() or number_value > 2_147_483_647:
+            problems.append(
+                _("Employees must be a whole number, not %(value)s.") % {"value": cell.get("employee_count", "")}
+            )
+            return None
+        return int(number_value)
+
+    def tag_ids(self, cell: dict[str, str], problems: list[str]) -> set[int]:
+        tag_ids: set[int] = set()
+        for part in TAG_SPLIT.split(cell.get("tags", "")):
+            key = _normalise_repeated(part).lower()
+            if not key:
+                continue
+            tag_id = self.tags.get(key)
+            if tag_id is None:
+                problems.append(_("Unknown tag %(tag)s.") % {"tag": part})
+            else:
+                tag_ids.add(tag_id)
+        return tag_ids
+
+    def contact(self, cell: dict[str, str], problems: list[str]) -> dict[str, str]:
+        """Address, contact person, phone and email: lengths the columns hold, an email that is one."""
+        address = _text(cell.get("address", ""))
+        if len(address) > 255:
+            problems.append(_("Address is longer than 255 characters."))
+        contact_name = _text(cell.get("contact_name", ""))
+        if len(contact_name) > 64:
+            problems.append(_("Contact person is longer than 64 characters."))
+        contact_phone = normalise(cell.get("contact_phone", ""))
+        if len(contact_phone) > 32:
+            problems.append(_("Contact phone is longer than 32 characters."))
+        contact_email = normalise(cell.get("contact_email", ""))
+        if contact_email:
+            try:
+                validate_email(contact_email)
+            except ValidationError:
+                problems.append(_("%(value)s is not an email address.") % {"value": contact_email})
+        return {
+            "address": address,
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+            "contact_email": contact_email,
+        }
+
+    def is_liaison_point(self, cell: dict[str, str], problems: list[str]) -> bool:
+        liaison_text = _normalise_repeated(cell.get("is_liaison_point", "")).lower()
+        is_liaison_point = liaison_text in TRUE_WORDS
+        if not is_liaison_point and liaison_text not in FALSE_WORDS:
+            problems.append(_("Liaison point must be 是 or 否, not %(value)s.") % {"value": liaison_text})
+        return is_liaison_point
+
+
 def enterprise_import(
     *,
     user: Any,
@@ -316,151 +472,60 @@ def enterprise_import(
         result.refuse_file(exc)
         return result
 
-    within = _user_region(user)
-    regions = RegionIndex()
-    parks: dict[tuple[str, str], int] = {
-        (region_id, normalise(name)): pk for pk, region_id, name in Park.objects.values_list("pk", "region_id", "name")
-    }
-    industries = _industry_lookup()
-    tags = _tag_lookup()
-    errors = result.errors
-
     lines = data_rows(rows, header)
     total = len(lines)
     del rows
     if progress:
         progress(0, total)
     if total == 0:
-        errors.append(RowError(header.index + 1, _("The file has a header row but no enterprises below it.")))
+        result.errors.append(RowError(header.index + 1, _("The file has a header row but no enterprises below it.")))
         return result
 
+    checked = _check_lines(user, header, lines, result.errors, progress)
+    to_create, to_update = _sort_against_database(user, checked, result)
+    result.errors.sort(key=lambda e: e.row)
+    if result.errors:
+        return result
+    result.created = len(to_create)
+    result.updated = len(to_update)
+    if not dry_run:
+        _write(user, to_create, to_update)
+    if progress:
+        progress(total, total)
+    return result
+
+
+def _check_lines(
+    user: Any,
+    header: Header,
+    lines: Sequence[tuple[int, Sequence[str]]],
+    errors: list[RowError],
+    progress: Callable[[int, int], None] | None,
+) -> list[_Row]:
+    """Every data row checked; the problems of bad rows go to ``errors``, good rows are returned."""
+    checker = _RowChecker(user)
+    total = len(lines)
     checked: list[_Row] = []
-    seen: dict[str, int] = {}
-    resolved: dict[str, Any] = {}  # region text → its resolution: a file names a few dozen regions
     cols = list(header.columns.items())
     for done, (number, raw) in enumerate(lines, start=1):
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
         cell = {f: (raw[c] if c < len(raw) else "") for f, c in cols}
-        problems: list[str] = []
-
-        name = _text(cell.get("name", ""))
-        if not name:
-            problems.append(_("Enterprise name is required."))
-        elif len(name) > 128:
-            problems.append(_("Enterprise name is longer than 128 characters."))
-
-        uscc = normalise_uscc(cell.get("uscc", ""))
-        if not uscc:
-            problems.append(_("Unified social credit code is required."))
+        outcome = checker.check(number, cell)
+        if isinstance(outcome, _Row):
+            checked.append(outcome)
         else:
-            problems.extend(uscc_errors(uscc))
-            first = seen.get(uscc)
-            if first is not None:
-                problems.append(_("The same unified social credit code is already on row %(row)d.") % {"row": first})
-            else:
-                seen[uscc] = number
+            errors.extend(RowError(number, p) for p in outcome)
+    return checked
 
-        region_id = None
-        region_text = cell.get("region", "")
-        resolution = resolved.get(region_text)
-        if resolution is None:
-            resolution = resolved[region_text] = regions.resolve(region_text, within=within)
-        if resolution.region is None:
-            problems.append(resolution.error)
-        else:
-            region_id = resolution.region.code
 
-        park_id = None
-        park_name = _normalise_repeated(cell.get("park", ""))
-        if park_name and region_id is not None:
-            park_id = parks.get((region_id, park_name))
-            if park_id is None:
-                problems.append(
-                    _("No park called %(park)s in %(region)s.")
-                    % {"park": park_name, "region": resolution.region.full_name}  # type: ignore[union-attr]
-                )
+def _sort_against_database(
+    user: Any, checked: list[_Row], result: ImportResult
+) -> tuple[list[_Row], list[tuple[_Row, dict[str, Any], bool]]]:
+    """Against the database: an existing code is an update if the user may change it.
 
-        industry = ""
-        industry_text = _normalise_repeated(cell.get("industry", "")).lower()
-        if industry_text:
-            industry = industries.get(industry_text, "")
-            if not industry:
-                problems.append(
-                    _("Unknown industry %(value)s: write a GB/T 4754 section letter (A-T) or its Chinese name.")
-                    % {"value": cell.get("industry", "").strip()}
-                )
-
-        employee_count = None
-        employees_text = _normalise_repeated(cell.get("employee_count", "")).replace(",", "")
-        if employees_text:
-            try:
-                number_value = float(employees_text)
-            except ValueError:
-                number_value = -1.0
-            if number_value < 0 or not number_value.is_integer() or number_value > 2_147_483_647:
-                problems.append(
-                    _("Employees must be a whole number, not %(value)s.") % {"value": cell.get("employee_count", "")}
-                )
-            else:
-                employee_count = int(number_value)
-
-        tag_ids: set[int] = set()
-        for part in TAG_SPLIT.split(cell.get("tags", "")):
-            key = _normalise_repeated(part).lower()
-            if not key:
-                continue
-            tag_id = tags.get(key)
-            if tag_id is None:
-                problems.append(_("Unknown tag %(tag)s.") % {"tag": part})
-            else:
-                tag_ids.add(tag_id)
-
-        address = _text(cell.get("address", ""))
-        if len(address) > 255:
-            problems.append(_("Address is longer than 255 characters."))
-        contact_name = _text(cell.get("contact_name", ""))
-        if len(contact_name) > 64:
-            problems.append(_("Contact person is longer than 64 characters."))
-        contact_phone = normalise(cell.get("contact_phone", ""))
-        if len(contact_phone) > 32:
-            problems.append(_("Contact phone is longer than 32 characters."))
-        contact_email = normalise(cell.get("contact_email", ""))
-        if contact_email:
-            try:
-                validate_email(contact_email)
-            except ValidationError:
-                problems.append(_("%(value)s is not an email address.") % {"value": contact_email})
-
-        liaison_text = _normalise_repeated(cell.get("is_liaison_point", "")).lower()
-        is_liaison_point = liaison_text in TRUE_WORDS
-        if not is_liaison_point and liaison_text not in FALSE_WORDS:
-            problems.append(_("Liaison point must be 是 or 否, not %(value)s.") % {"value": liaison_text})
-
-        if problems:
-            errors.extend(RowError(number, p) for p in problems)
-            continue
-        checked.append(
-            _Row(
-                number,
-                {
-                    "name": name,
-                    "uscc": uscc,
-                    "region_id": region_id,
-                    "park_id": park_id,
-                    "industry": industry,
-                    "employee_count": employee_count,
-                    "address": address,
-                    "contact_name": contact_name,
-                    "contact_phone": contact_phone,
-                    "contact_email": contact_email,
-                    "is_liaison_point": is_liaison_point,
-                },
-                frozenset(tag_ids),
-            )
-        )
-
-    # Against the database: an existing code is an update if the user may change it.
+    Rows the user may not write go to ``result.errors``; rows already as the file says count as unchanged.
+    """
     existing, changeable, existing_tags = _existing([r.values["uscc"] for r in checked], user)
     may_add = scope_q(Enterprise, user, ADD) is not None
     to_create: list[_Row] = []
@@ -469,12 +534,12 @@ def enterprise_import(
         current = existing.get(row.values["uscc"])
         if current is None:
             if not may_add:
-                errors.append(RowError(row.number, _("You may not add enterprises.")))
+                result.errors.append(RowError(row.number, _("You may not add enterprises.")))
             else:
                 to_create.append(row)
             continue
         if current["pk"] not in changeable:
-            errors.append(
+            result.errors.append(
                 RowError(
                     row.number,
                     _("This unified social credit code is already registered outside your region."),
@@ -487,21 +552,7 @@ def enterprise_import(
             result.unchanged += 1
         else:
             to_update.append((row, current, not same_tags))
-
-    errors.sort(key=lambda e: e.row)
-    if errors:
-        return result
-    result.created = len(to_create)
-    result.updated = len(to_update)
-    if dry_run:
-        if progress:
-            progress(total, total)
-        return result
-
-    _write(user, to_create, to_update)
-    if progress:
-        progress(total, total)
-    return result
+    return to_create, to_update
 
 
 def _write(user: Any, to_create: list[_Row], to_update: list[tuple[_Row, dict[str, Any], bool]]) -> None:

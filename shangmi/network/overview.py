@@ -180,17 +180,29 @@ def network_tree(user: Any, region: Region | None) -> RegionNode:
         .order_by("name", "pk")
     )
     stations = list(stations_in(user, region).values("pk", "name", "kind", "region__path").order_by("name", "pk"))
-    visible = {row["pk"] for row in enterprises}
+    served = _served(stations, visible={row["pk"] for row in enterprises})
+    root, nodes = _region_nodes(region, [row["region__path"] for row in enterprises + stations])
+    _attach_enterprises(enterprises, stations, served, nodes)
+    _finish(root)
+    return root
+
+
+def _served(stations: list[dict[str, Any]], visible: set[int]) -> dict[int, list[int]]:
+    """Station id → the ids of the enterprises it serves that the reader can see."""
     served: dict[int, list[int]] = defaultdict(list)
     for station_id, enterprise_id in Station.enterprises.through.objects.filter(
         station_id__in=[s["pk"] for s in stations]
     ).values_list("station_id", "enterprise_id"):
         if enterprise_id in visible:  # a station may serve enterprises the reader cannot see
             served[station_id].append(enterprise_id)
+    return served
 
+
+def _region_nodes(region: Region | None, leaf_paths: list[str]) -> tuple[RegionNode, dict[str, RegionNode]]:
+    """The root node and a node per region path from ``region`` down to each of ``leaf_paths``, linked."""
     root_path = region.path if region is not None else ""
     paths: set[str] = set()
-    for path in [row["region__path"] for row in enterprises] + [s["region__path"] for s in stations]:
+    for path in leaf_paths:
         # the region itself and every ancestor down from the chosen region
         for end in range(len(root_path) + CODE_WIDTH, len(path) + 1, CODE_WIDTH):
             paths.add(path[:end])
@@ -206,21 +218,32 @@ def network_tree(user: Any, region: Region | None) -> RegionNode:
         parent.children.append(nodes[path])
     for node in nodes.values():
         node.children.sort(key=lambda n: n.region.code)
+    return root, nodes
 
+
+def _leaf(row: dict[str, Any]) -> EnterpriseLeaf:
+    return EnterpriseLeaf(
+        pk=row["pk"],
+        name=row["name"],
+        is_liaison_point=row["is_liaison_point"],
+        is_key=row["key"],
+        liaison_officer=_name(row["liaison_officer__full_name"], row["liaison_officer__username"]),
+        guidance_officer=_name(row["guidance_officer__full_name"], row["guidance_officer__username"]),
+    )
+
+
+def _attach_enterprises(
+    enterprises: list[dict[str, Any]],
+    stations: list[dict[str, Any]],
+    served: dict[int, list[int]],
+    nodes: dict[str, RegionNode],
+) -> None:
+    """Groups under each region node: its parks, then its stations, then its other enterprises."""
     leaves: dict[int, EnterpriseLeaf] = {}
     parks: dict[tuple[str, int], Group] = {}
-    others: dict[str, Group] = {}
     attached: set[int] = set()
     for row in enterprises:
-        leaf = EnterpriseLeaf(
-            pk=row["pk"],
-            name=row["name"],
-            is_liaison_point=row["is_liaison_point"],
-            is_key=row["key"],
-            liaison_officer=_name(row["liaison_officer__full_name"], row["liaison_officer__username"]),
-            guidance_officer=_name(row["guidance_officer__full_name"], row["guidance_officer__username"]),
-        )
-        leaves[leaf.pk] = leaf
+        leaf = leaves[row["pk"]] = _leaf(row)
         path = row["region__path"]
         if row["park_id"] is not None:
             group = parks.get((path, row["park_id"]))
@@ -236,6 +259,7 @@ def network_tree(user: Any, region: Region | None) -> RegionNode:
         group.enterprises.sort(key=lambda leaf: (leaf.name, leaf.pk))
         attached.update(pk for pk in served.get(station["pk"], []))
         nodes[station["region__path"]].groups.append(group)
+    others: dict[str, Group] = {}
     for row in enterprises:
         if row["pk"] in attached:
             continue
@@ -246,14 +270,13 @@ def network_tree(user: Any, region: Region | None) -> RegionNode:
             nodes[path].groups.append(group)
         group.enterprises.append(leaves[row["pk"]])
 
-    def finish(node: RegionNode) -> int:
-        own = {leaf.pk for group in node.groups for leaf in group.enterprises}
-        node.enterprise_count = len(own) + sum(finish(child) for child in node.children)
-        node.groups.sort(key=lambda g: ({"park": 0, "station": 1, "other": 2}[g.kind], g.name))
-        return node.enterprise_count
 
-    finish(root)
-    return root
+def _finish(node: RegionNode) -> int:
+    """Count each node's enterprises (its own groups and its children's) and order its groups."""
+    own = {leaf.pk for group in node.groups for leaf in group.enterprises}
+    node.enterprise_count = len(own) + sum(_finish(child) for child in node.children)
+    node.groups.sort(key=lambda g: ({"park": 0, "station": 1, "other": 2}[g.kind], g.name))
+    return node.enterprise_count
 
 
 def network_gaps(user: Any, region: Region | None, limit: int = GAP_LIMIT) -> list[Enterprise]:

@@ -258,34 +258,15 @@ def check_rows(rows: Sequence[Sequence[str]], parent: Region, result: TargetImpo
         key = _key(label)
         if key.startswith(NOTE_PREFIXES):
             break  # notes follow the table
-        counts: list[int | None] = []
-        problems: list[str] = []
-        for col, column in layout.columns:
-            value, problem = _count(raw[col] if col < len(raw) else "", column)
-            counts.append(value)
-            if problem:
-                problems.append(problem)
-                unreadable.add(column)
+        counts, problems = _row_counts(raw, layout, unreadable)
         if key.lower() in TOTAL_WORDS:
             total_row = (number, label, counts)
             result.errors.extend(RowError(number, p) for p in problems)
             continue
         data_rows += 1
-        region = None
-        if not key:
-            problems.insert(0, _("The district is missing."))
-        else:
-            resolution = resolve_inside(index, label, parent)
-            region = resolution.region
-            if region is None:
-                problems.insert(0, resolution.error)
-            elif region.code in seen:
-                problems.insert(
-                    0,
-                    _("%(name)s is already on row %(first)d.") % {"name": region.name, "first": seen[region.code]},
-                )
-            else:
-                seen[region.code] = number
+        region, problem = _row_region(index, label, parent, seen, number)
+        if problem:
+            problems.insert(0, problem)
         # The parent's own row is its target against the total, not a part of it.
         if region is None or region.pk != parent.pk:
             for (_col, column), value in zip(layout.columns, counts, strict=True):
@@ -303,18 +284,64 @@ def check_rows(rows: Sequence[Sequence[str]], parent: Region, result: TargetImpo
             RowError(layout.header_row + 1, _("The table has a header row but no districts below it."))
         )
     if total_row is not None:
-        number, label, counts = total_row
-        for (_col, column), value in zip(layout.columns, counts, strict=True):
-            # A column with an unreadable number has its own error; its sum would only add noise.
-            if column not in unreadable and (value or 0) != sums[column]:
-                result.errors.append(
-                    RowError(
-                        number,
-                        _("The %(label)s row gives %(total)d under %(column)s, but the rows above add up to %(sum)d.")
-                        % {"label": label, "total": value or 0, "column": column.label_zh, "sum": sums[column]},
-                    )
-                )
+        _check_total(total_row, layout, sums, unreadable, result)
     return lines
+
+
+def _row_counts(raw: Sequence[str], layout: Layout, unreadable: set[Column]) -> tuple[list[int | None], list[str]]:
+    """The row's numbers in the layout's column order, and the reason for each unreadable one.
+
+    A column with an unreadable cell is added to ``unreadable``: its total is not compared.
+    """
+    counts: list[int | None] = []
+    problems: list[str] = []
+    for col, column in layout.columns:
+        value, problem = _count(raw[col] if col < len(raw) else "", column)
+        counts.append(value)
+        if problem:
+            problems.append(problem)
+            unreadable.add(column)
+    return counts, problems
+
+
+def _row_region(
+    index: RegionIndex, label: str, parent: Region, seen: dict[str, int], number: int
+) -> tuple[Region | None, str]:
+    """The district a row names, or the reason it names none (missing, unknown, already on a row above).
+
+    A district met for the first time is recorded in ``seen`` with its row number.
+    """
+    if not _key(label):
+        return None, _("The district is missing.")
+    resolution = resolve_inside(index, label, parent)
+    region = resolution.region
+    if region is None:
+        return None, resolution.error
+    if region.code in seen:
+        return region, _("%(name)s is already on row %(first)d.") % {"name": region.name, "first": seen[region.code]}
+    seen[region.code] = number
+    return region, ""
+
+
+def _check_total(
+    total_row: tuple[int, str, list[int | None]],
+    layout: Layout,
+    sums: dict[Column, int],
+    unreadable: set[Column],
+    result: TargetImportResult,
+) -> None:
+    """The 合计 row against the sum of the rows above it, column by column."""
+    number, label, counts = total_row
+    for (_col, column), value in zip(layout.columns, counts, strict=True):
+        # A column with an unreadable number has its own error; its sum would only add noise.
+        if column not in unreadable and (value or 0) != sums[column]:
+            result.errors.append(
+                RowError(
+                    number,
+                    _("The %(label)s row gives %(total)d under %(column)s, but the rows above add up to %(sum)d.")
+                    % {"label": label, "total": value or 0, "column": column.label_zh, "sum": sums[column]},
+                )
+            )
 
 
 # --- Writing ----------------------------------------------------------------------------------

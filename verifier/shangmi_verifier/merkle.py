@@ -289,15 +289,7 @@ def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: by
     if size1 > size2:
         raise ProofError(f"tree size {size2} is smaller than {size1}: a log cannot shrink")
     if size1 == 0 or size1 == size2:
-        if proof:
-            raise ProofError(f"consistency proof from size {size1} to {size2} must be empty, got {len(proof)} hashes")
-        if size1 == 0 and bytes(root1) != EMPTY_ROOT:
-            raise ProofError("root1 is not the root of the empty tree")
-        if size1 == size2:
-            if bytes(root1) != bytes(root2):
-                raise ProofError(f"trees of equal size {size1} have different roots")
-        else:
-            _hash_arg(root2, "root2")
+        _verify_trivial_consistency(size1, size2, proof, root1, root2)
         return
     first = _hash_arg(root1, "root1")
     second = _hash_arg(root2, "root2")
@@ -305,6 +297,28 @@ def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: by
     if size1 & (size1 - 1) == 0:
         # The old tree is a complete subtree the proof leaves out: its root is the starting point.
         path.insert(0, first)
+    old, new = _roots_from_consistency_path(size1, size2, path)
+    if old != first:
+        raise ProofError(f"consistency proof does not lead to root1 of tree size {size1}")
+    if new != second:
+        raise ProofError(f"consistency proof does not lead to root2 of tree size {size2}")
+
+
+def _verify_trivial_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: bytes, root2: bytes) -> None:
+    """The cases around RFC 9162's algorithm: from the empty tree, or between trees of equal size."""
+    if proof:
+        raise ProofError(f"consistency proof from size {size1} to {size2} must be empty, got {len(proof)} hashes")
+    if size1 == 0 and bytes(root1) != EMPTY_ROOT:
+        raise ProofError("root1 is not the root of the empty tree")
+    if size1 == size2:
+        if bytes(root1) != bytes(root2):
+            raise ProofError(f"trees of equal size {size1} have different roots")
+    else:
+        _hash_arg(root2, "root2")
+
+
+def _roots_from_consistency_path(size1: int, size2: int, path: list[bytes]) -> tuple[bytes, bytes]:
+    """The roots of trees ``size1`` and ``size2`` that ``path`` leads to (RFC 9162 2.1.4.2, 0 < size1 < size2)."""
     fn, sn = size1 - 1, size2 - 1
     while fn & 1:
         fn >>= 1
@@ -325,10 +339,7 @@ def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: by
         sn >>= 1
     if sn != 0:
         raise ProofError("consistency proof is shorter than the tree is deep")
-    if old != first:
-        raise ProofError(f"consistency proof does not lead to root1 of tree size {size1}")
-    if new != second:
-        raise ProofError(f"consistency proof does not lead to root2 of tree size {size2}")
+    return old, new
 
 
 # --- appending -------------------------------------------------------------------------------

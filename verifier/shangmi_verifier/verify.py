@@ -183,59 +183,81 @@ def verify_receipt(
 def _verify(
     receipt: dict[str, Any], report: Report, verifier_key: str, file: FileDigests | None, tsa_certs: tuple[bytes, ...]
 ) -> None:
+    # Each step adds its lines to the report and says whether the next one is worth taking:
+    # the first failure ends the check, so the report names the first thing that does not hold.
     if receipt.get("format") != RECEIPT_FORMAT:
         report.add(False, "不是本平台的存证回执", f"not a receipt of format {RECEIPT_FORMAT}")
         return
     salt = _hex(receipt["salt"], "salt")
     sha_digest = _hex(receipt["digests"]["sha256"], "digests.sha256")
     sm3_hex = receipt["digests"].get("sm3") or ""
-    if file is not None:
-        if not report.add(
-            file.sha256 == sha_digest,
-            "文件的 SHA-256 与回执一致"
-            if file.sha256 == sha_digest
-            else "文件的 SHA-256 与回执不符：不是存证的那个文件",
-            "the file's SHA-256 matches the receipt"
-            if file.sha256 == sha_digest
-            else "the file's SHA-256 differs from the receipt: not the deposited file",
-        ):
-            return
-        if sm3_hex and file.sm3 is not None:
-            same = file.sm3 == _hex(sm3_hex, "digests.sm3")
-            if not report.add(
-                same,
-                "文件的 SM3 与回执一致" if same else "文件的 SM3 与回执不符",
-                f"SM3 {'matches' if same else 'differs'}",
-            ):
-                return
+    if file is not None and not _file_matches(report, file, sha_digest, sm3_hex):
+        return
+    leaf = _committed_leaf(receipt, report, salt, sha_digest, sm3_hex)
+    if leaf is None:
+        return
+    report.claimed_at = datetime.fromtimestamp(leaf.time_ms / 1000, tz=UTC)
+    if not _included(receipt, report, verifier_key, leaf):
+        return
+    token = receipt.get("timestamp_token")
+    if token:
+        _timestamp_valid(receipt, report, token, tsa_certs)
 
+
+def _file_matches(report: Report, file: FileDigests, sha_digest: bytes, sm3_hex: str) -> bool:
+    """The file's digests against the receipt's: SHA-256 always, SM3 when both sides have it."""
+    if not report.add(
+        file.sha256 == sha_digest,
+        "文件的 SHA-256 与回执一致" if file.sha256 == sha_digest else "文件的 SHA-256 与回执不符：不是存证的那个文件",
+        "the file's SHA-256 matches the receipt"
+        if file.sha256 == sha_digest
+        else "the file's SHA-256 differs from the receipt: not the deposited file",
+    ):
+        return False
+    if sm3_hex and file.sm3 is not None:
+        same = file.sm3 == _hex(sm3_hex, "digests.sm3")
+        return report.add(
+            same,
+            "文件的 SM3 与回执一致" if same else "文件的 SM3 与回执不符",
+            f"SM3 {'matches' if same else 'differs'}",
+        )
+    return True
+
+
+def _committed_leaf(
+    receipt: dict[str, Any], report: Report, salt: bytes, sha_digest: bytes, sm3_hex: str
+) -> Leaf | None:
+    """The receipt's leaf if it is sequenced, well formed and commits to the receipt's salted digests."""
     if not receipt["leaf"].get("data"):
         report.add(
             False,
             "存证尚未排序入日志，请稍后重新下载回执",
             "the deposit is not yet sequenced: download the receipt again later",
         )
-        return
+        return None
     try:
         leaf = Leaf.from_bytes(_b64(receipt["leaf"]["data"], "leaf.data"))
     except LeafError as exc:
         report.add(False, f"叶子数据无效：{exc}", f"invalid leaf: {exc}")
-        return
+        return None
     ok = leaf.sha256_commitment == sha256_commitment(salt, sha_digest)
     if not report.add(
         ok,
         "加盐承诺与摘要一致" if ok else "加盐承诺与摘要不符",
         f"salted commitment {'matches' if ok else 'does not match'}",
     ):
-        return
+        return None
     if sm3_hex:
         ok = leaf.sm3_commitment == sm3_commitment(salt, _hex(sm3_hex, "digests.sm3"))
         if not report.add(
             ok, "SM3 承诺一致" if ok else "SM3 承诺不符", f"SM3 commitment {'matches' if ok else 'does not match'}"
         ):
-            return
-    report.claimed_at = datetime.fromtimestamp(leaf.time_ms / 1000, tz=UTC)
+            return None
+    return leaf
 
+
+def _included(receipt: dict[str, Any], report: Report, verifier_key: str, leaf: Leaf) -> bool:
+    """The checkpoint is signed by the log's key and the inclusion proof puts the leaf in its tree."""
     leaf_hash = merkle.leaf_hash(leaf.to_bytes())
     if receipt.get("status") != "sequenced" or not receipt.get("checkpoint") or not receipt.get("inclusion"):
         report.add(
@@ -243,39 +265,39 @@ def _verify(
             "存证尚未排序入日志，请稍后重新下载回执",
             "the deposit is not yet sequenced: download the receipt again later",
         )
-        return
+        return False
     try:
         checkpoint = open_checkpoint(receipt["checkpoint"], verifier_key, origin=receipt["log"]["origin"])
     except NoteError as exc:
         report.add(False, f"检查点签名无效：{exc}", f"checkpoint signature invalid: {exc}")
-        return
+        return False
     report.add(True, "检查点签名有效", f"checkpoint signed by {checkpoint.origin}")
     index = receipt["leaf"]["index"]
     inclusion = receipt["inclusion"]
     if not isinstance(index, int) or inclusion["tree_size"] != checkpoint.size:
         report.add(False, "回执中的序号或树规模与检查点不符", "index or tree size does not match the checkpoint")
-        return
+        return False
     proof = [_b64(node, "inclusion.proof") for node in inclusion["proof"]]
     try:
         merkle.verify_inclusion(leaf_hash, index, checkpoint.size, proof, checkpoint.root)
     except merkle.ProofError as exc:
         report.add(False, f"包含证明无效：{exc}", f"inclusion proof invalid: {exc}")
-        return
+        return False
     report.add(True, "包含证明有效：叶子在检查点的树中", "inclusion proof valid: the leaf is in the checkpoint's tree")
     report.index, report.tree_size = index, checkpoint.size
+    return True
 
-    token = receipt.get("timestamp_token")
-    if token:
-        from shangmi_verifier.timestamp import TimestampError, verify_timestamp
 
-        try:
-            info = verify_timestamp(_b64(token, "timestamp_token"), receipt["checkpoint"].encode(), tsa_certs)
-        except TimestampError as exc:
-            report.add(False, f"时间戳令牌无效：{exc}", f"timestamp token invalid: {exc}")
-            return
-        report.timestamp_at = info.gen_time
-        report.timestamp_authority = info.tsa_subject
-        anchored = "（已核验颁发机构）" if tsa_certs else "（未提供颁发机构证书，未核验信任链）"
-        report.add(
-            True, f"可信时间戳有效：{info.tsa_subject}{anchored}", f"RFC 3161 timestamp valid: {info.tsa_subject}"
-        )
+def _timestamp_valid(receipt: dict[str, Any], report: Report, token: Any, tsa_certs: tuple[bytes, ...]) -> None:
+    """The RFC 3161 token over the checkpoint, anchored in ``tsa_certs`` when given."""
+    from shangmi_verifier.timestamp import TimestampError, verify_timestamp
+
+    try:
+        info = verify_timestamp(_b64(token, "timestamp_token"), receipt["checkpoint"].encode(), tsa_certs)
+    except TimestampError as exc:
+        report.add(False, f"时间戳令牌无效：{exc}", f"timestamp token invalid: {exc}")
+        return
+    report.timestamp_at = info.gen_time
+    report.timestamp_authority = info.tsa_subject
+    anchored = "（已核验颁发机构）" if tsa_certs else "（未提供颁发机构证书，未核验信任链）"
+    report.add(True, f"可信时间戳有效：{info.tsa_subject}{anchored}", f"RFC 3161 timestamp valid: {info.tsa_subject}")
