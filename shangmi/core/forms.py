@@ -30,7 +30,9 @@ class BootstrapMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        bootstrap_widgets(self)  # type: ignore[arg-type]
+        if not isinstance(self, forms.BaseForm):
+            raise TypeError(f"{type(self).__name__}: BootstrapMixin belongs on a form")
+        bootstrap_widgets(self)
 
 
 _T = TypeVar("_T")
