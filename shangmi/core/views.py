@@ -38,7 +38,7 @@ class ScopedViewMixin(PasswordChangeRequiredMixin):
     """
 
     request: HttpRequest
-    model: ClassVar[type[models.Model]]
+    model: type[models.Model]
     action: ClassVar[str] = VIEW
 
     def get_queryset(self) -> models.QuerySet[Any]:
