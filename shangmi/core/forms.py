@@ -25,6 +25,15 @@ def bootstrap_widgets(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("class", "form-control")
 
 
+def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The model choice field ``name`` of ``form``, typed as one, so a form can narrow its rows
+    (``.queryset``) to what the user may pick."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    return field
+
+
 class BootstrapMixin:
     """Bootstrap classes on every widget of the form (see bootstrap_widgets)."""
 
