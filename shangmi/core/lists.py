@@ -30,7 +30,7 @@ import django_filters
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponseBase, QueryDict
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView, View
 
@@ -143,8 +143,8 @@ class ScopedExportView(FilteredRowsMixin, View, ABC):
     """The same rows as the list, every one of them, written by ``export`` (an .xlsx response)."""
 
     @abstractmethod
-    def export(self, rows: QuerySet[Any]) -> HttpResponse:
+    def export(self, rows: QuerySet[Any]) -> HttpResponseBase:
         """The response carrying ``rows`` (all of them, not a page)."""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return self.export(self.rows())

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -130,7 +130,7 @@ class ActivityExportView(ScopedViewMixin, View):
 
     model = Activity
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         activities, _form = filtered_activities(request)
         stamp = program_now().strftime("%Y%m%d")
         return xlsx_response(
@@ -354,7 +354,7 @@ class ParticipantTemplateView(RightRequiredMixin, View):
     model = Activity
     action = CHANGE
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         return xlsx_response(write_participant_template, "参与人员导入模板.xlsx")
 
 
