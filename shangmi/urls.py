@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("shangmi.home.urls")),
     path("accounts/", include("shangmi.accounts.urls")),
     path("regions/", include("shangmi.regions.urls")),

@@ -2,12 +2,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from shangmi.enterprises.models import Enterprise, Tag
 from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
 from shangmi.regions.models import Park, Region
+
+
+def _narrow_choices(serializer: serializers.Serializer[Any], name: str, rows: QuerySet[Any]) -> None:
+    """The foreign-key field ``name`` of ``serializer`` accepts only ``rows`` (the reader's scope)."""
+    field = serializer.fields[name]
+    if not isinstance(field, serializers.RelatedField):
+        raise TypeError(f"{name} is not a related field")
+    # drf-stubs declare ``queryset`` as possibly a Manager, a descriptor, so mypy checks the
+    # assignment as a call of Manager.__get__ on the field; a QuerySet is what DRF expects here.
+    field.queryset = rows  # type: ignore[arg-type]
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -78,8 +89,8 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             from shangmi.accounts.models import User
             from shangmi.core.roles import Role
 
-            self.fields["park"].queryset = Park.objects.restrict(user)
-            self.fields["liaison_officer"].queryset = User.objects.restrict(user).filter(role=Role.OFFICER)
+            _narrow_choices(self, "park", Park.objects.restrict(user))
+            _narrow_choices(self, "liaison_officer", User.objects.restrict(user).filter(role=Role.OFFICER))
             if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF):
                 # As on the edit page: the code, the region and the liaison status are the bureau's.
                 # (Moving its own region would otherwise take the enterprise out of its regulator's sight.)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
@@ -36,7 +38,7 @@ class ParkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Park.objects.restrict(self.request.user, VIEW)
 
 
-def _query(name: str, description: str, kind: OpenApiTypes = OpenApiTypes.STR, **extra: object) -> OpenApiParameter:
+def _query(name: str, description: str, kind: OpenApiTypes = OpenApiTypes.STR, **extra: Any) -> OpenApiParameter:
     return OpenApiParameter(name, kind, OpenApiParameter.QUERY, required=False, description=description, **extra)
 
 

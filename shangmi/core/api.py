@@ -8,7 +8,7 @@ from django.db import models, transaction
 from rest_framework import permissions, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 
-from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError, ensure_in_scope, scope_q
+from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError, ensure_in_scope, restricted, scope_q
 
 _ACTION_FOR_METHOD = {
     "GET": VIEW,
@@ -33,7 +33,7 @@ class PasswordChanged(permissions.BasePermission):
 API_PERMISSIONS = [permissions.IsAuthenticated, PasswordChanged]
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
+class ScopedModelViewSet(viewsets.ModelViewSet[Any]):
     model: ClassVar[type[models.Model]]
     permission_classes = API_PERMISSIONS
 
@@ -41,7 +41,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         action = _ACTION_FOR_METHOD.get(self.request.method or "GET", VIEW)
         if action == ADD:
             action = VIEW
-        return self.model.objects.restrict(self.request.user, action)  # type: ignore[attr-defined]
+        return restricted(self.model, self.request.user, action)
 
     def perform_create(self, serializer: Any) -> None:
         if scope_q(self.model, self.request.user, ADD) is None:

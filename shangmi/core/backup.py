@@ -159,7 +159,10 @@ def _dump_postgres(target: Path) -> dict[str, int]:
     )
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        row = conn.execute("SELECT pg_export_snapshot()").fetchone()
+        if row is None:  # the function always returns a row; say so loudly if a server does not
+            raise RuntimeError("pg_export_snapshot() returned no snapshot")
+        snapshot = row[0]
         with conn.cursor() as cursor:
             counts = _count(cursor, _pg_tables(cursor), connection.ops.quote_name)
         # The transaction stays open while pg_dump reads: the snapshot lives as long as it does.

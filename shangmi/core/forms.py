@@ -25,12 +25,23 @@ def bootstrap_widgets(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("class", "form-control")
 
 
+def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The model choice field ``name`` of ``form``, typed as one, so a form can narrow its rows
+    (``.queryset``) to what the user may pick."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    return field
+
+
 class BootstrapMixin:
     """Bootstrap classes on every widget of the form (see bootstrap_widgets)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        bootstrap_widgets(self)  # type: ignore[arg-type]
+        if not isinstance(self, forms.BaseForm):
+            raise TypeError(f"{type(self).__name__}: BootstrapMixin belongs on a form")
+        bootstrap_widgets(self)
 
 
 _T = TypeVar("_T")

@@ -30,14 +30,14 @@ import django_filters
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponseBase, QueryDict
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView, View
 
 from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
 
 
-class ScopedFilterSet(django_filters.FilterSet):
+class ScopedFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     """A FilterSet that knows who reads: choices offered by a filter (parks, officers, regions)
     are narrowed to the reader's scope in ``narrow`` so a filter never lists or accepts a row
     the reader may not see. Built with ``user=`` by the kit, or ``request=`` by DRF."""
@@ -69,7 +69,7 @@ class FilteredRows:
 
     def base_queryset(self) -> QuerySet[Any]:
         """The rows before filtering; scoped lists start from restrict() (FilteredRowsMixin)."""
-        return self.get_queryset()  # type: ignore[attr-defined]
+        raise ImproperlyConfigured(f"{type(self).__name__} must say which rows it lists (base_queryset)")
 
     @cached_property
     def filterset(self) -> ScopedFilterSet | None:
@@ -93,23 +93,20 @@ class FilteredRows:
 class FilteredRowsMixin(ScopedViewMixin, FilteredRows):
     """Filtered rows out of ``model.objects.restrict(user, action)``."""
 
+    def base_queryset(self) -> QuerySet[Any]:
+        return self.get_queryset()
 
-class _PageOfRows(HtmxFragmentMixin, TemplateView):
+
+class _PageOfRows(FilteredRows, HtmxFragmentMixin, TemplateView):
     paginate_by: ClassVar[int] = 50
-    fragment_template_name: ClassVar[str | None] = None  # type: ignore[misc]
 
-    def get_template_names(self) -> list[str]:
-        if self.fragment_template_name is None:
-            return TemplateView.get_template_names(self)
-        return super().get_template_names()
-
-    def page_context(self, page: Page) -> dict[str, Any]:
+    def page_context(self, page: Page[Any]) -> dict[str, Any]:
         """What the page needs beside its rows (rights per row, choices); one query each, not per row."""
         return {}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        page = Paginator(self.rows(), self.paginate_by).get_page(self.request.GET.get("page"))  # type: ignore[attr-defined]
+        page = Paginator(self.rows(), self.paginate_by).get_page(self.request.GET.get("page"))
         context.update(
             page=page,
             # ListView's names too, so a template or test written for ListView reads the same.
@@ -117,7 +114,7 @@ class _PageOfRows(HtmxFragmentMixin, TemplateView):
             paginator=page.paginator,
             is_paginated=page.has_other_pages(),
             object_list=page.object_list,
-            filter=self.filterset,  # type: ignore[attr-defined]
+            filter=self.filterset,
             # The filters' values as typed, for filter bars written out in the template.
             params={name: self.request.GET.get(name, "").strip() for name in getattr(self.filterset, "filters", ())},
             query=query_without_page(self.request),
@@ -131,7 +128,7 @@ class ScopedListView(FilteredRowsMixin, _PageOfRows):
     ``fragment_template_name``."""
 
 
-class PublicListView(FilteredRows, _PageOfRows):
+class PublicListView(_PageOfRows):
     """A list anyone may read without signing in (the announcement of titles, published
     cases). ``model`` names what it shows (the scope walk reads it); ``base_queryset`` must
     say which rows are public, since restrict() answers nothing to an anonymous visitor."""
@@ -146,8 +143,8 @@ class ScopedExportView(FilteredRowsMixin, View, ABC):
     """The same rows as the list, every one of them, written by ``export`` (an .xlsx response)."""
 
     @abstractmethod
-    def export(self, rows: QuerySet[Any]) -> HttpResponse:
+    def export(self, rows: QuerySet[Any]) -> HttpResponseBase:
         """The response carrying ``rows`` (all of them, not a page)."""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return self.export(self.rows())

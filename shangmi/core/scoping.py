@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -73,6 +74,14 @@ class Scope:
     grants: Mapping[str, frozenset[str]] = field(default_factory=lambda: _DEFAULT_GRANTS)
 
 
+def scope_of(model: type[models.Model]) -> Scope:
+    """The ``Scope`` a model declares as its class attribute ``scope``."""
+    scope = model.scope  # type: ignore[attr-defined]  # declared by each scoped model, unknown to Model
+    if not isinstance(scope, Scope):
+        raise TypeError(f"{model.__name__}.scope is not a Scope")
+    return scope
+
+
 def is_platform_admin(user: Any) -> bool:
     """The platform's own administrators (and Django superusers): every region, no enterprise's
     private records. The one place this question is answered."""
@@ -87,7 +96,7 @@ def may(user: Any, action: str, model: type[models.Model]) -> bool:
         raise ValueError(f"unknown action {action!r}")
     if not (getattr(user, "is_authenticated", False) and user.is_active):
         return False
-    scope: Scope = model.scope  # type: ignore[attr-defined]
+    scope = scope_of(model)
     if scope.owner_only:
         return bool(scope.owners)
     if (is_platform_admin(user) and not scope.enterprise_private) or (action == VIEW and scope.public_view):
@@ -106,7 +115,7 @@ def scope_q(model: type[models.Model], user: User | AnonymousUser | None, action
         raise ValueError(f"unknown action {action!r}")
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    scope: Scope = model.scope  # type: ignore[attr-defined]
+    scope = scope_of(model)
     if scope.owner_only:
         return _any_of([Q(**{lookup: user.pk}) for lookup in scope.owners])
     if is_platform_admin(user) and not scope.enterprise_private:
@@ -146,7 +155,8 @@ def _role_lookups(scope: Scope, user: User, action: str) -> tuple[tuple[str, ...
 
 def _role_parts(scope: Scope, user: User, action: str) -> list[Q]:
     lookups, value = _role_lookups(scope, user, action)
-    if user.role == Role.REGULATOR and lookups:
+    # A regulator has lookups only when bound to a region (_role_lookups).
+    if user.role == Role.REGULATOR and lookups and user.region is not None:
         path = user.region.path
         return [Q(**{f"{lookup}__path__subtree": path}) for lookup in lookups]
     return [Q(**{lookup: value}) for lookup in lookups]
@@ -182,21 +192,30 @@ def _crosses_many(model: type[models.Model], condition: Q) -> bool:
                 break
             if fld.one_to_many or fld.many_to_many:
                 return True
-            if not fld.is_relation:
+            if not fld.is_relation or fld.related_model is None:
                 break
             current = fld.related_model
     return False
 
 
+def restricted(model: type[_M], user: Any, action: str = VIEW) -> RestrictedQuerySet[_M]:
+    """``model.objects.restrict(user, action)``, typed: every scoped model's default manager
+    is built on RestrictedQuerySet."""
+    rows = model._default_manager.all()
+    if not isinstance(rows, RestrictedQuerySet):
+        raise TypeError(f"{model.__name__}'s default manager is not built on RestrictedQuerySet")
+    return rows.restrict(user, action)
+
+
 def in_scope(obj: models.Model, user: Any, action: str = VIEW) -> bool:
-    return type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists()
+    return restricted(type(obj), user, action).filter(pk=obj.pk).exists()
 
 
 def get_scoped_or_404(model: type[_M], user: Any, action: str = VIEW, **lookup: Any) -> _M:
     """A wrong guess of an id answers 404, never 403: it must not reveal that the row exists."""
     try:
-        return model._default_manager.restrict(user, action).get(**lookup)
-    except model.DoesNotExist as exc:
+        return restricted(model, user, action).get(**lookup)
+    except ObjectDoesNotExist as exc:  # the model's DoesNotExist, the only one .get raises
         raise Http404 from exc
 
 

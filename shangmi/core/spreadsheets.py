@@ -29,12 +29,15 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.errors import AppError, Message
+
+if TYPE_CHECKING:
+    from django.core.files import File
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 SUFFIXES = (*XLSX_SUFFIXES, ".xls", ".csv")
@@ -386,11 +389,11 @@ def read_inspected(path: Path | str, inspection: Inspection, limits: Limits | No
     return rows
 
 
-def save_upload(upload: IO[bytes] | object, directory: Path, suffix: str) -> Path:
+def save_upload(upload: File[bytes], directory: Path, suffix: str) -> Path:
     """Write an uploaded file (Django's UploadedFile) to ``directory``, chunk by chunk."""
     path = directory / f"upload{suffix}"
     with path.open("wb") as fh:
-        for chunk in upload.chunks():  # type: ignore[attr-defined]
+        for chunk in upload.chunks():
             fh.write(chunk)
     return path
 

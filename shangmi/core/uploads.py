@@ -20,7 +20,6 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image
@@ -142,7 +141,9 @@ def _is_heif(head: bytes) -> bool:
     return head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS
 
 
-def check_upload(upload: UploadedFile, allowed: Allowed = ALL_KINDS, max_bytes: int = MAX_BYTES) -> tuple[str, str]:
+def check_upload(
+    upload: UploadedFile[bytes], allowed: Allowed = ALL_KINDS, max_bytes: int = MAX_BYTES
+) -> tuple[str, str]:
     """Return (content type, SHA-256) of ``upload``, or raise UploadError saying what is wrong."""
     name = PurePath(upload.name or "").name
     suffix = PurePath(name).suffix.lower()
@@ -173,7 +174,7 @@ def check_upload(upload: UploadedFile, allowed: Allowed = ALL_KINDS, max_bytes: 
     return content_type, digest.hexdigest()
 
 
-def store_upload(row: models.Model, upload: UploadedFile, content_type: str, sha256: str, **fields: Any) -> Any:
+def store_upload(row: Any, upload: UploadedFile[bytes], content_type: str, sha256: str, **fields: Any) -> Any:
     """Save ``row`` (an unsaved file row with ``file``, ``original_name``, ``content_type``,
     ``size``, ``sha256``) with ``upload`` as its file. The stored name comes from the model's
     ``upload_to`` and carries no user input; the original name is kept in the row."""

@@ -7,12 +7,13 @@ from typing import Any, ClassVar
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.generic import View
+from django.views.generic.base import TemplateResponseMixin
 
-from shangmi.core.scoping import VIEW, get_scoped_or_404, may
+from shangmi.core.scoping import VIEW, get_scoped_or_404, may, restricted
 
 
 class PasswordChangeRequiredMixin(LoginRequiredMixin):
@@ -22,7 +23,7 @@ class PasswordChangeRequiredMixin(LoginRequiredMixin):
     initial password someone else typed is never used for more than that.
     """
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if user.is_authenticated and getattr(user, "must_change_password", False):
             return HttpResponseRedirect(reverse("accounts:password_change"))
@@ -36,11 +37,12 @@ class ScopedViewMixin(PasswordChangeRequiredMixin):
     ``model`` attribute, so a new page is checked against strangers without being listed.
     """
 
-    model: ClassVar[type[models.Model]]
+    request: HttpRequest
+    model: type[models.Model]
     action: ClassVar[str] = VIEW
 
     def get_queryset(self) -> models.QuerySet[Any]:
-        return self.model.objects.restrict(self.request.user, self.action)  # type: ignore[attr-defined]
+        return restricted(self.model, self.request.user, self.action)
 
 
 class RightRequiredMixin(ScopedViewMixin):
@@ -50,7 +52,7 @@ class RightRequiredMixin(ScopedViewMixin):
     def has_right(self, user: Any) -> bool:
         return may(user, self.action, self.model)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not self.has_right(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -63,7 +65,7 @@ class ScopedObjectViewMixin(ScopedViewMixin):
 
     scoped_object: models.Model
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and "pk" in kwargs:
             # Kept for the view (scoped_row): the row is read once per request.
             self.scoped_object = get_scoped_or_404(self.model, request.user, self.action, pk=kwargs["pk"])
@@ -86,10 +88,12 @@ class ScopedFileView(ScopedObjectViewMixin, View):
     private_max_age: ClassVar[int | None] = None
 
     def stored_file(self, row: Any) -> FieldFile | None:
-        return row.file
+        stored: FieldFile | None = row.file
+        return stored
 
     def download_name(self, row: Any) -> str:
-        return row.original_name
+        name: str = row.original_name
+        return name
 
     def content_type(self, row: Any) -> str | None:
         return getattr(row, "content_type", None) or None
@@ -98,7 +102,7 @@ class ScopedFileView(ScopedObjectViewMixin, View):
         """Shown in the browser rather than downloaded (only for types checked on upload)."""
         return False
 
-    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponseBase:
         row = self.scoped_row(pk)
         stored = self.stored_file(row)
         if not stored:
@@ -118,13 +122,16 @@ class ScopedFileView(ScopedObjectViewMixin, View):
         return response
 
 
-class HtmxFragmentMixin:
-    """The same list view answers a full page, or only the table for an htmx request."""
+class HtmxFragmentMixin(TemplateResponseMixin):
+    """The same list view answers a full page, or only the table for an htmx request
+    (none set: the full page always)."""
 
-    fragment_template_name: ClassVar[str]
+    request: HttpRequest
+    fragment_template_name: ClassVar[str | None] = None
 
     def get_template_names(self) -> list[str]:
-        request = self.request  # type: ignore[attr-defined]
-        if getattr(request, "htmx", False) and not request.htmx.boosted:
+        # django-htmx's middleware sets request.htmx; HttpRequest itself does not declare it.
+        htmx = getattr(self.request, "htmx", None)
+        if self.fragment_template_name is not None and htmx and not htmx.boosted:
             return [self.fragment_template_name]
-        return super().get_template_names()  # type: ignore[misc]
+        return super().get_template_names()

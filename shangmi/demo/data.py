@@ -103,7 +103,7 @@ def demo_load() -> list[DemoLogin]:
             enterprise.tags.set([tags[t] for t in tag_codes])
 
     first = Enterprise.objects.get(name="重庆长安汽车零部件有限公司")
-    accounts = [
+    accounts: list[tuple[str, str, dict[str, Any], str]] = [
         ("admin", Role.PLATFORM_ADMIN, {}, "平台管理员"),
         ("cq_regulator", Role.REGULATOR, {"region_id": "500000"}, "重庆市市场监管局"),
         ("jiangbei_regulator", Role.REGULATOR, {"region_id": "500105"}, "江北区市场监管局"),

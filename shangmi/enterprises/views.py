@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Page
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView
 
@@ -71,7 +71,7 @@ class EnterpriseCreateView(ScopedViewMixin, FormView):
     template_name = "enterprises/form.html"
     form_class = EnterpriseForm
 
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not may_add_enterprises(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -96,7 +96,7 @@ class EnterpriseUpdateView(ScopedViewMixin, FormView):
     template_name = "enterprises/form.html"
     form_class = EnterpriseForm
 
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         from django.shortcuts import get_object_or_404

@@ -10,8 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.files import File
 from django.db.models import QuerySet
-from django.http import HttpResponse, HttpResponseRedirect
-from django.http.response import HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,7 +124,7 @@ class EnterpriseImportView(ImporterOnlyMixin, FormView):
 
 
 class EnterpriseImportTemplateView(ImporterOnlyMixin, View):
-    def get(self, request: Any) -> HttpResponse:
+    def get(self, request: Any) -> HttpResponseBase:
         return xlsx_response(write_import_template, "企业导入模板.xlsx")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -123,7 +123,7 @@ class DepositCertificateView(ScopedViewMixin, DetailView):
 class DepositExportView(ScopedViewMixin, View):
     model = Deposit
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         from shangmi.evidence.exporting import deposits_export
 
         user = request.user

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -94,7 +94,7 @@ class StationCreateView(ScopedViewMixin, TemplateView):
     action = ADD
     template_name = "network/station_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not may_add_stations(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -194,7 +194,7 @@ class AssignView(ScopedViewMixin, TemplateView):
     action = CHANGE
     template_name = "network/assign.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not may_manage_network(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)

@@ -35,11 +35,12 @@ class SubtreeOf(Lookup):
             raise ValueError(f"path__subtree expects a region path like '500000/500105/', got {value!r}")
         return value
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    # Parameters as a tuple, as Django's own lookups give them from 6.0 on (5.2 takes either).
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} LIKE %s", [*lhs_params, self._path() + "%"]
+        return f"{lhs} LIKE %s", (*lhs_params, self._path() + "%")
 
-    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         path = self._path()
         if path.count("/") == 1:
             # A province holds a large share of the rows: SQLite would then drive the query from
@@ -48,4 +49,4 @@ class SubtreeOf(Lookup):
             # testing the path is the better plan there.
             return self.as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, path, *lhs_params, path[:-1] + "0"]
+        return f"({lhs} >= %s AND {lhs} < %s)", (*lhs_params, path, *lhs_params, path[:-1] + "0")

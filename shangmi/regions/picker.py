@@ -10,13 +10,16 @@ reader's own tree: a region outside it is never offered, searched or expanded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from shangmi.core.scoping import is_platform_admin
 from shangmi.regions.models import Region
 from shangmi.regions.resolve import normalise
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 SEARCH_LIMIT = 20
 
@@ -46,7 +49,11 @@ def _tree_condition(user: Any) -> Q | None:
     return Q(path__subtree=home.path) if home is not None else None
 
 
-def _with_children_flag(queryset: QuerySet[Region]) -> QuerySet[Region]:
+class _ChildrenFlag(TypedDict):
+    has_children: bool
+
+
+def _with_children_flag(queryset: QuerySet[Region]) -> QuerySet[WithAnnotations[Region, _ChildrenFlag]]:
     return queryset.annotate(has_children=Exists(Region.objects.filter(parent_id=OuterRef("code"))))
 
 

@@ -410,6 +410,8 @@ def awareness_counts(region_codes: list[str], year: int) -> dict[str, tuple[int,
     for pk, enterprise_id, answered_at, questionnaire_id, path in assignments.values_list(
         "pk", "enterprise_id", "answered_at", "survey__questionnaire_id", "enterprise__region__path"
     ):
+        if answered_at is None:  # never: the filter above asks for an answer in the year
+            continue
         if enterprise_id not in latest or (answered_at, pk) > latest[enterprise_id][:2]:
             latest[enterprise_id] = (answered_at, pk, questionnaire_id, path)
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.calendar import program_today
-from shangmi.core.forms import bootstrap_widgets
+from shangmi.core.forms import bootstrap_widgets, model_choices
 from shangmi.enterprises.models import Industry, Tag
 from shangmi.regions.models import Region
 from shangmi.surveys.models import Question, Questionnaire
@@ -123,8 +123,10 @@ class SurveyForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         region = user.region
-        self.fields["questionnaire"].queryset = usable_questionnaires(user)
-        self.fields["region"].queryset = Region.objects.filter(Q(pk=region.pk) | Q(parent=region)).order_by("code")
+        questionnaires = usable_questionnaires(user)
+        model_choices(self, "questionnaire").queryset = questionnaires
+        regions = Region.objects.filter(Q(pk=region.pk) | Q(parent=region)).order_by("code")
+        model_choices(self, "region").queryset = regions
         self.fields["region"].initial = region.pk
         today = program_today()
         self.fields["deadline"].initial = today + datetime.timedelta(days=30)
@@ -132,7 +134,7 @@ class SurveyForm(forms.Form):
             "year": today.year,
             "region": region.full_name,
         }
-        baseline = self.fields["questionnaire"].queryset.filter(is_baseline=True).first()
+        baseline = questionnaires.filter(is_baseline=True).first()
         if baseline is not None:
             self.fields["questionnaire"].initial = baseline.pk
         bootstrap_widgets(self)
@@ -183,7 +185,8 @@ class AnswerForm(forms.Form):
             if question.kind == Kind.YES_NO and isinstance(value, bool):
                 value = "yes" if value else "no"
             initial[field_name(question)] = value
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         self.questions = list(questions)
         for question in self.questions:
             self.fields[field_name(question)] = _field_for(question)

@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from django.db import transaction
 
@@ -23,9 +23,10 @@ from shangmi.surveys.rules import metric_problems, question_problems
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BASELINE_CODE = "baseline"
 
-CREATED = "created"
-UPDATED = "updated"
-UNCHANGED = "unchanged"
+LoadStatus = Literal["created", "updated", "unchanged"]
+CREATED: Final = "created"
+UPDATED: Final = "updated"
+UNCHANGED: Final = "unchanged"
 
 QUESTION_FIELDS = ("order", "text", "kind", "choices", "correct", "metric", "required")
 
@@ -37,7 +38,7 @@ class QuestionnaireLoadError(ValueError):
 @dataclass(frozen=True)
 class LoadResult:
     questionnaire: Questionnaire
-    status: Literal["created", "updated", "unchanged"]
+    status: LoadStatus
     origin: str
 
 
@@ -98,7 +99,7 @@ def questionnaire_save(data: dict[str, Any], *, origin: str = "") -> LoadResult:
     if not code or not data.get("title"):
         raise QuestionnaireLoadError(f"{origin}: code and title are required")
     rows = _question_rows(data, origin)
-    fields = {
+    fields: dict[str, Any] = {
         "title": str(data["title"]).strip(),
         "description": str(data.get("description", "")).strip(),
         "aware_threshold": int(data.get("aware_threshold", 80)),
@@ -144,7 +145,7 @@ def questionnaire_save(data: dict[str, Any], *, origin: str = "") -> LoadResult:
                 setattr(question, name, row[name])
             question.save(update_fields=updates)
             changed = True
-    status = CREATED if created else UPDATED if changed else UNCHANGED
+    status: LoadStatus = CREATED if created else UPDATED if changed else UNCHANGED
     return LoadResult(questionnaire, status, origin)
 
 

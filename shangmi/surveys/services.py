@@ -170,7 +170,9 @@ def question_save(
     """Add a question at the end, or change one; refused with every problem listed."""
     _require_editable(user, questionnaire)
     problems = question_problems(data.kind, data.choices, data.correct, data.metric)
-    others = questionnaire.questions.exclude(pk=question.pk if question else None)
+    others = questionnaire.questions.all()
+    if question is not None:
+        others = others.exclude(pk=question.pk)
     problems += metric_problems([*others.values_list("metric", flat=True), data.metric])
     if not data.text.strip():
         problems.insert(0, _("Write the question."))
@@ -359,7 +361,7 @@ def survey_remind(
         due = due.exclude(reminded_at__gt=now - min_interval)
     total, due_count = unanswered.count(), due.count()
     admins = list(_admins_of(due))
-    with_admin = {admin.enterprise_id for admin in admins}
+    with_admin = {admin.enterprise_id for admin in admins if admin.enterprise_id is not None}
     notify(
         admins,
         _("Reminder: please answer the survey %(title)s") % {"title": survey.title},

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -89,7 +89,7 @@ class SurveyCreateView(ScopedViewMixin, TemplateView):
     action = ADD
     template_name = "surveys/survey_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         _regulator_only(request)
         return super().dispatch(request, *args, **kwargs)
 
@@ -278,7 +278,7 @@ class SurveyReportView(SurveyMixin, View):
 class SurveyExportView(SurveyMixin, View):
     action = CHANGE
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         survey = self.survey(pk)
         return xlsx_response(lambda target: answers_export(survey, target), export_filename(survey))
 
@@ -399,7 +399,7 @@ class QuestionnaireCreateView(ScopedViewMixin, TemplateView):
     action = ADD
     template_name = "surveys/questionnaire_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         _regulator_only(request)
         return super().dispatch(request, *args, **kwargs)
 
@@ -435,7 +435,10 @@ class QuestionnaireDetailView(QuestionnaireMixin, TemplateView):
         # The answer key is for the bureaus; the enterprises who will answer never see it.
         show_key = services.is_regulator(user) or is_platform_admin(user)
         for question in questions:
-            question.right = _display(question, question.correct) if show_key and question.correct is not None else ""
+            # Shown by the template beside the question; not a field of Question.
+            question.right = (  # type: ignore[attr-defined]
+                _display(question, question.correct) if show_key and question.correct is not None else ""
+            )
         context.update(
             questionnaire=questionnaire,
             questions=questions,

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView, View
@@ -96,7 +96,7 @@ class ProgressView(ScopedViewMixin, TemplateView):
 class ProgressExportView(ScopedViewMixin, View):
     model = Target
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         region = chosen_region(request, Target)
         if region is None:
             raise Http404
@@ -366,7 +366,7 @@ class CoachingRemoveView(ScopedObjectViewMixin, View):
 class CoachingExportView(ScopedViewMixin, View):
     model = CoachingEnrolment
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         region = chosen_region(request, CoachingEnrolment)
         if region is None:
             raise Http404

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -94,7 +94,7 @@ class ActivityListView(ActivityRows, ScopedListView):
 class ActivityExportView(ActivityRows, ScopedExportView):
     """The list's filter (same query string) over what the user may see, as .xlsx."""
 
-    def export(self, rows: QuerySet[Activity]) -> HttpResponse:
+    def export(self, rows: QuerySet[Activity]) -> HttpResponseBase:
         stamp = program_now().strftime("%Y%m%d")
         return xlsx_response(
             lambda target: activities_export(queryset=rows, user=self.request.user, target=target),
@@ -317,7 +317,7 @@ class ParticipantTemplateView(RightRequiredMixin, View):
     model = Activity
     action = CHANGE
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         return xlsx_response(write_participant_template, "参与人员导入模板.xlsx")
 
 

@@ -1,6 +1,7 @@
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shangmi.demo.scale import scale_data_generate
 
@@ -11,13 +12,13 @@ class Command(BaseCommand):
         "with parks, tags and liaison points. Tops up to N if some are already there; never duplicates."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--enterprises", type=int, required=True, help="how many generated enterprises to hold")
         parser.add_argument("--province", default="500000", help="division code of the province (default 重庆 500000)")
         parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
         parser.add_argument("--batch-size", type=int, default=5000)
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         verbose = int(options["verbosity"]) > 1
 
