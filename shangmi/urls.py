@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.urls import include, path
 
 urlpatterns = [
@@ -19,5 +17,5 @@ urlpatterns = [
     path("api/", include("shangmi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route, not even in debug mode: uploaded files are served only by the scoped
+# download views (shangmi.core.views.ScopedFileView), never by their storage path.
