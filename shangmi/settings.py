@@ -135,6 +135,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "shangmi.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "shangmi.accounts.passwords.PatternValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -144,16 +145,21 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lock an account (by username) after repeated failures, whatever address they come from.
+# Lock an account after repeated failures, whatever address they come from, and an address
+# after many more (a bureau behind one NAT address must survive a few typos). The window runs
+# from the first failure and failures while locked are not counted, so no one can keep an
+# account locked by typing on (shangmi/accounts/lockout.py); an administrator unlocks at once.
 AXES_FAILURE_LIMIT = env_int("SHANGMI_LOGIN_FAILURE_LIMIT", 5)
+SHANGMI_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("SHANGMI_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("SHANGMI_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "shangmi.accounts.lockout.FixedWindowHandler"
 AXES_LOCKOUT_CALLABLE = "shangmi.accounts.views.lockout_response"
 AXES_VERBOSE = False
-# Locking by address too would let one mistyping clerk lock out a whole bureau behind one
-# NAT address; accounts are locked by name instead, which is what the policy asks.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# API tokens expire this many days after they were issued; a password change revokes them.
+SHANGMI_API_TOKEN_DAYS = env_int("SHANGMI_API_TOKEN_DAYS", 30)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
@@ -221,7 +227,7 @@ SHANGMI_PUBLIC_URL = env_str("SHANGMI_PUBLIC_URL", "http://127.0.0.1:8000")
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "shangmi.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

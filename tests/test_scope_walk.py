@@ -30,6 +30,8 @@ PUBLIC = {
     "accounts:login",
     "accounts:logout",
     "accounts:password_change",
+    # One's own API token: the page reads request.user's token and nothing else.
+    "accounts:tokens",
     "set_language",
     "api-root",
     "api-token",

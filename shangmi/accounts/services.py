@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from shangmi.accounts.lockout import account_locked_out
 from shangmi.accounts.models import User
-from shangmi.core.scoping import ADD, ensure_in_scope
+from shangmi.core.errors import AppError, Message
+from shangmi.core.scoping import ADD, CHANGE, ensure_in_scope
 
 
 @transaction.atomic
@@ -18,3 +22,16 @@ def account_create(*, creator: User, data: dict[str, Any]) -> User:
     user.save()
     ensure_in_scope(user, creator, ADD)
     return user
+
+
+NOT_LOCKED = Message("account_not_locked", _("This account is not locked."))
+
+
+@transaction.atomic
+def account_unlock(*, user: User, account: User) -> int:
+    """Lift a sign-in lock on ``account`` (an administrator of it: a regulator of its region, its
+    enterprise's admin, the platform administrator). Returns the attempt records removed."""
+    ensure_in_scope(account, user, CHANGE)
+    if not account_locked_out(account.username):
+        raise AppError(NOT_LOCKED)
+    return axes_reset(username=account.username)

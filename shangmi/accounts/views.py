@@ -2,21 +2,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
+from rest_framework.authtoken.models import Token
 
+from shangmi.accounts.authentication import token_expired, token_expires_at
 from shangmi.accounts.forms import AccountCreateForm, SignInForm, creatable_roles
+from shangmi.accounts.lockout import account_locked_out
 from shangmi.accounts.models import User
-from shangmi.accounts.services import account_create
-from shangmi.core.scoping import ADD, OutOfScopeError
-from shangmi.core.views import ScopedViewMixin
+from shangmi.accounts.services import account_create, account_unlock
+from shangmi.accounts.tokens import LOCKED, token_revoke
+from shangmi.core.errors import AppError
+from shangmi.core.scoping import ADD, CHANGE, OutOfScopeError, in_scope
+from shangmi.core.views import PasswordChangeRequiredMixin, ScopedObjectViewMixin, ScopedViewMixin
 
 
 class SignInView(auth_views.LoginView):
@@ -55,6 +61,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
     """Shown by django-axes after too many failed sign-ins (status 429, both languages)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(LOCKED)}, status=429)
     return render(request, "accounts/locked.html", status=429)
 
 
@@ -74,6 +82,49 @@ class UserDetailView(ScopedViewMixin, DetailView):
     model = User
     template_name = "accounts/user_detail.html"
     context_object_name = "account"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        account = self.object
+        return {
+            **super().get_context_data(**kwargs),
+            "locked": account_locked_out(account.username),
+            "can_change": in_scope(account, self.request.user, CHANGE),
+        }
+
+
+class UserUnlockView(ScopedObjectViewMixin, View):
+    """An administrator of the account lifts its sign-in lock at once (POST only)."""
+
+    model = User
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        account = self.scoped_row(pk)
+        try:
+            account_unlock(user=request.user, account=account)
+        except AppError as exc:
+            messages.error(request, exc.text)
+        else:
+            messages.success(request, _("The account %(name)s is unlocked.") % {"name": account.username})
+        return HttpResponseRedirect(reverse("accounts:user_detail", args=[account.pk]))
+
+
+class TokenListView(PasswordChangeRequiredMixin, TemplateView):
+    """The person's own API token: when it was issued, when it expires; revoke it here."""
+
+    template_name = "accounts/tokens.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        tokens = [
+            {"prefix": t.key[:8], "created": t.created, "expires": token_expires_at(t), "expired": token_expired(t)}
+            for t in Token.objects.filter(user=self.request.user)
+        ]
+        return {**super().get_context_data(**kwargs), "tokens": tokens, "days": settings.SHANGMI_API_TOKEN_DAYS}
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if token_revoke(user=request.user):
+            messages.success(request, _("Your API token is revoked."))
+        return HttpResponseRedirect(reverse("accounts:tokens"))
 
 
 class UserCreateView(ScopedViewMixin, FormView):

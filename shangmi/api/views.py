@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import ValidationError
 
 from shangmi.api.base import API_PERMISSIONS, ScopedModelViewSet
 from shangmi.api.serializers import EnterpriseSerializer, ParkSerializer, RegionSerializer
+from shangmi.core.errors import AppError
 from shangmi.core.scoping import VIEW
 from shangmi.enterprises.filters import SORTS, EnterpriseFilter
 from shangmi.enterprises.models import Enterprise
+from shangmi.enterprises.services import enterprise_check_fields
 from shangmi.regions.models import Park, Region
 
 
@@ -68,6 +73,15 @@ class EnterpriseViewSet(ScopedModelViewSet):
 
     def get_queryset(self):
         return super().get_queryset().select_related("region").prefetch_related("tags").order_by("pk")
+
+    def perform_update(self, serializer: Any) -> None:
+        try:
+            enterprise_check_fields(
+                user=self.request.user, enterprise=serializer.instance, data=serializer.validated_data
+            )
+        except AppError as exc:
+            raise ValidationError({exc.field or "non_field_errors": [exc.text]}) from exc
+        super().perform_update(serializer)
 
     def filter_queryset(self, queryset):
         filterset = EnterpriseFilter(self.request.query_params or None, queryset=queryset, user=self.request.user)

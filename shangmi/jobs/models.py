@@ -32,8 +32,9 @@ class Job(models.Model):
     input_file = models.FileField(upload_to="jobs/input/%Y/%m/", blank=True)
     output_file = models.FileField(upload_to="jobs/output/%Y/%m/", blank=True)
 
-    # A job shows only to the person who started it: its input may be another unit's data.
-    scope = Scope(owners=("created_by",), grants={})
+    # A job shows only to the person who started it: its input may be another unit's data, so
+    # not even a platform administrator reads it (owner_only).
+    scope = Scope(owners=("created_by",), owner_only=True, grants={})
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
