@@ -166,6 +166,19 @@ SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_SECURE = env_bool("SHANGMI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# --- Email ---------------------------------------------------------------------------------
+# Enterprises are told of accounts made for them at their registered contact address. The
+# embedded default writes each message to a file under var/mail/ (no mail server needed);
+# production names an SMTP server.
+EMAIL_BACKEND = env_str("SHANGMI_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env_str("SHANGMI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("SHANGMI_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("SHANGMI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("SHANGMI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SHANGMI_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("SHANGMI_EMAIL_FROM", "shangmi@localhost")
+
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

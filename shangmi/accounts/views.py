@@ -17,8 +17,8 @@ from rest_framework.authtoken.models import Token
 from shangmi.accounts.authentication import token_expired, token_expires_at
 from shangmi.accounts.forms import AccountCreateForm, SignInForm, creatable_roles
 from shangmi.accounts.lockout import account_locked_out
-from shangmi.accounts.models import User
-from shangmi.accounts.services import account_create, account_unlock
+from shangmi.accounts.models import AccountEvent, User
+from shangmi.accounts.services import account_create, account_decide, account_unlock, approvable_accounts
 from shangmi.accounts.tokens import LOCKED, token_revoke
 from shangmi.core.errors import AppError
 from shangmi.core.scoping import ADD, CHANGE, OutOfScopeError, in_scope
@@ -153,3 +153,46 @@ class UserCreateView(ScopedViewMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Account %(name)s created.") % {"name": user.username})
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))
+
+
+class ApprovalListView(ScopedViewMixin, ListView):
+    """Accounts that others made for the admin's enterprise, waiting for the admin's decision."""
+
+    model = User
+    template_name = "accounts/approvals.html"
+    context_object_name = "accounts"
+
+    def get_queryset(self) -> QuerySet[User]:
+        return approvable_accounts(self.request.user).order_by("date_joined")
+
+
+class AccountDecideView(ScopedObjectViewMixin, View):
+    """Approve or refuse one waiting account (POST, decision=approve|refuse); anyone but an
+    admin of its enterprise gets 404, as for a row they cannot see."""
+
+    model = User
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        account = self.scoped_row(pk)
+        if not approvable_accounts(request.user).filter(pk=account.pk).exists():
+            raise Http404
+        approve = request.POST.get("decision") == "approve"
+        account_decide(user=request.user, account=account, approve=approve)
+        if approve:
+            messages.success(request, _("The account %(name)s is approved.") % {"name": account.username})
+        else:
+            messages.success(request, _("The account %(name)s is refused and removed.") % {"name": account.username})
+        return HttpResponseRedirect(reverse("accounts:approvals"))
+
+
+class AccountEventListView(ScopedViewMixin, ListView):
+    """What was done to the enterprise's accounts: created, approved, roles, passwords."""
+
+    model = AccountEvent
+    template_name = "accounts/events.html"
+    context_object_name = "events"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[AccountEvent]:
+        return super().get_queryset().select_related("actor", "account")
