@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from shangmi.env import env_bool, env_int, env_list, env_str
+from shangmi.env import env_bool, env_int, env_list, env_proxy_header, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SHANGMI_VAR_DIR", str(BASE_DIR / "var")))
@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shangmi.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -163,8 +164,24 @@ SHANGMI_API_TOKEN_DAYS = env_int("SHANGMI_API_TOKEN_DAYS", 30)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
+
+# --- HTTPS -----------------------------------------------------------------------------------
+# The laptop default speaks plain HTTP on 127.0.0.1; a server behind HTTPS turns these on.
 SESSION_COOKIE_SECURE = env_bool("SHANGMI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SHANGMI_SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SHANGMI_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SHANGMI_HSTS_INCLUDE_SUBDOMAINS", False)
+# Behind a reverse proxy that terminates HTTPS: the header it sets, e.g. "X-Forwarded-Proto"
+# (meaning "X-Forwarded-Proto: https") or "X-Forwarded-Proto=https". Trust it only if the proxy
+# overwrites it, never when clients can reach the server directly.
+SECURE_PROXY_SSL_HEADER = env_proxy_header("SHANGMI_PROXY_SSL_HEADER")
+# How many trusted proxies append to X-Forwarded-For: the sign-in lock then counts failures by
+# the client's address, not the proxy's (0: REMOTE_ADDR is the client).
+SHANGMI_PROXY_COUNT = env_int("SHANGMI_PROXY_COUNT", 0)
+if SHANGMI_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = SHANGMI_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # --- Email ---------------------------------------------------------------------------------
 # Enterprises are told of accounts made for them at their registered contact address. The
