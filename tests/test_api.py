@@ -49,7 +49,7 @@ def test_token_auth(world: Any, api: APIClient) -> None:
 
 def test_token_refused_for_a_wrong_password(world: Any, api: APIClient) -> None:
     response = api.post("/api/v1/token/", {"username": world.regulator_in.username, "password": "nope"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 401
     assert "token" not in response.json()
 
 

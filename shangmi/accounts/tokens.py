@@ -13,7 +13,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from shangmi.accounts.authentication import token_expired, token_expires_at
 from shangmi.accounts.models import User
+from shangmi.api.schema import ERROR
 
 BAD_CREDENTIALS = _("Unable to sign in with the username and password given.")
 LOCKED = _("Too many failed sign-in attempts: this account or address is locked for a while.")
@@ -44,8 +45,10 @@ def token_revoke(*, user: User) -> int:
 
 
 class _Credentials(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
+    username = serializers.CharField(min_length=1, max_length=150)
+    password = serializers.CharField(
+        min_length=1, max_length=256, trim_whitespace=False, style={"input_type": "password"}
+    )
 
 
 _ERROR = inline_serializer("TokenError", {"detail": serializers.CharField()})
@@ -62,7 +65,8 @@ class TokenView(APIView):
         request=_Credentials,
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}),
-            400: OpenApiResponse(description="Missing fields, or a wrong username or password."),
+            400: OpenApiResponse(ERROR, description="A field is missing or too long."),
+            401: OpenApiResponse(_ERROR, description="Wrong username or password (or an account not yet approved)."),
             429: OpenApiResponse(_ERROR, description="Locked after too many failed attempts."),
         },
         auth=[],
@@ -76,6 +80,7 @@ class TokenView(APIView):
         if getattr(django_request, "axes_locked_out", False):
             return Response({"detail": str(LOCKED)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None or not user.is_active:
-            raise exceptions.ValidationError({"non_field_errors": [str(BAD_CREDENTIALS)]})
+            # 401, not 400: the request was well formed, the credentials are wrong.
+            return Response({"detail": str(BAD_CREDENTIALS)}, status=status.HTTP_401_UNAUTHORIZED)
         token = token_issue(user=user)
         return Response({"token": token.key, "expires": token_expires_at(token)})

@@ -84,5 +84,17 @@ class EnterpriseViewSet(ScopedModelViewSet):
         super().perform_update(serializer)
 
     def filter_queryset(self, queryset):
-        filterset = EnterpriseFilter(self.request.query_params or None, queryset=queryset, user=self.request.user)
-        return filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        params = self.request.query_params
+        for name in ("liaison_point", "has_officer"):
+            # The schema says boolean: "true" or "false"; the page's filter would read anything
+            # else as "either", which would answer more rows than were asked for.
+            if name in params and any(value not in ("true", "false") for value in params.getlist(name)):
+                raise ValidationError({name: ["true or false / 须为 true 或 false"]})
+        filterset = EnterpriseFilter(params or None, queryset=queryset, user=self.request.user)
+        if not filterset.is_bound:
+            return queryset
+        if not filterset.is_valid():
+            # A filter that cannot be read is refused, not ignored: ignoring it would answer with
+            # more rows than were asked for, as if they matched.
+            raise ValidationError(filterset.errors)
+        return filterset.qs
