@@ -79,3 +79,12 @@ def test_the_policy_does_block_inline_script(browser: Browser, bworld: BrowserWo
     assert page.evaluate("window.__ran") is None
     assert any("Content Security Policy" in text for text in console)
     context.close()
+
+
+def test_the_api_docs_run_under_the_policy(page: Page, bworld: BrowserWorld) -> None:
+    page.add_init_script(RECORD_VIOLATIONS)
+    sign_in(page, bworld.url, bworld.regulator_in.username)
+    page.goto(f"{bworld.url}/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Shangmi API", timeout=20_000)
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/v1/evidence/deposits/")
+    assert violations(page) == []

@@ -83,3 +83,11 @@ def test_values_of_the_wrong_type_are_refused(world: Any) -> None:
     regulator.force_authenticate(world.regulator_in)
     assert regulator.get("/api/v1/enterprises/", {"liaison_point": "null"}).status_code == 400
     assert regulator.get("/api/v1/enterprises/", {"liaison_point": "true"}).status_code == 200
+
+
+def test_a_malformed_page_number_is_refused(world: Any) -> None:
+    api = APIClient()
+    api.force_authenticate(world.regulator_in)
+    assert api.get("/api/v1/regions/", {"page": ""}).status_code == 404
+    assert api.get("/api/v1/regions/", {"page": "x"}).status_code == 404
+    assert api.get("/api/v1/regions/", {"page": "2"}).status_code == 200
