@@ -52,10 +52,11 @@ timeout $((SECONDS_BUDGET + 120)) $ST run "http://127.0.0.1:$PORT/api/schema/" \
   --max-examples "$EXAMPLES" --max-time "$SECONDS_BUDGET" --seed 2026 \
   --generation-database none --workers 1 --no-color \
   --suppress-health-check too_slow,filter_too_much,data_too_large \
-  --request-timeout 20 || status=$?
-if grep -q "Traceback" "$work/server.log"; then
-  echo "api-fuzz: the server logged a traceback:" >&2
-  grep -B2 -A20 "Traceback" "$work/server.log" | head -80 >&2
+  --request-timeout 30 --request-retries 2 || status=$?
+# Any 5xx in the server's access log fails the run too, even one schemathesis did not see.
+if grep -E '" 5[0-9]{2} ' "$work/server.log"; then
+  echo "api-fuzz: the server answered with a server error (above); its log:" >&2
+  grep -B2 -A30 "Traceback" "$work/server.log" | head -120 >&2
   status=1
 fi
 exit $status
