@@ -30,6 +30,13 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Region.objects.restrict(self.request.user, VIEW)
 
+    def filter_queryset(self, queryset):
+        # An empty level is not one of the levels the schema lists; the filter would ignore it.
+        levels = self.request.query_params.getlist("level")
+        if any(value not in Region.Level.values for value in levels):
+            raise ValidationError({"level": [f"one of {', '.join(Region.Level.values)}"]})
+        return super().filter_queryset(queryset)
+
 
 class ParkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ParkSerializer

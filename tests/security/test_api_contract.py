@@ -91,3 +91,10 @@ def test_a_malformed_page_number_is_refused(world: Any) -> None:
     assert api.get("/api/v1/regions/", {"page": ""}).status_code == 404
     assert api.get("/api/v1/regions/", {"page": "x"}).status_code == 404
     assert api.get("/api/v1/regions/", {"page": "2"}).status_code == 200
+
+
+def test_an_empty_level_is_refused(world: Any) -> None:
+    api = APIClient()
+    api.force_authenticate(world.regulator_in)
+    assert api.get("/api/v1/regions/", {"level": ""}).status_code == 400
+    assert api.get("/api/v1/regions/", {"level": "city"}).status_code == 200
