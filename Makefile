@@ -4,7 +4,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-export SHANGMI_DEBUG ?= 1
+# DEBUG is off unless a developer asks for it (`make run SHANGMI_DEBUG=1`): debug pages show
+# tracebacks and settings to whoever reaches the server.
+export SHANGMI_DEBUG ?= 0
 
 .PHONY: run install assets migrate demo serve test test-sqlite test-postgres test-clock test-hostile lint bench messages messages-extract
 

@@ -1,6 +1,7 @@
 """Settings read from the environment; a bad value stops start-up with a clear message."""
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -39,3 +40,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_HEADER = re.compile(r"^[A-Za-z0-9-]+$")
+
+
+def env_proxy_header(name: str) -> tuple[str, str] | None:
+    """A trusted proxy's HTTPS header, as Django's SECURE_PROXY_SSL_HEADER wants it.
+
+    "X-Forwarded-Proto" means "X-Forwarded-Proto: https"; "Header=value" names the value too;
+    unset or empty: None (no proxy is trusted).
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, _, value = raw.partition("=")
+    header, value = header.strip(), (value.strip() or "https")
+    if not _HEADER.match(header):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a header name (e.g. X-Forwarded-Proto or X-Forwarded-Proto=https)"
+        )
+    return "HTTP_" + header.upper().replace("-", "_"), value

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from shangmi.env import env_bool, env_int, env_list, env_str
+from shangmi.env import env_bool, env_int, env_list, env_proxy_header, env_str
 from shangmi.evidence.config import witnesses_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shangmi.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -138,6 +139,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "shangmi.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "shangmi.accounts.passwords.PatternValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -147,21 +149,55 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lock an account (by username) after repeated failures, whatever address they come from.
+# Lock an account after repeated failures, whatever address they come from, and an address
+# after many more (a bureau behind one NAT address must survive a few typos). The window runs
+# from the first failure and failures while locked are not counted, so no one can keep an
+# account locked by typing on (shangmi/accounts/lockout.py); an administrator unlocks at once.
 AXES_FAILURE_LIMIT = env_int("SHANGMI_LOGIN_FAILURE_LIMIT", 5)
+SHANGMI_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("SHANGMI_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("SHANGMI_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "shangmi.accounts.lockout.FixedWindowHandler"
 AXES_LOCKOUT_CALLABLE = "shangmi.accounts.views.lockout_response"
 AXES_VERBOSE = False
-# Locking by address too would let one mistyping clerk lock out a whole bureau behind one
-# NAT address; accounts are locked by name instead, which is what the policy asks.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# API tokens expire this many days after they were issued; a password change revokes them.
+SHANGMI_API_TOKEN_DAYS = env_int("SHANGMI_API_TOKEN_DAYS", 30)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
+
+# --- HTTPS -----------------------------------------------------------------------------------
+# The laptop default speaks plain HTTP on 127.0.0.1; a server behind HTTPS turns these on.
 SESSION_COOKIE_SECURE = env_bool("SHANGMI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SHANGMI_SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SHANGMI_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SHANGMI_HSTS_INCLUDE_SUBDOMAINS", False)
+# Behind a reverse proxy that terminates HTTPS: the header it sets, e.g. "X-Forwarded-Proto"
+# (meaning "X-Forwarded-Proto: https") or "X-Forwarded-Proto=https". Trust it only if the proxy
+# overwrites it, never when clients can reach the server directly.
+SECURE_PROXY_SSL_HEADER = env_proxy_header("SHANGMI_PROXY_SSL_HEADER")
+# How many trusted proxies append to X-Forwarded-For: the sign-in lock then counts failures by
+# the client's address, not the proxy's (0: REMOTE_ADDR is the client).
+SHANGMI_PROXY_COUNT = env_int("SHANGMI_PROXY_COUNT", 0)
+if SHANGMI_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = SHANGMI_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# --- Email ---------------------------------------------------------------------------------
+# Enterprises are told of accounts made for them at their registered contact address. The
+# embedded default writes each message to a file under var/mail/ (no mail server needed);
+# production names an SMTP server.
+EMAIL_BACKEND = env_str("SHANGMI_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env_str("SHANGMI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("SHANGMI_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("SHANGMI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("SHANGMI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SHANGMI_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("SHANGMI_EMAIL_FROM", "shangmi@localhost")
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -257,12 +293,12 @@ SHANGMI_PUBLIC_URL = env_str("SHANGMI_PUBLIC_URL", "http://127.0.0.1:8000")
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "shangmi.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "shangmi.api.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -274,6 +310,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "shangmi.core.api_schema.add_error_responses",
+    ],
 }
 
 # Logs go to standard error; SHANGMI_LOG_FORMAT=json writes one JSON object a line (what a

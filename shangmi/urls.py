@@ -1,6 +1,6 @@
-from django.conf import settings
-from django.conf.urls.static import static
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.defaults import page_not_found as site_page_not_found
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("shangmi.home.urls")),
@@ -19,5 +19,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", include("shangmi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route, not even in debug mode: uploaded files are served only by the scoped
+# download views (shangmi.core.views.ScopedFileView), never by their storage path.
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The site's 404 page; under /api/ a JSON answer, as every other API error is."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found. / 未找到。"}, status=404)
+    return site_page_not_found(request, exception)
+
+
+handler404 = page_not_found

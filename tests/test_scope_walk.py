@@ -32,6 +32,8 @@ PUBLIC = {
     "accounts:login",
     "accounts:logout",
     "accounts:password_change",
+    # One's own API token: the page reads request.user's token and nothing else.
+    "accounts:tokens",
     "set_language",
     "api-root",
     "api-token",
@@ -733,3 +735,50 @@ def test_drf_viewset_model_is_found() -> None:
     assert view_model(by_name["enterprise-detail"]) is Enterprise
     assert set(by_name["enterprise-detail"].write_methods()) == {"put", "patch"}
     assert "post" in by_name["enterprises:update"].write_methods()
+
+
+# --- around the scope: an account made for an enterprise -------------------------------------
+
+
+def test_an_account_made_for_an_enterprise_reads_nothing_until_its_admin_approves(world: Any, client: Any) -> None:
+    """A regulator cannot give itself an enterprise's secrets by making an admin account there:
+    the account waits for the enterprise's own admin, and no one else can approve it."""
+    from shangmi.accounts.models import User
+    from shangmi.core.roles import Role
+
+    deposit = _deposit(world, world.ent_admin_in, "in")
+    client.force_login(world.regulator_in)
+    password = "Borrowed-key-2026"
+    response = client.post(
+        reverse("accounts:user_create"),
+        {"username": "planted", "password": password, "role": Role.ENTERPRISE_ADMIN, "enterprise": world.ent_in.pk},
+    )
+    assert response.status_code == 302
+    planted = User.objects.get(username="planted")
+
+    def signs_in_and_reads() -> bool:
+        c = type(client)()
+        c.post(reverse("accounts:login"), {"username": "planted", "password": password})
+        if "_auth_user_id" not in c.session:
+            return False
+        c.post(
+            reverse("accounts:password_change"),
+            {"old_password": password, "new_password1": "Own-choice-2027x", "new_password2": "Own-choice-2027x"},
+        )
+        return deposit.title in body_text(c.get(reverse("evidence:list")))
+
+    assert not signs_in_and_reads()
+    # Not by force either: a session for it sees nothing.
+    client.force_login(planted)
+    assert deposit.title not in body_text(client.get(reverse("evidence:list")))
+    # A stranger enterprise's admin, the regulator, the platform administrator: 404.
+    for stranger in (world.ent_admin_out, world.regulator_in, world.admin):
+        client.force_login(stranger)
+        url = reverse("accounts:user_decide", args=[planted.pk])
+        assert client.post(url, {"decision": "approve"}).status_code == 404
+    planted.refresh_from_db()
+    assert planted.awaiting_approval and not planted.is_active
+    # Its own enterprise's admin approves: now it works.
+    client.force_login(world.ent_admin_in)
+    client.post(reverse("accounts:user_decide", args=[planted.pk]), {"decision": "approve"})
+    assert signs_in_and_reads()

@@ -2,21 +2,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
+from rest_framework.authtoken.models import Token
 
+from shangmi.accounts.authentication import token_expired, token_expires_at
 from shangmi.accounts.forms import AccountCreateForm, SignInForm, creatable_roles
-from shangmi.accounts.models import User
-from shangmi.accounts.services import account_create
-from shangmi.core.scoping import ADD, OutOfScopeError
-from shangmi.core.views import ScopedViewMixin
+from shangmi.accounts.lockout import account_locked_out
+from shangmi.accounts.models import AccountEvent, User
+from shangmi.accounts.services import account_create, account_decide, account_unlock, approvable_accounts
+from shangmi.accounts.tokens import LOCKED, token_revoke
+from shangmi.core.errors import AppError
+from shangmi.core.scoping import ADD, CHANGE, OutOfScopeError, in_scope
+from shangmi.core.views import PasswordChangeRequiredMixin, ScopedObjectViewMixin, ScopedViewMixin
 
 
 class SignInView(auth_views.LoginView):
@@ -55,6 +61,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
     """Shown by django-axes after too many failed sign-ins (status 429, both languages)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(LOCKED)}, status=429)
     return render(request, "accounts/locked.html", status=429)
 
 
@@ -74,6 +82,49 @@ class UserDetailView(ScopedViewMixin, DetailView):
     model = User
     template_name = "accounts/user_detail.html"
     context_object_name = "account"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        account = self.object
+        return {
+            **super().get_context_data(**kwargs),
+            "locked": account_locked_out(account.username),
+            "can_change": in_scope(account, self.request.user, CHANGE),
+        }
+
+
+class UserUnlockView(ScopedObjectViewMixin, View):
+    """An administrator of the account lifts its sign-in lock at once (POST only)."""
+
+    model = User
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        account = self.scoped_row(pk)
+        try:
+            account_unlock(user=request.user, account=account)
+        except AppError as exc:
+            messages.error(request, exc.text)
+        else:
+            messages.success(request, _("The account %(name)s is unlocked.") % {"name": account.username})
+        return HttpResponseRedirect(reverse("accounts:user_detail", args=[account.pk]))
+
+
+class TokenListView(PasswordChangeRequiredMixin, TemplateView):
+    """The person's own API token: when it was issued, when it expires; revoke it here."""
+
+    template_name = "accounts/tokens.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        tokens = [
+            {"prefix": t.key[:8], "created": t.created, "expires": token_expires_at(t), "expired": token_expired(t)}
+            for t in Token.objects.filter(user=self.request.user)
+        ]
+        return {**super().get_context_data(**kwargs), "tokens": tokens, "days": settings.SHANGMI_API_TOKEN_DAYS}
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if token_revoke(user=request.user):
+            messages.success(request, _("Your API token is revoked."))
+        return HttpResponseRedirect(reverse("accounts:tokens"))
 
 
 class UserCreateView(ScopedViewMixin, FormView):
@@ -102,3 +153,46 @@ class UserCreateView(ScopedViewMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Account %(name)s created.") % {"name": user.username})
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))
+
+
+class ApprovalListView(ScopedViewMixin, ListView):
+    """Accounts that others made for the admin's enterprise, waiting for the admin's decision."""
+
+    model = User
+    template_name = "accounts/approvals.html"
+    context_object_name = "accounts"
+
+    def get_queryset(self) -> QuerySet[User]:
+        return approvable_accounts(self.request.user).order_by("date_joined")
+
+
+class AccountDecideView(ScopedObjectViewMixin, View):
+    """Approve or refuse one waiting account (POST, decision=approve|refuse); anyone but an
+    admin of its enterprise gets 404, as for a row they cannot see."""
+
+    model = User
+    action = CHANGE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        account = self.scoped_row(pk)
+        if not approvable_accounts(request.user).filter(pk=account.pk).exists():
+            raise Http404
+        approve = request.POST.get("decision") == "approve"
+        account_decide(user=request.user, account=account, approve=approve)
+        if approve:
+            messages.success(request, _("The account %(name)s is approved.") % {"name": account.username})
+        else:
+            messages.success(request, _("The account %(name)s is refused and removed.") % {"name": account.username})
+        return HttpResponseRedirect(reverse("accounts:approvals"))
+
+
+class AccountEventListView(ScopedViewMixin, ListView):
+    """What was done to the enterprise's accounts: created, approved, roles, passwords."""
+
+    model = AccountEvent
+    template_name = "accounts/events.html"
+    context_object_name = "events"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[AccountEvent]:
+        return super().get_queryset().select_related("actor", "account")

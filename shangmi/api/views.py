@@ -5,12 +5,15 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import ValidationError
 
 from shangmi.api.serializers import EnterpriseSerializer, ParkSerializer, RegionSerializer
 from shangmi.core.api import API_PERMISSIONS, ScopedModelViewSet
+from shangmi.core.errors import AppError
 from shangmi.core.scoping import VIEW
 from shangmi.enterprises.filters import SORTS, EnterpriseFilter
 from shangmi.enterprises.models import Enterprise
+from shangmi.enterprises.services import enterprise_check_fields
 from shangmi.regions.models import Park, Region
 
 
@@ -26,6 +29,13 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Region.objects.restrict(self.request.user, VIEW)
+
+    def filter_queryset(self, queryset):
+        # An empty level is not one of the levels the schema lists; the filter would ignore it.
+        levels = self.request.query_params.getlist("level")
+        if any(value not in Region.Level.values for value in levels):
+            raise ValidationError({"level": [f"one of {', '.join(Region.Level.values)}"]})
+        return super().filter_queryset(queryset)
 
 
 class ParkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -71,6 +81,27 @@ class EnterpriseViewSet(ScopedModelViewSet):
     def get_queryset(self):
         return super().get_queryset().select_related("region").prefetch_related("tags").order_by("pk")
 
+    def perform_update(self, serializer: Any) -> None:
+        try:
+            enterprise_check_fields(
+                user=self.request.user, enterprise=serializer.instance, data=serializer.validated_data
+            )
+        except AppError as exc:
+            raise ValidationError({exc.field or "non_field_errors": [exc.text]}) from exc
+        super().perform_update(serializer)
+
     def filter_queryset(self, queryset):
-        filterset = EnterpriseFilter(self.request.query_params or None, queryset=queryset, user=self.request.user)
-        return filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        params = self.request.query_params
+        for name in ("liaison_point", "has_officer"):
+            # The schema says boolean: "true" or "false"; the page's filter would read anything
+            # else as "either", which would answer more rows than were asked for.
+            if name in params and any(value not in ("true", "false") for value in params.getlist(name)):
+                raise ValidationError({name: ["true or false / 须为 true 或 false"]})
+        filterset = EnterpriseFilter(params or None, queryset=queryset, user=self.request.user)
+        if not filterset.is_bound:
+            return queryset
+        if not filterset.is_valid():
+            # A filter that cannot be read is refused, not ignored: ignoring it would answer with
+            # more rows than were asked for, as if they matched.
+            raise ValidationError(filterset.errors)
+        return filterset.qs

@@ -61,13 +61,15 @@ class EnterpriseForm(BootstrapMixin, forms.ModelForm):
         self.fields["liaison_officer"].queryset = User.objects.restrict(user, VIEW).filter(role=Role.OFFICER)
         if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF):
             # An enterprise keeps its own contacts; its liaison status is the bureau's call.
-            for name in ("uscc", "region", "is_liaison_point", "liaison_officer"):
+            for name in ("uscc", "region", "park", "is_liaison_point", "liaison_officer"):
                 self.fields[name].disabled = True
             # A disabled field is validated against its initial value: the officer the bureau
             # assigned must be a valid choice, although the enterprise cannot see other officers.
             officer_id = self.instance.liaison_officer_id
             officers = User.objects.filter(pk=officer_id) if officer_id else User.objects.none()
             self.fields["liaison_officer"].queryset = officers
+            park_id = self.instance.park_id
+            self.fields["park"].queryset = Park.objects.filter(pk=park_id) if park_id else Park.objects.none()
 
     def clean_uscc(self) -> str:
         code = normalise_uscc(self.cleaned_data["uscc"])

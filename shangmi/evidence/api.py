@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shangmi.core.api import API_PERMISSIONS
+from shangmi.core.api_schema import DEPOSIT_REQUEST, RECEIPT, RECEIPTS
 from shangmi.core.scoping import VIEW
 from shangmi.evidence.access import record_access
 from shangmi.evidence.models import Deposit
@@ -46,6 +49,17 @@ class DepositSerializer(serializers.ModelSerializer):
         return "sequenced" if obj.is_sequenced else "pending"
 
 
+@extend_schema_view(
+    create=extend_schema(
+        summary="Deposit digests",
+        request={"application/json": DEPOSIT_REQUEST},
+        responses={201: OpenApiResponse(RECEIPTS, description="One receipt per deposit, pending until sequenced.")},
+    ),
+    receipt=extend_schema(
+        summary="A deposit's receipt",
+        responses={200: OpenApiResponse(RECEIPT, description="The receipt, with its inclusion proof once sequenced.")},
+    ),
+)
 class DepositViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Deposits of the caller's enterprise. POST digests (never file content) to deposit.
 
@@ -67,6 +81,9 @@ class DepositViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         raw = body.get("deposits") if isinstance(body, dict) and "deposits" in body else [body]
         if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
             return Response({"errors": ['expected a JSON object or {"deposits": [...]} / 请求格式错误']}, status=400)
+        wrong_types = _type_errors(raw)
+        if wrong_types:
+            return Response({"errors": wrong_types}, status=status.HTTP_400_BAD_REQUEST)
         try:
             deposits = deposits_create(
                 user=request.user, items=[DepositInput.from_mapping(item) for item in raw], source=_source(request)
@@ -82,6 +99,30 @@ class DepositViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         deposit = self.get_object()
         record_access(request.user, deposit, "receipt_api")
         return Response(receipt_for(deposit))
+
+
+_STRINGS = ("title", "sha256", "sm3", "file_name", "secret_point", "project", "version_note")
+_NULLABLE_STRINGS = ("previous", "salt")
+
+
+def _type_errors(items: list[dict[str, Any]]) -> list[str]:
+    """Values of the wrong JSON type are refused, not turned into text or dropped: a client
+    that sends a number for a title, or text for a size, has a bug worth hearing about."""
+    errors = []
+    for position, item in enumerate(items, start=1):
+        for name, value in item.items():
+            wrong = (
+                (name in _STRINGS and not isinstance(value, str))
+                or (name in _NULLABLE_STRINGS and value is not None and not isinstance(value, str))
+                or (
+                    name == "file_size"
+                    and value is not None
+                    and (isinstance(value, bool) or not isinstance(value, int))
+                )
+            )
+            if wrong:
+                errors.append(f"#{position} {_('%(field)s has the wrong type / %(field)s 类型错误') % {'field': name}}")
+    return errors
 
 
 def _source(request: Request) -> str:

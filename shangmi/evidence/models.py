@@ -179,6 +179,14 @@ class DepositAccess(models.Model):
     action = models.CharField(max_length=32)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    # The enterprise's admins read who read its deposits (the access log page); no one else.
+    scope = Scope(
+        enterprises=("enterprise",),
+        enterprise_private=True,
+        grants={Role.ENTERPRISE_ADMIN: frozenset({VIEW})},
+    )
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at"]
 

@@ -19,6 +19,7 @@ from shangmi.evidence.models import Deposit
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 MAX_BATCH = 1000
+MAX_FILE_SIZE = 2**63 - 1  # what the file_size column (a signed 64-bit integer) holds
 
 
 class DepositError(ValueError):
@@ -73,6 +74,9 @@ def _item_errors(item: DepositInput) -> list[str]:
         errors.append(_("the salt must be 64 hexadecimal characters / 盐值须为 64 位十六进制"))
     if item.file_size is not None and item.file_size < 0:
         errors.append(_("the file size cannot be negative / 文件大小不能为负"))
+    elif item.file_size is not None and item.file_size > MAX_FILE_SIZE:
+        # A number the database cannot hold was a 500; no file is this large anyway.
+        errors.append(_("the file size is too large / 文件大小超出范围"))
     for name, value in (("secret_point", item.secret_point), ("project", item.project)):
         if len(value) > 200:
             errors.append(_("%(field)s is longer than 200 characters / %(field)s 超过 200 字") % {"field": name})

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.DepositListView.as_view(), name="list"),
     path("new/", views.DepositCreateView.as_view(), name="create"),
     path("export/", views.DepositExportView.as_view(), name="export"),
+    path("access/", views.DepositAccessListView.as_view(), name="access_log"),
     path("<uuid:pk>/", views.DepositDetailView.as_view(), name="detail"),
     path("<uuid:pk>/receipt.json", views.DepositReceiptView.as_view(), name="receipt"),
     path("<uuid:pk>/certificate.pdf", views.DepositCertificateView.as_view(), name="certificate"),

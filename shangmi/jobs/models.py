@@ -35,8 +35,9 @@ class Job(models.Model):
     # task whose worker died through it (shangmi/jobs/workers.py).
     task_id = models.CharField(max_length=64, blank=True, db_index=True)
 
-    # A job shows only to the person who started it: its input may be another unit's data.
-    scope = Scope(owners=("created_by",), grants={})
+    # A job shows only to the person who started it: its input may be another unit's data, so
+    # not even a platform administrator reads it (owner_only).
+    scope = Scope(owners=("created_by",), owner_only=True, grants={})
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:

@@ -44,6 +44,16 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
+    # Every page must satisfy the Content-Security-Policy (shangmi/core/security.py): a blocked
+    # inline script or eval shows as a console error, and fails whichever test met it.
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"CSP: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
     page.on(
         "response",
         lambda r: problems.append(f"{r.status} for {r.url}") if "/static/" in r.url and r.status >= 400 else None,

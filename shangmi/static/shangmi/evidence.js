@@ -153,4 +153,27 @@
   }
 
   window.shangmiEvidence = { digestFile, bindDepositForm, bindVerifyForm, hex };
+
+  // The page's texts come from the form's data-text-* attributes (no inline script: the
+  // Content-Security-Policy forbids it), in the page's language.
+  function bindPage() {
+    const deposit = document.getElementById("deposit-form");
+    const verify = document.getElementById("verify-form");
+    const form = deposit || verify;
+    if (!form) return;
+    const texts = {};
+    for (const [name, value] of Object.entries(form.dataset)) {
+      if (name.startsWith("text") && name.length > 4) {
+        texts[name[4].toLowerCase() + name.slice(5)] = value;
+      }
+    }
+    window.SHANGMI_TEXT = Object.assign(window.SHANGMI_TEXT || {}, texts);
+    if (deposit) bindDepositForm(deposit);
+    if (verify) bindVerifyForm(verify);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", bindPage);
+  } else {
+    bindPage();
+  }
 })();

@@ -1,0 +1,133 @@
+"""The OpenAPI schema says what the API does: every status code it answers, and the bodies of
+the evidence endpoints, which take and give plain JSON rather than one model's serializer.
+
+``add_error_responses`` (a drf-spectacular post-processing hook) declares the answers every
+operation can give besides its success: 400 (bad input, with the reasons), 404 (outside the
+caller's scope, or a page past the end) and, where a token is needed, 401 and 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_STR = {"type": "string"}
+_NULLABLE_STR = {"type": "string", "nullable": True}
+_HEX64 = {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}
+# The largest size a database column holds (a signed 64-bit integer).
+MAX_FILE_SIZE = 2**63 - 1
+
+ERROR = {
+    "type": "object",
+    "description": 'Why the request was refused: {"detail": ...}, {"errors": [...]} or the reasons per field.',
+    "additionalProperties": True,
+}
+
+DEPOSIT_ITEM = {
+    "type": "object",
+    "required": ["sha256"],
+    # A title, or a file name that serves as one; either must have a character that is not a space.
+    "anyOf": [
+        {"required": ["title"], "properties": {"title": {"type": "string", "pattern": "\\S"}}},
+        {"required": ["file_name"], "properties": {"file_name": {"type": "string", "pattern": "\\S"}}},
+    ],
+    "properties": {
+        "title": {**_STR, "maxLength": 200, "description": "Required unless file_name is given."},
+        "sha256": {**_HEX64, "description": "SHA-256 of the file, computed on the enterprise's side."},
+        "sm3": {"type": "string", "pattern": "^([0-9a-fA-F]{64})?$", "description": "SM3 of the file (optional)."},
+        "file_name": {**_STR, "maxLength": 500},
+        "file_size": {"type": "integer", "minimum": 0, "maximum": MAX_FILE_SIZE, "nullable": True},
+        "secret_point": {**_STR, "maxLength": 200},
+        "project": {**_STR, "maxLength": 200},
+        "version_note": _STR,
+        # An empty string means none, as null does.
+        "previous": {
+            "anyOf": [{"type": "string", "format": "uuid"}, {"type": "string", "enum": [""]}],
+            "nullable": True,
+            "description": "Deposit this one updates.",
+        },
+        "salt": {
+            "anyOf": [_HEX64, {"type": "string", "enum": [""]}],
+            "nullable": True,
+            "description": "The commitment's salt; drawn by the server if absent.",
+        },
+    },
+}
+DEPOSIT_REQUEST = {
+    "oneOf": [
+        DEPOSIT_ITEM,
+        {
+            "type": "object",
+            "required": ["deposits"],
+            "properties": {"deposits": {"type": "array", "items": DEPOSIT_ITEM, "minItems": 1, "maxItems": 1000}},
+        },
+    ]
+}
+RECEIPT = {
+    "type": "object",
+    "required": ["format", "deposit", "digests", "salt", "commitment", "leaf", "log", "status"],
+    "properties": {
+        "format": _STR,
+        "deposit": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "title": _STR,
+                "enterprise": {"type": "object", "properties": {"name": _STR, "uscc": _STR}},
+                "depositor": _STR,
+                "secret_point": _STR,
+                "project": _STR,
+                "version_note": _STR,
+                "file_name": _STR,
+                "file_size": {"type": "integer", "nullable": True},
+                "previous": _NULLABLE_STR,
+                "accepted_at": _STR,
+            },
+        },
+        "digests": {"type": "object", "properties": {"sha256": _STR, "sm3": _STR}},
+        "salt": _STR,
+        "commitment": _STR,
+        "sm3_commitment": _STR,
+        "leaf": {
+            "type": "object",
+            "properties": {"index": {"type": "integer", "nullable": True}, "data": _STR, "hash": _STR},
+        },
+        "log": {"type": "object", "properties": {"origin": _STR, "public_key": _STR}},
+        "inclusion": {
+            "type": "object",
+            "nullable": True,
+            "properties": {"tree_size": {"type": "integer"}, "proof": {"type": "array", "items": _STR}},
+        },
+        "checkpoint": _NULLABLE_STR,
+        "timestamp_token": _NULLABLE_STR,
+        "status": {"type": "string", "enum": ["pending", "sequenced"]},
+    },
+}
+RECEIPTS = {
+    "type": "object",
+    "required": ["receipts"],
+    "properties": {"receipts": {"type": "array", "items": RECEIPT}},
+}
+
+_DESCRIPTIONS = {
+    "400": "Bad input: the reasons, per field or per deposit.",
+    "401": "No token, or a token that is wrong or expired.",
+    "403": "Signed in, but this role may not do this (or must first change its initial password).",
+    "404": "Not found, or outside the caller's scope; or a page past the end.",
+}
+
+
+def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            codes = ["400", "404"]
+            if any(operation.get("security") or []):
+                codes += ["401", "403"]
+            for code in codes:
+                responses.setdefault(
+                    code,
+                    {"description": _DESCRIPTIONS[code], "content": {"application/json": {"schema": ERROR}}},
+                )
+    return result

@@ -1,0 +1,100 @@
+"""The API refuses what it cannot hold with a 400 and its reason, and its OpenAPI schema says
+what the deposit and receipt endpoints take and answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from rest_framework.test import APIClient
+
+from shangmi.evidence.models import Deposit
+
+SHA = "ab" * 32
+
+
+def test_a_file_size_the_database_cannot_hold_is_a_400(world: Any) -> None:
+    api = APIClient()
+    api.force_authenticate(world.ent_admin_in)
+    response = api.post(
+        "/api/v1/evidence/deposits/", {"title": "配方", "sha256": SHA, "file_size": 2**70}, format="json"
+    )
+    assert response.status_code == 400
+    assert any("file size is too large" in error for error in response.json()["errors"])
+    assert not Deposit.objects.exists()
+    # The largest size that fits is taken.
+    ok = api.post("/api/v1/evidence/deposits/", {"title": "配方", "sha256": SHA, "file_size": 2**63 - 1}, format="json")
+    assert ok.status_code == 201
+
+
+def _schema(client: Any, world: Any) -> dict[str, Any]:
+    client.force_login(world.regulator_in)
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    return yaml.safe_load(response.content)
+
+
+def test_the_schema_describes_the_deposit_endpoint(world: Any, client: Any) -> None:
+    operation = _schema(client, world)["paths"]["/api/v1/evidence/deposits/"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    single, batch = body["oneOf"]
+    assert single["properties"]["file_size"]["maximum"] == 2**63 - 1
+    assert single["properties"]["sha256"]["pattern"] == "^[0-9a-fA-F]{64}$"
+    assert batch["properties"]["deposits"]["maxItems"] == 1000
+    created = operation["responses"]["201"]["content"]["application/json"]["schema"]
+    assert created["required"] == ["receipts"]
+    assert set(operation["responses"]) >= {"201", "400", "401", "403", "404"}
+
+
+def test_the_schema_describes_the_receipt_endpoint(world: Any, client: Any) -> None:
+    paths = _schema(client, world)["paths"]
+    operation = paths["/api/v1/evidence/deposits/{id}/receipt/"]["get"]
+    receipt = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert {"format", "deposit", "digests", "commitment", "leaf", "log", "status"} <= set(receipt["required"])
+    assert receipt["properties"]["status"]["enum"] == ["pending", "sequenced"]
+    assert "404" in operation["responses"] and "401" in operation["responses"]
+    token = paths["/api/v1/token/"]["post"]["responses"]
+    assert {"200", "400", "401", "429"} <= set(token)
+
+
+def test_an_unreadable_filter_is_refused_not_ignored(world: Any) -> None:
+    api = APIClient()
+    api.force_authenticate(world.regulator_in)
+    assert api.get("/api/v1/enterprises/", {"sort": "not-a-key"}).status_code == 400
+    assert api.get("/api/v1/enterprises/", {"sort": "-name"}).status_code == 200
+
+
+def test_an_unknown_api_url_answers_json(world: Any) -> None:
+    api = APIClient()
+    api.force_authenticate(world.ent_admin_in)
+    response = api.get("/api/v1/evidence/deposits/not.a.uuid/receipt/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+
+
+def test_values_of_the_wrong_type_are_refused(world: Any) -> None:
+    api = APIClient()
+    api.force_authenticate(world.ent_admin_in)
+    for bad in ({"title": 123}, {"file_size": "12"}, {"file_size": 1.5}, {"file_size": True}, {"salt": 7}):
+        response = api.post("/api/v1/evidence/deposits/", {"title": "配方", "sha256": SHA, **bad}, format="json")
+        assert response.status_code == 400, bad
+    assert not Deposit.objects.exists()
+    regulator = APIClient()
+    regulator.force_authenticate(world.regulator_in)
+    assert regulator.get("/api/v1/enterprises/", {"liaison_point": "null"}).status_code == 400
+    assert regulator.get("/api/v1/enterprises/", {"liaison_point": "true"}).status_code == 200
+
+
+def test_a_malformed_page_number_is_refused(world: Any) -> None:
+    api = APIClient()
+    api.force_authenticate(world.regulator_in)
+    assert api.get("/api/v1/regions/", {"page": ""}).status_code == 404
+    assert api.get("/api/v1/regions/", {"page": "x"}).status_code == 404
+    assert api.get("/api/v1/regions/", {"page": "2"}).status_code == 200
+
+
+def test_an_empty_level_is_refused(world: Any) -> None:
+    api = APIClient()
+    api.force_authenticate(world.regulator_in)
+    assert api.get("/api/v1/regions/", {"level": ""}).status_code == 400
+    assert api.get("/api/v1/regions/", {"level": "city"}).status_code == 200

@@ -1,0 +1,141 @@
+"""No one reads an enterprise's secrets by making an account for it: approval by its admin,
+the enterprise told, every account change and every read of its deposits shown to its admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from shangmi.accounts.models import AccountEvent, User
+from shangmi.accounts.services import NOT_AWAITING, account_create, account_decide
+from shangmi.core.errors import AppError
+from shangmi.core.roles import Role
+from shangmi.evidence.models import DepositAccess
+from tests.conftest import make_enterprise
+
+PASSWORD = "Welcome-2026-x"
+
+
+def new_admin(creator: User, enterprise: Any, username: str = "bureau_made") -> User:
+    return account_create(
+        creator=creator,
+        data={"username": username, "password": PASSWORD, "role": Role.ENTERPRISE_ADMIN, "enterprise": enterprise},
+    )
+
+
+def test_an_account_made_by_the_bureau_waits_for_the_enterprise(
+    world: Any, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    world.ent_in.contact_email = "office@jiangbei.example"
+    world.ent_in.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        made = new_admin(world.regulator_in, world.ent_in)
+    assert made.awaiting_approval and not made.is_active
+    # It cannot sign in, and a session forced on it reads nothing.
+    response = client.post(reverse("accounts:login"), {"username": made.username, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session and response.status_code == 200
+    # The enterprise's admin is told, and so is its registered contact.
+    assert world.ent_admin_in.notifications.filter(url=reverse("accounts:approvals")).exists()
+    assert [m.to for m in mail.outbox] == [["office@jiangbei.example"]]
+    assert made.username in mail.outbox[0].body and "江北内部科技有限公司" in mail.outbox[0].subject
+    events = AccountEvent.objects.filter(enterprise=world.ent_in, username=made.username)
+    assert [(e.kind, e.actor) for e in events] == [(AccountEvent.Kind.AWAITING, world.regulator_in)]
+
+
+def test_the_platform_administrator_cannot_skip_the_approval(world: Any) -> None:
+    made = new_admin(world.admin, world.ent_in, "admin_made")
+    assert made.awaiting_approval and not made.is_active
+
+
+def test_the_enterprise_admin_approves(world: Any, client: Client) -> None:
+    made = new_admin(world.regulator_in, world.ent_in)
+    client.force_login(world.ent_admin_in)
+    assert made.username in client.get(reverse("accounts:approvals")).content.decode()
+    response = client.post(reverse("accounts:user_decide", args=[made.pk]), {"decision": "approve"})
+    assert response.status_code == 302
+    made.refresh_from_db()
+    assert made.is_active and not made.awaiting_approval
+    assert (
+        Client().post(reverse("accounts:login"), {"username": made.username, "password": PASSWORD}).status_code == 302
+    )
+    kinds = list(AccountEvent.objects.filter(username=made.username).values_list("kind", flat=True))
+    assert AccountEvent.Kind.APPROVED in kinds
+
+
+def test_the_enterprise_admin_refuses(world: Any, client: Client) -> None:
+    made = new_admin(world.regulator_in, world.ent_in)
+    client.force_login(world.ent_admin_in)
+    client.post(reverse("accounts:user_decide", args=[made.pk]), {"decision": "refuse"})
+    assert not User.objects.filter(pk=made.pk).exists()
+    assert AccountEvent.objects.filter(username=made.username, kind=AccountEvent.Kind.REJECTED).exists()
+
+
+@pytest.mark.parametrize("who", ["ent_admin_out", "regulator_in", "admin", "ent_staff_in"])
+def test_only_the_enterprises_own_admin_decides(world: Any, client: Client, who: str) -> None:
+    made = new_admin(world.regulator_in, world.ent_in)
+    approver = getattr(world, who)
+    client.force_login(approver)
+    assert client.post(reverse("accounts:user_decide", args=[made.pk]), {"decision": "approve"}).status_code == 404
+    with pytest.raises(AppError) as exc:
+        account_decide(user=approver, account=made, approve=True)
+    assert exc.value.message is NOT_AWAITING
+    made.refresh_from_db()
+    assert made.awaiting_approval and not made.is_active
+
+
+def test_the_enterprises_own_admin_needs_no_approval(world: Any) -> None:
+    made = account_create(
+        creator=world.ent_admin_in,
+        data={"username": "colleague", "password": PASSWORD, "role": Role.ENTERPRISE_STAFF, "enterprise": world.ent_in},
+    )
+    assert made.is_active and not made.awaiting_approval
+    assert mail.outbox == []
+
+
+def test_the_first_admin_is_made_by_the_bureau_and_the_enterprise_is_told(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    fresh = make_enterprise("500105", "江北新注册科技有限公司", 77, contact_email="boss@fresh.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        made = new_admin(world.regulator_in, fresh, "first_admin")
+    assert made.is_active and not made.awaiting_approval
+    assert [m.to for m in mail.outbox] == [["boss@fresh.example"]]
+    assert "first_admin" in mail.outbox[0].body
+    assert AccountEvent.objects.filter(enterprise=fresh, kind=AccountEvent.Kind.CREATED).exists()
+
+
+def test_role_changes_and_password_resets_are_shown_to_the_admins(world: Any, client: Client) -> None:
+    staff = world.ent_staff_in
+    staff.set_password("Reset-by-someone-42")
+    staff.save()
+    staff.role = Role.ENTERPRISE_ADMIN
+    staff.save()
+    client.force_login(world.ent_admin_in)
+    page = client.get(reverse("accounts:events")).content.decode()
+    assert page.count(staff.username) >= 2
+    kinds = set(AccountEvent.objects.filter(account=staff).values_list("kind", flat=True))
+    assert {AccountEvent.Kind.PASSWORD_SET, AccountEvent.Kind.ROLE_CHANGED} <= kinds
+    # Not to another enterprise's admin, nor to the bureau.
+    for other in (world.ent_admin_out, world.regulator_in, world.admin):
+        client.force_login(other)
+        assert staff.username not in client.get(reverse("accounts:events")).content.decode()
+
+
+def test_the_admins_read_who_read_their_deposits(world: Any, client: Client) -> None:
+    from tests.test_scope_walk import _deposit
+
+    deposit = _deposit(world, world.ent_admin_in, "in")
+    reader = Client()
+    reader.force_login(world.ent_staff_in)
+    assert reader.get(reverse("evidence:detail", args=[deposit.pk])).status_code == 200
+    assert DepositAccess.objects.filter(user=world.ent_staff_in, deposit=deposit).exists()
+    client.force_login(world.ent_admin_in)
+    page = client.get(reverse("evidence:access_log")).content.decode()
+    assert world.ent_staff_in.username in page and deposit.title in page and "打开了一项存证" in page
+    for other in (world.ent_admin_out, world.ent_staff_in, world.regulator_in, world.admin):
+        client.force_login(other)
+        assert deposit.title not in client.get(reverse("evidence:access_log")).content.decode()
