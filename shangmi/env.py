@@ -42,7 +42,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-_HEADER = re.compile(r"^[A-Za-z0-9-]+$")
+# A header name starts with a letter: "1" (a habit from boolean settings) is refused, not
+# taken for a header called "1" that no proxy sets (every request would then look like HTTP).
+_HEADER = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
 
 
 def env_proxy_header(name: str) -> tuple[str, str] | None:

@@ -175,6 +175,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SHANGMI_SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SHANGMI_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SHANGMI_HSTS_INCLUDE_SUBDOMAINS", False)
+# Asking browsers to preload HSTS binds the whole domain for good: only its owner decides.
+SECURE_HSTS_PRELOAD = env_bool("SHANGMI_HSTS_PRELOAD", False)
 # Behind a reverse proxy that terminates HTTPS: the header it sets, e.g. "X-Forwarded-Proto"
 # (meaning "X-Forwarded-Proto: https") or "X-Forwarded-Proto=https". Trust it only if the proxy
 # overwrites it, never when clients can reach the server directly.

@@ -21,8 +21,10 @@ DEPLOY_ENV = {
     "SHANGMI_CSRF_TRUSTED_ORIGINS": "https://shangmi.example.gov.cn",
     "SHANGMI_SECURE_SSL_REDIRECT": "1",
     "SHANGMI_HSTS_SECONDS": "31536000",
+    "SHANGMI_HSTS_INCLUDE_SUBDOMAINS": "1",
+    "SHANGMI_HSTS_PRELOAD": "1",
     "SHANGMI_SECURE_COOKIES": "1",
-    "SHANGMI_PROXY_SSL_HEADER": "1",
+    "SHANGMI_PROXY_SSL_HEADER": "X-Forwarded-Proto",
     "SHANGMI_LOG_FORMAT": "json",
 }
 # The security checks whose settings come from these variables (issue 12 wires the ones

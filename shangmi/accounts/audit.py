@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
@@ -42,11 +43,9 @@ def account_changes(user: User, update_fields: Any) -> dict[str, Any] | None:
     """What a save is about to change, read before it writes (None: nothing to record)."""
     if update_fields is not None and not _WATCHED & set(update_fields):
         return None
-    from shangmi.accounts.models import User
-
     before = None
     if user.pk is not None:
-        before = User.objects.filter(pk=user.pk).values("role", "enterprise_id").first()
+        before = type(user)._default_manager.filter(pk=user.pk).values("role", "enterprise_id").first()
     return {
         "created": before is None,
         "before": before,
@@ -54,8 +53,13 @@ def account_changes(user: User, update_fields: Any) -> dict[str, Any] | None:
     }
 
 
+def _event_model() -> Any:
+    # By name: User.save calls this module, which must not import the models back (a cycle).
+    return apps.get_model("accounts", "AccountEvent")
+
+
 def record_account_changes(user: User, changes: dict[str, Any] | None) -> None:
-    from shangmi.accounts.models import AccountEvent
+    AccountEvent = _event_model()
 
     if changes is None:
         return
@@ -91,9 +95,7 @@ def record_account_changes(user: User, changes: dict[str, Any] | None) -> None:
 
 
 def record_event(*, enterprise_id: int, account: User | None, username: str, actor: User, kind: str) -> None:
-    from shangmi.accounts.models import AccountEvent
-
-    AccountEvent.objects.create(
+    _event_model().objects.create(
         enterprise_id=enterprise_id,
         account=account,
         username=username,
