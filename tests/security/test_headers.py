@@ -92,7 +92,12 @@ def test_https_settings_come_from_the_environment(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("SHANGMI_PROXY_SSL_HEADER", "X Forwarded: yes"), ("SHANGMI_PROXY_SSL_HEADER", "1"), ("SHANGMI_HSTS_SECONDS", "a year")]
+    ("name", "value"),
+    [
+        ("SHANGMI_PROXY_SSL_HEADER", "X Forwarded: yes"),
+        ("SHANGMI_PROXY_SSL_HEADER", "1"),
+        ("SHANGMI_HSTS_SECONDS", "a year"),
+    ],
 )
 def test_a_bad_https_setting_stops_start_up(tmp_path: Path, name: str, value: str) -> None:
     result = _settings_with({"SHANGMI_VAR_DIR": str(tmp_path), name: value})
