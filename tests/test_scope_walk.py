@@ -549,14 +549,47 @@ def users_of(world: Any, pair: str) -> tuple[Any, Any]:
     return getattr(world, f"{pair}_in"), getattr(world, f"{pair}_out")
 
 
-def fetch(client: Any, method: str, url: str) -> Any:
+def fetch(client: Any, method: str, url: str, data: dict[str, Any] | None = None) -> Any:
     if method == "get":
         return client.get(url)
+    data = data or {}
     return (
-        getattr(client, method)(url, data={}, content_type="application/json")
+        getattr(client, method)(url, data=data, content_type="application/json")
         if url.startswith("/api/")
-        else (getattr(client, method)(url, data={}))
+        else (getattr(client, method)(url, data=data))
     )
+
+
+def aimed_at_inside(world: Any) -> dict[str, Any]:
+    """A form's usual fields, all pointing at the insider's enterprise, district, park and people."""
+    return {
+        "enterprise": world.ent_in.pk,
+        "enterprises": [world.ent_in.pk],
+        "region": world.jiangbei.pk,
+        "park": world.park_in.pk,
+        "officer": world.officer_in.pk,
+        "user": world.ent_admin_in.pk,
+        "action": "liaison_point",
+        "name": "外来写入",
+        "title": "外来写入",
+        "year": 2026,
+        "role": "enterprise_admin",
+        "username": "planted_by_outsider",
+        "uscc": world.ent_in.uscc,
+    }
+
+
+def insider_world(world: Any, insider: Any) -> dict[str, Any]:
+    """What the insider's world holds: every scoped model's rows the insider sees (by count and
+    latest id), and the insider's enterprise row itself."""
+    from django.apps import apps
+
+    seen: dict[str, Any] = {"enterprise": type(world.ent_in).objects.filter(pk=world.ent_in.pk).values().first()}
+    for model in apps.get_models():
+        if hasattr(model, "scope") and hasattr(model._default_manager, "restrict"):
+            rows = model._default_manager.restrict(insider, VIEW).order_by()
+            seen[model._meta.label] = (rows.count(), max(rows.values_list("pk", flat=True), default=None))
+    return seen
 
 
 # --- the walk ------------------------------------------------------------------------------
@@ -588,6 +621,13 @@ def test_outsider_never_sees_insider_data(
         text = body_text(response)
         for secret in secrets_of_inside(world):
             assert secret not in text, f"{endpoint.id} shows {secret!r} to {outsider.username} (outside the scope)"
+        # The writes of a form or action page that takes no row (a new row, an import, a bulk
+        # assignment): the outsider aims them at the insider's world, which must not change.
+        before = insider_world(world, insider)
+        for method in endpoint.write_methods():
+            response = fetch(client, method, endpoint.url(), data=aimed_at_inside(world))
+            assert response.status_code < 500, f"{method.upper()} {endpoint.id} as {outsider.username}: 5xx"
+        assert insider_world(world, insider) == before, f"{endpoint.id}: {outsider.username} changed the insider's rows"
         return
 
     if model is None:
@@ -782,3 +822,11 @@ def test_an_account_made_for_an_enterprise_reads_nothing_until_its_admin_approve
     client.force_login(world.ent_admin_in)
     client.post(reverse("accounts:user_decide", args=[planted.pk]), {"decision": "approve"})
     assert signs_in_and_reads()
+
+
+def test_the_write_walk_sees_a_row_planted_in_the_insiders_world(world: Any) -> None:
+    """The walk of list-level writes compares insider_world before and after: a row an outsider
+    managed to put inside the insider's scope must show there."""
+    before = insider_world(world, world.regulator_in)
+    _visit(world, world.regulator_in, "in")
+    assert insider_world(world, world.regulator_in) != before
