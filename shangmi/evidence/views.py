@@ -12,7 +12,8 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,14 +21,16 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from shangmi.core.scoping import ADD, scope_q
+from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
+from shangmi.core.scoping import ADD, may, scope_q
 from shangmi.core.views import ScopedViewMixin
 from shangmi.evidence import log as evidence_log
 from shangmi.evidence import merkle
 from shangmi.evidence.access import record_access
+from shangmi.evidence.filters import DepositFilter
 from shangmi.evidence.models import Checkpoint, Deposit, DepositAccess
 from shangmi.evidence.receipts import receipt_for
-from shangmi.evidence.selectors import FILTERS, deposits_for, filter_choices, version_chain
+from shangmi.evidence.selectors import deposits_for, filter_choices, version_chain
 from shangmi.evidence.services import is_uuid
 
 MAX_ENTRIES = 1000
@@ -63,26 +66,26 @@ class DepositAccessListView(ScopedViewMixin, ListView):
         return context
 
 
-class DepositListView(ScopedViewMixin, TemplateView):
+class DepositRows(FilteredRowsMixin):
     model = Deposit
+    filterset_class = DepositFilter
+    ordering = ("-accepted_at", "-id")
+
+    def base_queryset(self) -> QuerySet[Deposit]:
+        return self.get_queryset().select_related("created_by", "enterprise")
+
+
+class DepositListView(DepositRows, ScopedListView):
     template_name = "evidence/list.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def page_context(self, page: Page) -> dict[str, Any]:
         user = self.request.user
-        page = Paginator(deposits_for(user, self.request.GET), 50).get_page(self.request.GET.get("page"))
         if page.object_list and user.enterprise_id:
             record_access(user, None, "list", enterprise_id=user.enterprise_id)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context.update(
-            page=page,
-            choices=filter_choices(user),
-            params={name: self.request.GET.get(name, "") for name in FILTERS},
-            query=query.urlencode(),
-            can_add=scope_q(Deposit, user, ADD) is not None and user.enterprise_id is not None,
-        )
-        return context
+        return {
+            "choices": filter_choices(user),
+            "can_add": may(user, ADD, Deposit) and user.enterprise_id is not None,
+        }
 
 
 class DepositCreateView(ScopedViewMixin, TemplateView):
@@ -151,15 +154,13 @@ class DepositCertificateView(ScopedViewMixin, DetailView):
         return response
 
 
-class DepositExportView(ScopedViewMixin, View):
-    model = Deposit
-
-    def get(self, request: HttpRequest) -> HttpResponseBase:
+class DepositExportView(DepositRows, ScopedExportView):
+    def export(self, rows: QuerySet[Deposit]) -> HttpResponseBase:
         from shangmi.evidence.exporting import deposits_export
 
-        user = request.user
+        user = self.request.user
         buffer = io.BytesIO()
-        count = deposits_export(queryset=deposits_for(user, request.GET), target=buffer)
+        count = deposits_export(queryset=rows, target=buffer)
         if count and user.enterprise_id:
             record_access(user, None, "export", enterprise_id=user.enterprise_id)
         buffer.seek(0)
