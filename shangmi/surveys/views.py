@@ -10,24 +10,26 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from shangmi.core.lists import ScopedListView
 from shangmi.core.scoping import ADD, CHANGE, DELETE, in_scope, is_platform_admin
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
 from shangmi.surveys import services
 from shangmi.surveys.aggregation import survey_results
 from shangmi.surveys.exporting import answers_export, export_filename
+from shangmi.surveys.filters import SurveyFilter
 from shangmi.surveys.forms import AnswerForm, DeadlineForm, QuestionForm, QuestionnaireForm, SurveyForm
 from shangmi.surveys.loading import baseline
 from shangmi.surveys.models import Question, Questionnaire, Survey, SurveyAssignment
@@ -46,42 +48,43 @@ def _regulator_only(request: HttpRequest) -> None:
 # --- surveys ------------------------------------------------------------------------------------
 
 
-class SurveyListView(ScopedViewMixin, TemplateView):
+class SurveyListView(ScopedListView):
     model = Survey
+    filterset_class = SurveyFilter
+    ordering = ("-issued_at", "-pk")
+    paginate_by = PAGE_SIZE
     template_name = "surveys/survey_list.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        surveys = self.get_queryset().select_related("region", "questionnaire").order_by("-issued_at", "-pk")
-        status = self.request.GET.get("status", "")
-        if status in Survey.Status.values:
-            surveys = surveys.filter(status=status)
-        is_regulator = services.is_regulator(user) or is_platform_admin(user)
-        if is_regulator:
+    @cached_property
+    def is_regulator(self) -> bool:
+        return services.is_regulator(self.request.user) or is_platform_admin(self.request.user)
+
+    def base_queryset(self) -> QuerySet[Survey]:
+        surveys = self.get_queryset().select_related("region", "questionnaire")
+        if self.is_regulator:
             # Counts for the bureau; an enterprise sees only its own assignment, never how many others answered.
             surveys = surveys.annotate(
                 asked=Count("assignments"),
                 answered=Count("assignments", filter=Q(assignments__answered_at__isnull=False)),
             )
-        page = Paginator(surveys, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return surveys
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        user = self.request.user
         own = {}
-        if not is_regulator:
+        if not self.is_regulator:
             own = {
                 a.survey_id: a
                 for a in SurveyAssignment.objects.restrict(user).filter(survey__in=[s.pk for s in page.object_list])
             }
         for survey in page.object_list:
             survey.own_assignment = own.get(survey.pk)
-        context.update(
-            page=page,
-            page_query=urlencode({"status": status}) if status else "",
-            status=status,
-            statuses=Survey.Status.choices,
-            is_regulator=is_regulator,
-            can_issue=services.is_regulator(user),
-        )
-        return context
+        return {
+            "status": self.request.GET.get("status", ""),
+            "statuses": Survey.Status.choices,
+            "is_regulator": self.is_regulator,
+            "can_issue": services.is_regulator(user),
+        }
 
 
 class SurveyCreateView(ScopedViewMixin, TemplateView):
