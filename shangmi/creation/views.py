@@ -7,7 +7,8 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from shangmi.core.lists import ScopedListView
 from shangmi.core.scoping import ADD, CHANGE
 from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.creation import selectors, services
 from shangmi.creation.errors import CreationError, EditConflict
 from shangmi.creation.evidence import evidence_add, evidence_link, evidence_remove
+from shangmi.creation.filters import ApplicationFilter
 from shangmi.creation.forms import EvidenceForm, InspectionForm, RoundForm
 from shangmi.creation.models import Application, EvidenceFile, Inspection, Round, Stage
 from shangmi.creation.suggestions import suggestions_for
@@ -173,22 +176,17 @@ class ApplicationMixin(ScopedObjectViewMixin):
         return self.scoped_row(pk)
 
 
-class ApplicationListView(ScopedViewMixin, TemplateView):
+class ApplicationListView(ScopedListView):
     model = Application
+    filterset_class = ApplicationFilter
+    ordering = ("-created_at",)
     template_name = "creation/application_list.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        qs = services.visible_applications(self.request.user)
-        status = self.request.GET.get("status", "")
-        if status in Application.Status.values:
-            qs = qs.filter(status=status)
-        context.update(
-            page=Paginator(qs.order_by("-created_at"), 50).get_page(self.request.GET.get("page")),
-            status=status,
-            statuses=Application.Status.choices,
-        )
-        return context
+    def base_queryset(self) -> QuerySet[Application]:
+        return services.visible_applications(self.request.user)
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {"status": self.request.GET.get("status", ""), "statuses": Application.Status.choices}
 
 
 def _score_of(application: Application, met: set[str]) -> Any:
