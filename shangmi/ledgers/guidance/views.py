@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
@@ -26,6 +26,7 @@ from django.views.generic import TemplateView, View
 from shangmi.accounts.models import User
 from shangmi.core.calendar import program_local, program_now, program_today, program_year
 from shangmi.core.forms import BootstrapMixin
+from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
 from shangmi.core.scoping import ADD, CHANGE, VIEW
 from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
@@ -33,6 +34,7 @@ from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.guidance import halfyear
 from shangmi.ledgers.guidance import services as guidance
 from shangmi.ledgers.guidance.exporting import guidance_export
+from shangmi.ledgers.guidance.filters import GuidanceFilter
 from shangmi.ledgers.guidance.services import GuidanceError, VisitInput
 from shangmi.ledgers.models import GuidanceVisit, VisitAttachment
 from shangmi.regions.chooser import YEARS
@@ -145,21 +147,6 @@ def _int(value: str | None, low: int | None = None, high: int | None = None) -> 
     return number
 
 
-class VisitFilters:
-    """The list's and the export's filters, read from the query string; bad values are ignored."""
-
-    def __init__(self, params: Any) -> None:
-        self.enterprise = _int(params.get("enterprise"))
-        self.officer = _int(params.get("officer"))
-        self.year = _int(params.get("year"), *YEARS)
-        self.half = _int(params.get("half"), 1, 2) if self.year is not None else None
-
-    def apply(self, visits: QuerySet[GuidanceVisit]) -> QuerySet[GuidanceVisit]:
-        return guidance.filter_visits(
-            visits, enterprise_id=self.enterprise, officer_id=self.officer, year=self.year, half=self.half
-        )
-
-
 def filter_choices(visits: QuerySet[GuidanceVisit]) -> dict[str, Any]:
     """Choices for the filters, taken from the visits the reader may see (and only those)."""
     # The officers are the ones named on visible visits: readers see those names in the list anyway.
@@ -183,42 +170,37 @@ def _with_photos(visits: QuerySet[GuidanceVisit]) -> QuerySet[GuidanceVisit]:
     )
 
 
-class GuidanceListView(ScopedViewMixin, TemplateView):
+class GuidanceRows(FilteredRowsMixin):
     model = GuidanceVisit
-    template_name = "ledgers/guidance_list.html"
+    filterset_class = GuidanceFilter
+    ordering = ("-visited_at", "-pk")
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        visits = self.get_queryset()
-        filters = VisitFilters(self.request.GET)
-        page = Paginator(_with_photos(filters.apply(visits)).order_by("-visited_at", "-pk"), 30).get_page(
-            self.request.GET.get("page")
-        )
+
+class GuidanceListView(GuidanceRows, ScopedListView):
+    template_name = "ledgers/guidance_list.html"
+    paginate_by = 30
+
+    def base_queryset(self) -> QuerySet[GuidanceVisit]:
+        return _with_photos(self.get_queryset())
+
+    def page_context(self, page: Page) -> dict[str, Any]:
         for visit in page.object_list:
             attachments = list(visit.attachments.all())
             visit.photo = next((a for a in attachments if a.is_image), None)
             visit.attachment_count = len(attachments)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context.update(
-            page=page,
-            filters=filters,
-            query=query.urlencode(),
-            can_record=guidance.may_record(self.request.user),
-            **filter_choices(visits),
-        )
-        return context
+        return {
+            "filters": self.filterset.chosen(),
+            "can_record": guidance.may_record(self.request.user),
+            **filter_choices(self.get_queryset()),
+        }
 
 
-class GuidanceExportView(ScopedViewMixin, View):
+class GuidanceExportView(GuidanceRows, ScopedExportView):
     """The filtered ledger, within the reader's scope, as .xlsx."""
 
-    model = GuidanceVisit
-
-    def get(self, request: HttpRequest) -> HttpResponseBase:
-        visits = VisitFilters(request.GET).apply(self.get_queryset())
+    def export(self, rows: QuerySet[GuidanceVisit]) -> HttpResponseBase:
         filename = f"指导台账-{program_now():%Y%m%d}.xlsx"
-        return xlsx_response(lambda target: guidance_export(visits, target), filename, stream=True)
+        return xlsx_response(lambda target: guidance_export(rows, target), filename, stream=True)
 
 
 class GuidanceCreateView(ScopedViewMixin, TemplateView):
