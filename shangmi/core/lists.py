@@ -59,6 +59,17 @@ def query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def page_of(request: HttpRequest, rows: Any, per_page: int = 50, *, count: int | None = None) -> Page[Any]:
+    """The page of ``rows`` the query string asks for; a number past the end is the last page.
+    Every paginated table uses it: the kit's lists, and the tables inside a detail page (an
+    activity's participants, a round's applications). ``count``: the number of rows when the
+    page has counted them already (a second COUNT can cost as much as the page)."""
+    paginator = Paginator(rows, per_page)
+    if count is not None:
+        paginator.count = count
+    return paginator.get_page(request.GET.get("page"))
+
+
 class FilteredRows:
     """``base_queryset`` -> the FilterSet -> ``ordering``: the rows a list shows and its export
     writes, computed the same way for both."""

@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from shangmi.core.lists import ScopedListView
+from shangmi.core.lists import ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE
 from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.creation import selectors, services
@@ -107,7 +107,7 @@ class RoundDetailView(ScopedObjectViewMixin, TemplateView):
         context.update(
             round=round_,
             covered=round_.covered_regions.all(),
-            page=Paginator(applications, 50).get_page(self.request.GET.get("page")),
+            page=page_of(self.request, applications, 50),
             can_manage=Round.objects.restrict(user, CHANGE).filter(pk=round_.pk).exists(),
             own_application=applications.filter(**own).first() if own else None,
             may_apply=_may_apply(user, round_),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, QueryDict
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from shangmi.core.forms import save_through
-from shangmi.core.lists import ScopedListView
+from shangmi.core.lists import ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE, VIEW
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.enterprises.models import Enterprise
@@ -222,7 +222,7 @@ class AssignView(ScopedViewMixin, TemplateView):
         query.pop("page", None)
         context.update(
             filters=filters,
-            page=Paginator(self.enterprises(filters), 50).get_page(self.request.GET.get("page")),
+            page=page_of(self.request, self.enterprises(filters), 50),
             form=kwargs.get("form") or AssignForm(user=self.request.user),
             query=query.urlencode(),
         )

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from shangmi.core.lists import ScopedListView
+from shangmi.core.lists import ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE, DELETE, in_scope, is_platform_admin
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
@@ -161,7 +161,7 @@ class SurveyDetailView(SurveyMixin, TemplateView):
                 unanswered=counts["asked"] - counts["answered"],
                 rate=counts["answered"] * 100 / counts["asked"] if counts["asked"] else None,
                 show=show,
-                page=Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page")),
+                page=page_of(self.request, rows, PAGE_SIZE),
                 deadline_form=DeadlineForm(initial={"deadline": survey.deadline}),
             )
         else:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
@@ -22,7 +22,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shangmi.core.calendar import program_now, program_year
-from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
+from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, in_scope
 from shangmi.core.views import (
     RightRequiredMixin,
@@ -203,7 +203,7 @@ def activity_page(
     can_change = in_scope(activity, user, CHANGE)
     enterprises = list(services.visible_enterprises(user, activity))
     participants = services.visible_participants(user, activity)
-    page = Paginator(participants, 200).get_page(request.GET.get("page"))
+    page = page_of(request, participants, 200)
     context = {
         "activity": activity,
         "enterprises": enterprises,
@@ -377,9 +377,7 @@ class TrainingListView(ScopedViewMixin, TemplateView):
         listed = enterprises.filter(is_liaison_point=True) if liaison_only else enterprises
         if text:
             listed = listed.filter(pk__in=services.find_enterprises(request.user, text).values("pk"))
-        page = Paginator(listed.select_related("region").order_by("name", "pk"), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        page = page_of(request, listed.select_related("region").order_by("name", "pk"), PAGE_SIZE)
         group = group_coverage(enterprises.filter(is_liaison_point=True), year)
         query = request.GET.copy()
         query.pop("page", None)

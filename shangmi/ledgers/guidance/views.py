@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
@@ -26,7 +26,7 @@ from django.views.generic import TemplateView, View
 from shangmi.accounts.models import User
 from shangmi.core.calendar import program_local, program_now, program_today, program_year
 from shangmi.core.forms import BootstrapMixin
-from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
+from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE, VIEW
 from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
@@ -394,11 +394,9 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
         totals = halfyear.status_totals(status)
         rows = status.select_related("region", "liaison_officer", "guidance_officer")
         rows = rows.order_by("region_id", "name", "pk")
-        paginator = Paginator(rows, 50)
         # The totals counted the same rows already: the paginator need not count them again
         # (with the "missing" filter that COUNT would recompute every row's visits).
-        paginator.count = totals["enterprises"]
-        page = paginator.get_page(params.get("page"))
+        page = page_of(self.request, rows, 50, count=totals["enterprises"])
         query = params.copy()
         query.pop("page", None)
         context.update(
