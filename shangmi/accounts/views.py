@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, Ht
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView, TemplateView, View
+from django.views.generic import DetailView, FormView, TemplateView, View
 from rest_framework.authtoken.models import Token
 
 from shangmi.accounts.authentication import token_expired, token_expires_at
@@ -21,6 +21,7 @@ from shangmi.accounts.models import AccountEvent, User
 from shangmi.accounts.services import account_create, account_decide, account_unlock, approvable_accounts
 from shangmi.accounts.tokens import LOCKED, token_revoke
 from shangmi.core.errors import AppError
+from shangmi.core.lists import ScopedListView
 from shangmi.core.scoping import ADD, CHANGE, OutOfScopeError, in_scope
 from shangmi.core.views import PasswordChangeRequiredMixin, ScopedObjectViewMixin, ScopedViewMixin
 
@@ -66,7 +67,7 @@ def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any, 
     return render(request, "accounts/locked.html", status=429)
 
 
-class UserListView(ScopedViewMixin, ListView):
+class UserListView(ScopedListView):
     model = User
     template_name = "accounts/user_list.html"
     paginate_by = 50
@@ -155,7 +156,7 @@ class UserCreateView(ScopedViewMixin, FormView):
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))
 
 
-class ApprovalListView(ScopedViewMixin, ListView):
+class ApprovalListView(ScopedListView):
     """Accounts that others made for the admin's enterprise, waiting for the admin's decision."""
 
     model = User
@@ -186,7 +187,7 @@ class AccountDecideView(ScopedObjectViewMixin, View):
         return HttpResponseRedirect(reverse("accounts:approvals"))
 
 
-class AccountEventListView(ScopedViewMixin, ListView):
+class AccountEventListView(ScopedListView):
     """What was done to the enterprise's accounts: created, approved, roles, passwords."""
 
     model = AccountEvent

@@ -76,7 +76,8 @@ class FilteredRows:
 
     request: HttpRequest
     filterset_class: ClassVar[type[ScopedFilterSet] | None] = None
-    ordering: ClassVar[Sequence[str]] = ("-pk",)
+    # None: the order base_queryset gives (its order_by, else the model's Meta.ordering).
+    ordering: ClassVar[Sequence[str] | None] = None
 
     def base_queryset(self) -> QuerySet[Any]:
         """The rows before filtering; scoped lists start from restrict() (FilteredRowsMixin)."""
@@ -98,7 +99,9 @@ class FilteredRows:
 
     def _ordered(self, rows: QuerySet[Any]) -> QuerySet[Any]:
         # A filter that sorts (?sort=...) has ordered the rows already; otherwise the list's own order.
-        return rows if rows.query.order_by else rows.order_by(*self.ordering)
+        if rows.query.order_by or self.ordering is None:
+            return rows
+        return rows.order_by(*self.ordering)
 
 
 class FilteredRowsMixin(ScopedViewMixin, FilteredRows):
@@ -110,6 +113,8 @@ class FilteredRowsMixin(ScopedViewMixin, FilteredRows):
 
 class _PageOfRows(FilteredRows, HtmxFragmentMixin, TemplateView):
     paginate_by: ClassVar[int] = 50
+    # The rows of the page under a name of the template's own (as ListView's option of that name).
+    context_object_name: ClassVar[str | None] = None
 
     def page_context(self, page: Page[Any]) -> dict[str, Any]:
         """What the page needs beside its rows (rights per row, choices); one query each, not per row."""
@@ -117,7 +122,7 @@ class _PageOfRows(FilteredRows, HtmxFragmentMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        page = Paginator(self.rows(), self.paginate_by).get_page(self.request.GET.get("page"))
+        page = page_of(self.request, self.rows(), self.paginate_by)
         context.update(
             page=page,
             # ListView's names too, so a template or test written for ListView reads the same.
@@ -130,6 +135,8 @@ class _PageOfRows(FilteredRows, HtmxFragmentMixin, TemplateView):
             params={name: self.request.GET.get(name, "").strip() for name in getattr(self.filterset, "filters", ())},
             query=query_without_page(self.request),
         )
+        if self.context_object_name:
+            context[self.context_object_name] = page.object_list
         context.update(self.page_context(page))
         return context
 

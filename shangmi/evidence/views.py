@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, TemplateView
 
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
 from shangmi.core.scoping import ADD, may, scope_q
@@ -47,7 +47,7 @@ ACCESS_ACTIONS = {
 }
 
 
-class DepositAccessListView(ScopedViewMixin, ListView):
+class DepositAccessListView(ScopedListView):
     """The enterprise's admins read who read its deposits, when, and what (DESIGN: every read
     of an enterprise's secrets is audited, and the enterprise sees the audit)."""
 

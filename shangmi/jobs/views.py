@@ -3,13 +3,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
 
+from shangmi.core.lists import ScopedListView
 from shangmi.core.views import HtmxFragmentMixin, ScopedFileView, ScopedViewMixin
 from shangmi.jobs.models import Job
 
 
-class JobListView(ScopedViewMixin, ListView):
+class JobListView(ScopedListView):
     model = Job
     template_name = "jobs/list.html"
     paginate_by = 50

@@ -8,15 +8,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
-from django.views.generic import ListView
 from django.views.generic.detail import SingleObjectMixin
 
+from shangmi.core.lists import ScopedListView
 from shangmi.core.views import ScopedViewMixin
 from shangmi.notices.models import Notification
 from shangmi.notices.services import mark_read
 
 
-class NotificationListView(ScopedViewMixin, ListView):
+class NotificationListView(ScopedListView):
     model = Notification
     template_name = "notices/list.html"
     paginate_by = 50

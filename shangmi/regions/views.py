@@ -5,9 +5,10 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, TemplateView
 
-from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
+from shangmi.core.lists import ScopedListView
+from shangmi.core.views import ScopedViewMixin
 from shangmi.regions.models import Park, Region
 from shangmi.regions.picker import children_of, in_picker, search
 
@@ -15,7 +16,7 @@ from shangmi.regions.picker import children_of, in_picker, search
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
-class RegionListView(ScopedViewMixin, HtmxFragmentMixin, ListView):
+class RegionListView(ScopedListView):
     """Browse the division tree: provinces, or the children of the region asked for."""
 
     model = Region
@@ -44,7 +45,7 @@ class RegionDetailView(ScopedViewMixin, DetailView):
         return context
 
 
-class ParkListView(ScopedViewMixin, ListView):
+class ParkListView(ScopedListView):
     model = Park
     template_name = "regions/park_list.html"
     paginate_by = 100

@@ -16,10 +16,11 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, ListView, TemplateView, View
+from django.views.generic import FormView, TemplateView, View
 
 from shangmi.core.calendar import program_year
 from shangmi.core.forms import save_through
+from shangmi.core.lists import ScopedListView
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError, in_scope
 from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
@@ -208,7 +209,7 @@ class TargetDeleteView(ScopedObjectViewMixin, View):
 # --- Multi-year programs ----------------------------------------------------------------------
 
 
-class ProgramListView(ScopedViewMixin, ListView):
+class ProgramListView(ScopedListView):
     model = TargetProgram
     template_name = "targets/program_list.html"
     paginate_by = 50

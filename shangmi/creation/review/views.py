@@ -11,12 +11,13 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import ListView, View
+from django.views.generic import View
 
 from shangmi.core.calendar import program_now, program_today
+from shangmi.core.lists import ScopedListView
 from shangmi.core.roles import Role
 from shangmi.core.scoping import is_platform_admin
-from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
+from shangmi.core.views import ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
 from shangmi.creation.models import Application, DemoType, Level, Round, Stage
 from shangmi.creation.review.exporting import candidate_list_export, round_export
@@ -52,7 +53,7 @@ class QueueFilterForm(forms.Form):
                 field.widget.attrs.update({"class": "form-control", "placeholder": _("Applicant name")})
 
 
-class QueueView(ScopedViewMixin, HtmxFragmentMixin, ListView):
+class QueueView(ScopedListView):
     model = Application
     template_name = "creation/queue.html"
     fragment_template_name = "creation/queue_table.html"
