@@ -89,7 +89,13 @@ RECEIPT = {
         "sm3_commitment": _STR,
         "leaf": {
             "type": "object",
-            "properties": {"index": {"type": "integer", "nullable": True}, "data": _STR, "hash": _STR},
+            # A pending deposit has no leaf yet: the sequencer sets its time, so data and hash
+            # are null until it is integrated (leaf v2).
+            "properties": {
+                "index": {"type": "integer", "nullable": True},
+                "data": _NULLABLE_STR,
+                "hash": _NULLABLE_STR,
+            },
         },
         "log": {"type": "object", "properties": {"origin": _STR, "public_key": _STR}},
         "inclusion": {
