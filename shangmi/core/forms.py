@@ -5,6 +5,8 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.errors import AppError
 from shangmi.core.scoping import OutOfScopeError
@@ -47,8 +49,17 @@ class BootstrapMixin:
 _T = TypeVar("_T")
 
 
+# What a form shows when the row it would write lies outside the user's scope and the view
+# names nothing more precise.
+OUT_OF_SCOPE = _("You may not write here: it is outside the regions you manage.")
+
+
 def save_through(
-    form: forms.BaseForm, save: Callable[[], _T], *, out_of_scope: str, out_of_scope_field: str | None = "region"
+    form: forms.BaseForm,
+    save: Callable[[], _T],
+    *,
+    out_of_scope: str | Promise | None = None,
+    out_of_scope_field: str | None = "region",
 ) -> _T | None:
     """Run a service's write for ``form``; its refusals become the form's errors.
 
@@ -62,7 +73,8 @@ def save_through(
     except AppError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.text)
     except OutOfScopeError:
-        form.add_error(out_of_scope_field if out_of_scope_field in form.fields else None, out_of_scope)
+        message = out_of_scope if out_of_scope is not None else OUT_OF_SCOPE
+        form.add_error(out_of_scope_field if out_of_scope_field in form.fields else None, str(message))
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             for name, errors in exc.error_dict.items():

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import models
 from django.db.models.fields.files import FieldFile
@@ -13,6 +17,7 @@ from django.utils.cache import patch_cache_control
 from django.views.generic import View
 from django.views.generic.base import TemplateResponseMixin
 
+from shangmi.core.errors import AppError
 from shangmi.core.scoping import VIEW, get_scoped_or_404, may, restricted
 
 
@@ -135,3 +140,35 @@ class HtmxFragmentMixin(TemplateResponseMixin):
         if self.fragment_template_name is not None and htmx and not htmx.boosted:
             return [self.fragment_template_name]
         return super().get_template_names()
+
+
+@dataclass
+class Outcome:
+    """What ``refusals_as_messages`` saw: the refusal, or None when the service went through."""
+
+    refused: AppError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refused is None
+
+
+@contextmanager
+def refusals_as_messages(request: HttpRequest) -> Iterator[Outcome]:
+    """Run an action's service call; a refusal (AppError) becomes an error message on the
+    next page instead of a 500, the same way in every app.
+
+    Usage::
+
+        with refusals_as_messages(request) as outcome:
+            services.do_it(...)
+        if outcome.ok:
+            messages.success(request, _("Done."))
+        return redirect(...)
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except AppError as exc:
+        outcome.refused = exc
+        messages.error(request, exc.text)

@@ -46,3 +46,59 @@ def test_a_form_shows_the_refusal_on_its_field_or_on_the_whole_form() -> None:
     form.is_valid()
     save_through(form, _refuse(AppError(TOO_MANY, field="nonexistent", limit=3)), out_of_scope="x")
     assert form.non_field_errors() == ["At most 3 rows."]
+
+
+def test_an_out_of_scope_write_without_its_own_wording_gets_the_kits_message() -> None:
+    from shangmi.core.forms import OUT_OF_SCOPE
+    from shangmi.core.scoping import OutOfScopeError
+
+    form = _Form(data={"name": ""})
+    form.is_valid()
+    with translation.override("en"):
+        save_through(form, _refuse(OutOfScopeError()), out_of_scope_field="name")
+        expected = [str(OUT_OF_SCOPE)]
+    assert form.errors["name"] == expected and expected[0].startswith("You may not write here")
+
+
+def test_an_action_refused_becomes_an_error_message_and_the_view_goes_on(rf) -> None:
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from shangmi.core.views import refusals_as_messages
+
+    request = rf.post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    with refusals_as_messages(request) as outcome:
+        raise AppError(TOO_MANY, limit=2)
+    assert not outcome.ok and outcome.refused is not None and outcome.refused.message is TOO_MANY
+    with refusals_as_messages(request) as second:
+        pass
+    assert second.ok
+    assert [str(m) for m in get_messages(request)] == ["At most 2 rows."]
+
+
+def test_refused_with_names_the_constant_not_the_wording() -> None:
+    import pytest
+
+    from tests.refusals import refused_with
+
+    with refused_with(TOO_MANY):
+        raise AppError(TOO_MANY, limit=1)
+    with pytest.raises(AssertionError), refused_with(TOO_MANY):
+        raise AppError(NAME_MISSING)
+    with pytest.raises(pytest.fail.Exception), refused_with(TOO_MANY):
+        pass
+
+
+def test_signed_in_user_refuses_an_anonymous_request(rf) -> None:
+    import pytest
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+
+    from shangmi.accounts.requests import signed_in_user
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    with pytest.raises(PermissionDenied):
+        signed_in_user(request)
