@@ -5,7 +5,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -18,12 +17,18 @@ from shangmi.accounts.authentication import token_expired, token_expires_at
 from shangmi.accounts.forms import AccountCreateForm, SignInForm, creatable_roles
 from shangmi.accounts.lockout import account_locked_out
 from shangmi.accounts.models import AccountEvent, User
+from shangmi.accounts.requests import signed_in_user
 from shangmi.accounts.services import account_create, account_decide, account_unlock, approvable_accounts
 from shangmi.accounts.tokens import LOCKED, token_revoke
-from shangmi.core.errors import AppError
+from shangmi.core.forms import save_through
 from shangmi.core.lists import ScopedListView
-from shangmi.core.scoping import ADD, CHANGE, OutOfScopeError, in_scope
-from shangmi.core.views import PasswordChangeRequiredMixin, ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.scoping import ADD, CHANGE, in_scope
+from shangmi.core.views import (
+    PasswordChangeRequiredMixin,
+    ScopedObjectViewMixin,
+    ScopedViewMixin,
+    refusals_as_messages,
+)
 
 
 class SignInView(auth_views.LoginView):
@@ -101,11 +106,9 @@ class UserUnlockView(ScopedObjectViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         account = self.scoped_row(pk)
-        try:
-            account_unlock(user=request.user, account=account)
-        except AppError as exc:
-            messages.error(request, exc.text)
-        else:
+        with refusals_as_messages(request) as outcome:
+            account_unlock(user=signed_in_user(request), account=account)
+        if outcome.ok:
             messages.success(request, _("The account %(name)s is unlocked.") % {"name": account.username})
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[account.pk]))
 
@@ -144,13 +147,13 @@ class UserCreateView(ScopedViewMixin, FormView):
 
     def form_valid(self, form: AccountCreateForm) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
-        try:
-            user = account_create(creator=self.request.user, data=data)
-        except OutOfScopeError:
-            form.add_error(None, _("You can only create accounts inside your own region or enterprise."))
-            return self.form_invalid(form)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        user = save_through(
+            form,
+            lambda: account_create(creator=signed_in_user(self.request), data=data),
+            out_of_scope=_("You can only create accounts inside your own region or enterprise."),
+            out_of_scope_field=None,
+        )
+        if user is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Account %(name)s created.") % {"name": user.username})
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))

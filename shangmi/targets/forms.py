@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shangmi.core.calendar import program_year
+from shangmi.core.errors import AppError
 from shangmi.core.forms import BootstrapMixin
 from shangmi.core.scoping import ADD
 from shangmi.creation.models import DemoType, Level
@@ -113,7 +114,11 @@ class ProgramForm(_KindForm):
         self._set_regions(scoped_regions(user, action, TargetProgram))
 
     def clean_shares(self) -> list[int]:
-        return parse_shares(self.cleaned_data["shares"])
+        # The service's rule, shown on the field as soon as the form is checked.
+        try:
+            return parse_shares(self.cleaned_data["shares"])
+        except AppError as exc:
+            raise ValidationError(exc.text, code=exc.code) from exc
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -11,17 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
+from shangmi.accounts.requests import signed_in_user
 from shangmi.core.calendar import program_year
 from shangmi.core.forms import save_through
 from shangmi.core.lists import ScopedListView
-from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError, in_scope
+from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, in_scope
 from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
@@ -330,13 +330,15 @@ class CoachingView(ScopedViewMixin, TemplateView):
                     _("No enterprise in %(region)s has this code or name.") % {"region": region.full_name},
                 )
             else:
-                try:
-                    coaching_add(user=request.user, enterprise=enterprise, year=year, note=form.cleaned_data["note"])
-                except OutOfScopeError:
-                    form.add_error("enterprise", _("This enterprise is outside your region."))
-                except ValidationError as exc:
-                    form.add_error("enterprise", exc)
-                else:
+                enrolment = save_through(
+                    form,
+                    lambda: coaching_add(
+                        user=signed_in_user(request), enterprise=enterprise, year=year, note=form.cleaned_data["note"]
+                    ),
+                    out_of_scope=_("This enterprise is outside your region."),
+                    out_of_scope_field="enterprise",
+                )
+                if enrolment is not None:
                     messages.success(
                         request,
                         _("%(name)s added to the coaching list of %(year)d.") % {"name": enterprise.name, "year": year},
