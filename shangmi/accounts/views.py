@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -36,9 +37,10 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        if form.get_user().must_change_password:
+        user = form.get_user()
+        if isinstance(user, User) and user.must_change_password:
             messages.warning(self.request, _("Please choose a new password before you go on."))
             return HttpResponseRedirect(reverse("accounts:password_change"))
         return response
@@ -81,7 +83,7 @@ class UserListView(ScopedListView):
         return super().get_queryset().select_related("region", "park", "enterprise")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "can_create": bool(creatable_roles(self.request.user))}
+        return {**super().get_context_data(**kwargs), "can_create": bool(creatable_roles(signed_in_user(self.request)))}
 
 
 class UserDetailView(ScopedViewMixin, DetailView):
@@ -121,12 +123,12 @@ class TokenListView(PasswordChangeRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         tokens = [
             {"prefix": t.key[:8], "created": t.created, "expires": token_expires_at(t), "expired": token_expired(t)}
-            for t in Token.objects.filter(user=self.request.user)
+            for t in Token.objects.filter(user=signed_in_user(self.request))
         ]
         return {**super().get_context_data(**kwargs), "tokens": tokens, "days": settings.SHANGMI_API_TOKEN_DAYS}
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        if token_revoke(user=request.user):
+        if token_revoke(user=signed_in_user(request)):
             messages.success(request, _("Your API token is revoked."))
         return HttpResponseRedirect(reverse("accounts:tokens"))
 
@@ -138,7 +140,8 @@ class UserCreateView(ScopedViewMixin, FormView):
     form_class = AccountCreateForm
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not creatable_roles(request.user):
+        user = request.user
+        if isinstance(user, User) and not creatable_roles(user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -167,7 +170,7 @@ class ApprovalListView(ScopedListView):
     context_object_name = "accounts"
 
     def get_queryset(self) -> QuerySet[User]:
-        return approvable_accounts(self.request.user).order_by("date_joined")
+        return approvable_accounts(signed_in_user(self.request)).order_by("date_joined")
 
 
 class AccountDecideView(ScopedObjectViewMixin, View):
@@ -179,10 +182,11 @@ class AccountDecideView(ScopedObjectViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         account = self.scoped_row(pk)
-        if not approvable_accounts(request.user).filter(pk=account.pk).exists():
+        user = signed_in_user(request)
+        if not approvable_accounts(user).filter(pk=account.pk).exists():
             raise Http404
         approve = request.POST.get("decision") == "approve"
-        account_decide(user=request.user, account=account, approve=approve)
+        account_decide(user=user, account=account, approve=approve)
         if approve:
             messages.success(request, _("The account %(name)s is approved.") % {"name": account.username})
         else:
