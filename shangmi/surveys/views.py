@@ -33,7 +33,7 @@ from shangmi.core.xlsx import xlsx_response
 from shangmi.surveys import services
 from shangmi.surveys.aggregation import survey_results
 from shangmi.surveys.exporting import answers_export, export_filename
-from shangmi.surveys.filters import SurveyFilter
+from shangmi.surveys.filters import AssignmentFilter, SurveyFilter
 from shangmi.surveys.forms import AnswerForm, DeadlineForm, QuestionForm, QuestionnaireForm, SurveyForm
 from shangmi.surveys.loading import baseline
 from shangmi.surveys.models import Question, Questionnaire, Survey, SurveyAssignment
@@ -157,8 +157,9 @@ class SurveyDetailView(SurveyMixin, TemplateView):
         if can_manage:
             assignments = survey.assignments.select_related("enterprise__region")
             counts = assignments.aggregate(asked=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
-            show = "answered" if self.request.GET.get("show") == "answered" else "unanswered"
-            rows = assignments.filter(answered_at__isnull=show == "unanswered").order_by(
+            shown = AssignmentFilter(self.request.GET, queryset=assignments, user=user)
+            # A value the filter refuses lists nothing and says why, rather than another table.
+            rows = (shown.qs if shown.is_valid() else assignments.none()).order_by(
                 "enterprise__region_id", "enterprise__name"
             )
             context.update(
@@ -166,7 +167,8 @@ class SurveyDetailView(SurveyMixin, TemplateView):
                 answered=counts["answered"],
                 unanswered=counts["asked"] - counts["answered"],
                 rate=counts["answered"] * 100 / counts["asked"] if counts["asked"] else None,
-                show=show,
+                show=shown.shown or "",
+                filter=shown,
                 page=page_of(self.request, rows, PAGE_SIZE),
                 deadline_form=DeadlineForm(initial={"deadline": survey.deadline}),
             )
