@@ -294,3 +294,11 @@ def test_a_bad_filter_value_is_the_filters_error_not_another_table(small: SmallS
     page = response.content.decode()
     assert 'data-testid="filter-errors"' in page and "everything" in page
     assert _table_rows(page) == []
+
+
+def test_a_bad_status_on_the_survey_list_is_said(small: SmallSurvey, client) -> None:
+    client.force_login(small.world.city_regulator)
+    url = reverse("surveys:survey_list")
+    assert 'data-testid="filter-errors"' not in client.get(url, {"status": "open"}).content.decode()
+    response = client.get(url, {"status": "half-open"})
+    assert response.status_code == 200 and 'data-testid="filter-errors"' in response.content.decode()
