@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from shangmi.accounts.requests import signed_in_user
 from shangmi.core.calendar import program_now, program_year
+from shangmi.core.forms import save_through
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, in_scope
 from shangmi.core.views import (
@@ -29,6 +31,7 @@ from shangmi.core.views import (
     ScopedFileView,
     ScopedObjectViewMixin,
     ScopedViewMixin,
+    refusals_as_messages,
 )
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
@@ -42,7 +45,7 @@ from shangmi.ledgers.activities.forms import (
     ParticipantImportForm,
 )
 from shangmi.ledgers.activities.importing import participants_import, write_participant_template
-from shangmi.ledgers.activities.services import ActivityError, ActivityInput, ParticipantInput
+from shangmi.ledgers.activities.services import ActivityInput, ParticipantInput
 from shangmi.ledgers.activities.training import (
     enterprises_coverage,
     group_coverage,
@@ -125,18 +128,19 @@ class ActivityCreateView(RightRequiredMixin, TemplateView):
         return self.render_to_response({"form": ActivityForm(user=request.user)})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = ActivityForm(request.POST, request.FILES, user=request.user)
+        user = signed_in_user(request)
+        form = ActivityForm(request.POST, request.FILES, user=user)
         if form.is_valid():
-            try:
-                activity = services.activity_save(
-                    user=request.user,
+            activity = save_through(
+                form,
+                lambda: services.activity_save(
+                    user=user,
                     activity=None,
                     data=_activity_input(form.cleaned_data),
                     materials=form.cleaned_data["materials"],
-                )
-            except ActivityError as exc:
-                form.add_error(None, str(exc))
-            else:
+                ),
+            )
+            if activity is not None:
                 messages.success(request, _("The activity is recorded."))
                 return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[activity.pk]))
         return self.render_to_response({"form": form})
@@ -153,18 +157,19 @@ class ActivityUpdateView(ScopedObjectViewMixin, TemplateView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         activity = self.scoped_row(pk)
-        form = ActivityForm(request.POST, request.FILES, user=request.user, activity=activity)
+        user = signed_in_user(request)
+        form = ActivityForm(request.POST, request.FILES, user=user, activity=activity)
         if form.is_valid():
-            try:
-                services.activity_save(
-                    user=request.user,
+            saved = save_through(
+                form,
+                lambda: services.activity_save(
+                    user=user,
                     activity=activity,
                     data=_activity_input(form.cleaned_data),
                     materials=form.cleaned_data["materials"],
-                )
-            except ActivityError as exc:
-                form.add_error(None, str(exc))
-            else:
+                ),
+            )
+            if saved is not None:
                 messages.success(request, _("The activity is saved."))
                 return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[pk]))
         return self.render_to_response({"form": form, "object": activity})
@@ -182,10 +187,9 @@ class ActivityDeleteView(ScopedObjectViewMixin, TemplateView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         activity = self.scoped_row(pk)
-        try:
-            services.activity_delete(user=request.user, activity=activity)
-        except ActivityError as exc:
-            messages.error(request, str(exc))
+        with refusals_as_messages(request) as outcome:
+            services.activity_delete(user=signed_in_user(request), activity=activity)
+        if not outcome.ok:
             return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[pk]))
         messages.success(request, _("The activity is deleted."))
         return HttpResponseRedirect(reverse("ledgers:activity_list"))
@@ -241,12 +245,14 @@ class ParticipantAddView(ScopedObjectViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         activity = self.scoped_row(pk)
-        form = ParticipantForm(request.POST, user=request.user, activity=activity)
+        user = signed_in_user(request)
+        form = ParticipantForm(request.POST, user=user, activity=activity)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                participant = services.participant_add(
-                    user=request.user,
+            participant = save_through(
+                form,
+                lambda: services.participant_add(
+                    user=user,
                     activity=activity,
                     data=ParticipantInput(
                         name=data["name"],
@@ -255,10 +261,9 @@ class ParticipantAddView(ScopedObjectViewMixin, View):
                         phone=data["phone"],
                         position=data["position"],
                     ),
-                )
-            except ActivityError as exc:
-                form.add_error(None, str(exc))
-            else:
+                ),
+            )
+            if participant is not None:
                 messages.success(request, _("%(name)s is recorded.") % {"name": participant.name})
                 return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[pk]) + "#participants")
         return activity_page(request, activity, participant_form=form)
@@ -271,10 +276,8 @@ class ParticipantDeleteView(ScopedObjectViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         participant = self.scoped_row(pk)
         activity_pk = participant.activity_id
-        try:
-            services.participant_remove(user=request.user, participant=participant)
-        except ActivityError as exc:
-            messages.error(request, str(exc))
+        with refusals_as_messages(request):
+            services.participant_remove(user=signed_in_user(request), participant=participant)
         return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[activity_pk]) + "#participants")
 
 
@@ -329,11 +332,11 @@ class MaterialUploadView(ScopedObjectViewMixin, View):
         activity = self.scoped_row(pk)
         form = MaterialForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
-                material = services.material_add(user=request.user, activity=activity, upload=form.cleaned_data["file"])
-            except ActivityError as exc:
-                form.add_error("file", str(exc))
-            else:
+            user = signed_in_user(request)
+            material = save_through(
+                form, lambda: services.material_add(user=user, activity=activity, upload=form.cleaned_data["file"])
+            )
+            if material is not None:
                 messages.success(request, _("%(name)s uploaded.") % {"name": material.original_name})
                 return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[pk]) + "#materials")
         return activity_page(request, activity, material_form=form)
@@ -350,10 +353,8 @@ class MaterialDeleteView(ScopedObjectViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         material = self.scoped_row(pk)
         activity_pk = material.activity_id
-        try:
-            services.material_remove(user=request.user, material=material)
-        except ActivityError as exc:
-            messages.error(request, str(exc))
+        with refusals_as_messages(request):
+            services.material_remove(user=signed_in_user(request), material=material)
         return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[activity_pk]) + "#materials")
 
 

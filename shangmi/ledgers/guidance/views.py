@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -24,18 +23,19 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from shangmi.accounts.models import User
+from shangmi.accounts.requests import signed_in_user
 from shangmi.core.calendar import program_local, program_now, program_today, program_year
-from shangmi.core.forms import BootstrapMixin
+from shangmi.core.forms import BootstrapMixin, save_through
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE, VIEW
-from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.guidance import halfyear
 from shangmi.ledgers.guidance import services as guidance
 from shangmi.ledgers.guidance.exporting import guidance_export
 from shangmi.ledgers.guidance.filters import GuidanceFilter
-from shangmi.ledgers.guidance.services import GuidanceError, VisitInput
+from shangmi.ledgers.guidance.services import VisitInput
 from shangmi.ledgers.models import GuidanceVisit, VisitAttachment
 from shangmi.regions.chooser import YEARS
 from shangmi.regions.models import Region
@@ -230,22 +230,16 @@ class GuidanceCreateView(ScopedViewMixin, TemplateView):
         return self.render_to_response({"form": form, "no_enterprises": not enterprises.exists()})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = VisitForm(request.POST, request.FILES, user=request.user)
+        user = signed_in_user(request)
+        form = VisitForm(request.POST, request.FILES, user=user)
         if form.is_valid():
-            try:
-                visit = guidance.visit_record(user=request.user, data=form.visit_input(), uploads=form.uploads())
-            except (GuidanceError, ValidationError) as exc:
-                form.add_error(None, _message(exc))
-            else:
+            visit = save_through(
+                form, lambda: guidance.visit_record(user=user, data=form.visit_input(), uploads=form.uploads())
+            )
+            if visit is not None:
                 messages.success(request, _("Guidance visit recorded."))
                 return HttpResponseRedirect(reverse("ledgers:guidance_detail", args=[visit.pk]))
         return self.render_to_response({"form": form})
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
 
 
 class GuidanceDetailView(ScopedObjectViewMixin, TemplateView):
@@ -278,7 +272,7 @@ class GuidanceUpdateView(ScopedObjectViewMixin, TemplateView):
         return visit
 
     def refuse(self, visit: GuidanceVisit) -> HttpResponse:
-        messages.error(self.request, str(guidance.MAY_NOT_EDIT))
+        messages.error(self.request, guidance.MAY_NOT_EDIT.render())
         return HttpResponseRedirect(reverse("ledgers:guidance_detail", args=[visit.pk]))
 
     def context(self, form: VisitForm, visit: GuidanceVisit) -> dict[str, Any]:
@@ -302,13 +296,15 @@ class GuidanceUpdateView(ScopedObjectViewMixin, TemplateView):
         visit = self.visit(pk)
         if not guidance.may_edit(request.user, visit):
             return self.refuse(visit)
-        form = VisitForm(request.POST, request.FILES, user=request.user, visit=visit)
+        user = signed_in_user(request)
+        form = VisitForm(request.POST, request.FILES, user=user, visit=visit)
         if form.is_valid():
-            try:
-                guidance.visit_update(user=request.user, visit=visit, data=form.visit_input(), uploads=form.uploads())
-            except (GuidanceError, ValidationError) as exc:
-                form.add_error(None, _message(exc))
-                visit.refresh_from_db()
+            saved = save_through(
+                form,
+                lambda: guidance.visit_update(user=user, visit=visit, data=form.visit_input(), uploads=form.uploads()),
+            )
+            if saved is None:
+                visit.refresh_from_db()  # the refused write may have set fields on the row in memory
             else:
                 messages.success(request, _("Guidance visit saved."))
                 return HttpResponseRedirect(reverse("ledgers:guidance_detail", args=[visit.pk]))
@@ -350,11 +346,9 @@ class GuidanceAttachmentDeleteView(ScopedObjectViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         attachment = self.scoped_row(pk)
         visit_pk = attachment.visit_id
-        try:
-            guidance.attachment_remove(user=request.user, attachment=attachment)
-        except GuidanceError as exc:
-            messages.error(request, str(exc))
-        else:
+        with refusals_as_messages(request) as outcome:
+            guidance.attachment_remove(user=signed_in_user(request), attachment=attachment)
+        if outcome.ok:
             messages.success(request, _("%(name)s removed.") % {"name": attachment.original_name})
         return HttpResponseRedirect(reverse("ledgers:guidance_update", args=[visit_pk]))
 
