@@ -34,7 +34,12 @@ class Level(models.TextChoices):
 
 
 class AppendOnlyError(Exception):
-    """A review record may be followed by another, never changed or removed."""
+    """A review record may be followed by another, never changed or removed.
+
+    Not an AppError: no service ever asks for this and no person can act on it. It guards the
+    record against code (a bug, a shell session) that tries to rewrite history, so it must stay
+    a loud failure and never become a polite message on a page.
+    """
 
 
 class AppendOnlyModel(models.Model):
