@@ -47,7 +47,7 @@ class ActivityFilter(ScopedFilterSet):
                 field.widget.attrs.setdefault("aria-label", str(field.label))
                 if name == "enterprise":
                     field.widget.attrs.setdefault("placeholder", _("Enterprise name or credit code"))
-            form._styled = True  # type: ignore[attr-defined]
+            form._styled = True
         return form
 
     def in_year(self, queryset: QuerySet[Activity], name: str, value: Any) -> QuerySet[Activity]:

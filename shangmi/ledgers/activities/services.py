@@ -349,10 +349,15 @@ def activity_delete(*, user: Any, activity: Activity) -> None:
     if not in_scope(activity, user, DELETE):
         raise AppError(MAY_NOT_DELETE)
     files = [m.file for m in activity.materials.all()]
+
+    def delete_files() -> None:
+        for file in files:
+            file.delete(save=False)
+
     with transaction.atomic():
         activity.delete()
         # The files go only once the rows are gone for good: a rollback keeps both.
-        transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+        transaction.on_commit(delete_files)
 
 
 def filter_activities(

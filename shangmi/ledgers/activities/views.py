@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -91,7 +92,10 @@ class ActivityListView(ActivityRows, ScopedListView):
         )
         for activity in page.object_list:
             activity.participant_count = counts.get(activity.pk, 0)
-        return {"form": self.filterset.form, "can_add": services.may_add_activities(user)}
+        filters = self.filterset
+        if filters is None:  # filterset_class names ActivityFilter
+            raise ImproperlyConfigured("the activity list is filtered by ActivityFilter")
+        return {"form": filters.form, "can_add": services.may_add_activities(user)}
 
 
 class ActivityExportView(ActivityRows, ScopedExportView):

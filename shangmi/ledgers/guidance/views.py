@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -25,7 +26,7 @@ from django.views.generic import TemplateView, View
 from shangmi.accounts.models import User
 from shangmi.accounts.requests import signed_in_user
 from shangmi.core.calendar import program_local, program_now, program_today, program_year
-from shangmi.core.forms import BootstrapMixin, save_through
+from shangmi.core.forms import BootstrapMixin, model_choices, save_through
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE, VIEW
 from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
@@ -94,7 +95,9 @@ class VisitForm(BootstrapMixin, forms.Form):
         widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
         help_text=gettext_lazy("Take photos on site, or choose them from the phone."),
     )
-    files = MultipleFileField(
+    # A declared field moves to base_fields (Django's form metaclass), so BaseForm.files, the
+    # uploaded files, is untouched; the stubs see a class attribute replacing it.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=gettext_lazy("Files"),
         required=False,
         help_text=gettext_lazy("PDF, Word, Excel, PowerPoint or images, up to %(mb)d MB each.")
@@ -106,7 +109,7 @@ class VisitForm(BootstrapMixin, forms.Form):
         enterprises = guidance.recordable_enterprises(user)
         if visit is not None:  # a bureau may keep a visit's enterprise it could not choose anew
             enterprises = Enterprise.objects.filter(Q(pk__in=enterprises.values("pk")) | Q(pk=visit.enterprise_id))
-        field = self.fields["enterprise"]
+        field = model_choices(self, "enterprise")
         field.queryset = enterprises.order_by("name", "pk")
         field.empty_label = _("Choose the enterprise")
         self.fields["files"].widget.attrs["accept"] = guidance.accepted_files()
@@ -183,13 +186,19 @@ class GuidanceListView(GuidanceRows, ScopedListView):
     def base_queryset(self) -> QuerySet[GuidanceVisit]:
         return _with_photos(self.get_queryset())
 
+    def filters(self) -> GuidanceFilter:
+        filters = self.filterset
+        if not isinstance(filters, GuidanceFilter):  # filterset_class names it
+            raise ImproperlyConfigured("the guidance list is filtered by GuidanceFilter")
+        return filters
+
     def page_context(self, page: Page) -> dict[str, Any]:
         for visit in page.object_list:
             attachments = list(visit.attachments.all())
             visit.photo = next((a for a in attachments if a.is_image), None)
             visit.attachment_count = len(attachments)
         return {
-            "filters": self.filterset.chosen(),
+            "filters": self.filters().chosen(),
             "can_record": guidance.may_record(self.request.user),
             **filter_choices(self.get_queryset()),
         }
@@ -214,7 +223,7 @@ class GuidanceCreateView(ScopedViewMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
+        user = signed_in_user(request)
         initial: dict[str, Any] = {
             "visited_at": _local_input(timezone.now()),
             "bureau_participants": user.display_name,
