@@ -190,7 +190,7 @@ def round_open(user: User, data: RoundInput) -> Round:
 def _manages_region(user: User, region: Region) -> bool:
     if is_platform_admin(user):
         return True
-    return user.role == Role.REGULATOR and user.region_id is not None and region.is_within(user.region)
+    return user.role == Role.REGULATOR and user.region is not None and region.is_within(user.region)
 
 
 def round_covers(round_: Round, region: Region) -> bool:
@@ -254,15 +254,15 @@ def stage_kinds(count: int) -> list[str]:
     """District initial review, city second review, provincial acceptance: the last stage
     accepts whatever its level; the first reviews first; any in between is a second review."""
     if count == 1:
-        return [Stage.Kind.ACCEPTANCE]
-    return [Stage.Kind.INITIAL] + [Stage.Kind.SECOND] * (count - 2) + [Stage.Kind.ACCEPTANCE]
+        return [Stage.Kind.ACCEPTANCE.value]
+    return [Stage.Kind.INITIAL.value] + [Stage.Kind.SECOND.value] * (count - 2) + [Stage.Kind.ACCEPTANCE.value]
 
 
 def _applicant_of(user: User, round_: Round) -> dict:
-    if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF) and user.enterprise_id:
+    # The walrus reads the related row only for the role that has one (as reading it after did).
+    if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF) and (enterprise := user.enterprise) is not None:
         if round_.demo_type not in (DemoType.UNIT, DemoType.STATION):
             raise AppError(ENTERPRISE_WRONG_TYPE)
-        enterprise = user.enterprise
         return {
             "applicant_kind": Application.ApplicantKind.ENTERPRISE,
             "enterprise": enterprise,
@@ -270,20 +270,20 @@ def _applicant_of(user: User, round_: Round) -> dict:
             "region": enterprise.region,
             "applicant_name": enterprise.name,
         }
-    if user.role == Role.PARK_OPERATOR and user.park_id:
+    if user.role == Role.PARK_OPERATOR and (park := user.park) is not None:
         if round_.demo_type not in (DemoType.BASE, DemoType.STATION, DemoType.ZONE):
             raise AppError(PARK_WRONG_TYPE)
         return {
             "applicant_kind": Application.ApplicantKind.PARK,
-            "park": user.park,
-            "region": user.park.region,
-            "applicant_name": user.park.name,
+            "park": park,
+            "region": park.region,
+            "applicant_name": park.name,
         }
-    if user.role == Role.REGULATOR and user.region_id and round_.demo_type == DemoType.ZONE:
+    if user.role == Role.REGULATOR and round_.demo_type == DemoType.ZONE and (region := user.region) is not None:
         return {
             "applicant_kind": Application.ApplicantKind.REGION,
-            "region": user.region,
-            "applicant_name": user.region.full_name,
+            "region": region,
+            "applicant_name": region.full_name,
         }
     raise AppError(MAY_NOT_APPLY)
 
@@ -363,7 +363,8 @@ def entries_save(user: User, application: Application, changes: dict[str, EntryC
     if unknown:
         raise AppError(UNKNOWN_ITEM, code=", ".join(unknown))
     now = timezone.now()
-    written, moved = [], []
+    written: list[int] = []
+    moved: list[int] = []
     for code, change in changes.items():
         updated = AssessmentEntry.objects.filter(pk=entries[code].pk, version=change.version).update(
             met=change.met, note=change.note.strip(), version=F("version") + 1, updated_by=user, updated_at=now

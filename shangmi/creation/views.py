@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from shangmi.accounts.models import User
 from shangmi.accounts.requests import signed_in_user
 from shangmi.core.errors import AppError
 from shangmi.core.forms import save_through
@@ -51,7 +52,7 @@ class RoundListView(ScopedViewMixin, TemplateView):
         year = self.request.GET.get("year", "")
         if year.isdigit():
             rounds = rounds.filter(year=int(year))
-        user = self.request.user
+        user = signed_in_user(self.request)
         context.update(
             rounds=rounds,
             year=year,
@@ -69,12 +70,12 @@ class RoundCreateView(ScopedViewMixin, TemplateView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
-        if user.is_authenticated and (user.role != "regulator" or user.region_id is None):
+        if isinstance(user, User) and (user.role != "regulator" or user.region_id is None):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_to_response({"form": RoundForm(region=request.user.region)})
+        return self.render_to_response({"form": RoundForm(region=signed_in_user(request).region)})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = signed_in_user(request)
@@ -111,7 +112,7 @@ class RoundDetailView(ScopedObjectViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         round_ = self.scoped_row(kwargs["pk"])
         applications = services.visible_applications(user).filter(round=round_).order_by("region_id", "applicant_name")
         own = own_filter(user)
@@ -195,7 +196,7 @@ class ApplicationListView(ScopedListView):
     template_name = "creation/application_list.html"
 
     def base_queryset(self) -> QuerySet[Application]:
-        return services.visible_applications(self.request.user)
+        return services.visible_applications(signed_in_user(self.request))
 
     def page_context(self, page: Page) -> dict[str, Any]:
         return {"status": self.request.GET.get("status", ""), "statuses": Application.Status.choices}
@@ -225,7 +226,7 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         application = self.application(kwargs["pk"])
         stage = services.active_stage(application)
         stages = list(application.stages.select_related("region", "reviewer"))
@@ -268,7 +269,7 @@ class AssessmentView(ApplicationMixin, TemplateView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self.application(pk)
-        if not selectors.is_applicant_user(request.user, application):
+        if not selectors.is_applicant_user(signed_in_user(request), application):
             messages.info(request, _("Only the applicant fills in the self-assessment."))
             return HttpResponseRedirect(application.get_absolute_url())
         return self.render_to_response(self.context(application))
@@ -297,7 +298,7 @@ class AssessmentView(ApplicationMixin, TemplateView):
             "item_codes": [e.item.code for e in entries],
             "result": _score_of(application, met),
             "editable": application.is_editable,
-            "can_submit": services.can_submit(self.request.user, application),
+            "can_submit": services.can_submit(signed_in_user(self.request), application),
             "answered": sum(1 for e in entries if e.met is not None),
             "total_items": len(entries),
         }
@@ -465,7 +466,7 @@ class ReviewView(ApplicationMixin, TemplateView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self.application(pk)
         stage = services.active_stage(application)
-        if not services.is_reviewer(request.user, application, stage):
+        if not services.is_reviewer(signed_in_user(request), application, stage):
             messages.info(request, _("This application is not in your review queue."))
             return HttpResponseRedirect(application.get_absolute_url())
         return self.render_to_response(self.context(application, stage))
