@@ -38,7 +38,7 @@ from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.activities import services
 from shangmi.ledgers.activities.exporting import activities_export
-from shangmi.ledgers.activities.filters import ActivityFilter
+from shangmi.ledgers.activities.filters import ActivityFilter, TrainingFilter
 from shangmi.ledgers.activities.forms import (
     ActivityForm,
     MaterialForm,
@@ -372,17 +372,21 @@ class TrainingListView(ScopedViewMixin, TemplateView):
     model = Enterprise
     template_name = "ledgers/training_list.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        context = self.get_context_data(**kwargs)
+        # A bad filter value: the page, with what is wrong, answered as the bad request it is.
+        return self.render_to_response(context, status=400 if context["filter_errors"] else 200)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         request = self.request
-        year = chosen_year(request)
         enterprises = self.get_queryset()
-        liaison_only = request.GET.get("liaison") == "1"
-        text = request.GET.get("q", "").strip()
-        listed = enterprises.filter(is_liaison_point=True) if liaison_only else enterprises
-        if text:
-            listed = listed.filter(pk__in=services.find_enterprises(request.user, text).values("pk"))
-        page = page_of(request, listed.select_related("region").order_by("name", "pk"), PAGE_SIZE)
+        filters = TrainingFilter(request.GET or None, queryset=enterprises, user=signed_in_user(request))
+        year = filters.chosen_year()
+        cleaned = filters.cleaned()
+        liaison_only = bool(cleaned.get("liaison"))
+        text = (cleaned.get("q") or "").strip()
+        page = page_of(request, filters.qs.select_related("region").order_by("name", "pk"), PAGE_SIZE)
         group = group_coverage(enterprises.filter(is_liaison_point=True), year)
         query = request.GET.copy()
         query.pop("page", None)
@@ -394,6 +398,7 @@ class TrainingListView(ScopedViewMixin, TemplateView):
             q=text,
             group=group,
             query=query.urlencode(),
+            filter_errors=filters.error_texts(),
         )
         return context
 

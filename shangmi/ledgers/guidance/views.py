@@ -35,11 +35,9 @@ from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.guidance import halfyear
 from shangmi.ledgers.guidance import services as guidance
 from shangmi.ledgers.guidance.exporting import guidance_export
-from shangmi.ledgers.guidance.filters import GuidanceFilter
+from shangmi.ledgers.guidance.filters import GuidanceFilter, HalfYearFilter
 from shangmi.ledgers.guidance.services import VisitInput
 from shangmi.ledgers.models import GuidanceVisit, VisitAttachment
-from shangmi.regions.chooser import YEARS
-from shangmi.regions.models import Region
 
 THUMBNAIL_MAX_AGE = 7 * 24 * 3600
 # Shown for attachments that have no thumbnail (PDF, office files, HEIC photos).
@@ -371,26 +369,23 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
     model = GuidanceVisit
     template_name = "ledgers/guidance_halfyear.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        context = self.get_context_data(**kwargs)
+        # A bad filter value: the page, with what is wrong, answered as the bad request it is.
+        return self.render_to_response(context, status=400 if context["filter_errors"] else 200)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user, params = self.request.user, self.request.GET
+        user, params = signed_in_user(self.request), self.request.GET
         today = program_today()
-        year = _int(params.get("year"), *YEARS) or today.year
-        enterprises = halfyear.guided_enterprises(Enterprise.objects.restrict(user, VIEW))
-        # Choices before the filters narrow the rows: the districts and officers of the scope.
-        regions = Region.objects.filter(pk__in=enterprises.values("region_id")).order_by("code")
-        officers = User.objects.filter(
-            Q(pk__in=enterprises.values("liaison_officer_id")) | Q(pk__in=enterprises.values("guidance_officer_id"))
-        ).order_by("full_name", "username")
-
-        region = Region.objects.filter(pk=params.get("region", "")).first() if params.get("region") else None
-        if region is not None:
-            enterprises = enterprises.filter(region__path__subtree=region.path)
-        officer = _int(params.get("officer"))
-        if officer is not None:
-            enterprises = enterprises.filter(Q(liaison_officer_id=officer) | Q(guidance_officer_id=officer))
+        filters = HalfYearFilter(
+            params or None, queryset=halfyear.guided_enterprises(Enterprise.objects.restrict(user, VIEW)), user=user
+        )
+        chosen = filters.chosen()
+        year = chosen.year or today.year
+        enterprises = filters.qs
         status = halfyear.half_year_status(enterprises, year)
-        only_missing = bool(params.get("missing"))
+        only_missing = chosen.missing
         if only_missing:
             missing = halfyear.missing_q(year, today)
             status = status.filter(missing) if missing is not None else status.none()
@@ -408,11 +403,13 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
             halves=[self.half(year, half, totals, today) for half in halfyear.HALVES],
             totals=totals,
             page=page,
-            regions=regions,
-            region=region,
-            officers=officers,
-            officer=officer,
+            # The districts and officers of the scope, before the filters narrow the rows.
+            regions=filters.filters["region"].queryset,
+            region=chosen.region,
+            officers=filters.filters["officer"].queryset,
+            officer=chosen.officer.pk if chosen.officer is not None else None,
             only_missing=only_missing,
+            filter_errors=filters.error_texts(),
             query=query.urlencode(),
             recordable=self.recordable(page.object_list),
         )

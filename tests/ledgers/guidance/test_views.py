@@ -447,12 +447,37 @@ def test_halfyear_page_shows_who_is_missing_which_half(world: Any, client: Any) 
     assert world.ent_in.name in missing and covered.name not in missing
     by_officer = client.get(url, {"officer": world.officer_in.pk}).content.decode()
     assert covered.name in by_officer
-    assert client.get(url, {"region": "500116"}).status_code == 200
-    assert world.ent_out.name not in client.get(url, {"region": "500116"}).content.decode()
+    # A region outside the reader's scope is not one of the choices: a filter error, and
+    # nothing of that region is shown.
+    elsewhere = client.get(url, {"region": "500116"})
+    assert elsewhere.status_code == 400 and 'data-testid="filter-errors"' in elsewhere.content.decode()
+    assert world.ent_out.name not in elsewhere.content.decode()
 
     client.force_login(world.officer_out)
     page = client.get(url).content.decode()
     assert world.ent_out.name in page and covered.name not in page and world.ent_in.name not in page
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"year": "abc"}, "Year"),
+        ({"year": "1999"}, "Year"),
+        ({"officer": "abc"}, "Officer"),
+        ({"officer": "999999"}, "Officer"),
+        ({"region": "nowhere"}, "Region"),
+    ],
+)
+def test_a_bad_halfyear_filter_is_a_filter_error(world: Any, client: Any, params: dict, field: str) -> None:
+    """Not a 500, and not silently the unfiltered page: the page says which filter is wrong."""
+    client.cookies["django_language"] = "en"
+    client.force_login(world.regulator_in)
+    response = client.get(reverse("ledgers:guidance_halfyear"), params)
+    page = response.content.decode()
+    assert response.status_code == 400
+    errors = page.split('data-testid="filter-errors"', 1)[1].split("</div></div>", 1)[0]
+    assert f"{field}: " in errors
+    assert 'data-testid="halfyear-table"' in page  # the page itself still answers
 
 
 def test_halfyear_page_costs_the_same_queries_for_more_enterprises(world: Any, client: Any) -> None:
