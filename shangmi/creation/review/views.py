@@ -68,7 +68,7 @@ class QueueView(ScopedListView):
     paginate_by = 25
 
     def get_queryset(self) -> QuerySet[Stage]:
-        return review_queue(self.request.user, self.request.GET)
+        return review_queue(signed_in_user(self.request), self.request.GET)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -83,7 +83,7 @@ class QueueView(ScopedListView):
         query.pop("page", None)
         context.update(
             stages=stages,
-            filter_form=QueueFilterForm(self.request.GET or None, rounds=queue_rounds(self.request.user)),
+            filter_form=QueueFilterForm(self.request.GET or None, rounds=queue_rounds(signed_in_user(self.request))),
             query=query.urlencode(),
             # Only a regulator bound to a region has a queue; anyone else is told so, not shown a 404.
             has_queue=_has_queue(signed_in_user(self.request)),
@@ -103,10 +103,10 @@ class RoundExportView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         round_ = get_object_or_404(self.get_queryset(), pk=pk)
-        applications = Application.objects.restrict(request.user)
+        applications = Application.objects.restrict(signed_in_user(request))
         return xlsx_response(
             lambda target: round_export(
-                round_=round_, queryset=applications, target=target, with_reviews=_is_reviewer(request.user)
+                round_=round_, queryset=applications, target=target, with_reviews=_is_reviewer(signed_in_user(request))
             ),
             f"{round_.year}-{round_.pk}-申报汇总-{program_now():%Y%m%d}.xlsx",
             stream=True,
@@ -121,7 +121,7 @@ class CandidateListView(ScopedViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         round_ = get_object_or_404(self.get_queryset(), pk=pk)
         region = self.list_region(request, round_)
-        applications = Application.objects.restrict(request.user)
+        applications = Application.objects.restrict(signed_in_user(request))
         return xlsx_response(
             lambda target: candidate_list_export(round_=round_, region=region, queryset=applications, target=target),
             f"{region.full_name}{round_.year}年培育名单.xlsx",

@@ -176,12 +176,12 @@ class TitleListView(ScopedListView):
     template_name = "creation/title_list.html"
 
     def base_queryset(self) -> QuerySet[Title]:
-        return titles_concerning(self.request.user)
+        return titles_concerning(signed_in_user(self.request))
 
     def page_context(self, page: Page) -> dict[str, Any]:
         return {
             "rows": _rows(page.object_list),
-            "revocable": revocable_ids(self.request.user, page.object_list),
+            "revocable": revocable_ids(signed_in_user(self.request), page.object_list),
             "statuses": Title.Status.choices,
             "types": DemoType.choices,
             "levels": Level.choices,

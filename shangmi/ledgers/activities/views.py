@@ -79,7 +79,7 @@ class ActivityListView(ActivityRows, ScopedListView):
         return self.get_queryset().select_related("region", "park")
 
     def page_context(self, page: Page) -> dict[str, Any]:
-        user = self.request.user
+        user = signed_in_user(self.request)
         ids = [a.pk for a in page.object_list]
         # Counted among the participants the reader may see: an enterprise counts its own.
         counts = dict(
@@ -104,7 +104,7 @@ class ActivityExportView(ActivityRows, ScopedExportView):
     def export(self, rows: QuerySet[Activity]) -> HttpResponseBase:
         stamp = program_now().strftime("%Y%m%d")
         return xlsx_response(
-            lambda target: activities_export(queryset=rows, user=self.request.user, target=target),
+            lambda target: activities_export(queryset=rows, user=signed_in_user(self.request), target=target),
             f"活动台账-{stamp}.xlsx",
         )
 
@@ -129,7 +129,7 @@ class ActivityCreateView(RightRequiredMixin, TemplateView):
     template_name = "ledgers/activity_form.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_to_response({"form": ActivityForm(user=request.user)})
+        return self.render_to_response({"form": ActivityForm(user=signed_in_user(request))})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = signed_in_user(request)
@@ -157,7 +157,9 @@ class ActivityUpdateView(ScopedObjectViewMixin, TemplateView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         activity = self.scoped_row(pk)
-        return self.render_to_response({"form": ActivityForm(user=request.user, activity=activity), "object": activity})
+        return self.render_to_response(
+            {"form": ActivityForm(user=signed_in_user(request), activity=activity), "object": activity}
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         activity = self.scoped_row(pk)
@@ -207,7 +209,7 @@ def activity_page(
     material_form: MaterialForm | None = None,
 ) -> HttpResponse:
     """The detail page of an activity, also answered with a form's errors."""
-    user = request.user
+    user = signed_in_user(request)
     can_change = in_scope(activity, user, CHANGE)
     enterprises = list(services.visible_enterprises(user, activity))
     participants = services.visible_participants(user, activity)
@@ -233,7 +235,7 @@ class ActivityDetailView(ScopedObjectViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         activity = (
-            Activity.objects.restrict(request.user, VIEW)
+            Activity.objects.restrict(signed_in_user(request), VIEW)
             .select_related("region", "park", "created_by")
             .filter(pk=pk)
             .first()
@@ -309,7 +311,7 @@ class ParticipantImportView(ScopedObjectViewMixin, TemplateView):
                 for chunk in upload.chunks():
                     fh.write(chunk)
             result = participants_import(
-                user=request.user, activity=activity, path=path, dry_run=form.cleaned_data["dry_run"]
+                user=signed_in_user(request), activity=activity, path=path, dry_run=form.cleaned_data["dry_run"]
             )
         if result.ok and not result.dry_run:
             messages.success(request, result.message)
@@ -411,7 +413,7 @@ class TrainingEnterpriseView(ScopedObjectViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         enterprise = self.scoped_row(kwargs["pk"])
         year = chosen_year(self.request)
         participants = ActivityParticipant.objects.restrict(user, VIEW).filter(enterprise=enterprise)

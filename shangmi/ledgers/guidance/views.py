@@ -197,7 +197,7 @@ class GuidanceListView(GuidanceRows, ScopedListView):
             visit.attachment_count = len(attachments)
         return {
             "filters": self.filters().chosen(),
-            "can_record": guidance.may_record(self.request.user),
+            "can_record": guidance.may_record(signed_in_user(self.request)),
             **filter_choices(self.get_queryset()),
         }
 
@@ -255,7 +255,7 @@ class GuidanceDetailView(ScopedObjectViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         visit = self.scoped_row(kwargs["pk"])
         attachments = list(visit.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk"))
         context.update(
@@ -287,7 +287,7 @@ class GuidanceUpdateView(ScopedObjectViewMixin, TemplateView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         visit = self.visit(pk)
-        if not guidance.may_edit(request.user, visit):
+        if not guidance.may_edit(signed_in_user(request), visit):
             return self.refuse(visit)
         initial = {
             "enterprise": visit.enterprise_id,
@@ -297,11 +297,13 @@ class GuidanceUpdateView(ScopedObjectViewMixin, TemplateView):
                 for name in ("place", "bureau_participants", "enterprise_participants", "content", "issues", "advice")
             },
         }
-        return self.render_to_response(self.context(VisitForm(user=request.user, visit=visit, initial=initial), visit))
+        return self.render_to_response(
+            self.context(VisitForm(user=signed_in_user(request), visit=visit, initial=initial), visit)
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         visit = self.visit(pk)
-        if not guidance.may_edit(request.user, visit):
+        if not guidance.may_edit(signed_in_user(request), visit):
             return self.refuse(visit)
         user = signed_in_user(request)
         form = VisitForm(request.POST, request.FILES, user=user, visit=visit)
@@ -418,7 +420,11 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
     def recordable(self, rows: Any) -> set[int]:
         """Which enterprises of the page the reader may record a visit for (one query)."""
         ids = [row.pk for row in rows]
-        return set(guidance.recordable_enterprises(self.request.user).filter(pk__in=ids).values_list("pk", flat=True))
+        return set(
+            guidance.recordable_enterprises(signed_in_user(self.request))
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
 
     @staticmethod
     def half(year: int, half: int, totals: dict[str, int], today: datetime.date) -> dict[str, Any]:

@@ -34,7 +34,7 @@ class RatesView(ScopedViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         region = chosen_region(self.request, RateTarget)
         year = chosen_year(self.request)
         targets = self.get_queryset()
@@ -71,7 +71,7 @@ class RateTargetCreateView(RightRequiredMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         initial = {k: request.GET[k] for k in ("region", "year", "metric") if request.GET.get(k)}
-        return self.render_to_response({"form": RateTargetForm(user=request.user, initial=initial)})
+        return self.render_to_response({"form": RateTargetForm(user=signed_in_user(request), initial=initial)})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = signed_in_user(request)
@@ -93,7 +93,9 @@ class RateTargetUpdateView(ScopedObjectViewMixin, TemplateView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         target = self.scoped_row(pk)
-        return self.render_to_response(self.context(target, RateTargetForm(user=request.user, target=target)))
+        return self.render_to_response(
+            self.context(target, RateTargetForm(user=signed_in_user(request), target=target))
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         target = self.scoped_row(pk)
@@ -109,7 +111,7 @@ class RateTargetUpdateView(ScopedObjectViewMixin, TemplateView):
         return self.render_to_response(self.context(target, form))
 
     def context(self, target: RateTarget, form: RateTargetForm) -> dict[str, Any]:
-        return {"form": form, "object": target, "can_delete": in_scope(target, self.request.user, DELETE)}
+        return {"form": form, "object": target, "can_delete": in_scope(target, signed_in_user(self.request), DELETE)}
 
 
 class RateTargetDeleteView(ScopedObjectViewMixin, View):
