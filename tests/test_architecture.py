@@ -110,10 +110,6 @@ EXCEPTIONS_ALLOWED: dict[str, str] = {
     "contract); no page raises it",
 }
 
-# Refusal types of apps that another branch moves onto AppError at the same time; the lead empties
-# this set when merging that branch (an entry that is an AppError by then fails the test below).
-EXCEPTIONS_PENDING = frozenset({"ActivityError", "GuidanceError", "NetworkError", "CreationError", "TitleError"})
-
 
 def _python_files() -> list[Path]:
     return sorted(path for path in PACKAGE.rglob("*.py") if "migrations" not in path.parts)
@@ -172,7 +168,7 @@ def _package_sources() -> dict[str, str]:
 
 
 def test_every_exception_class_is_an_app_error_or_says_why_not() -> None:
-    offenders = offending_exceptions(_package_sources(), set(EXCEPTIONS_ALLOWED) | EXCEPTIONS_PENDING)
+    offenders = offending_exceptions(_package_sources(), set(EXCEPTIONS_ALLOWED))
     assert offenders == [], (
         "exception classes that are not AppErrors: raise AppError(MESSAGE, ...) instead (shangmi/core/errors.py), "
         f"or name the class in EXCEPTIONS_ALLOWED with the reason: {offenders}"
@@ -182,9 +178,7 @@ def test_every_exception_class_is_an_app_error_or_says_why_not() -> None:
 def test_the_exception_lists_hold_no_stale_entry() -> None:
     classes = exception_classes(_package_sources())
     stale_allowed = sorted(set(EXCEPTIONS_ALLOWED) - {"AppError"} - set(classes))
-    converted = sorted(name for name in EXCEPTIONS_PENDING if name not in classes or "AppError" in classes[name])
     assert stale_allowed == [], f"allowed exception classes that no longer exist: {stale_allowed}"
-    assert converted == [], f"pending classes that are AppErrors by now (or gone): take them off the set: {converted}"
 
 
 def test_the_exception_scan_finds_a_new_class() -> None:
@@ -197,30 +191,10 @@ def test_the_exception_scan_finds_a_new_class() -> None:
 
 
 # Handlers in view modules that catch an error and show it with messages.error: the kit's own
-# (refusals_as_messages), and those of the apps another branch converts at the same time (the lead
-# empties PENDING when merging it). Keyed by file and the function holding the handler.
+# (refusals_as_messages) alone. Keyed by file and the function holding the handler.
 HANDLERS_ALLOWED: dict[str, str] = {
     "shangmi/core/views.py::refusals_as_messages": "the kit's one place that turns a refusal into a message",
 }
-HANDLERS_PENDING = frozenset(
-    {
-        "shangmi/creation/views.py::ApplicationStartView.post",
-        "shangmi/creation/views.py::AssessmentView.post",
-        "shangmi/creation/views.py::EvidenceUploadView.post",
-        "shangmi/creation/views.py::EvidenceLinkView.post",
-        "shangmi/creation/views.py::EvidenceDeleteView.post",
-        "shangmi/creation/views.py::SubmitView.post",
-        "shangmi/creation/views.py::WithdrawView.post",
-        "shangmi/creation/views.py::ReviewView.post",
-        "shangmi/creation/views.py::InspectionView.post",
-        "shangmi/ledgers/activities/views.py::ActivityDeleteView.post",
-        "shangmi/ledgers/activities/views.py::ParticipantDeleteView.post",
-        "shangmi/ledgers/activities/views.py::MaterialDeleteView.post",
-        "shangmi/ledgers/guidance/views.py::GuidanceAttachmentDeleteView.post",
-        "shangmi/ledgers/rates/views.py::RateTargetDeleteView.post",
-        "shangmi/network/views.py::AssignView.post",
-    }
-)
 
 
 def _is_view_module(path: str) -> bool:
@@ -262,13 +236,13 @@ def hand_written_refusals(sources: dict[str, str]) -> list[str]:
 
 def test_views_turn_refusals_into_messages_through_the_kit() -> None:
     found = hand_written_refusals(_package_sources())
-    offenders = [key for key in found if key not in HANDLERS_ALLOWED and key not in HANDLERS_PENDING]
+    offenders = [key for key in found if key not in HANDLERS_ALLOWED]
     assert offenders == [], (
         "views that catch an error and call messages.error by hand: use "
         "`with core.views.refusals_as_messages(request) as outcome:` (or save_through for a form), "
         f"or name the handler in HANDLERS_ALLOWED with the reason: {offenders}"
     )
-    stale = sorted((set(HANDLERS_ALLOWED) | HANDLERS_PENDING) - set(found))
+    stale = sorted(set(HANDLERS_ALLOWED) - set(found))
     assert stale == [], f"listed handlers that no longer exist (take them off the lists): {stale}"
 
 

@@ -93,7 +93,7 @@ def enterprises_bulk_write(
 
 
 def _history_model() -> type[models.Model]:
-    return Enterprise.history.model  # type: ignore[no-any-return]
+    return Enterprise.history.model
 
 
 def _tag_history_model() -> type[models.Model] | None:
@@ -101,7 +101,7 @@ def _tag_history_model() -> type[models.Model] | None:
 
     for fld, model in HistoricalRecords.m2m_models.items():
         if fld.model is Enterprise and fld.name == "tags":
-            return model  # type: ignore[no-any-return]
+            return model
     return None
 
 

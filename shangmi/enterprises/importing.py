@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection
+from django.db import connection, models
 from django.utils.translation import gettext as _
 
 from shangmi.core.importing import (
@@ -284,7 +284,9 @@ def _registered_usccs(usccs: list[str]) -> list[str]:
     """
     if not usccs:
         return []
-    column = connection.ops.quote_name(Enterprise._meta.get_field("uscc").column)
+    field = Enterprise._meta.get_field("uscc")
+    assert isinstance(field, models.Field) and field.column is not None
+    column = connection.ops.quote_name(field.column)
     sql = f"SELECT {column} FROM {connection.ops.quote_name(Enterprise._meta.db_table)} WHERE {column} = ANY(%s)"
     with connection.cursor() as cursor:
         cursor.execute(sql, [usccs])
