@@ -11,12 +11,13 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from django.utils import timezone
+
 from shangmi.core.calendar import program_local
 from shangmi.evidence import merkle
 from shangmi.evidence.log import checkpoint_for_index, inclusion_proof_at, log_origin, log_verifier_key
 from shangmi.evidence.models import Deposit, LogEntry
-
-RECEIPT_FORMAT = "shangmi-evidence-receipt/1"
+from shangmi.evidence.verify import RECEIPT_FORMAT
 
 
 def _b64(value: bytes) -> str:
@@ -49,8 +50,11 @@ def receipt_for(deposit: Deposit) -> dict[str, Any]:
             "previous": str(deposit.previous_id) if deposit.previous_id else None,
             "accepted_at": program_local(deposit.accepted_at).isoformat(timespec="milliseconds"),
         },
-        "digests": {"sha256": deposit.sha256, "sm3": deposit.sm3},
-        "salt": deposit.salt,
+        # Held by the platform only when the enterprise escrowed them; otherwise null here, and
+        # the enterprise's client fills them in from the file and its deposit key.
+        "escrowed": bool(deposit.escrowed and deposit.salt),
+        "digests": {"sha256": deposit.sha256, "sm3": deposit.sm3 or None} if deposit.sha256 else None,
+        "salt": deposit.salt or None,
         "commitment": deposit.commitment,
         "sm3_commitment": deposit.sm3_commitment,
         "leaf": {
@@ -64,3 +68,15 @@ def receipt_for(deposit: Deposit) -> dict[str, Any]:
         "timestamp_token": _b64(token) if token else None,
         "status": "sequenced" if inclusion else "pending",
     }
+
+
+def receipt_handed_out(deposit: Deposit, receipt: dict[str, Any]) -> None:
+    """Note that a complete receipt of an escrowed deposit left the platform.
+
+    From then on the enterprise may ask the platform to forget the salt and digests
+    (services.deposit_forget_escrow): its receipt is enough to open the commitment.
+    """
+    if receipt["status"] == "sequenced" and receipt["salt"]:
+        now = timezone.now()
+        Deposit.objects.filter(pk=deposit.pk).update(receipt_exported_at=now)
+        deposit.receipt_exported_at = now

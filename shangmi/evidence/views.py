@@ -29,7 +29,7 @@ from shangmi.evidence import merkle
 from shangmi.evidence.access import record_access
 from shangmi.evidence.filters import DepositFilter
 from shangmi.evidence.models import Checkpoint, Deposit, DepositAccess
-from shangmi.evidence.receipts import receipt_for
+from shangmi.evidence.receipts import receipt_for, receipt_handed_out
 from shangmi.evidence.selectors import deposits_for, filter_choices, version_chain
 from shangmi.evidence.services import is_uuid
 
@@ -133,7 +133,9 @@ class DepositReceiptView(ScopedViewMixin, DetailView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         deposit = self.get_object()
         record_access(request.user, deposit, "receipt")
-        body = json.dumps(receipt_for(deposit), ensure_ascii=False, indent=2).encode()
+        receipt = receipt_for(deposit)
+        receipt_handed_out(deposit, receipt)
+        body = json.dumps(receipt, ensure_ascii=False, indent=2).encode()
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="receipt-{deposit.pk}.json"'
         return response
