@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -25,9 +25,13 @@ from shangmi.evidence.services import DepositError, DepositInput, deposit_forget
 FORGOTTEN = {
     "type": "object",
     "required": ["id", "escrowed"],
-    "properties": {"id": {"type": "string", "format": "uuid"}, "escrowed": {"type": "boolean"}},
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "escrowed": {"type": "boolean"},
+        "receipt_exported_at": {"type": "string", "format": "date-time", "nullable": True},
+    },
 }
-NOT_ADMIN = Message("evidence_forget_not_admin", _lazy("Only the enterprise's admins may do this."))
+NOT_ADMIN = Message("evidence_forget_not_admin", gettext_lazy("Only the enterprise's admins may do this."))
 
 
 class DepositSerializer(serializers.ModelSerializer):
@@ -66,7 +70,7 @@ class DepositSerializer(serializers.ModelSerializer):
         responses={201: OpenApiResponse(RECEIPTS, description="One receipt per deposit, pending until sequenced.")},
     ),
     forget_escrow=extend_schema(
-        summary="Forget a deposit's escrowed salt and digests",
+        summary="Whether the platform holds a deposit's salt and digests; POST: forget them",
         request=None,
         responses={
             200: OpenApiResponse(FORGOTTEN, description="The platform no longer holds the salt or the digests."),
@@ -125,11 +129,21 @@ class DepositViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         receipt_handed_out(deposit, receipt)
         return Response(receipt)
 
-    @action(detail=True, methods=["post"], url_path="forget-escrow")
+    @action(detail=True, methods=["get", "post"], url_path="forget-escrow")
     def forget_escrow(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
-        """The platform forgets the deposit's salt and digests (its enterprise's admins only),
-        once a complete receipt has been downloaded: only the enterprise's receipt opens it then."""
+        """POST: the platform forgets the deposit's salt and digests (its enterprise's admins
+        only), once a complete receipt has been downloaded: only the enterprise's receipt opens
+        it then. GET: whether it holds them, and when a complete receipt last left."""
         deposit = self.get_object()
+        if request.method == "GET":
+            exported = deposit.receipt_exported_at
+            return Response(
+                {
+                    "id": str(deposit.pk),
+                    "escrowed": bool(deposit.escrowed and deposit.salt),
+                    "receipt_exported_at": exported.isoformat() if exported else None,
+                }
+            )
         try:
             deposit_forget_escrow(user=request.user, deposit=deposit)
         except OutOfScopeError:

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from shangmi.core.errors import AppError, Message
 from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, scope_q
@@ -177,14 +177,16 @@ def deposits_create(*, user: Any, items: Sequence[DepositInput], source: str = D
     return deposits
 
 
-ESCROW_NOT_HELD = Message("evidence_escrow_not_held", _lazy("The platform holds no salt or digests of this deposit."))
+ESCROW_NOT_HELD = Message(
+    "evidence_escrow_not_held", gettext_lazy("The platform holds no salt or digests of this deposit.")
+)
 ESCROW_NOT_SEQUENCED = Message(
     "evidence_escrow_not_sequenced",
-    _lazy("This deposit is not sequenced yet: its receipt is not complete, so its salt cannot be forgotten."),
+    gettext_lazy("This deposit is not sequenced yet: its receipt is not complete, so its salt cannot be forgotten."),
 )
 ESCROW_NOT_EXPORTED = Message(
     "evidence_escrow_not_exported",
-    _lazy(
+    gettext_lazy(
         "Download this deposit's complete receipt first: once forgotten, the salt and digests are only in your receipt."
     ),
 )

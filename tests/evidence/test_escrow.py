@@ -267,3 +267,58 @@ def test_both_verifiers_take_the_deposit_key(world, tmp_path):
         assert ok.returncode == 0 and "VERIFIED" in ok.stdout, module + ok.stdout + ok.stderr
         keyless = subprocess.run(run, capture_output=True, text=True, cwd=tmp_path, env=env)
         assert keyless.returncode == 1 and "--deposit-key" in keyless.stdout, module + keyless.stdout
+
+
+# The browser page's salt, run in Node on the same hash-wasm the page serves: the formula must
+# give the very bytes the Python client and both verifiers derive. (Chromium covers the page
+# itself in tests/browser; this pins the derivation wherever Node is.)
+NODE_PROBE = """
+globalThis.window = globalThis;
+globalThis.document = { readyState: "complete", getElementById: () => null, cookie: "" };
+globalThis.hashwasm = require(process.argv[1]);
+require(process.argv[2]);
+const key = Uint8Array.from(process.argv[3].match(/../g), (p) => parseInt(p, 16));
+window.shangmiEvidence.deriveSalt(key, process.argv[4]).then((s) => console.log(window.shangmiEvidence.hex(s)));
+"""
+
+
+def test_the_browser_page_derives_the_same_salt():
+    import shutil
+
+    node = shutil.which("node")
+    repo = Path(__file__).resolve().parents[2]
+    hashwasm = repo / "node_modules" / "hash-wasm" / "dist" / "sha256.umd.min.js"
+    if node is None or not hashwasm.exists():
+        pytest.skip("Node.js or node_modules/hash-wasm is not installed")
+    key = secrets.token_bytes(32)
+    sha = hashlib.sha256(FORMULA).digest()
+    script = repo / "shangmi" / "static" / "shangmi" / "evidence.js"
+    result = subprocess.run(
+        [node, "-e", NODE_PROBE, str(hashwasm), str(script), key.hex(), sha.hex()],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == derive_salt(key, sha).hex()
+
+
+@pytest.mark.django_db
+def test_the_export_command_writes_receipts_then_forgets(world, tmp_path):
+    from django.core.management import call_command
+
+    deposit_bytes(world.ent_staff_in, FORMULA)
+    deposit_bytes(world.ent_staff_out, b"another enterprise's file")
+    log_sequence()
+    pending = deposit_bytes(world.ent_staff_in, b"not sequenced yet")
+    call_command("evidence_export_receipts", user=world.ent_admin_in.username, out=tmp_path, forget=True)
+    files = list(tmp_path.glob("receipt-*.json"))
+    assert len(files) == 1  # its own enterprise's sequenced deposit only
+    receipt = json.loads(files[0].read_text())
+    assert receipt["salt"] and verify_receipt(receipt, verifier_key=log_verifier_key(), file=_digests(FORMULA)).verified
+    mine = Deposit.objects.get(enterprise=world.ent_in, leaf_index__isnull=False)
+    assert (mine.salt, mine.sha256, mine.escrowed) == ("", "", False)
+    other = Deposit.objects.get(enterprise=world.ent_out)
+    assert other.escrowed and other.salt  # another enterprise's secrets are not touched
+    pending.refresh_from_db()
+    assert pending.escrowed and pending.salt
