@@ -97,7 +97,7 @@ SIGNER_ADOPT_REFUSED = Message(
 class LogCorruptionError(AppError):
     """Storage no longer matches what the log published; nothing new is signed on top of it."""
 
-    def __init__(self, message: Message, /, **params: object) -> None:
+    def __init__(self, message: Message, /, **params: Any) -> None:
         super().__init__(message, **params)
         # An alarm, not a warning: someone wrote to the log's storage behind the signer's back.
         logger.error("evidence log: refusing to sign: %s (%s)", message.code, params)

@@ -27,12 +27,13 @@ def _b64(value: bytes) -> str:
 def receipt_for(deposit: Deposit) -> dict[str, Any]:
     # The leaf is what the log holds at the deposit's index: its time was set by the sequencer,
     # so a pending deposit has no leaf yet.
-    entry = LogEntry.objects.filter(index=deposit.leaf_index).first() if deposit.leaf_index is not None else None
+    index = deposit.leaf_index
+    entry = LogEntry.objects.filter(index=index).first() if index is not None else None
     leaf_data = bytes(entry.data) if entry else None
-    checkpoint = checkpoint_for_index(deposit.leaf_index) if entry else None
+    checkpoint = checkpoint_for_index(index) if entry and index is not None else None
     inclusion = None
-    if checkpoint is not None:
-        proof = inclusion_proof_at(deposit.leaf_index, checkpoint.size)
+    if checkpoint is not None and index is not None:
+        proof = inclusion_proof_at(index, checkpoint.size)
         inclusion = {"tree_size": checkpoint.size, "proof": [_b64(node) for node in proof]}
     token = bytes(checkpoint.timestamp_token) if checkpoint and checkpoint.timestamp_token else None
     return {

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from shangmi.accounts.requests import signed_in_user
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
 from shangmi.core.scoping import ADD, may, scope_q
 from shangmi.core.views import ScopedViewMixin
@@ -79,7 +80,7 @@ class DepositListView(DepositRows, ScopedListView):
     template_name = "evidence/list.html"
 
     def page_context(self, page: Page) -> dict[str, Any]:
-        user = self.request.user
+        user = signed_in_user(self.request)
         if page.object_list and user.enterprise_id:
             record_access(user, None, "list", enterprise_id=user.enterprise_id)
         return {
@@ -97,7 +98,7 @@ class DepositCreateView(ScopedViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         previous_id = self.request.GET.get("previous")
         previous = None
         if previous_id:
@@ -160,7 +161,7 @@ class DepositExportView(DepositRows, ScopedExportView):
     def export(self, rows: QuerySet[Deposit]) -> HttpResponseBase:
         from shangmi.evidence.exporting import deposits_export
 
-        user = self.request.user
+        user = signed_in_user(self.request)
         buffer = io.BytesIO()
         count = deposits_export(queryset=rows, target=buffer)
         if count and user.enterprise_id:

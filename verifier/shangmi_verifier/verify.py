@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 from shangmi_verifier import merkle
 from shangmi_verifier.leaf import Leaf, LeafError, derive_salt, sha256_commitment, sm3, sm3_commitment
@@ -38,7 +38,13 @@ class FileDigests:
     size: int
 
 
-def digest_stream(stream: BinaryIO, *, with_sm3: bool = True) -> FileDigests:
+class Readable(Protocol):
+    """A binary stream that fills a buffer (a file opened unbuffered, a BytesIO)."""
+
+    def readinto(self, buffer: bytearray, /) -> int | None: ...
+
+
+def digest_stream(stream: Readable, *, with_sm3: bool = True) -> FileDigests:
     """Hash a stream once, in 1 MiB chunks, whatever its size (a 4 GB file never sits in memory).
 
     SM3 runs in a second thread on the same chunk: hashlib releases the GIL for large
