@@ -24,7 +24,8 @@ ERROR = {
 
 DEPOSIT_ITEM = {
     "type": "object",
-    "required": ["sha256"],
+    # Either the salted commitments (the salt derived from the enterprise's deposit key; the
+    # platform keeps nothing that confirms a guess) or the digests, which escrows them.
     # A title, or a file name that serves as one; either must have a character that is not a space.
     "anyOf": [
         {"required": ["title"], "properties": {"title": {"type": "string", "pattern": "\\S"}}},
@@ -32,7 +33,9 @@ DEPOSIT_ITEM = {
     ],
     "properties": {
         "title": {**_STR, "maxLength": 200, "description": "Required unless file_name is given."},
-        "sha256": {**_HEX64, "description": "SHA-256 of the file, computed on the enterprise's side."},
+        "commitment": {**_HEX64, "description": "SHA-256(salt || SHA-256 of the file), computed by the enterprise."},
+        "sm3_commitment": {"type": "string", "pattern": "^([0-9a-fA-F]{64})?$", "description": "SM3(salt || SM3)."},
+        "sha256": {**_HEX64, "description": "SHA-256 of the file: escrows it (and the salt) with the platform."},
         "sm3": {"type": "string", "pattern": "^([0-9a-fA-F]{64})?$", "description": "SM3 of the file (optional)."},
         "file_name": {**_STR, "maxLength": 500},
         "file_size": {"type": "integer", "minimum": 0, "maximum": MAX_FILE_SIZE, "nullable": True},
@@ -64,7 +67,7 @@ DEPOSIT_REQUEST = {
 }
 RECEIPT = {
     "type": "object",
-    "required": ["format", "deposit", "digests", "salt", "commitment", "leaf", "log", "status"],
+    "required": ["format", "deposit", "escrowed", "digests", "salt", "commitment", "leaf", "log", "status"],
     "properties": {
         "format": _STR,
         "deposit": {
@@ -83,8 +86,10 @@ RECEIPT = {
                 "accepted_at": _STR,
             },
         },
-        "digests": {"type": "object", "properties": {"sha256": _STR, "sm3": _STR}},
-        "salt": _STR,
+        # Null unless escrowed: the enterprise's client fills them in from the file and its key.
+        "escrowed": {"type": "boolean"},
+        "digests": {"type": "object", "nullable": True, "properties": {"sha256": _STR, "sm3": _NULLABLE_STR}},
+        "salt": _NULLABLE_STR,
         "commitment": _STR,
         "sm3_commitment": _STR,
         "leaf": {

@@ -1,8 +1,14 @@
 """``python -m shangmi.evidence``: deposit files by their digests, fetch receipts, verify offline.
 
-    python -m shangmi.evidence deposit PATH... --url URL --token TOKEN [--out DIR] [--wait 30]
-    python -m shangmi.evidence receipt DEPOSIT_ID --url URL --token TOKEN [--out DIR]
-    python -m shangmi.evidence verify --file F --receipt R.json --log-key KEY [--tsa-cert CA.pem]
+    python -m shangmi.evidence keygen deposit.key                      # the enterprise's deposit key
+    python -m shangmi.evidence deposit PATH... --deposit-key deposit.key --url URL --token TOKEN \
+        [--out DIR] [--wait 30] [--escrow]
+    python -m shangmi.evidence receipt DEPOSIT_ID --url URL --token TOKEN [--out DIR] [--file F --deposit-key K]
+    python -m shangmi.evidence verify --file F --receipt R.json --log-key KEY [--deposit-key K] [--tsa-cert CA.pem]
+
+With ``--deposit-key`` the salt of each file is derived from the enterprise's key and the file,
+and only the salted commitments are sent: the platform cannot confirm a guessed document, and
+a lost receipt is rebuilt with ``receipt DEPOSIT_ID --file F --deposit-key K``.
 
 ``verify`` needs nothing but the file, the receipt and the log's public key (the text
 published at /evidence/log/key/, or a file holding it): no database, no network.
@@ -16,7 +22,17 @@ import os
 import sys
 from pathlib import Path
 
-from shangmi.evidence.client import Api, ClientError, deposit_paths, fetch_receipt, save_receipt
+from shangmi.evidence.client import (
+    Api,
+    ClientError,
+    deposit_paths,
+    fetch_receipt,
+    new_deposit_key,
+    read_deposit_key,
+    rebuild_receipt,
+    save_receipt,
+)
+from shangmi.evidence.leaf import LeafError
 from shangmi.evidence.verify import digest_file, verify_receipt
 
 
@@ -29,9 +45,14 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--token", default=os.environ.get("SHANGMI_TOKEN"), help="API token (or SHANGMI_TOKEN)")
         p.add_argument("--out", type=Path, default=Path("receipts"), help="folder for receipt JSON files")
 
-    dep = sub.add_parser("deposit", help="hash files locally and deposit their digests")
+    key = sub.add_parser("keygen", help="write a new enterprise deposit key (keep it, back it up)")
+    key.add_argument("path", type=Path)
+
+    dep = sub.add_parser("deposit", help="hash files locally and deposit their salted commitments")
     dep.add_argument("paths", nargs="+", type=Path)
     server(dep)
+    dep.add_argument("--deposit-key", help="the enterprise's deposit key, or the file holding it")
+    dep.add_argument("--escrow", action="store_true", help="also leave the salt and digests with the platform")
     dep.add_argument("--title", default="")
     dep.add_argument("--secret-point", default="")
     dep.add_argument("--project", default="")
@@ -43,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("receipt", help="download a deposit's (possibly upgraded) receipt")
     rec.add_argument("deposit_id")
     server(rec)
+    rec.add_argument("--file", type=Path, help="with --deposit-key: rebuild a receipt the platform holds no salt for")
+    rec.add_argument("--deposit-key", help="the enterprise's deposit key, or the file holding it")
 
     ver = sub.add_parser("verify", help="verify a file against its receipt, offline")
     ver.add_argument("--file", type=Path, help="the deposited file (omit to check the receipt alone)")
@@ -53,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
         "--witness-key", action="append", default=[], help="a witness's public key, or a file holding it (repeatable)"
     )
     ver.add_argument("--quorum", type=int, default=None, help="witnesses that must have cosigned (default: all)")
+    ver.add_argument("--deposit-key", help="the enterprise's deposit key (rebuilds the salt from the file)")
     ver.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
@@ -67,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "verify":
             return _verify(args)
+        if args.command == "keygen":
+            new_deposit_key(args.path)
+            print(f"{args.path}: 新的存证密钥，请妥善备份 / a new deposit key: keep it and back it up")
+            return 0
         if not args.token:
             raise ClientError("an API token is needed: --token or SHANGMI_TOKEN")
         api = Api(args.url, args.token)
@@ -82,23 +110,33 @@ def main(argv: list[str] | None = None) -> int:
                 previous=args.previous,
                 with_sm3=not args.no_sm3,
                 wait=args.wait,
+                deposit_key=read_deposit_key(args.deposit_key) if args.deposit_key else None,
+                escrow=args.escrow,
             )
             for path in written:
                 print(path)
             print(f"已存证 {len(written)} 个文件 / deposited {len(written)} file(s); only digests were sent")
             return 0
-        receipt = fetch_receipt(api, args.deposit_id)
+        if bool(args.file) != bool(args.deposit_key):
+            raise ClientError("--file and --deposit-key go together")
+        if args.file:
+            receipt = rebuild_receipt(api, args.deposit_id, args.file, read_deposit_key(args.deposit_key))
+        else:
+            receipt = fetch_receipt(api, args.deposit_id)
         args.out.mkdir(parents=True, exist_ok=True)
         print(save_receipt(receipt, args.out))
         print(f"status: {receipt['status']}")
         return 0
-    except (ClientError, OSError, ValueError) as exc:
+    except (ClientError, OSError, ValueError, LeafError) as exc:
         print(f"错误 error: {exc}", file=sys.stderr)
         return 2
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from shangmi.evidence.client import read_deposit_key
+
     receipt = json.loads(args.receipt.read_text(encoding="utf-8"))
+    deposit_key = read_deposit_key(args.deposit_key) if args.deposit_key else None
     digests = digest_file(args.file) if args.file else None
     certs = tuple(path.read_bytes() for path in args.tsa_cert)
     report = verify_receipt(
@@ -108,6 +146,7 @@ def _verify(args: argparse.Namespace) -> int:
         tsa_certs=certs,
         witnesses=[_log_key(key) for key in args.witness_key],
         quorum=args.quorum,
+        deposit_key=deposit_key,
     )
     if args.json:
         print(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -13,12 +14,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shangmi.core.api import API_PERMISSIONS
-from shangmi.core.api_schema import DEPOSIT_REQUEST, RECEIPT, RECEIPTS
-from shangmi.core.scoping import VIEW
+from shangmi.core.api_schema import DEPOSIT_REQUEST, ERROR, RECEIPT, RECEIPTS
+from shangmi.core.errors import AppError, Message
+from shangmi.core.scoping import VIEW, OutOfScopeError
 from shangmi.evidence.access import record_access
 from shangmi.evidence.models import Deposit
-from shangmi.evidence.receipts import receipt_for
-from shangmi.evidence.services import DepositError, DepositInput, deposits_create
+from shangmi.evidence.receipts import receipt_for, receipt_handed_out
+from shangmi.evidence.services import DepositError, DepositInput, deposit_forget_escrow, deposits_create
+
+FORGOTTEN = {
+    "type": "object",
+    "required": ["id", "escrowed"],
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "escrowed": {"type": "boolean"},
+        "receipt_exported_at": {"type": "string", "format": "date-time", "nullable": True},
+    },
+}
+NOT_ADMIN = Message("evidence_forget_not_admin", gettext_lazy("Only the enterprise's admins may do this."))
 
 
 class DepositSerializer(serializers.ModelSerializer):
@@ -37,6 +50,7 @@ class DepositSerializer(serializers.ModelSerializer):
             "file_size",
             "sha256",
             "sm3",
+            "escrowed",
             "commitment",
             "accepted_at",
             "leaf_index",
@@ -55,6 +69,17 @@ class DepositSerializer(serializers.ModelSerializer):
         request={"application/json": DEPOSIT_REQUEST},
         responses={201: OpenApiResponse(RECEIPTS, description="One receipt per deposit, pending until sequenced.")},
     ),
+    forget_escrow=extend_schema(
+        summary="Whether the platform holds a deposit's salt and digests; POST: forget them",
+        request=None,
+        responses={
+            200: OpenApiResponse(FORGOTTEN, description="The platform no longer holds the salt or the digests."),
+            403: OpenApiResponse(ERROR, description="Only the enterprise's admins may ask."),
+            409: OpenApiResponse(
+                ERROR, description="Nothing escrowed, not sequenced, or no complete receipt downloaded yet."
+            ),
+        },
+    ),
     receipt=extend_schema(
         summary="A deposit's receipt",
         responses={200: OpenApiResponse(RECEIPT, description="The receipt, with its inclusion proof once sequenced.")},
@@ -63,9 +88,11 @@ class DepositSerializer(serializers.ModelSerializer):
 class DepositViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Deposits of the caller's enterprise. POST digests (never file content) to deposit.
 
-    POST body: ``{"deposits": [{"title", "sha256", "sm3", "file_name", "file_size",
-    "secret_point", "project", "version_note", "previous", "salt"}, ...]}`` or one such
-    object; the answer holds a receipt per deposit, pending until its batch is sequenced.
+    POST body: ``{"deposits": [{"title", "commitment", "sm3_commitment", "file_name", "file_size",
+    "secret_point", "project", "version_note", "previous"}, ...]}`` or one such object, the
+    commitments made with a salt derived from the enterprise's deposit key; or, to escrow the
+    salt and digests with the platform, ``sha256``, ``sm3`` and ``salt`` instead of the
+    commitments. The answer holds a receipt per deposit, pending until its batch is sequenced.
     """
 
     model = Deposit
@@ -98,11 +125,36 @@ class DepositViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def receipt(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
         deposit = self.get_object()
         record_access(request.user, deposit, "receipt_api")
-        return Response(receipt_for(deposit))
+        receipt = receipt_for(deposit)
+        receipt_handed_out(deposit, receipt)
+        return Response(receipt)
+
+    @action(detail=True, methods=["get", "post"], url_path="forget-escrow")
+    def forget_escrow(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
+        """POST: the platform forgets the deposit's salt and digests (its enterprise's admins
+        only), once a complete receipt has been downloaded: only the enterprise's receipt opens
+        it then. GET: whether it holds them, and when a complete receipt last left."""
+        deposit = self.get_object()
+        if request.method == "GET":
+            exported = deposit.receipt_exported_at
+            return Response(
+                {
+                    "id": str(deposit.pk),
+                    "escrowed": bool(deposit.escrowed and deposit.salt),
+                    "receipt_exported_at": exported.isoformat() if exported else None,
+                }
+            )
+        try:
+            deposit_forget_escrow(user=request.user, deposit=deposit)
+        except OutOfScopeError:
+            return Response({"code": NOT_ADMIN.code, "detail": NOT_ADMIN.render()}, status=status.HTTP_403_FORBIDDEN)
+        except AppError as exc:
+            return Response({"code": exc.code, "detail": exc.text}, status=status.HTTP_409_CONFLICT)
+        return Response({"id": str(deposit.pk), "escrowed": False})
 
 
 _STRINGS = ("title", "sha256", "sm3", "file_name", "secret_point", "project", "version_note")
-_NULLABLE_STRINGS = ("previous", "salt")
+_NULLABLE_STRINGS = ("previous", "salt", "commitment", "sm3_commitment")
 
 
 def _type_errors(items: list[dict[str, Any]]) -> list[str]:

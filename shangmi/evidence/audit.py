@@ -228,7 +228,7 @@ def _deposits(size: int, versions: dict[int, int], problems: list[str]) -> None:
     )
     batch: dict[int, bytes] = {}
     for pk, index, commitment, sm3_commitment, accepted_at, sequenced_at in rows.iterator(chunk_size=CHUNK):
-        if not 0 <= index < size:
+        if index is None or not 0 <= index < size:
             problems.append(f"entry {index}: deposit {pk} points at a leaf the log does not hold")
             continue
         if claimed[index]:
@@ -238,6 +238,8 @@ def _deposits(size: int, versions: dict[int, int], problems: list[str]) -> None:
         # Version 1 leaves carry the acceptance time, version 2 the sequencer's.
         when = accepted_at if versions.get(index) == 1 else sequenced_at
         try:
+            if when is None:
+                raise ValueError("no time")
             batch[index] = leaf_for(commitment, sm3_commitment, when, versions.get(index) or 2).to_bytes()
         except (ValueError, LeafError, TypeError, AttributeError):
             problems.append(f"entry {index}: its deposit's commitment or time is malformed — edited")

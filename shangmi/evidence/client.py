@@ -8,6 +8,7 @@ and metadata (tests/evidence/test_client.py proves no file byte leaves).
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import time
 import urllib.error
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shangmi.evidence.verify import digest_file
+from shangmi.evidence.leaf import derive_salt, parse_deposit_key, sha256_commitment, sm3_commitment
+from shangmi.evidence.verify import FileDigests, digest_file
 
 BATCH = 500
 
@@ -78,38 +80,87 @@ def deposit_paths(
     previous: str | None = None,
     with_sm3: bool = True,
     wait: float = 0.0,
+    deposit_key: bytes | None = None,
+    escrow: bool = False,
 ) -> list[Path]:
-    """Deposit every file under ``paths``; write one receipt JSON per file into ``out_dir``."""
+    """Deposit every file under ``paths``; write one receipt JSON per file into ``out_dir``.
+
+    With the enterprise's ``deposit_key`` each salt is derived from it and the file (a lost
+    receipt is rebuilt from both), and only the salted commitments are sent, unless ``escrow``
+    asks the platform to keep the digests and salt too. Without a key a random salt is drawn
+    here and must be escrowed, or a lost receipt could never be opened again.
+    """
     items = []
+    secrets_kept: list[tuple[FileDigests, bytes]] = []
     for path, name in iter_files(paths):
         digests = digest_file(path, with_sm3=with_sm3)
-        items.append(
-            {
-                "title": title or name,
-                "file_name": name,
-                "file_size": digests.size,
-                "sha256": digests.sha256.hex(),
-                "sm3": digests.sm3.hex() if digests.sm3 else "",
-                # The salt is drawn here, on the enterprise's machine; the platform keeps a copy
-                # only so the enterprise can download its receipt again.
-                "salt": secrets.token_hex(32),
-                "secret_point": secret_point,
-                "project": project,
-                "version_note": version_note,
-                "previous": previous,
-            }
-        )
+        salt = derive_salt(deposit_key, digests.sha256) if deposit_key else secrets.token_bytes(32)
+        item: dict[str, Any] = {
+            "title": title or name,
+            "file_name": name,
+            "file_size": digests.size,
+            "secret_point": secret_point,
+            "project": project,
+            "version_note": version_note,
+            "previous": previous,
+        }
+        if escrow or deposit_key is None:
+            item.update(sha256=digests.sha256.hex(), sm3=digests.sm3.hex() if digests.sm3 else "", salt=salt.hex())
+        else:
+            item.update(
+                commitment=sha256_commitment(salt, digests.sha256).hex(),
+                sm3_commitment=sm3_commitment(salt, digests.sm3).hex() if digests.sm3 else "",
+            )
+        items.append(item)
+        secrets_kept.append((digests, salt))
     if not items:
         raise ClientError("no files to deposit")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for start in range(0, len(items), BATCH):
         answer = api.call("POST", "/api/v1/evidence/deposits/", {"deposits": items[start : start + BATCH]})
-        for receipt in answer["receipts"]:
+        for receipt, (digests, salt) in zip(answer["receipts"], secrets_kept[start : start + BATCH], strict=True):
             if wait:
                 receipt = wait_sequenced(api, receipt["deposit"]["id"], wait) or receipt
-            written.append(save_receipt(receipt, out_dir))
+            written.append(save_receipt(complete_receipt(receipt, digests, salt), out_dir))
     return written
+
+
+def complete_receipt(receipt: dict[str, Any], digests: FileDigests, salt: bytes) -> dict[str, Any]:
+    """The platform's receipt with the salt and digests it does not hold filled in from here.
+
+    Refuses a salt or digests that do not open the receipt's commitment: a receipt completed
+    with the wrong file or key would fail later, in front of a judge.
+    """
+    if sha256_commitment(salt, digests.sha256).hex() != receipt["commitment"]:
+        raise ClientError(
+            "this file and deposit key do not open the deposit's commitment / 文件或存证密钥与该存证的承诺不符"
+        )
+    completed = dict(receipt)
+    completed["digests"] = {"sha256": digests.sha256.hex(), "sm3": digests.sm3.hex() if digests.sm3 else None}
+    completed["salt"] = salt.hex()
+    return completed
+
+
+def rebuild_receipt(api: Api, deposit_id: str, file: Path, deposit_key: bytes) -> dict[str, Any]:
+    """A lost receipt again: the platform's public part, completed from the file and the key."""
+    digests = digest_file(file)
+    return complete_receipt(fetch_receipt(api, deposit_id), digests, derive_salt(deposit_key, digests.sha256))
+
+
+def new_deposit_key(path: Path) -> bytes:
+    """Write a new enterprise deposit key (mode 0600); refuses to overwrite one."""
+    key = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key.hex() + "\n")
+    return key
+
+
+def read_deposit_key(value: str) -> bytes:
+    """A deposit key given as its 64 hexadecimal characters or as the file holding them."""
+    path = Path(value)
+    return parse_deposit_key(path.read_text(encoding="ascii") if path.is_file() else value)
 
 
 def fetch_receipt(api: Api, deposit_id: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -84,6 +85,10 @@ LOG_FORKED = Message(
         "%(last)s): edited or forked. Nothing was signed."
     ),
 )
+BATCH_UNUSABLE = Message(
+    "evidence_signer_batch_unusable",
+    _("The signer's record of the batch whose commit failed does not match storage: %(reason)s. Nothing was signed."),
+)
 SIGNER_ADOPT_REFUSED = Message(
     "evidence_signer_adopt_refused", _("The signer cannot adopt the stored log: %(reason)s. Nothing was written.")
 )
@@ -92,7 +97,7 @@ SIGNER_ADOPT_REFUSED = Message(
 class LogCorruptionError(AppError):
     """Storage no longer matches what the log published; nothing new is signed on top of it."""
 
-    def __init__(self, message: Message, /, **params: object) -> None:
+    def __init__(self, message: Message, /, **params: Any) -> None:
         super().__init__(message, **params)
         # An alarm, not a warning: someone wrote to the log's storage behind the signer's back.
         logger.error("evidence log: refusing to sign: %s (%s)", message.code, params)
@@ -178,13 +183,10 @@ def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
     logged at ERROR, nothing written) when storage does not extend what the signer remembers.
     """
     limit = limit or settings.SHANGMI_EVIDENCE_BATCH
+    files = signer_files()
     with transaction.atomic():
         state = _state_for_update()
-        pending = list(
-            Deposit.objects.filter(leaf_index__isnull=True)
-            .order_by("accepted_at", "id")
-            .values_list("id", "commitment", "sm3_commitment")[:limit]
-        )
+        pending = _pending(limit)
         if not pending:
             return None
         # Read inside the lock: another sequencer may have signed a moment ago.
@@ -193,7 +195,17 @@ def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
         previous = latest_checkpoint()
         compact = merkle.CompactRange.from_fetch(state.size, fetch_nodes)
         _check_state(state, previous, compact)
+        if memory is not None and state.size < memory.size:
+            # Signed and remembered, but the database did not commit it: write that very batch
+            # again (no new signature), or refuse below as a rollback if it cannot be.
+            replayed = _reconcile(files, memory, signer, state, compact)
+            if replayed is not None:
+                compact = merkle.CompactRange(memory.size, memory.peaks)
+                pending = _pending(limit)
+                if not pending:
+                    return replayed
         _check_memory(memory, signer, state.size, compact)
+        start_peaks = list(compact.peaks)
 
         # The sequencer's own clock sets every leaf's time, never a stored row, and never
         # earlier than the last time signed. Whole seconds, one value per batch: the public
@@ -238,16 +250,128 @@ def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
             last_time_ms=leaf_ms,
             checkpoints=(memory.checkpoints if memory else 0) + 1,
         )
+        # The batch first, so a failed commit below can be written again exactly as signed.
+        files.write_batch(
+            {
+                "from_size": state.size,
+                "from_peaks": [base64.b64encode(peak).decode("ascii") for peak in start_peaks],
+                "to_size": compact.size,
+                "time_ms": leaf_ms,
+                "note": note,
+                "leaves": [
+                    [str(deposit_id), base64.b64encode(bytes(entry.data)).decode("ascii")]
+                    for (deposit_id, _index), entry in zip(assigned, entries, strict=True)
+                ],
+            }
+        )
         # Remembered before it is published: the signer must never sign another root for this size.
-        signer_files().record(remembered, memory, bytes(leaf_hashes))
+        files.record(remembered, memory, bytes(leaf_hashes))
         checkpoint = Checkpoint.objects.create(size=compact.size, root=root, note=note)
         state.size, state.root = compact.size, root
         state.save(update_fields=["size", "root"])
+    _batch_committed(files, checkpoint.size)
     # Witnesses first: the timestamp then covers the note with their cosignatures in it.
     if settings.SHANGMI_EVIDENCE_WITNESSES:
         checkpoint_cosign(checkpoint)
     if settings.SHANGMI_EVIDENCE_TSA_URL:
         checkpoint_timestamp(checkpoint)
+    return checkpoint
+
+
+def _pending(limit: int) -> list[tuple[object, str, str]]:
+    return list(
+        Deposit.objects.filter(leaf_index__isnull=True)
+        .order_by("accepted_at", "id")
+        .values_list("id", "commitment", "sm3_commitment")[:limit]
+    )
+
+
+def _batch_committed(files: SignerFiles, size: int) -> None:
+    """The database holds the batch of ``size`` now: its journal is no longer needed.
+
+    Only that batch's: another sequencer may have journalled the next one since the lock was
+    released.
+    """
+    try:
+        batch = files.read_batch()
+    except SignerMemoryError:
+        return
+    if batch is not None and batch.get("to_size") == size:
+        files.clear_batch()
+
+
+def _listed(value: object) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError("expected a list")
+    return value
+
+
+def _reconcile(
+    files: SignerFiles, memory: SignerMemory, signer: NoteSigner, state: LogState, compact: merkle.CompactRange
+) -> Checkpoint | None:
+    """Write again the batch the signer signed last whose database commit failed.
+
+    Only when the journal beside the key describes exactly the step from what storage holds to
+    what the signer remembers, its note verifies under the key and names the remembered root,
+    its leaves rebuild that root on storage's right edge, and each of its deposits is still
+    pending with the commitments its leaf holds. Nothing is signed: the note is the one signed
+    before. Otherwise returns None (a rollback, refused by the caller) or refuses outright.
+    """
+    from shangmi.evidence.leaf import LeafError
+    from shangmi.evidence.note import NoteError, open_checkpoint
+
+    try:
+        batch = files.read_batch()
+    except SignerMemoryError as exc:
+        raise LogCorruptionError(SIGNER_MEMORY_UNREADABLE, reason=str(exc)) from exc
+    if batch is None or batch.get("to_size") != memory.size or batch.get("from_size") != state.size:
+        return None
+    try:
+        from_peaks = [base64.b64decode(str(peak), validate=True) for peak in _listed(batch["from_peaks"])]
+        leaves = [(str(pk), base64.b64decode(str(data), validate=True)) for pk, data in _listed(batch["leaves"])]
+        note = str(batch["note"])
+        when = datetime.fromtimestamp(int(str(batch["time_ms"])) / 1000, tz=UTC)
+        body = open_checkpoint(note, signer.verifier_key(), origin=state.origin)
+        parsed = [Leaf.from_bytes(data) for _, data in leaves]
+    except (KeyError, TypeError, ValueError, LeafError, NoteError) as exc:
+        raise LogCorruptionError(BATCH_UNUSABLE, reason=str(exc)) from exc
+    if from_peaks != list(compact.peaks):
+        return None  # storage below the batch is not what was signed: a rollback or an edit
+    if body.size != memory.size or body.root != memory.root:
+        raise LogCorruptionError(BATCH_UNUSABLE, reason="its note is not the checkpoint the signer remembers")
+    waiting = {
+        str(pk): (commitment, sm3_value)
+        for pk, commitment, sm3_value in Deposit.objects.filter(
+            pk__in=[pk for pk, _ in leaves], leaf_index__isnull=True
+        ).values_list("id", "commitment", "sm3_commitment")
+    }
+    replay = merkle.CompactRange(compact.size, compact.peaks)
+    entries: list[LogEntry] = []
+    nodes: list[LogNode] = []
+    assigned: list[tuple[object, int]] = []
+    for (pk, data), leaf in zip(leaves, parsed, strict=True):
+        commitment, sm3_value = waiting.get(pk, ("", ""))
+        if leaf.sha256_commitment.hex() != commitment or leaf.sm3_commitment != (
+            bytes.fromhex(sm3_value) if sm3_value else bytes(32)
+        ):
+            raise LogCorruptionError(BATCH_UNUSABLE, reason=f"deposit {pk} is not pending with the leaf's commitment")
+        index = replay.size
+        completed = replay.append(merkle.leaf_hash(data))
+        entries.append(LogEntry(index=index, data=data, leaf_hash=completed[0][1]))
+        nodes.extend(LogNode(key=node_key(*nid), hash=value) for nid, value in completed)
+        assigned.append((pk, index))
+    if replay.size != memory.size or list(replay.peaks) != list(memory.peaks):
+        raise LogCorruptionError(BATCH_UNUSABLE, reason="its leaves do not rebuild the remembered tree")
+    LogEntry.objects.bulk_create(entries, batch_size=2000)
+    LogNode.objects.bulk_create(nodes, batch_size=2000)
+    _mark_sequenced(assigned, when)
+    checkpoint = Checkpoint.objects.create(size=memory.size, root=memory.root, note=note)
+    state.size, state.root = memory.size, memory.root
+    state.save(update_fields=["size", "root"])
+    logger.warning(
+        "evidence log: the batch %s..%s signed before a failed commit was written again", compact.size, memory.size
+    )
+    transaction.on_commit(lambda: _batch_committed(files, memory.size))
     return checkpoint
 
 

@@ -47,9 +47,16 @@ class Deposit(models.Model):
     )
     file_name = models.CharField(_("file name"), max_length=500, blank=True)
     file_size = models.BigIntegerField(_("file size"), null=True, blank=True)
-    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    # The file's digests and the salt are kept only when the enterprise escrows them with the
+    # platform (escrowed); otherwise they stay in the enterprise's receipt, the salt derived
+    # from the enterprise's own deposit key, and a copy of this table confirms no guess.
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True, blank=True)
     sm3 = models.CharField("SM3", max_length=64, blank=True)
-    salt = models.CharField(_("salt"), max_length=64)
+    salt = models.CharField(_("salt"), max_length=64, blank=True)
+    escrowed = models.BooleanField(_("salt and digests escrowed"), default=False)
+    # When a complete (sequenced) receipt last left the platform: escrowed secrets may be
+    # forgotten only after that, or the enterprise could be left with nothing to prove with.
+    receipt_exported_at = models.DateTimeField(_("receipt exported at"), null=True, blank=True)
     commitment = models.CharField(_("commitment"), max_length=64)
     sm3_commitment = models.CharField(_("SM3 commitment"), max_length=64, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), db_index=True)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from django.utils import timezone
+
 from shangmi.core.calendar import program_local
 from shangmi.evidence import merkle
 from shangmi.evidence.log import checkpoint_for_index, inclusion_proof_at, log_origin, log_verifier_key
 from shangmi.evidence.models import Deposit, LogEntry
-
-RECEIPT_FORMAT = "shangmi-evidence-receipt/1"
+from shangmi.evidence.verify import RECEIPT_FORMAT
 
 
 def _b64(value: bytes) -> str:
@@ -26,12 +27,13 @@ def _b64(value: bytes) -> str:
 def receipt_for(deposit: Deposit) -> dict[str, Any]:
     # The leaf is what the log holds at the deposit's index: its time was set by the sequencer,
     # so a pending deposit has no leaf yet.
-    entry = LogEntry.objects.filter(index=deposit.leaf_index).first() if deposit.leaf_index is not None else None
+    index = deposit.leaf_index
+    entry = LogEntry.objects.filter(index=index).first() if index is not None else None
     leaf_data = bytes(entry.data) if entry else None
-    checkpoint = checkpoint_for_index(deposit.leaf_index) if entry else None
+    checkpoint = checkpoint_for_index(index) if entry and index is not None else None
     inclusion = None
-    if checkpoint is not None:
-        proof = inclusion_proof_at(deposit.leaf_index, checkpoint.size)
+    if checkpoint is not None and index is not None:
+        proof = inclusion_proof_at(index, checkpoint.size)
         inclusion = {"tree_size": checkpoint.size, "proof": [_b64(node) for node in proof]}
     token = bytes(checkpoint.timestamp_token) if checkpoint and checkpoint.timestamp_token else None
     return {
@@ -49,8 +51,11 @@ def receipt_for(deposit: Deposit) -> dict[str, Any]:
             "previous": str(deposit.previous_id) if deposit.previous_id else None,
             "accepted_at": program_local(deposit.accepted_at).isoformat(timespec="milliseconds"),
         },
-        "digests": {"sha256": deposit.sha256, "sm3": deposit.sm3},
-        "salt": deposit.salt,
+        # Held by the platform only when the enterprise escrowed them; otherwise null here, and
+        # the enterprise's client fills them in from the file and its deposit key.
+        "escrowed": bool(deposit.escrowed and deposit.salt),
+        "digests": {"sha256": deposit.sha256, "sm3": deposit.sm3 or None} if deposit.sha256 else None,
+        "salt": deposit.salt or None,
         "commitment": deposit.commitment,
         "sm3_commitment": deposit.sm3_commitment,
         "leaf": {
@@ -64,3 +69,15 @@ def receipt_for(deposit: Deposit) -> dict[str, Any]:
         "timestamp_token": _b64(token) if token else None,
         "status": "sequenced" if inclusion else "pending",
     }
+
+
+def receipt_handed_out(deposit: Deposit, receipt: dict[str, Any]) -> None:
+    """Note that a complete receipt of an escrowed deposit left the platform.
+
+    From then on the enterprise may ask the platform to forget the salt and digests
+    (services.deposit_forget_escrow): its receipt is enough to open the commitment.
+    """
+    if receipt["status"] == "sequenced" and receipt["salt"]:
+        now = timezone.now()
+        Deposit.objects.filter(pk=deposit.pk).update(receipt_exported_at=now)
+        deposit.receipt_exported_at = now

@@ -12,8 +12,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from shangmi.core.scoping import ADD, VIEW, scope_q
+from shangmi.core.errors import AppError, Message
+from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, scope_q
 from shangmi.evidence.leaf import SALT_SIZE, sha256_commitment, sm3_commitment
 from shangmi.evidence.models import Deposit
 
@@ -41,7 +43,11 @@ class DepositInput:
     project: str = ""
     version_note: str = ""
     previous: str | None = None  # id of the deposit this one is a new version of
-    salt: str | None = None  # a client may choose its own salt; else one is drawn here
+    salt: str | None = None  # with the digests (escrowed): the client's salt, else one is drawn here
+    # Without the digests: the salted commitments the client computed with a salt derived from
+    # its deposit key (leaf.derive_salt). Nothing the platform keeps then confirms a guess.
+    commitment: str = ""
+    sm3_commitment: str = ""
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> DepositInput:
@@ -57,7 +63,14 @@ class DepositInput:
             version_note=str(data.get("version_note") or "").strip(),
             previous=str(data["previous"]).strip() if data.get("previous") else None,
             salt=str(data["salt"]).strip().lower() if data.get("salt") else None,
+            commitment=str(data.get("commitment") or "").strip().lower(),
+            sm3_commitment=str(data.get("sm3_commitment") or "").strip().lower(),
         )
+
+    @property
+    def escrowed(self) -> bool:
+        """Sending the file's digest is escrowing it: the platform then keeps digests and salt."""
+        return bool(self.sha256)
 
 
 def _item_errors(item: DepositInput) -> list[str]:
@@ -66,12 +79,24 @@ def _item_errors(item: DepositInput) -> list[str]:
         errors.append(_("a title is required / 请填写标题"))
     elif len(item.title) > 200:
         errors.append(_("the title is longer than 200 characters / 标题超过 200 字"))
-    if not _HEX64.fullmatch(item.sha256):
-        errors.append(_("SHA-256 must be 64 hexadecimal characters / SHA-256 摘要须为 64 位十六进制"))
-    if item.sm3 and not _HEX64.fullmatch(item.sm3):
-        errors.append(_("SM3 must be 64 hexadecimal characters / SM3 摘要须为 64 位十六进制"))
-    if item.salt is not None and not _HEX64.fullmatch(item.salt):
-        errors.append(_("the salt must be 64 hexadecimal characters / 盐值须为 64 位十六进制"))
+    if item.escrowed or not item.commitment:
+        if not _HEX64.fullmatch(item.sha256):
+            errors.append(_("SHA-256 must be 64 hexadecimal characters / SHA-256 摘要须为 64 位十六进制"))
+        if item.sm3 and not _HEX64.fullmatch(item.sm3):
+            errors.append(_("SM3 must be 64 hexadecimal characters / SM3 摘要须为 64 位十六进制"))
+        if item.salt is not None and not _HEX64.fullmatch(item.salt):
+            errors.append(_("the salt must be 64 hexadecimal characters / 盐值须为 64 位十六进制"))
+    else:
+        if not _HEX64.fullmatch(item.commitment):
+            errors.append(_("the commitment must be 64 hexadecimal characters / 承诺值须为 64 位十六进制"))
+        if item.sm3_commitment and not _HEX64.fullmatch(item.sm3_commitment):
+            errors.append(_("the SM3 commitment must be 64 hexadecimal characters / SM3 承诺值须为 64 位十六进制"))
+        if item.sm3 or item.salt:
+            # An SM3 digest or a salt without the SHA-256 digest is half an escrow: refuse it
+            # rather than keep a secret the enterprise meant to keep to itself.
+            errors.append(
+                _("to escrow the SM3 digest or the salt, send the SHA-256 digest too / 托管须同时提供 SHA-256 摘要")
+            )
     if item.file_size is not None and item.file_size < 0:
         errors.append(_("the file size cannot be negative / 文件大小不能为负"))
     elif item.file_size is not None and item.file_size > MAX_FILE_SIZE:
@@ -117,7 +142,14 @@ def deposits_create(*, user: Any, items: Sequence[DepositInput], source: str = D
     now = timezone.now()
     deposits = []
     for item in items:
-        salt = bytes.fromhex(item.salt) if item.salt else secrets.token_bytes(SALT_SIZE)
+        if item.escrowed:
+            salt = bytes.fromhex(item.salt) if item.salt else secrets.token_bytes(SALT_SIZE)
+            commitment = sha256_commitment(salt, bytes.fromhex(item.sha256)).hex()
+            # SM3 is optional (a bulk client may skip it for speed); its commitment is then empty.
+            sm3_value = sm3_commitment(salt, bytes.fromhex(item.sm3)).hex() if item.sm3 else ""
+            salt_hex = salt.hex()
+        else:
+            commitment, sm3_value, salt_hex = item.commitment, item.sm3_commitment, ""
         deposits.append(
             Deposit(
                 enterprise_id=user.enterprise_id,
@@ -131,10 +163,10 @@ def deposits_create(*, user: Any, items: Sequence[DepositInput], source: str = D
                 file_size=item.file_size,
                 sha256=item.sha256,
                 sm3=item.sm3,
-                salt=salt.hex(),
-                commitment=sha256_commitment(salt, bytes.fromhex(item.sha256)).hex(),
-                # SM3 is optional (a bulk client may skip it for speed); its commitment is then empty.
-                sm3_commitment=sm3_commitment(salt, bytes.fromhex(item.sm3)).hex() if item.sm3 else "",
+                salt=salt_hex,
+                escrowed=item.escrowed,
+                commitment=commitment,
+                sm3_commitment=sm3_value,
                 accepted_at=now,
                 source=source,
             )
@@ -143,6 +175,42 @@ def deposits_create(*, user: Any, items: Sequence[DepositInput], source: str = D
         Deposit.objects.bulk_create(deposits)
         transaction.on_commit(_enqueue_sequencing)
     return deposits
+
+
+ESCROW_NOT_HELD = Message(
+    "evidence_escrow_not_held", gettext_lazy("The platform holds no salt or digests of this deposit.")
+)
+ESCROW_NOT_SEQUENCED = Message(
+    "evidence_escrow_not_sequenced",
+    gettext_lazy("This deposit is not sequenced yet: its receipt is not complete, so its salt cannot be forgotten."),
+)
+ESCROW_NOT_EXPORTED = Message(
+    "evidence_escrow_not_exported",
+    gettext_lazy(
+        "Download this deposit's complete receipt first: once forgotten, the salt and digests are only in your receipt."
+    ),
+)
+
+
+def deposit_forget_escrow(*, user: Any, deposit: Deposit) -> Deposit:
+    """The platform forgets a deposit's salt and digests, at its enterprise's request.
+
+    Only after a complete receipt (sequenced, with salt and digests) has left the platform:
+    from then on only the enterprise's receipt can open the commitment. The commitment and the
+    log are untouched.
+    """
+    ensure_in_scope(deposit, user, CHANGE)
+    if not deposit.escrowed or not deposit.salt:
+        raise AppError(ESCROW_NOT_HELD)
+    if deposit.leaf_index is None:
+        raise AppError(ESCROW_NOT_SEQUENCED)
+    if deposit.receipt_exported_at is None or (
+        deposit.sequenced_at is not None and deposit.receipt_exported_at < deposit.sequenced_at
+    ):
+        raise AppError(ESCROW_NOT_EXPORTED)
+    Deposit.objects.filter(pk=deposit.pk).update(sha256="", sm3="", salt="", escrowed=False)
+    deposit.refresh_from_db()
+    return deposit
 
 
 def is_uuid(value: str) -> bool:

@@ -12,6 +12,10 @@ record of what it signed, in the key's directory (the backup of that directory c
   deposit row were recomputed to match.
 - ``<key>.checkpoints``: one line ``<size> <root base64>`` per checkpoint signed, so a deleted
   or replaced checkpoint row is named by its size.
+- ``<key>.batch.json``: the batch being committed (its deposits, leaf bytes, signed note),
+  written before the memory and removed once the database has committed it. Should the commit
+  fail, the next run writes exactly that batch again instead of signing another root for its
+  size (log.py, ``_reconcile``).
 
 The two append-only files are written and fsynced before the state file is renamed into
 place; the state is what counts, and bytes beyond it (a crash between the two) are cut off on
@@ -102,6 +106,7 @@ class SignerFiles:
         self.state = key_file.with_name(key_file.name + ".state.json")
         self.leaves = key_file.with_name(key_file.name + ".leaves")
         self.checkpoints = key_file.with_name(key_file.name + ".checkpoints")
+        self.batch = key_file.with_name(key_file.name + ".batch.json")
 
     def load(self) -> SignerMemory | None:
         """The remembered state, or None when this signer never signed anything."""
@@ -124,6 +129,25 @@ class SignerFiles:
         line = f"{memory.size} {base64.b64encode(memory.root).decode('ascii')}\n".encode("ascii")
         _append(self.checkpoints, _offset_of_line(self.checkpoints, old_count), line)
         _replace(self.state, memory.to_json().encode("utf-8"))
+
+    def write_batch(self, batch: dict[str, object]) -> None:
+        """The batch about to be committed, kept until the database has it (see the module docstring)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        _replace(self.batch, json.dumps(batch).encode("utf-8"))
+
+    def read_batch(self) -> dict[str, object] | None:
+        try:
+            data = json.loads(self.batch.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except ValueError as exc:
+            raise SignerMemoryError(f"the batch journal is malformed: {exc}") from exc
+        if not isinstance(data, dict):
+            raise SignerMemoryError("the batch journal is malformed")
+        return data
+
+    def clear_batch(self) -> None:
+        self.batch.unlink(missing_ok=True)
 
     def leaf_hashes(self, size: int) -> Iterator[bytes]:
         """The first ``size`` leaf hashes the signer signed, in index order."""

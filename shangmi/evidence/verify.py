@@ -16,13 +16,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 from shangmi.evidence import merkle
-from shangmi.evidence.leaf import Leaf, LeafError, sha256_commitment, sm3, sm3_commitment
+from shangmi.evidence.leaf import Leaf, LeafError, derive_salt, sha256_commitment, sm3, sm3_commitment
 from shangmi.evidence.note import NoteError, open_checkpoint
 
-RECEIPT_FORMAT = "shangmi-evidence-receipt/1"
+# Format 2: the salt and digests may be absent (not escrowed with the platform); the enterprise's
+# deposit key and the file rebuild them. Format 1 receipts always carry both.
+RECEIPT_FORMAT = "shangmi-evidence-receipt/2"
+RECEIPT_FORMATS = ("shangmi-evidence-receipt/1", RECEIPT_FORMAT)
 CHUNK = 1 << 20
 CST = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -34,7 +37,13 @@ class FileDigests:
     size: int
 
 
-def digest_stream(stream: BinaryIO, *, with_sm3: bool = True) -> FileDigests:
+class Readable(Protocol):
+    """A binary stream that fills a buffer (a file opened unbuffered, a BytesIO)."""
+
+    def readinto(self, buffer: bytearray, /) -> int | None: ...
+
+
+def digest_stream(stream: Readable, *, with_sm3: bool = True) -> FileDigests:
     """Hash a stream once, in 1 MiB chunks, whatever its size (a 4 GB file never sits in memory).
 
     SM3 runs in a second thread on the same chunk: hashlib releases the GIL for large
@@ -162,8 +171,12 @@ def verify_receipt(
     tsa_certs: tuple[bytes, ...] = (),
     witnesses: Sequence[str] = (),
     quorum: int | None = None,
+    deposit_key: bytes | None = None,
 ) -> Report:
     """Check a receipt (and the file it is about) against the log's public key.
+
+    ``deposit_key`` (the enterprise's) rebuilds the salt from the file's SHA-256: needed for a
+    receipt that carries no salt (not escrowed), and checked against the salt of one that does.
 
     ``witnesses`` (their public keys) and ``quorum`` (how many of them must have cosigned the
     checkpoint; all of them by default) are the verifier's policy: a receipt whose checkpoint
@@ -171,7 +184,7 @@ def verify_receipt(
     """
     report = Report()
     try:
-        _verify(receipt, report, verifier_key, file, tsa_certs)
+        _verify(receipt, report, verifier_key, file, tsa_certs, deposit_key)
         if report.verified and witnesses:
             _witnessed(receipt, report, witnesses, len(witnesses) if quorum is None else quorum)
     except (ReceiptError, KeyError, TypeError) as exc:
@@ -180,18 +193,22 @@ def verify_receipt(
 
 
 def _verify(
-    receipt: dict[str, Any], report: Report, verifier_key: str, file: FileDigests | None, tsa_certs: tuple[bytes, ...]
+    receipt: dict[str, Any],
+    report: Report,
+    verifier_key: str,
+    file: FileDigests | None,
+    tsa_certs: tuple[bytes, ...],
+    deposit_key: bytes | None = None,
 ) -> None:
     # Each step adds its lines to the report and says whether the next one is worth taking:
     # the first failure ends the check, so the report names the first thing that does not hold.
-    if receipt.get("format") != RECEIPT_FORMAT:
+    if receipt.get("format") not in RECEIPT_FORMATS:
         report.add(False, "不是本平台的存证回执", f"not a receipt of format {RECEIPT_FORMAT}")
         return
-    salt = _hex(receipt["salt"], "salt")
-    sha_digest = _hex(receipt["digests"]["sha256"], "digests.sha256")
-    sm3_hex = receipt["digests"].get("sm3") or ""
-    if file is not None and not _file_matches(report, file, sha_digest, sm3_hex):
+    salted = _salted_digests(receipt, report, file, deposit_key)
+    if salted is None:
         return
+    salt, sha_digest, sm3_hex = salted
     leaf = _committed_leaf(receipt, report, salt, sha_digest, sm3_hex)
     if leaf is None:
         return
@@ -201,6 +218,59 @@ def _verify(
     token = receipt.get("timestamp_token")
     if token:
         _timestamp_valid(receipt, report, token, tsa_certs)
+
+
+def _salted_digests(
+    receipt: dict[str, Any], report: Report, file: FileDigests | None, deposit_key: bytes | None
+) -> tuple[bytes, bytes, str] | None:
+    """The salt and digests the commitments are checked with: the receipt's, or rebuilt.
+
+    A receipt that was not escrowed with the platform carries neither salt nor digests; the
+    file gives the digests and the enterprise's deposit key the salt. Given a key, a salt the
+    receipt does carry must be the one the key derives.
+    """
+    digests = receipt.get("digests") or {}
+    sha_hex = digests.get("sha256") or ""
+    sm3_hex = digests.get("sm3") or ""
+    if sha_hex:
+        sha_digest = _hex(sha_hex, "digests.sha256")
+        if file is not None and not _file_matches(report, file, sha_digest, sm3_hex):
+            return None
+    elif file is not None:
+        sha_digest = file.sha256
+        # The file's SM3 is checked against the leaf's SM3 commitment when the deposit has one.
+        sm3_hex = file.sm3.hex() if file.sm3 is not None and receipt.get("sm3_commitment") else ""
+    else:
+        report.add(
+            False,
+            "回执不含文件摘要（未托管于平台）：请提供所存证的文件",
+            "the receipt holds no digests (not escrowed with the platform): give the deposited file",
+        )
+        return None
+    if deposit_key is not None:
+        try:
+            derived = derive_salt(deposit_key, sha_digest)
+        except LeafError as exc:
+            report.add(False, f"存证密钥无效：{exc}", f"invalid deposit key: {exc}")
+            return None
+        if receipt.get("salt") and _hex(receipt["salt"], "salt") != derived:
+            report.add(
+                False,
+                "回执中的盐值不是由该存证密钥派生的",
+                "the receipt's salt was not derived from this deposit key",
+            )
+            return None
+        report.add(True, "盐值由企业存证密钥与文件重新派生", "salt rebuilt from the deposit key and the file")
+        return derived, sha_digest, sm3_hex
+    if not receipt.get("salt"):
+        report.add(
+            False,
+            "回执不含盐值（未托管于平台）：请提供企业的存证密钥（--deposit-key）",
+            "the receipt holds no salt (not escrowed with the platform): give the enterprise's deposit key "
+            "(--deposit-key)",
+        )
+        return None
+    return _hex(receipt["salt"], "salt"), sha_digest, sm3_hex
 
 
 def _file_matches(report: Report, file: FileDigests, sha_digest: bytes, sm3_hex: str) -> bool:

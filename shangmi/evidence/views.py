@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from shangmi.accounts.requests import signed_in_user
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
 from shangmi.core.scoping import ADD, may, scope_q
 from shangmi.core.views import ScopedViewMixin
@@ -29,7 +30,7 @@ from shangmi.evidence import merkle
 from shangmi.evidence.access import record_access
 from shangmi.evidence.filters import DepositFilter
 from shangmi.evidence.models import Checkpoint, Deposit, DepositAccess
-from shangmi.evidence.receipts import receipt_for
+from shangmi.evidence.receipts import receipt_for, receipt_handed_out
 from shangmi.evidence.selectors import deposits_for, filter_choices, version_chain
 from shangmi.evidence.services import is_uuid
 
@@ -79,7 +80,7 @@ class DepositListView(DepositRows, ScopedListView):
     template_name = "evidence/list.html"
 
     def page_context(self, page: Page) -> dict[str, Any]:
-        user = self.request.user
+        user = signed_in_user(self.request)
         if page.object_list and user.enterprise_id:
             record_access(user, None, "list", enterprise_id=user.enterprise_id)
         return {
@@ -97,7 +98,7 @@ class DepositCreateView(ScopedViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         previous_id = self.request.GET.get("previous")
         previous = None
         if previous_id:
@@ -133,7 +134,9 @@ class DepositReceiptView(ScopedViewMixin, DetailView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         deposit = self.get_object()
         record_access(request.user, deposit, "receipt")
-        body = json.dumps(receipt_for(deposit), ensure_ascii=False, indent=2).encode()
+        receipt = receipt_for(deposit)
+        receipt_handed_out(deposit, receipt)
+        body = json.dumps(receipt, ensure_ascii=False, indent=2).encode()
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="receipt-{deposit.pk}.json"'
         return response
@@ -158,7 +161,7 @@ class DepositExportView(DepositRows, ScopedExportView):
     def export(self, rows: QuerySet[Deposit]) -> HttpResponseBase:
         from shangmi.evidence.exporting import deposits_export
 
-        user = self.request.user
+        user = signed_in_user(self.request)
         buffer = io.BytesIO()
         count = deposits_export(queryset=rows, target=buffer)
         if count and user.enterprise_id:

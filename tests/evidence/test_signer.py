@@ -335,3 +335,86 @@ def test_a_corrupt_memory_is_refused_not_guessed(log_of_20):
         log_sequence()
     assert refused.value.message is SIGNER_MEMORY_UNREADABLE
     assert "signer memory:" in _problems()
+
+
+def _fail_checkpoint_inserts() -> None:
+    """A real database failure on the batch's last write (a trigger), as a full disk would give."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION evid_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ "
+                "LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER evid_fail BEFORE INSERT ON evidence_checkpoint "
+                "FOR EACH ROW EXECUTE FUNCTION evid_fail()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER evid_fail BEFORE INSERT ON evidence_checkpoint "
+                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+
+
+def _heal_checkpoint_inserts() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TRIGGER evid_fail" + (" ON evidence_checkpoint" if connection.vendor == "postgresql" else "")
+        )
+
+
+def test_a_signed_batch_whose_commit_failed_is_written_again_not_signed_again(log_of_20, caplog):
+    from django.db import DatabaseError, transaction
+
+    deposit_many(log_of_20.ent_admin_in, 5, prefix="third")
+    _fail_checkpoint_inserts()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        log_sequence()
+    # The signer signed and remembered 25; the database rolled back to 20.
+    assert signer_memory().size == 25 and LogState.objects.get().size == 20
+    assert Deposit.objects.filter(leaf_index__isnull=True).count() == 5
+    signed_note = json.loads(signer_files().batch.read_text())["note"]
+    _heal_checkpoint_inserts()
+
+    deposit_many(log_of_20.ent_admin_in, 2, prefix="fourth")  # arrived meanwhile
+    with caplog.at_level(logging.WARNING, logger="shangmi.evidence.log"):
+        checkpoint = log_sequence()
+    assert "written again" in caplog.text
+    # The batch of 25 is in storage exactly as signed, with the one note signed for it; the two
+    # new deposits came after it, in a checkpoint of their own.
+    assert Checkpoint.objects.get(size=25).note == signed_note
+    assert checkpoint.size == 27
+    assert list(Checkpoint.objects.values_list("size", flat=True)) == [12, 20, 25, 27]
+    assert signer_memory().checkpoints == 4  # 12, 20, 25 (once), 27: nothing signed twice
+    assert [size for size, _ in signer_files().signed_checkpoints(4)] == [12, 20, 25, 27]
+    assert not signer_files().batch.exists()
+    assert not Deposit.objects.filter(leaf_index__isnull=True).exists()
+    assert sorted(Deposit.objects.values_list("leaf_index", flat=True)) == list(range(27))
+    assert audit_log().ok, audit_log().problems
+
+
+def test_a_failed_batch_is_not_replayed_over_a_changed_deposit(log_of_20, caplog):
+    from django.db import DatabaseError, transaction
+
+    from shangmi.evidence.log import BATCH_UNUSABLE
+
+    deposit_many(log_of_20.ent_admin_in, 3, prefix="third")
+    _fail_checkpoint_inserts()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        log_sequence()
+    _heal_checkpoint_inserts()
+    # Someone changes a waiting deposit's commitment before the next run: nothing is written.
+    pending = Deposit.objects.filter(leaf_index__isnull=True).first()
+    Deposit.objects.filter(pk=pending.pk).update(commitment="00" * 32)
+    assert _refused(caplog).message is BATCH_UNUSABLE
+
+
+def test_a_rollback_after_a_committed_batch_is_still_refused(log_of_20, caplog):
+    # The journal goes once its batch is committed, so a later rollback is not "a failed commit".
+    assert not signer_files().batch.exists()
+    LogEntry.objects.filter(index__gte=12).delete()
+    datas = _datas_now()
+    Checkpoint.objects.filter(size=20).delete()
+    Deposit.objects.filter(leaf_index__gte=12).update(leaf_index=None, sequenced_at=None)
+    _rebuild_tree_from(datas)
+    assert _refused(caplog).message is LOG_ROLLED_BACK

@@ -1,6 +1,7 @@
 """``shangmi-verify`` (or ``python -m shangmi_verifier``, or ``python shangmi-verify.pyz``).
 
-    shangmi-verify verify --file F --receipt R.json --log-key KEY [--witness-key W ... --quorum N] [--tsa-cert CA.pem]
+    shangmi-verify verify --file F --receipt R.json --log-key KEY [--deposit-key K] \
+        [--witness-key W ... --quorum N] [--tsa-cert CA.pem]
     shangmi-verify monitor --url URL --log-key KEY --state DIR [--witness-key W ... --quorum N] [--every SECONDS]
 
 Exit status 0: verified / nothing found; 1: not verified / a finding; 2: bad usage.
@@ -14,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from shangmi_verifier.leaf import LeafError, parse_deposit_key
 from shangmi_verifier.monitor import Monitor
 from shangmi_verifier.verify import digest_file, verify_receipt
 
@@ -31,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     ver.add_argument("--file", type=Path, help="the deposited file (omit to check the receipt alone)")
     ver.add_argument("--receipt", type=Path, required=True)
     ver.add_argument("--tsa-cert", type=Path, action="append", default=[], help="trusted timestamp authority cert")
+    ver.add_argument(
+        "--deposit-key", help="the enterprise's deposit key, or a file holding it: rebuilds the salt / 企业存证密钥"
+    )
     ver.add_argument("--json", action="store_true", help="print the result as JSON")
     mon = sub.add_parser("monitor", help="follow the public log, keeping state on this disk / 监测公开日志")
     mon.add_argument("--url", required=True, help="the platform's address, e.g. https://shangmi.example")
@@ -45,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def _verify(args: argparse.Namespace) -> int:
     receipt = json.loads(args.receipt.read_text(encoding="utf-8"))
+    try:
+        deposit_key = parse_deposit_key(_text(args.deposit_key)) if args.deposit_key else None
+    except LeafError as exc:
+        print(f"错误 error: {exc}", file=sys.stderr)
+        return 2
     report = verify_receipt(
         receipt,
         verifier_key=_text(args.log_key),
@@ -52,6 +62,7 @@ def _verify(args: argparse.Namespace) -> int:
         tsa_certs=tuple(path.read_bytes() for path in args.tsa_cert),
         witnesses=[_text(key) for key in args.witness_key],
         quorum=args.quorum,
+        deposit_key=deposit_key,
     )
     if args.json:
         out = {

@@ -8,6 +8,7 @@ with nothing but this module and hashlib.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import struct
 from dataclasses import dataclass
 
@@ -20,6 +21,10 @@ DIGEST_SIZE = 32
 # version (1) + SHA-256 commitment (32) + SM3 commitment (32) + time in ms (8)
 LEAF_SIZE = 1 + DIGEST_SIZE + DIGEST_SIZE + 8
 _LAYOUT = struct.Struct(">B32s32sQ")
+# The enterprise's deposit key derives each file's salt on the enterprise's side, so the platform
+# never needs to keep a salt or a digest: a lost receipt is rebuilt from the file and this key.
+DEPOSIT_KEY_SIZE = 32
+SALT_LABEL = b"shangmi-evidence-salt/1\n"
 
 
 class LeafError(ValueError):
@@ -47,6 +52,30 @@ def sm3_commitment(salt: bytes, file_sm3: bytes) -> bytes:
     _check(salt, SALT_SIZE, "salt")
     _check(file_sm3, DIGEST_SIZE, "SM3 digest")
     return sm3(salt + file_sm3).digest()
+
+
+def derive_salt(deposit_key: bytes, file_sha256: bytes) -> bytes:
+    """HMAC-SHA-256(deposit key, "shangmi-evidence-salt/1\\n" || SHA-256 of the file).
+
+    Computed where the file is (the browser page, the command-line client, a verifier given
+    the key). Whoever lacks the key cannot compute the salt, so a commitment in the public log
+    or in a copy of the platform's database confirms no guessed document; whoever holds the
+    key and the file rebuilds the same salt and so the same commitment.
+    """
+    _check(deposit_key, DEPOSIT_KEY_SIZE, "deposit key")
+    _check(file_sha256, DIGEST_SIZE, "SHA-256 digest")
+    return hmac.new(deposit_key, SALT_LABEL + file_sha256, hashlib.sha256).digest()
+
+
+def parse_deposit_key(text: str) -> bytes:
+    """A deposit key as written by ``python -m shangmi.evidence keygen``: 64 hexadecimal characters."""
+    value = text.strip().lower()
+    try:
+        key = bytes.fromhex(value)
+    except ValueError as exc:
+        raise LeafError("a deposit key is 64 hexadecimal characters / 存证密钥须为 64 位十六进制") from exc
+    _check(key, DEPOSIT_KEY_SIZE, "deposit key")
+    return key
 
 
 def _check(value: bytes, size: int, what: str) -> None:

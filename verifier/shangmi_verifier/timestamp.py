@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from asn1crypto import algos, cms, core, tsp
 from asn1crypto import x509 as asn1_x509
@@ -249,7 +250,7 @@ def _find_signer_cert(
     raise TimestampError("the timestamp signer's certificate is not in the token")
 
 
-def _single_attr(attrs: cms.CMSAttributes, name: str) -> object | None:
+def _single_attr(attrs: cms.CMSAttributes, name: str) -> Any | None:
     """The one value of a signed attribute, None if absent; duplicates are refused (RFC 5652 §5.3)."""
     found = [attr for attr in attrs if attr["type"].native == name]
     if not found:

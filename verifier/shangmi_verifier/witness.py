@@ -231,7 +231,7 @@ class Witness:
         with self._lock:
             logs = self.state.latest()
             known = logs.get(checkpoint.origin)
-            known_size = int(known["size"]) if known else 0
+            known_size = int(str(known["size"])) if known else 0
             if old != known_size:
                 return 409, "text/x.tlog.size", f"{known_size}\n"
             if known:

@@ -25,6 +25,56 @@
     return { sha256: sha.digest("hex"), sm3: sm ? sm.digest("hex") : "", size: file.size };
   }
 
+  function unhex(text) {
+    const clean = text.trim().toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(clean)) return null;
+    return Uint8Array.from(clean.match(/../g), (pair) => parseInt(pair, 16));
+  }
+
+  /* HMAC-SHA-256 on hash-wasm's SHA-256 (RFC 2104, a 32-byte key padded to the 64-byte
+   * block): Web Crypto's HMAC needs a secure context, which an intranet over http is not. */
+  async function hmacSha256(key, message) {
+    const block = new Uint8Array(64);
+    block.set(key);
+    const inner = await hashwasm.createSHA256();
+    inner.init();
+    inner.update(block.map((b) => b ^ 0x36));
+    inner.update(message);
+    const outer = await hashwasm.createSHA256();
+    outer.init();
+    outer.update(block.map((b) => b ^ 0x5c));
+    outer.update(inner.digest("binary"));
+    return outer.digest("binary");
+  }
+
+  const SALT_LABEL = new TextEncoder().encode("shangmi-evidence-salt/1\n");
+
+  /* The salt from the enterprise's deposit key and the file (docs/evidence-log.md): the same
+   * file and key always give the same salt, so a lost receipt is rebuilt from them. */
+  async function deriveSalt(key, sha256Hex) {
+    const message = new Uint8Array(SALT_LABEL.length + 32);
+    message.set(SALT_LABEL);
+    message.set(unhex(sha256Hex), SALT_LABEL.length);
+    return hmacSha256(key, message);
+  }
+
+  async function commitment(create, salt, digestHex) {
+    const hasher = await create();
+    hasher.init();
+    hasher.update(salt);
+    hasher.update(unhex(digestHex));
+    return hasher.digest("hex");
+  }
+
+  /* The deposit key from its file (64 hexadecimal characters, as `keygen` writes it); read
+   * here and never sent. */
+  async function readDepositKey(input) {
+    const file = input && input.files[0];
+    if (!file) return { key: null };
+    const key = unhex(await file.text());
+    return key ? { key } : { error: true };
+  }
+
   function csrfToken() {
     const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
     if (match) return decodeURIComponent(match[1]);
@@ -55,29 +105,50 @@
         status.textContent = text("pick");
         return;
       }
+      const { key, error } = await readDepositKey(document.getElementById("deposit-key"));
+      if (error) {
+        status.textContent = text("badKey");
+        return;
+      }
+      const escrow = !key || document.getElementById("escrow").checked;
       const total = files.reduce((sum, f) => sum + f.size, 0);
       let before = 0;
       const items = [];
+      const kept = [];
       const value = (id) => document.getElementById(id).value.trim();
       for (const file of files) {
         status.textContent = `${text("hashing")} ${file.name}`;
         const digests = await digestFile(file, (done) => setProgress(bar, before + done, total));
         before += file.size;
-        const salt = new Uint8Array(32);
-        crypto.getRandomValues(salt); // available without a secure context, unlike crypto.subtle
+        let salt;
+        if (key) {
+          salt = await deriveSalt(key, digests.sha256);
+        } else {
+          salt = new Uint8Array(32);
+          crypto.getRandomValues(salt); // available without a secure context, unlike crypto.subtle
+        }
         const name = file.webkitRelativePath || file.name;
-        items.push({
+        const item = {
           title: files.length === 1 && value("title") ? value("title") : value("title") ? `${value("title")} · ${name}` : name,
           file_name: name,
           file_size: digests.size,
-          sha256: digests.sha256,
-          sm3: digests.sm3,
-          salt: hex(salt),
           secret_point: value("secret_point"),
           project: value("project"),
           version_note: value("version_note"),
           previous: value("previous") || null,
-        });
+        };
+        if (escrow) {
+          // Escrowed: the platform keeps the digests and the salt, and can confirm a guess.
+          Object.assign(item, { sha256: digests.sha256, sm3: digests.sm3, salt: hex(salt) });
+        } else {
+          // Only the salted commitments leave this page; nothing the platform keeps opens them.
+          Object.assign(item, {
+            commitment: await commitment(hashwasm.createSHA256, salt, digests.sha256),
+            sm3_commitment: await commitment(hashwasm.createSM3, salt, digests.sm3),
+          });
+        }
+        items.push(item);
+        kept.push({ sha256: digests.sha256, sm3: digests.sm3, salt: hex(salt) });
       }
       setProgress(bar, total, total);
       status.textContent = text("sending");
@@ -96,7 +167,7 @@
       }
       status.className = "alert alert-success";
       status.textContent = text("done");
-      for (const receipt of answer.receipts) {
+      answer.receipts.forEach((receipt, position) => {
         const li = document.createElement("li");
         li.className = "list-group-item";
         const link = document.createElement("a");
@@ -104,10 +175,10 @@
         link.textContent = receipt.deposit.title;
         const code = document.createElement("code");
         code.className = "ms-2 small";
-        code.textContent = receipt.digests.sha256;
+        code.textContent = kept[position].sha256;
         li.append(link, code);
         results.append(li);
-      }
+      });
     });
   }
 
@@ -129,8 +200,19 @@
         result.textContent = text("badReceipt");
         return;
       }
+      const { key, error } = await readDepositKey(document.getElementById("verify-deposit-key"));
+      if (error) {
+        result.textContent = text("badKey");
+        return;
+      }
       result.textContent = text("hashing");
-      const digests = await digestFile(file, null, Boolean(receipt.digests && receipt.digests.sm3));
+      const digests = await digestFile(file, null, Boolean((receipt.digests && receipt.digests.sm3) || receipt.sm3_commitment));
+      if (key && !receipt.salt) {
+        // Not escrowed: the salt is rebuilt here from the key and the file, the digests are the
+        // file's; the key itself never leaves the page.
+        receipt.salt = hex(await deriveSalt(key, digests.sha256));
+        receipt.digests = { sha256: digests.sha256, sm3: receipt.sm3_commitment ? digests.sm3 : null };
+      }
       const response = await fetch(form.dataset.check, {
         method: "POST",
         credentials: "same-origin",
@@ -152,7 +234,7 @@
     });
   }
 
-  window.shangmiEvidence = { digestFile, bindDepositForm, bindVerifyForm, hex };
+  window.shangmiEvidence = { digestFile, deriveSalt, bindDepositForm, bindVerifyForm, hex };
 
   // The page's texts come from the form's data-text-* attributes (no inline script: the
   // Content-Security-Policy forbids it), in the page's language.
