@@ -49,7 +49,7 @@ done
 grep -q '"method": "POST", "path": "/accounts/login/"' "$WORK/signin.log" || fail "the sign-in pool saw no sign-in"
 grep -q '"method": "POST", "path": "/api/v1/token/"' "$WORK/signin.log" || fail "the sign-in pool saw no API token request"
 echo "ok   the sign-in and the API token request went to the sign-in pool"
-if grep -qE '"path": "/(accounts/login|api/v1/token)/"' "$WORK/pages1.log" "$WORK/pages2.log"; then
+if grep -qE '"method": "POST", "path": "/(accounts/login|api/v1/token)/"' "$WORK/pages1.log" "$WORK/pages2.log"; then
   fail "a password check reached a page server"
 fi
 echo "ok   both page servers served pages, in JSON log lines"
