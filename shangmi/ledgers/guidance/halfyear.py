@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import translation
@@ -26,10 +26,12 @@ from django.utils.translation import gettext_lazy
 
 from shangmi.accounts.models import User
 from shangmi.core.calendar import local_midnight, program_local, year_bounds
+from shangmi.core.roles import Role
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.models import GuidanceVisit
 from shangmi.notices.models import Notification
 from shangmi.notices.services import notify
+from shangmi.regions.models import Region
 
 FIRST_HALF, SECOND_HALF = 1, 2
 HALVES = (FIRST_HALF, SECOND_HALF)
@@ -123,6 +125,28 @@ def status_totals(status: QuerySet[Enterprise]) -> dict[str, int]:
         covered_2=Count("pk", filter=Q(second_half__gt=0)),
     )
     return {"enterprises": totals["n"], "first_half": totals["covered_1"], "second_half": totals["covered_2"]}
+
+
+def regions_holding(enterprises: QuerySet[Enterprise]) -> QuerySet[Region]:
+    """The regions that hold at least one of ``enterprises`` (the page's district choices).
+
+    Asked region by region (EXISTS on the enterprise (region, name) index) rather than as
+    ``pk IN (every enterprise's region)``: the platform has a few thousand regions and a
+    province 100,000 enterprises, and the IN form read all of them on every request.
+    """
+    return Region.objects.filter(Exists(enterprises.filter(region_id=OuterRef("pk")))).order_by("code")
+
+
+def officers_of(enterprises: QuerySet[Enterprise]) -> QuerySet[User]:
+    """The liaison and guidance officers of ``enterprises`` (the page's officer choices),
+    asked officer by officer on the two foreign-key indexes. Only officer accounts are asked:
+    the two fields take officers only (limit_choices_to), and there are far fewer of them
+    than enterprise accounts."""
+    return User.objects.filter(
+        Q(role=Role.OFFICER),
+        Exists(enterprises.filter(liaison_officer_id=OuterRef("pk")))
+        | Exists(enterprises.filter(guidance_officer_id=OuterRef("pk"))),
+    ).order_by("full_name", "username")
 
 
 @dataclass
@@ -240,6 +264,8 @@ __all__ = [
     "half_started",
     "half_year_status",
     "missing_q",
+    "officers_of",
+    "regions_holding",
     "reminder_title",
     "status_totals",
     "visits_by_half",

@@ -375,10 +375,8 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
         year = _int(params.get("year"), *YEARS) or today.year
         enterprises = halfyear.guided_enterprises(Enterprise.objects.restrict(user, VIEW))
         # Choices before the filters narrow the rows: the districts and officers of the scope.
-        regions = Region.objects.filter(pk__in=enterprises.values("region_id")).order_by("code")
-        officers = User.objects.filter(
-            Q(pk__in=enterprises.values("liaison_officer_id")) | Q(pk__in=enterprises.values("guidance_officer_id"))
-        ).order_by("full_name", "username")
+        regions = halfyear.regions_holding(enterprises)
+        officers = halfyear.officers_of(enterprises)
 
         region = Region.objects.filter(pk=params.get("region", "")).first() if params.get("region") else None
         if region is not None:
