@@ -375,7 +375,7 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
         year = _int(params.get("year"), *YEARS) or today.year
         enterprises = halfyear.guided_enterprises(Enterprise.objects.restrict(user, VIEW))
         # Choices before the filters narrow the rows: the districts and officers of the scope.
-        regions = halfyear.regions_holding(enterprises)
+        regions = Region.objects.filter(pk__in=enterprises.values("region_id")).order_by("code")
         officers = halfyear.officers_of(enterprises)
 
         region = Region.objects.filter(pk=params.get("region", "")).first() if params.get("region") else None
