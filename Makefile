@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # tracebacks and settings to whoever reaches the server.
 export SHANGMI_DEBUG ?= 0
 
-.PHONY: run install assets migrate demo serve test test-sqlite test-postgres test-clock test-hostile lint bench messages messages-extract
+.PHONY: run install assets migrate demo serve test test-sqlite test-postgres test-clock test-hostile lint bench load messages messages-extract
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,12 @@ lint: install
 
 bench: install
 	$(PY) -m benchmarks
+
+# 200 simulated staff for 5 minutes against the production topology (nginx, page servers, a
+# sign-in pool, job workers, PostgreSQL) on 127.0.0.1; writes p50/p95/p99 per page into
+# BENCHMARKS.md. Needs nginx, openssl and PostgreSQL, as the topology test (scripts/load-test.sh).
+load: install
+	bash scripts/load-test.sh
 
 # Compile shangmi/locale/*/LC_MESSAGES/django.po into the .mo beside it (commit both).
 messages: $(VENV)/.installed

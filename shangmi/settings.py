@@ -130,9 +130,23 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Authentication ---------------------------------------------------------------------
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "shangmi.accounts.hashers.ConfiguredArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Argon2id's cost per password check (shangmi/accounts/hashers.py), chosen for the hardware:
+# the default (19 MiB, 2 passes, 1 lane, the OWASP minimum) measured 27 ms of CPU and ~50 ms
+# per sign-in on 2 vCPUs, where Django's 100 MiB x 2 x 8 measured 213 ms and let a wave of
+# sign-ins starve every page (BENCHMARKS.md, "Password hashing").
+ARGON2_MEMORY_KIB = env_int("SHANGMI_ARGON2_MEMORY_KIB", 19456)
+ARGON2_TIME_COST = env_int("SHANGMI_ARGON2_TIME_COST", 2)
+ARGON2_PARALLELISM = env_int("SHANGMI_ARGON2_PARALLELISM", 1)
+if ARGON2_TIME_COST < 1 or ARGON2_PARALLELISM < 1 or ARGON2_MEMORY_KIB < 8 * ARGON2_PARALLELISM:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SHANGMI_ARGON2_TIME_COST and SHANGMI_ARGON2_PARALLELISM must be at least 1 and "
+        "SHANGMI_ARGON2_MEMORY_KIB at least 8 per lane"
+    )
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

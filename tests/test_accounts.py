@@ -35,7 +35,7 @@ def english(client: Any) -> Any:
 
 
 def test_argon2_is_the_default_hasher(settings: Any, db: Any) -> None:
-    assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert project_settings.PASSWORD_HASHERS[0] == "shangmi.accounts.hashers.ConfiguredArgon2PasswordHasher"
     settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
     user = make_user("hashed", Role.EXPERT)
     assert user.password.startswith("argon2")
