@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shangmi.network",
     "shangmi.ledgers",
     "shangmi.surveys",
+    "shangmi.enforcement",
     "shangmi.demo",
     "shangmi.home",
     "shangmi.api",
