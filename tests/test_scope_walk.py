@@ -440,6 +440,37 @@ def _survey_assignment(world: Any, user: Any, side: str) -> Any:
     return _survey(world, user, side).assignments.first()
 
 
+def _demand(world: Any, user: Any, side: str) -> Any:
+    """A demand of the side's enterprise with one attachment, handled by the side's officer."""
+    import datetime
+
+    from shangmi.enforcement.models import Demand, DemandAttachment, DemandEvent
+
+    enterprise = getattr(world, f"ent_{side}")
+    existing = Demand.objects.filter(enterprise=enterprise).first()
+    if existing:
+        return existing
+    admin = getattr(world, f"ent_admin_{side}")
+    demand = Demand.objects.create(
+        enterprise=enterprise, region=enterprise.region, kind=Demand.Kind.COMPLAINT, title=f"{side}-side 诉求",
+        description=f"{side}-side 诉求内容", handler=getattr(world, f"officer_{side}"), filed_by=admin,
+        filed_on=datetime.date(2026, 5, 6), due_on=datetime.date(2026, 5, 15), status=Demand.Status.ASSIGNED,
+    )  # fmt: skip
+    DemandEvent.objects.create(demand=demand, kind=DemandEvent.Kind.FILED, actor=admin)
+    attachment = DemandAttachment(
+        demand=demand, original_name=f"{side}-side 合同.pdf", content_type="application/pdf", size=6,
+        sha256="f6" * 32, uploaded_by=admin,
+    )  # fmt: skip
+    attachment.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
+    return demand
+
+
+def _calendar_year(world: Any, user: Any, side: str) -> Any:
+    from shangmi.enforcement.models import CalendarYear
+
+    return CalendarYear.objects.get_or_create(year=2026, defaults={"source_title": "国务院办公厅通知"})[0]
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -468,6 +499,10 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     # Questionnaires are blank forms: readable by every signed-in user.
     "surveys.Questionnaire": _questionnaire,
     "surveys.Survey": _survey,
+    # Rights protection: demands (with their files); the working-day calendar is public reference data.
+    "enforcement.Demand": _demand,
+    "enforcement.DemandAttachment": lambda w, u, side: _demand(w, u, side).attachments.first(),
+    "enforcement.CalendarYear": _calendar_year,
     "surveys.SurveyAssignment": _survey_assignment,
     # A notification is its recipient's alone.
     "notices.Notification": _notification,
@@ -535,6 +570,9 @@ def secrets_of_inside(world: Any) -> list[str]:
     evidence = EvidenceFile.objects.filter(application__enterprise=world.ent_in).values_list("original_name", "sha256")
     visits = GuidanceVisit.objects.filter(enterprise=world.ent_in).values_list("content", flat=True)
     trained = ActivityParticipant.objects.filter(enterprise=world.ent_in).values_list("name", flat=True)
+    from shangmi.enforcement.models import Demand
+
+    demands = Demand.objects.filter(enterprise=world.ent_in).values_list("title", "description")
     return [
         world.ent_in.name,
         world.ent_in.uscc,
@@ -542,6 +580,7 @@ def secrets_of_inside(world: Any) -> list[str]:
         *(value for row in evidence for value in row),
         *visits,
         *trained,
+        *(value for row in demands for value in row),
     ]
 
 
@@ -609,7 +648,7 @@ def test_outsider_never_sees_insider_data(
         # (deposits) exist on both sides so a leak of them would show.
         _deposit(world, world.ent_admin_in, "in")
         _deposit(world, world.ent_admin_out, "out")
-        for make in (_application, _visit, _activity, _survey):
+        for make in (_application, _visit, _activity, _survey, _demand):
             make(world, world.ent_admin_in, "in")
             make(world, world.ent_admin_out, "out")
         if endpoint.name == "home:health":

@@ -1,0 +1,75 @@
+"""Forms of the enforcement app: they check the shape of the input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shangmi.core.forms import BootstrapMixin
+from shangmi.core.uploads import ALL_KINDS, accepted_suffixes
+from shangmi.enforcement.models import Demand
+from shangmi.enforcement.services import MAX_BYTES, DemandInput, demand_enterprises
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; their type and size are checked by the service."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accepted_suffixes(ALL_KINDS)}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            _("PDF, Word, Excel, PowerPoint or images, up to %(mb)d MB each.") % {"mb": MAX_BYTES // (1024 * 1024)},
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class DemandForm(BootstrapMixin, forms.Form):
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Demand.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=Demand.Kind.choices)
+    channel = forms.ChoiceField(label=_("Taken in"), choices=Demand.Channel.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.enterprise_id is not None:
+            # An enterprise files for itself, online.
+            del self.fields["enterprise"]
+            del self.fields["channel"]
+        else:
+            field = self.fields["enterprise"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = demand_enterprises(user).order_by("name", "pk")
+
+    def demand_input(self) -> DemandInput:
+        data = self.cleaned_data
+        return DemandInput(
+            kind=data["kind"],
+            title=data["title"],
+            description=data["description"],
+            channel=data.get("channel") or Demand.Channel.ONLINE,
+            enterprise=data.get("enterprise"),
+        )
+
+
+class RateForm(forms.Form):
+    rating = forms.IntegerField(label=_("Rating"), min_value=1, max_value=5)
+    comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
+
+
+class DeadlineForm(BootstrapMixin, forms.Form):
+    start = forms.DateField(label=_("Start day (not counted)"), widget=forms.DateInput(attrs={"type": "date"}))
+    working_days = forms.IntegerField(label=_("Working days"), min_value=0, max_value=400)
