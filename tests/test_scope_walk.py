@@ -64,6 +64,9 @@ ANONYMOUS_OK = {
     "creation:announcements",
     "creation:title_public",
     "home:health",
+    # Anyone reports an infringement and follows it by its tracking code (shangmi/enforcement).
+    "enforcement:clue_report",
+    "enforcement:clue_track",
 }
 
 ROLE_PAIRS = ["regulator", "ent_admin", "ent_staff", "park_operator", "officer"]
@@ -471,6 +474,28 @@ def _calendar_year(world: Any, user: Any, side: str) -> Any:
     return CalendarYear.objects.get_or_create(year=2026, defaults={"source_title": "国务院办公厅通知"})[0]
 
 
+def _clue(world: Any, user: Any, side: str) -> Any:
+    """A clue reported by name to the side's district, with one attachment."""
+    import datetime
+
+    from shangmi.enforcement.models import Clue, ClueAttachment
+
+    region = world.jiangbei if side == "in" else world.jiangjin
+    existing = Clue.objects.filter(region=region).first()
+    if existing:
+        return existing
+    clue = Clue.objects.create(
+        region=region, tracking_hash=("a" if side == "in" else "b") * 64, real_name=True,
+        reporter_name=f"{side}-side 举报人", against=f"{side}-side 被举报企业", description=f"{side}-side 线索",
+        received_on=datetime.date(2026, 5, 6), screening_due=datetime.date(2026, 5, 26),
+    )  # fmt: skip
+    attachment = ClueAttachment(
+        clue=clue, original_name=f"{side}-side 图纸.pdf", content_type="application/pdf", size=6, sha256="a7" * 32
+    )
+    attachment.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
+    return clue
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -503,6 +528,8 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "enforcement.Demand": _demand,
     "enforcement.DemandAttachment": lambda w, u, side: _demand(w, u, side).attachments.first(),
     "enforcement.CalendarYear": _calendar_year,
+    "enforcement.Clue": _clue,
+    "enforcement.ClueAttachment": lambda w, u, side: _clue(w, u, side).attachments.first(),
     "surveys.SurveyAssignment": _survey_assignment,
     # A notification is its recipient's alone.
     "notices.Notification": _notification,
@@ -573,6 +600,9 @@ def secrets_of_inside(world: Any) -> list[str]:
     from shangmi.enforcement.models import Demand
 
     demands = Demand.objects.filter(enterprise=world.ent_in).values_list("title", "description")
+    from shangmi.enforcement.models import Clue
+
+    clues = Clue.objects.filter(region=world.jiangbei).values_list("reporter_name", "description")
     return [
         world.ent_in.name,
         world.ent_in.uscc,
@@ -581,6 +611,7 @@ def secrets_of_inside(world: Any) -> list[str]:
         *visits,
         *trained,
         *(value for row in demands for value in row),
+        *(value for row in clues for value in row),
     ]
 
 
@@ -648,7 +679,7 @@ def test_outsider_never_sees_insider_data(
         # (deposits) exist on both sides so a leak of them would show.
         _deposit(world, world.ent_admin_in, "in")
         _deposit(world, world.ent_admin_out, "out")
-        for make in (_application, _visit, _activity, _survey, _demand):
+        for make in (_application, _visit, _activity, _survey, _demand, _clue):
             make(world, world.ent_admin_in, "in")
             make(world, world.ent_admin_out, "out")
         if endpoint.name == "home:health":

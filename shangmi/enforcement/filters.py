@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.calendar import program_today
 from shangmi.core.lists import ScopedFilterSet
-from shangmi.enforcement.models import Demand
+from shangmi.enforcement.models import Clue, Demand
 
 OPEN = (Demand.Status.FILED, Demand.Status.ASSIGNED)
 
@@ -29,3 +29,20 @@ class DemandFilter(ScopedFilterSet):
         if not value:
             return queryset
         return queryset.filter(status__in=OPEN, due_on__lt=program_today())
+
+
+class ClueFilter(ScopedFilterSet):
+    status = django_filters.ChoiceFilter(choices=Clue.Status.choices, label=_("Status"), empty_label=_("Any status"))
+    q = django_filters.CharFilter(field_name="against", lookup_expr="icontains", label=_("Search"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue only"))
+
+    class Meta:
+        model = Clue
+        fields = ["status", "q", "overdue"]
+
+    def filter_overdue(self, queryset: QuerySet[Clue], name: str, value: Any) -> QuerySet[Clue]:
+        if not value:
+            return queryset
+        return queryset.filter(
+            status=Clue.Status.RECEIVED, stopped_since__isnull=True, screening_due__lt=program_today()
+        )

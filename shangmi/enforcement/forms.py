@@ -73,3 +73,33 @@ class RateForm(forms.Form):
 class DeadlineForm(BootstrapMixin, forms.Form):
     start = forms.DateField(label=_("Start day (not counted)"), widget=forms.DateInput(attrs={"type": "date"}))
     working_days = forms.IntegerField(label=_("Working days"), min_value=0, max_value=400)
+
+
+class ClueReportForm(BootstrapMixin, forms.Form):
+    district = forms.CharField(
+        label=_("District where it happened"),
+        max_length=64,
+        help_text=_("The district or county, e.g. 江津区 or 重庆市江北区, or its 6-digit code."),
+    )
+    against = forms.CharField(label=_("Who infringed (enterprise or person)"), max_length=200)
+    description = forms.CharField(
+        label=_("What happened"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Which information, when, how it was taken or used, and who can confirm it."),
+    )
+    real_name = forms.BooleanField(label=_("Report by name (you will be told of the decision)"), required=False)
+    reporter_name = forms.CharField(label=_("Your name"), max_length=100, required=False)
+    reporter_contact = forms.CharField(label=_("Phone or e-mail"), max_length=100, required=False)
+    attachments = MultipleFileField(label=_("Evidence files"))
+    answer = forms.CharField(label=_("Check question"), max_length=8)
+    token = forms.CharField(widget=forms.HiddenInput)
+    # People never see this field; a script that fills every field fills it.
+    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+
+class TrackForm(BootstrapMixin, forms.Form):
+    code = forms.CharField(label=_("Tracking code"), max_length=32)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=2000)

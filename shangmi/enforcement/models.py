@@ -226,3 +226,125 @@ class DemandAttachment(StoredFile):
         grants=DEMAND_GRANTS,
     )
     objects = RestrictedQuerySet.as_manager()
+
+
+class Clue(models.Model):
+    """An infringement clue (侵权线索): reported by anyone on the public page (by name or
+    anonymously), or made from a demand. The reporter holds a tracking code; only its hash is
+    kept. Screened into a case or not within clue.screening working days of receipt (art. 18)."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received, being screened")
+        OPENED = "opened", _("Case opened")
+        NOT_OPENED = "not_opened", _("No case opened")
+        MERGED = "merged", _("Merged with another clue")
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("handling district")
+    )
+    tracking_hash = models.CharField(max_length=64, unique=True)
+    real_name = models.BooleanField(_("reported by name"), default=False)
+    reporter_name = models.CharField(_("reporter"), max_length=100, blank=True)
+    reporter_contact = models.CharField(_("reporter's contact"), max_length=100, blank=True)
+    against = models.CharField(_("reported party"), max_length=200)
+    description = models.TextField(_("what happened"))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    received_on = models.DateField(_("received on"))
+    # A keyed hash of the sender's address, for the hourly limit: the address itself is not kept.
+    address_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    screening_due = models.DateField(_("decision due"), null=True, blank=True)
+    screening_missing_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    extended = models.BooleanField(_("extended"), default=False)
+    # Appraisal or the right holder's identification stops the clock (art. 18): since when.
+    stopped_since = models.DateField(_("clock stopped since"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_reason = models.TextField(_("reasons"), blank=True)
+    public_answer = models.TextField(_("answer to the reporter"), blank=True)
+    notify_due = models.DateField(_("reporter to be told by"), null=True, blank=True)
+    notify_missing_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    notified_on = models.DateField(_("reporter told on"), null=True, blank=True)
+    forwarded_from = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged")
+    demand = models.OneToOneField(Demand, on_delete=models.PROTECT, null=True, blank=True, related_name="clue")
+
+    # Reporters' identities stay with the handling bureau: no enterprise, park or officer reads clues.
+    scope = Scope(
+        regions=("region",),
+        grants={Role.REGULATOR: frozenset({VIEW, ADD, CHANGE})},
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("clue")
+        verbose_name_plural = _("clues")
+        indexes = [models.Index(fields=["region", "status", "screening_due"], name="clue_region_status_due")]
+
+    def __str__(self) -> str:
+        return f"{_('Clue')} {self.pk} · {self.against}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enforcement:clue_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.RECEIVED
+
+    def screening_overdue(self, today: datetime.date) -> bool:
+        return (
+            self.is_open
+            and self.stopped_since is None
+            and self.screening_due is not None
+            and today > self.screening_due
+        )
+
+    def notice_overdue(self, today: datetime.date) -> bool:
+        return self.notified_on is None and self.notify_due is not None and today > self.notify_due
+
+
+class ClueEvent(models.Model):
+    """One step of a clue: append-only. ``actor`` is None for the anonymous reporter."""
+
+    class Kind(models.TextChoices):
+        REPORTED = "reported", _("Reported")
+        FROM_DEMAND = "from_demand", _("Made from a demand")
+        ATTACHED = "attached", _("File attached")
+        EXTENDED = "extended", _("Screening extended")
+        STOPPED = "stopped", _("Clock stopped")
+        RESUMED = "resumed", _("Clock resumed")
+        DECIDED = "decided", _("Decided")
+        NOTIFIED = "notified", _("Reporter told")
+        FORWARDED = "forwarded", _("Forwarded")
+        MERGED = "merged", _("Merged")
+
+    clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.clue_id} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("clue events are append-only")
+        super().save(*args, **kwargs)
+
+
+class ClueAttachment(StoredFile):
+    clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=enforcement_file_path, max_length=200)
+    # The public reporter has no account.
+    uploaded_by = models.ForeignKey(  # type: ignore[assignment]  # nullable here only
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    scope = Scope(regions=("clue__region",), grants=Clue.scope.grants)
+    objects = RestrictedQuerySet.as_manager()

@@ -7,12 +7,18 @@ writer's scope inside its transaction.
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import hmac
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +29,11 @@ from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, is_platform_admin, restricted
 from shangmi.enforcement import rules
-from shangmi.enforcement.models import Demand, DemandAttachment, DemandEvent
-from shangmi.enforcement.workdays import deadline
+from shangmi.enforcement.challenge import challenge_passed
+from shangmi.enforcement.models import Clue, ClueAttachment, ClueEvent, Demand, DemandAttachment, DemandEvent
+from shangmi.enforcement.workdays import CalendarMissing, Due, WorkCalendar, deadline
 from shangmi.enterprises.models import Enterprise
+from shangmi.regions.models import Region
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_FILES = 10
@@ -205,3 +213,301 @@ def demand_note(*, user: User, demand: Demand, note: str) -> DemandEvent:
         return DemandEvent.objects.create(
             demand=demand, kind=DemandEvent.Kind.NOTE, actor=user, note=note.strip(), internal=True
         )
+
+
+# --- clues ---------------------------------------------------------------------------------------
+
+CLUE_EMPTY = Message("clue.empty", _("Say who infringed and what happened."))
+CLUE_REGION = Message(
+    "clue.region",
+    _(
+        "Name the district where the infringement took place, with its city where the name is not unique (重庆市江北区)."  # noqa: E501
+    ),
+)
+CLUE_NAME = Message("clue.name", _("A report by name needs your name and a way to reach you."))
+CLUE_CHALLENGE = Message("clue.challenge", _("The answer to the check question is wrong or expired; try again."))
+CLUE_LIMIT = Message("clue.limit", _("Too many reports from your address in the last hour; try again later."))
+CLUE_DECIDED = Message("clue.decided", _("This clue is already decided."))
+CLUE_EXTENDED = Message("clue.extended", _("The screening period was already extended once."))
+CLUE_STOPPED = Message("clue.stopped", _("The clock is already stopped."))
+CLUE_RUNNING = Message("clue.running", _("The clock is not stopped."))
+CLUE_REASON = Message("clue.reason", _("Give the reasons."))
+CLUE_NOT_REAL_NAME = Message("clue.not_real_name", _("An anonymous reporter has no notice to be sent."))
+CLUE_NOT_DECIDED = Message("clue.not_decided", _("The reporter is told once the clue is decided."))
+CLUE_FORWARD = Message("clue.forward", _("Forward to another district."))
+CLUE_MERGE = Message("clue.merge", _("Merge into another open clue of your region."))
+DEMAND_HAS_CLUE = Message("demand.has_clue", _("This demand is already a clue."))
+
+
+def tracking_hash(code: str) -> str:
+    """The stored form of a tracking code: the code itself is shown once and never kept."""
+    normal = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(f"clue:{normal}".encode()).hexdigest()
+
+
+def new_tracking_code() -> str:
+    # 16 characters of an alphabet without look-alikes (80 bits): not guessable, easy to copy.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def address_hash(address: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"clue-address:{address}".encode(), hashlib.sha256).hexdigest()
+
+
+def district_named(text: str) -> Region | None:
+    """The district a reporter names: its 6-digit code, or its name with as much of the names
+    above it as makes it unique (江津区, 重庆市江北区, 宁波市江北区)."""
+    key = "".join(text.split())
+    if not key:
+        return None
+    found = list(
+        Region.objects.filter(level=Region.Level.DISTRICT).filter(Q(code=key) | Q(full_name__endswith=key))[:2]
+    )
+    return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class ClueInput:
+    district: str
+    against: str
+    description: str
+    real_name: bool = False
+    reporter_name: str = ""
+    reporter_contact: str = ""
+
+
+def _screening_due(start: datetime.date) -> Due:
+    return deadline(start, rules.period("clue.screening", start))
+
+
+def clue_report(
+    *, data: ClueInput, files: Sequence[UploadedFile], address: str, challenge_token: str, challenge_answer: str
+) -> tuple[Clue, str]:
+    """A public report: returns the clue and its tracking code (shown once, only its hash kept)."""
+    if not challenge_passed(challenge_token, challenge_answer):
+        raise AppError(CLUE_CHALLENGE, field="answer")
+    hashed = address_hash(address)
+    hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    if (
+        Clue.objects.filter(address_hash=hashed, received_at__gte=hour_ago).count()
+        >= settings.SHANGMI_CLUE_HOURLY_LIMIT
+    ):
+        raise AppError(CLUE_LIMIT)
+    region = district_named(data.district)
+    if region is None:
+        raise AppError(CLUE_REGION, field="district")
+    if not data.against.strip() or not data.description.strip():
+        raise AppError(CLUE_EMPTY, field="description")
+    if data.real_name and not (data.reporter_name.strip() and data.reporter_contact.strip()):
+        raise AppError(CLUE_NAME, field="reporter_name")
+    checked = checked_uploads(files)
+    code = new_tracking_code()
+    today = program_today()
+    due = _screening_due(today)
+    with transaction.atomic():
+        clue = Clue.objects.create(
+            region=region,
+            tracking_hash=tracking_hash(code),
+            real_name=data.real_name,
+            reporter_name=data.reporter_name.strip() if data.real_name else "",
+            reporter_contact=data.reporter_contact.strip() if data.real_name else "",
+            against=data.against.strip(),
+            description=data.description.strip(),
+            received_on=today,
+            address_hash=hashed,
+            screening_due=due.on,
+            screening_missing_year=due.missing_year,
+        )
+        ClueEvent.objects.create(clue=clue, kind=ClueEvent.Kind.REPORTED)
+        for upload, content_type, sha256 in checked:
+            stored = uploads.store_upload(ClueAttachment(clue=clue), upload, content_type, sha256)
+            ClueEvent.objects.create(clue=clue, kind=ClueEvent.Kind.ATTACHED, note=stored.original_name)
+    return clue, code
+
+
+def clue_tracked(code: str) -> Clue | None:
+    """The clue a tracking code stands for (following a merge), or None."""
+    clue = Clue.objects.select_related("region").filter(tracking_hash=tracking_hash(code)).first()
+    seen = 0
+    while clue is not None and clue.merged_into_id is not None and seen < 10:
+        clue, seen = Clue.objects.select_related("region").get(pk=clue.merged_into_id), seen + 1
+    return clue
+
+
+def _locked_clue(clue: Clue, user: User) -> Clue:
+    return restricted(Clue, user, CHANGE).select_for_update(of=("self",)).get(pk=clue.pk)
+
+
+def _open_clue(clue: Clue, user: User) -> Clue:
+    clue = _locked_clue(clue, user)
+    if not clue.is_open:
+        raise AppError(CLUE_DECIDED)
+    return clue
+
+
+def clue_extend(*, user: User, clue: Clue, reason: str) -> Clue:
+    """The head's approval of 15 more working days (art. 18), once."""
+    if not reason.strip():
+        raise AppError(CLUE_REASON, field="reason")
+    with transaction.atomic():
+        clue = _open_clue(clue, user)
+        if clue.extended:
+            raise AppError(CLUE_EXTENDED)
+        clue.extended = True
+        if clue.screening_due is not None:
+            due = deadline(clue.screening_due, rules.period("clue.screening_extension", clue.received_on))
+            clue.screening_due, clue.screening_missing_year = due.on, due.missing_year
+        clue.save(update_fields=["extended", "screening_due", "screening_missing_year"])
+        ClueEvent.objects.create(clue=clue, kind=ClueEvent.Kind.EXTENDED, actor=user, note=reason.strip())
+    return clue
+
+
+def clue_stop_clock(*, user: User, clue: Clue, reason: str) -> Clue:
+    """Appraisal or the right holder's identification: the time does not count (art. 18)."""
+    if not reason.strip():
+        raise AppError(CLUE_REASON, field="reason")
+    with transaction.atomic():
+        clue = _open_clue(clue, user)
+        if clue.stopped_since is not None:
+            raise AppError(CLUE_STOPPED)
+        clue.stopped_since = program_today()
+        clue.save(update_fields=["stopped_since"])
+        ClueEvent.objects.create(clue=clue, kind=ClueEvent.Kind.STOPPED, actor=user, note=reason.strip())
+    return clue
+
+
+def clue_resume_clock(*, user: User, clue: Clue, today: datetime.date | None = None) -> Clue:
+    """The clock runs again; the working days it stood are added to the deadline."""
+    today = today or program_today()
+    with transaction.atomic():
+        clue = _open_clue(clue, user)
+        if clue.stopped_since is None:
+            raise AppError(CLUE_RUNNING)
+        calendar = WorkCalendar.loaded()
+        note = ""
+        try:
+            stood = calendar.working_days_between(clue.stopped_since, today)
+            note = str(stood)
+            if clue.screening_due is not None:
+                due = deadline(clue.screening_due, stood, calendar=calendar)
+                clue.screening_due, clue.screening_missing_year = due.on, due.missing_year
+        except CalendarMissing as exc:
+            clue.screening_due, clue.screening_missing_year = None, exc.year
+        clue.stopped_since = None
+        clue.save(update_fields=["stopped_since", "screening_due", "screening_missing_year"])
+        ClueEvent.objects.create(clue=clue, kind=ClueEvent.Kind.RESUMED, actor=user, note=note)
+    return clue
+
+
+def clue_decide(*, user: User, clue: Clue, open_case: bool, reason: str, public_answer: str = "") -> Clue:
+    """Open a case or not; a reporter by name is to be told within clue.notify_reporter working days."""
+    if not reason.strip():
+        raise AppError(CLUE_REASON, field="reason")
+    today = program_today()
+    with transaction.atomic():
+        clue = _open_clue(clue, user)
+        clue.status = Clue.Status.OPENED if open_case else Clue.Status.NOT_OPENED
+        clue.decided_on = today
+        clue.decision_reason = reason.strip()
+        clue.public_answer = public_answer.strip()
+        clue.stopped_since = None
+        if clue.real_name:
+            due = deadline(today, rules.period("clue.notify_reporter", today))
+            clue.notify_due, clue.notify_missing_year = due.on, due.missing_year
+        clue.save()
+        ClueEvent.objects.create(
+            clue=clue,
+            kind=ClueEvent.Kind.DECIDED,
+            actor=user,
+            note=f"{clue.get_status_display()}: {clue.decision_reason}",
+        )
+    return clue
+
+
+def clue_notified(*, user: User, clue: Clue, how: str) -> Clue:
+    """Record that the reporter by name was told of the decision (and how)."""
+    if not how.strip():
+        raise AppError(CLUE_REASON, field="how")
+    with transaction.atomic():
+        clue = _locked_clue(clue, user)
+        if not clue.real_name:
+            raise AppError(CLUE_NOT_REAL_NAME)
+        if clue.decided_on is None:
+            raise AppError(CLUE_NOT_DECIDED)
+        clue.notified_on = program_today()
+        clue.save(update_fields=["notified_on"])
+        ClueEvent.objects.create(clue=clue, kind=ClueEvent.Kind.NOTIFIED, actor=user, note=how.strip())
+    return clue
+
+
+def clue_forward(*, user: User, clue: Clue, to: Region, reason: str) -> Clue:
+    """Outside the bureau's jurisdiction: the clue goes to the district where the conduct took
+    place (投诉举报处理暂行办法 art. 25), whose own screening period starts on receipt."""
+    if not reason.strip():
+        raise AppError(CLUE_REASON, field="reason")
+    if to.level != Region.Level.DISTRICT:
+        raise AppError(CLUE_FORWARD, field="to")
+    with transaction.atomic():
+        clue = _open_clue(clue, user)
+        if to.pk == clue.region_id:
+            raise AppError(CLUE_FORWARD, field="to")
+        ClueEvent.objects.create(
+            clue=clue, kind=ClueEvent.Kind.FORWARDED, actor=user,
+            note=f"{clue.region.full_name} → {to.full_name}: {reason.strip()}",
+        )  # fmt: skip
+        today = program_today()
+        due = _screening_due(today)
+        clue.forwarded_from_id = clue.region_id
+        clue.region = to
+        clue.received_on = today
+        clue.extended = False
+        clue.stopped_since = None
+        clue.screening_due, clue.screening_missing_year = due.on, due.missing_year
+        clue.save()
+    return clue
+
+
+def clue_merge(*, user: User, clue: Clue, into: Clue) -> Clue:
+    """A duplicate: merged into the clue that carries on; its reporter's code follows it."""
+    with transaction.atomic():
+        clue = _open_clue(clue, user)
+        target = restricted(Clue, user, CHANGE).filter(pk=into.pk, status=Clue.Status.RECEIVED).first()
+        if target is None or target.pk == clue.pk:
+            raise AppError(CLUE_MERGE, field="into")
+        clue.status = Clue.Status.MERGED
+        clue.merged_into = target
+        clue.save(update_fields=["status", "merged_into"])
+        ClueEvent.objects.create(clue=clue, kind=ClueEvent.Kind.MERGED, actor=user, note=str(target.pk))
+    return clue
+
+
+def demand_to_clue(*, user: User, demand: Demand) -> Clue:
+    """A complaint in the ledger becomes a clue with one action, keeping the link; the
+    enterprise is a reporter by name."""
+    if not (user.role == Role.REGULATOR or is_platform_admin(user)):
+        raise AppError(DEMAND_NOT_BUREAU)
+    today = program_today()
+    due = _screening_due(today)
+    with transaction.atomic():
+        demand = _locked(demand, user, CHANGE)
+        if Clue.objects.filter(demand=demand).exists():
+            raise AppError(DEMAND_HAS_CLUE)
+        clue = Clue.objects.create(
+            region=demand.region,
+            tracking_hash=tracking_hash(new_tracking_code()),
+            real_name=True,
+            reporter_name=demand.enterprise.name,
+            reporter_contact=demand.filed_by.display_name,
+            against=demand.title,
+            description=demand.description,
+            received_on=today,
+            screening_due=due.on,
+            screening_missing_year=due.missing_year,
+            demand=demand,
+        )
+        ensure_in_scope(clue, user, ADD)
+        ClueEvent.objects.create(clue=clue, kind=ClueEvent.Kind.FROM_DEMAND, actor=user, note=str(demand.pk))
+        DemandEvent.objects.create(demand=demand, kind=DemandEvent.Kind.TO_CLUE, actor=user)
+    return clue

@@ -16,3 +16,19 @@ urlpatterns: list[URLPattern] = [
     path("demands/<int:pk>/attach/", views.DemandAttachView.as_view(), name="demand_attach"),
     path("demands/files/<int:pk>/", views.DemandAttachmentView.as_view(), name="demand_file"),
 ]
+urlpatterns += [
+    path("demands/<int:pk>/to-clue/", views.DemandToClueView.as_view(), name="demand_to_clue"),
+    # Public: no account needed.
+    path("report/", views.ClueReportView.as_view(), name="clue_report"),
+    path("track/", views.ClueTrackView.as_view(), name="clue_track"),
+    path("clues/", views.ClueListView.as_view(), name="clue_list"),
+    path("clues/<int:pk>/", views.ClueDetailView.as_view(), name="clue_detail"),
+    path("clues/<int:pk>/extend/", views.ClueExtendView.as_view(), name="clue_extend"),
+    path("clues/<int:pk>/stop/", views.ClueStopView.as_view(), name="clue_stop"),
+    path("clues/<int:pk>/resume/", views.ClueResumeView.as_view(), name="clue_resume"),
+    path("clues/<int:pk>/decide/", views.ClueDecideView.as_view(), name="clue_decide"),
+    path("clues/<int:pk>/notify/", views.ClueNotifyView.as_view(), name="clue_notify"),
+    path("clues/<int:pk>/forward/", views.ClueForwardView.as_view(), name="clue_forward"),
+    path("clues/<int:pk>/merge/", views.ClueMergeView.as_view(), name="clue_merge"),
+    path("clues/files/<int:pk>/", views.ClueAttachmentView.as_view(), name="clue_file"),
+]

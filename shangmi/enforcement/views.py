@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page
 from django.db.models import QuerySet
@@ -27,10 +28,11 @@ from shangmi.core.views import (
 )
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enforcement import services
+from shangmi.enforcement.challenge import challenge_issue
 from shangmi.enforcement.exporting import demands_export
-from shangmi.enforcement.filters import DemandFilter
-from shangmi.enforcement.forms import DeadlineForm, DemandForm, RateForm
-from shangmi.enforcement.models import CalendarYear, Demand, DemandAttachment, LegalRule
+from shangmi.enforcement.filters import ClueFilter, DemandFilter
+from shangmi.enforcement.forms import ClueReportForm, DeadlineForm, DemandForm, RateForm, TrackForm
+from shangmi.enforcement.models import CalendarYear, Clue, ClueAttachment, Demand, DemandAttachment, LegalRule
 from shangmi.enforcement.workdays import deadline
 
 # --- the calendar and the rules --------------------------------------------------------------
@@ -201,6 +203,17 @@ class DemandAttachView(DemandActionView):
         return _("File attached.")
 
 
+class DemandToClueView(DemandActionView):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        demand = self.scoped_row(pk)
+        with refusals_as_messages(request) as outcome:
+            clue = services.demand_to_clue(user=signed_in_user(request), demand=demand)
+        if outcome.ok:
+            messages.success(request, _("The demand is now a clue."))
+            return redirect(clue)
+        return redirect(demand)
+
+
 class DemandAttachmentView(ScopedFileView):
     model = DemandAttachment
 
@@ -210,3 +223,202 @@ def _int(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+# --- public clue reporting -----------------------------------------------------------------------
+
+
+def client_address(request: HttpRequest) -> str:
+    """The sender's address: behind SHANGMI_PROXY_COUNT trusted proxies, the one they saw."""
+    count = settings.SHANGMI_PROXY_COUNT
+    if count:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+class ClueReportView(TemplateView):
+    """Anyone, without an account, reports an infringement; the page answers with the
+    tracking code once. ``model`` names what it writes, for the scope walk."""
+
+    model = Clue
+    template_name = "enforcement/clue_report.html"
+
+    def with_challenge(self, form: ClueReportForm) -> HttpResponse:
+        # A new question each time: a refused answer cannot be retried on the same one.
+        challenge = challenge_issue()
+        return self.render_to_response({"form": form, "question": challenge.question, "token": challenge.token})
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.with_challenge(ClueReportForm())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ClueReportForm(request.POST, request.FILES)
+        result = None
+        if form.is_valid() and not form.cleaned_data.get("website"):
+            data = form.cleaned_data
+            result = save_through(
+                form,
+                lambda: services.clue_report(
+                    data=services.ClueInput(
+                        district=data["district"], against=data["against"], description=data["description"],
+                        real_name=data["real_name"], reporter_name=data["reporter_name"],
+                        reporter_contact=data["reporter_contact"],
+                    ),
+                    files=data["attachments"], address=client_address(request),
+                    challenge_token=data["token"], challenge_answer=data["answer"],
+                ),
+                out_of_scope_field=None,
+            )  # fmt: skip
+        if result is None:
+            return self.with_challenge(form)
+        clue, code = result
+        return self.response_class(
+            request=request,
+            template="enforcement/clue_reported.html",
+            context={"code": code, "clue": clue},
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+class ClueTrackView(TemplateView):
+    """The reporter's page: the status and the bureau's answer for a tracking code, nothing
+    more (no reporter, no notes, no files). The code is posted, never put in a URL."""
+
+    model = Clue
+    template_name = "enforcement/clue_track.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response({"form": TrackForm()})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = TrackForm(request.POST)
+        clue = services.clue_tracked(form.cleaned_data["code"]) if form.is_valid() else None
+        if form.is_valid() and clue is None:
+            form.add_error("code", _("No clue has this tracking code."))
+        return self.render_to_response({"form": form, "clue": clue}, headers={"Cache-Control": "no-store"})
+
+
+# --- clues: the bureau's side --------------------------------------------------------------------
+
+
+class ClueRows(FilteredRowsMixin):
+    model = Clue
+    filterset_class = ClueFilter
+    ordering = ("-received_at", "-pk")
+
+    def base_queryset(self) -> QuerySet[Clue]:
+        return self.get_queryset().select_related("region")
+
+
+class ClueListView(ClueRows, ScopedListView):
+    template_name = "enforcement/clue_list.html"
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {"today": program_today(), "statuses": Clue.Status.choices}
+
+
+class ClueDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Clue
+    template_name = "enforcement/clue_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        clue = self.scoped_row(self.kwargs["pk"])
+        user = signed_in_user(self.request)
+        today = program_today()
+        can_change = in_scope(clue, user, CHANGE)
+        context.update(
+            clue=clue,
+            today=today,
+            events=clue.events.select_related("actor"),
+            attachments=clue.attachments.all(),
+            can_change=can_change,
+            screening_overdue=clue.screening_overdue(today),
+            notice_overdue=clue.notice_overdue(today),
+            others=(
+                Clue.objects.restrict(user, CHANGE).filter(status=Clue.Status.RECEIVED).exclude(pk=clue.pk)[:50]
+                if can_change and clue.is_open
+                else ()
+            ),
+        )
+        return context
+
+
+class ClueActionView(ScopedObjectViewMixin, View):
+    model = Clue
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def run(self, user: Any, clue: Clue) -> str:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        clue = self.scoped_row(pk)
+        with refusals_as_messages(request) as outcome:
+            done = self.run(signed_in_user(request), clue)
+        if outcome.ok:
+            messages.success(request, done)
+            if not in_scope(clue, request.user, VIEW):  # forwarded away: no longer ours to see
+                return redirect("enforcement:clue_list")
+        return redirect(clue)
+
+
+class ClueExtendView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        services.clue_extend(user=user, clue=clue, reason=self.request.POST.get("reason", ""))
+        return _("Screening extended by the approved period.")
+
+
+class ClueStopView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        services.clue_stop_clock(user=user, clue=clue, reason=self.request.POST.get("reason", ""))
+        return _("The clock is stopped.")
+
+
+class ClueResumeView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        services.clue_resume_clock(user=user, clue=clue)
+        return _("The clock runs again; the deadline moved by the days it stood.")
+
+
+class ClueDecideView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        post = self.request.POST
+        services.clue_decide(
+            user=user,
+            clue=clue,
+            open_case=post.get("decision") == "open",
+            reason=post.get("reason", ""),
+            public_answer=post.get("public_answer", ""),
+        )
+        return _("Decision recorded.")
+
+
+class ClueNotifyView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        services.clue_notified(user=user, clue=clue, how=self.request.POST.get("how", ""))
+        return _("Notice to the reporter recorded.")
+
+
+class ClueForwardView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        to = services.district_named(self.request.POST.get("to", ""))
+        if to is None:
+            raise services.AppError(services.CLUE_FORWARD, field="to")
+        services.clue_forward(user=user, clue=clue, to=to, reason=self.request.POST.get("reason", ""))
+        return _("Clue forwarded to %(region)s.") % {"region": to.full_name}
+
+
+class ClueMergeView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        into = Clue.objects.filter(pk=_int(self.request.POST.get("into")) or 0).first()
+        if into is None:
+            raise services.AppError(services.CLUE_MERGE, field="into")
+        services.clue_merge(user=user, clue=clue, into=into)
+        return _("Clue merged.")
+
+
+class ClueAttachmentView(ScopedFileView):
+    model = ClueAttachment

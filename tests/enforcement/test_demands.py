@@ -26,9 +26,7 @@ def loaded(db: Any) -> None:
 
 def file_demand(world: Any, **extra: Any) -> Demand:
     data = DemandInput(kind=Demand.Kind.COMPLAINT, title="前员工带走配方", description="离职员工疑似披露配方", **extra)
-    return services.demand_file(
-        user=world.ent_admin_in, data=data, files=[SimpleUploadedFile("劳动合同.pdf", PDF)]
-    )
+    return services.demand_file(user=world.ent_admin_in, data=data, files=[SimpleUploadedFile("劳动合同.pdf", PDF)])
 
 
 def test_an_enterprise_files_a_demand_with_an_attachment(world: Any, loaded: None, client: Any, tmp_media: Any) -> None:
