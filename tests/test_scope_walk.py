@@ -496,6 +496,26 @@ def _clue(world: Any, user: Any, side: str) -> Any:
     return clue
 
 
+def _case(world: Any, user: Any, side: str) -> Any:
+    """A case opened from the side's clue, investigated by the side's regulator and officer."""
+    import datetime
+
+    from shangmi.enforcement.models import Case, Clue
+
+    clue = _clue(world, user, side)
+    existing = Case.objects.filter(clue=clue).first()
+    if existing:
+        return existing
+    Clue.objects.filter(pk=clue.pk).update(status=Clue.Status.OPENED)
+    case = Case.objects.create(
+        region=clue.region, clue=clue, party=f"{side}-side 当事人", act_date=datetime.date(2026, 3, 1),
+        opened_on=datetime.date(2026, 6, 1), opened_by=getattr(world, f"regulator_{side}"),
+        decision_due=datetime.date(2026, 8, 31),
+    )  # fmt: skip
+    case.officers.set([getattr(world, f"regulator_{side}"), getattr(world, f"officer_{side}")])
+    return case
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -529,6 +549,7 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "enforcement.DemandAttachment": lambda w, u, side: _demand(w, u, side).attachments.first(),
     "enforcement.CalendarYear": _calendar_year,
     "enforcement.Clue": _clue,
+    "enforcement.Case": _case,
     "enforcement.ClueAttachment": lambda w, u, side: _clue(w, u, side).attachments.first(),
     "surveys.SurveyAssignment": _survey_assignment,
     # A notification is its recipient's alone.

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.calendar import program_today
 from shangmi.core.lists import ScopedFilterSet
-from shangmi.enforcement.models import Clue, Demand
+from shangmi.enforcement.models import Case, Clue, Demand
 
 OPEN = (Demand.Status.FILED, Demand.Status.ASSIGNED)
 
@@ -46,3 +46,18 @@ class ClueFilter(ScopedFilterSet):
         return queryset.filter(
             status=Clue.Status.RECEIVED, stopped_since__isnull=True, screening_due__lt=program_today()
         )
+
+
+class CaseFilter(ScopedFilterSet):
+    status = django_filters.ChoiceFilter(choices=Case.Status.choices, label=_("Status"), empty_label=_("Any status"))
+    q = django_filters.CharFilter(field_name="party", lookup_expr="icontains", label=_("Search"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue only"))
+
+    class Meta:
+        model = Case
+        fields = ["status", "q", "overdue"]
+
+    def filter_overdue(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
+        if not value:
+            return queryset
+        return queryset.filter(status=Case.Status.INVESTIGATING, decision_due__lt=program_today())

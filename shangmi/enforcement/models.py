@@ -348,3 +348,97 @@ class ClueAttachment(StoredFile):
 
     scope = Scope(regions=("clue__region",), grants=Clue.scope.grants)
     objects = RestrictedQuerySet.as_manager()
+
+
+class Case(models.Model):
+    """An administrative case (案件) opened from a clue: investigated by at least two officers,
+    decided within case.decision days of opening (art. 64), +30 with the head's approval,
+    further only by collective decision for a fixed period; the clock stops while the case is
+    suspended (中止), heard, appraised or publicly noticed."""
+
+    class Status(models.TextChoices):
+        INVESTIGATING = "investigating", _("Under investigation")
+        SUSPENDED = "suspended", _("Suspended")
+        DECIDED = "decided", _("Decided")
+
+    class Decision(models.TextChoices):
+        PENALTY = "penalty", _("Penalty")
+        NO_PENALTY = "no_penalty", _("No penalty")
+        NOT_ESTABLISHED = "not_established", _("Violation not established")
+        TRANSFER = "transfer", _("Transfer to a judicial organ")
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    clue = models.OneToOneField(Clue, on_delete=models.PROTECT, related_name="case", verbose_name=_("clue"))
+    party = models.CharField(_("party"), max_length=200)
+    act_date = models.DateField(_("date of the act"))
+    loss_amount = models.DecimalField(_("loss or gain (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    prior_penalty = models.BooleanField(_("penalised for trade secret infringement within two years"), default=False)
+    officers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("investigators"))
+    opened_on = models.DateField(_("opened on"))
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.INVESTIGATING)
+    # Days added to the limit: the head's extension, then collective decisions (art. 64).
+    extended_days = models.PositiveIntegerField(default=0)
+    collective_days = models.PositiveIntegerField(default=0)
+    # Calendar days the clock stood (suspension, hearing, appraisal, public notice).
+    stopped_days = models.PositiveIntegerField(default=0)
+    suspended_since = models.DateField(null=True, blank=True)
+    decision_due = models.DateField(_("decision due"), null=True, blank=True)
+    due_missing_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    fine = models.DecimalField(_("fine (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    scope = Scope(
+        regions=("region",),
+        officers_view=("officers",),
+        grants={Role.REGULATOR: frozenset({VIEW, ADD, CHANGE}), Role.OFFICER: frozenset({VIEW})},
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return f"{_('Case')} {self.pk} · {self.party}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enforcement:case_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.DECIDED
+
+    def overdue_on(self, today: datetime.date) -> bool:
+        due = self.decision_due
+        return self.status == self.Status.INVESTIGATING and due is not None and today > due
+
+
+class CaseEvent(models.Model):
+    """One step of a case: append-only."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        SUSPENDED = "suspended", _("Suspended")
+        RESUMED = "resumed", _("Resumed")
+        EXTENDED = "extended", _("Limit extended")
+        DECIDED = "decided", _("Decided")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("case events are append-only")
+        super().save(*args, **kwargs)

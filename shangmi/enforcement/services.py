@@ -13,6 +13,7 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -30,8 +31,17 @@ from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, is_platform_admin, restricted
 from shangmi.enforcement import rules
 from shangmi.enforcement.challenge import challenge_passed
-from shangmi.enforcement.models import Clue, ClueAttachment, ClueEvent, Demand, DemandAttachment, DemandEvent
-from shangmi.enforcement.workdays import CalendarMissing, Due, WorkCalendar, deadline
+from shangmi.enforcement.models import (
+    Case,
+    CaseEvent,
+    Clue,
+    ClueAttachment,
+    ClueEvent,
+    Demand,
+    DemandAttachment,
+    DemandEvent,
+)
+from shangmi.enforcement.workdays import CalendarMissing, Due, WorkCalendar, deadline, deadline_in_days
 from shangmi.enterprises.models import Enterprise
 from shangmi.regions.models import Region
 
@@ -511,3 +521,168 @@ def demand_to_clue(*, user: User, demand: Demand) -> Clue:
         ClueEvent.objects.create(clue=clue, kind=ClueEvent.Kind.FROM_DEMAND, actor=user, note=str(demand.pk))
         DemandEvent.objects.create(demand=demand, kind=DemandEvent.Kind.TO_CLUE, actor=user)
     return clue
+
+
+# --- cases ---------------------------------------------------------------------------------------
+
+CASE_CONDITIONS = Message(
+    "case.conditions",
+    _(
+        "A case is opened only when all four conditions hold: prima facie evidence, a penalty applies, "
+        "the bureau's jurisdiction, within the limitation period."
+    ),
+)
+CASE_OFFICERS = Message("case.officers", _("At least two investigators of the district are needed."))
+CASE_CLUE = Message("case.clue", _("Only a clue decided as 'case opened' becomes a case, once."))
+CASE_ACT_DATE = Message("case.act_date", _("The date of the act cannot be after the opening."))
+CASE_DECIDED = Message("case.decided", _("This case is already decided."))
+CASE_SUSPENDED = Message("case.suspended", _("The case is already suspended."))
+CASE_RUNNING = Message("case.running", _("The case is not suspended."))
+CASE_EXTENDED = Message(
+    "case.extended", _("The head's extension is used; a further one needs a collective decision with its period.")
+)
+CASE_PERIOD = Message("case.period", _("A collective extension names its period in days (1 to 365)."))
+CASE_FINE = Message("case.fine", _("The fine must be between %(low)s and %(high)s yuan (%(source)s)."))
+CASE_DECISION = Message("case.decision", _("Choose a decision."))
+
+
+def investigator_choices(region: Region) -> Any:
+    """Regulators and officers of the district (or above it) who may investigate there."""
+    ancestors = [region.path[:i] for i in range(len(region.path)) if region.path[i - 1 : i] == "/"]
+    return User.objects.filter(is_active=True, role__in=BUREAU_ROLES, region__path__in=[*ancestors, region.path])
+
+
+def _decision_due(case: Case, calendar: WorkCalendar | None = None) -> Due:
+    days = rules.period("case.decision", case.opened_on) + case.extended_days + case.collective_days
+    return deadline_in_days(case.opened_on, days + case.stopped_days, calendar=calendar)
+
+
+def _set_due(case: Case) -> None:
+    due = _decision_due(case)
+    case.decision_due, case.due_missing_year = due.on, due.missing_year
+
+
+@dataclass(frozen=True)
+class CaseOpening:
+    party: str
+    act_date: datetime.date
+    officers: Sequence[User]
+    conditions: tuple[bool, bool, bool, bool]
+    loss_amount: Decimal | None = None
+    prior_penalty: bool = False
+
+
+def case_open(*, user: User, clue: Clue, data: CaseOpening) -> Case:
+    """立案 from a clue decided as 'case opened', with the four conditions (art. 19) and at
+    least two investigators (art. 22)."""
+    if not all(data.conditions):
+        raise AppError(CASE_CONDITIONS)
+    today = program_today()
+    if data.act_date > today:
+        raise AppError(CASE_ACT_DATE, field="act_date")
+    with transaction.atomic():
+        clue = _locked_clue(clue, user)
+        if clue.status != Clue.Status.OPENED or Case.objects.filter(clue=clue).exists():
+            raise AppError(CASE_CLUE)
+        allowed = investigator_choices(clue.region).filter(pk__in=[o.pk for o in data.officers])
+        if allowed.count() < 2:
+            raise AppError(CASE_OFFICERS, field="officers")
+        case = Case(
+            region=clue.region, clue=clue, party=data.party.strip() or clue.against, act_date=data.act_date,
+            loss_amount=data.loss_amount, prior_penalty=data.prior_penalty, opened_on=today, opened_by=user,
+        )  # fmt: skip
+        _set_due(case)
+        case.save()
+        case.officers.set(allowed)
+        ensure_in_scope(case, user, ADD)
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.OPENED, actor=user)
+    return case
+
+
+def _locked_case(case: Case, user: User) -> Case:
+    case = restricted(Case, user, CHANGE).select_for_update(of=("self",)).get(pk=case.pk)
+    if not case.is_open:
+        raise AppError(CASE_DECIDED)
+    return case
+
+
+def case_suspend(*, user: User, case: Case, reason: str, today: datetime.date | None = None) -> Case:
+    """中止 (art. 46), a hearing, appraisal or public notice: the 90-day clock stops (art. 64)."""
+    if not reason.strip():
+        raise AppError(CLUE_REASON, field="reason")
+    with transaction.atomic():
+        case = _locked_case(case, user)
+        if case.suspended_since is not None:
+            raise AppError(CASE_SUSPENDED)
+        case.suspended_since = today or program_today()
+        case.status = Case.Status.SUSPENDED
+        case.save(update_fields=["suspended_since", "status"])
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.SUSPENDED, actor=user, note=reason.strip())
+    return case
+
+
+def case_resume(*, user: User, case: Case, today: datetime.date | None = None) -> Case:
+    """The clock runs again: the calendar days it stood move the decision deadline."""
+    today = today or program_today()
+    with transaction.atomic():
+        case = _locked_case(case, user)
+        if case.suspended_since is None:
+            raise AppError(CASE_RUNNING)
+        stood = max((today - case.suspended_since).days, 0)
+        case.stopped_days += stood
+        case.suspended_since = None
+        case.status = Case.Status.INVESTIGATING
+        _set_due(case)
+        case.save(update_fields=["stopped_days", "suspended_since", "status", "decision_due", "due_missing_year"])
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RESUMED, actor=user, note=str(stood))
+    return case
+
+
+def case_extend(*, user: User, case: Case, reason: str, collective_days: int | None = None) -> Case:
+    """+30 days with the head's approval, once; after that only a collective decision of the
+    heads, for the period it fixes (art. 64)."""
+    if not reason.strip():
+        raise AppError(CLUE_REASON, field="reason")
+    with transaction.atomic():
+        case = _locked_case(case, user)
+        if collective_days is None:
+            if case.extended_days:
+                raise AppError(CASE_EXTENDED)
+            case.extended_days = rules.period("case.decision_extension", case.opened_on)
+        else:
+            if not 1 <= collective_days <= 365:
+                raise AppError(CASE_PERIOD, field="collective_days")
+            if not case.extended_days:
+                case.extended_days = rules.period("case.decision_extension", case.opened_on)
+            case.collective_days += collective_days
+        _set_due(case)
+        case.save(update_fields=["extended_days", "collective_days", "decision_due", "due_missing_year"])
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.EXTENDED, actor=user, note=reason.strip())
+    return case
+
+
+def case_proposes_transfer(case: Case) -> bool:
+    """The loss or gain reaches the criminal threshold in force on the date of the act."""
+    if case.loss_amount is None:
+        return False
+    return rules.reaches_criminal_threshold(case.loss_amount, case.act_date, prior_penalty=case.prior_penalty)
+
+
+def case_decide(*, user: User, case: Case, decision: str, fine: Decimal | None = None, serious: bool = False) -> Case:
+    if decision not in Case.Decision.values:
+        raise AppError(CASE_DECISION, field="decision")
+    with transaction.atomic():
+        case = _locked_case(case, user)
+        if decision == Case.Decision.PENALTY:
+            allowed = rules.fine_range(case.act_date, serious=serious)
+            if fine is None or not allowed.low <= fine <= allowed.high:
+                raise AppError(CASE_FINE, field="fine", low=allowed.low, high=allowed.high, source=allowed.source)
+        else:
+            fine = None
+        case.decision, case.fine, case.decided_on = decision, fine, program_today()
+        case.status = Case.Status.DECIDED
+        case.save(update_fields=["decision", "fine", "decided_on", "status"])
+        CaseEvent.objects.create(
+            case=case, kind=CaseEvent.Kind.DECIDED, actor=user, note=f"{case.get_decision_display()} {fine or ''}"
+        )
+    return case

@@ -32,3 +32,12 @@ urlpatterns += [
     path("clues/<int:pk>/merge/", views.ClueMergeView.as_view(), name="clue_merge"),
     path("clues/files/<int:pk>/", views.ClueAttachmentView.as_view(), name="clue_file"),
 ]
+urlpatterns += [
+    path("clues/<int:pk>/open-case/", views.CaseOpenView.as_view(), name="case_open"),
+    path("cases/", views.CaseListView.as_view(), name="case_list"),
+    path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
+    path("cases/<int:pk>/suspend/", views.CaseSuspendView.as_view(), name="case_suspend"),
+    path("cases/<int:pk>/resume/", views.CaseResumeView.as_view(), name="case_resume"),
+    path("cases/<int:pk>/extend/", views.CaseExtendView.as_view(), name="case_extend"),
+    path("cases/<int:pk>/decide/", views.CaseDecideView.as_view(), name="case_decide"),
+]

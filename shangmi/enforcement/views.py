@@ -3,6 +3,8 @@ gets 404 whatever the method), writes from services.py."""
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -27,12 +29,20 @@ from shangmi.core.views import (
     refusals_as_messages,
 )
 from shangmi.core.xlsx import xlsx_response
-from shangmi.enforcement import services
+from shangmi.enforcement import rules, services
 from shangmi.enforcement.challenge import challenge_issue
 from shangmi.enforcement.exporting import demands_export
-from shangmi.enforcement.filters import ClueFilter, DemandFilter
+from shangmi.enforcement.filters import CaseFilter, ClueFilter, DemandFilter
 from shangmi.enforcement.forms import ClueReportForm, DeadlineForm, DemandForm, RateForm, TrackForm
-from shangmi.enforcement.models import CalendarYear, Clue, ClueAttachment, Demand, DemandAttachment, LegalRule
+from shangmi.enforcement.models import (
+    CalendarYear,
+    Case,
+    Clue,
+    ClueAttachment,
+    Demand,
+    DemandAttachment,
+    LegalRule,
+)
 from shangmi.enforcement.workdays import deadline
 
 # --- the calendar and the rules --------------------------------------------------------------
@@ -337,6 +347,18 @@ class ClueDetailView(ScopedObjectViewMixin, TemplateView):
             can_change=can_change,
             screening_overdue=clue.screening_overdue(today),
             notice_overdue=clue.notice_overdue(today),
+            clue_case=Case.objects.filter(clue=clue).first(),
+            conditions=(
+                (1, _("There is prima facie evidence of a violation")),
+                (2, _("An administrative penalty applies by law")),
+                (3, _("The case is within this bureau's jurisdiction")),
+                (4, _("The limitation period has not run out")),
+            ),
+            investigators=(
+                services.investigator_choices(clue.region).order_by("role", "full_name", "pk")
+                if can_change and clue.status == Clue.Status.OPENED
+                else ()
+            ),
             others=(
                 Clue.objects.restrict(user, CHANGE).filter(status=Clue.Status.RECEIVED).exclude(pk=clue.pk)[:50]
                 if can_change and clue.is_open
@@ -422,3 +444,147 @@ class ClueMergeView(ClueActionView):
 
 class ClueAttachmentView(ScopedFileView):
     model = ClueAttachment
+
+
+class CaseOpenView(ClueActionView):
+    """立案 from a clue decided as 'case opened': the four conditions ticked, two investigators."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        clue = self.scoped_row(pk)
+        post = request.POST
+        case = None
+        with refusals_as_messages(request) as outcome:
+            act_date = _date(post.get("act_date"))
+            loss = _amount(post.get("loss_amount"))
+            if act_date is None:
+                raise services.AppError(services.CASE_ACT_DATE, field="act_date")
+            officers = list(services.investigator_choices(clue.region).filter(pk__in=_ints(post.getlist("officers"))))
+            case = services.case_open(
+                user=signed_in_user(request),
+                clue=clue,
+                data=services.CaseOpening(
+                    party=post.get("party", ""),
+                    act_date=act_date,
+                    officers=officers,
+                    conditions=tuple(post.get(f"condition_{n}") == "on" for n in range(1, 5)),  # type: ignore[arg-type]
+                    loss_amount=loss,
+                    prior_penalty=post.get("prior_penalty") == "on",
+                ),
+            )
+        if outcome.ok and case is not None:
+            messages.success(request, _("Case opened."))
+            return redirect(case)
+        return redirect(clue)
+
+
+class CaseRows(FilteredRowsMixin):
+    model = Case
+    filterset_class = CaseFilter
+    ordering = ("-opened_on", "-pk")
+
+    def base_queryset(self) -> QuerySet[Case]:
+        return self.get_queryset().select_related("region")
+
+
+class CaseListView(CaseRows, ScopedListView):
+    template_name = "enforcement/case_list.html"
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {"today": program_today(), "statuses": Case.Status.choices}
+
+
+class CaseDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Case
+    template_name = "enforcement/case_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        case = self.scoped_row(self.kwargs["pk"])
+        today = program_today()
+        context.update(
+            case=case,
+            today=today,
+            officers=case.officers.all(),
+            events=case.events.select_related("actor"),
+            can_change=in_scope(case, self.request.user, CHANGE),
+            overdue=case.overdue_on(today),
+            transfer=services.case_proposes_transfer(case),
+            decisions=Case.Decision.choices,
+        )
+        return context
+
+
+class CaseActionView(ScopedObjectViewMixin, View):
+    model = Case
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def run(self, user: Any, case: Case) -> str:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = self.scoped_row(pk)
+        with refusals_as_messages(request) as outcome:
+            done = self.run(signed_in_user(request), case)
+        if outcome.ok:
+            messages.success(request, done)
+        return redirect(case)
+
+
+class CaseSuspendView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        services.case_suspend(user=user, case=case, reason=self.request.POST.get("reason", ""))
+        return _("The case is suspended; its clock stands.")
+
+
+class CaseResumeView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        services.case_resume(user=user, case=case)
+        return _("The case resumes; the deadline moved by the days it stood.")
+
+
+class CaseExtendView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        collective = None
+        if post.get("collective") == "on":
+            collective = _int(post.get("collective_days")) or 0
+        services.case_extend(user=user, case=case, reason=post.get("reason", ""), collective_days=collective)
+        return _("The limit is extended.")
+
+
+class CaseDecideView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        fine = None
+        if post.get("decision") == Case.Decision.PENALTY:
+            fine = _amount(post.get("fine"))
+            if fine is None:
+                allowed = rules.fine_range(case.act_date, serious=post.get("serious") == "on")
+                raise services.AppError(
+                    services.CASE_FINE, field="fine", low=allowed.low, high=allowed.high, source=allowed.source
+                )
+        services.case_decide(
+            user=user, case=case, decision=post.get("decision", ""), fine=fine, serious=post.get("serious") == "on"
+        )
+        return _("Decision recorded.")
+
+
+def _ints(values: list[str]) -> list[int]:
+    return [n for n in (_int(v) for v in values) if n is not None]
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def _amount(value: str | None) -> Decimal | None:
+    """An amount typed in yuan ("1,200,000" or "1200000.50"); None when it is not a number."""
+    try:
+        amount = Decimal((value or "").replace(",", "").replace("，", "").strip())
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() and amount >= 0 else None
