@@ -516,6 +516,23 @@ def _case(world: Any, user: Any, side: str) -> Any:
     return case
 
 
+def _transfer(world: Any, user: Any, side: str) -> Any:
+    """The side's case sent to the police; the inside one to the walk's judicial liaison."""
+    from django.utils import timezone
+
+    from shangmi.enforcement.models import Transfer
+
+    case = _case(world, user, side)
+    existing = Transfer.objects.filter(case=case).first()
+    if existing:
+        return existing
+    return Transfer.objects.create(
+        case=case, organ=Transfer.Organ.POLICE, receiver=world.judicial if side == "in" else world.admin,
+        reason=f"{side}-side 移送理由", status=Transfer.Status.SENT, proposed_by=case.opened_by,
+        proposed_on=case.opened_on, decide_by=case.opened_on, sent_at=timezone.now(),
+    )  # fmt: skip
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -550,6 +567,7 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "enforcement.CalendarYear": _calendar_year,
     "enforcement.Clue": _clue,
     "enforcement.Case": _case,
+    "enforcement.Transfer": _transfer,
     "enforcement.ClueAttachment": lambda w, u, side: _clue(w, u, side).attachments.first(),
     "surveys.SurveyAssignment": _survey_assignment,
     # A notification is its recipient's alone.

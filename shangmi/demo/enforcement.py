@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from shangmi.accounts.models import User
+from shangmi.core.roles import Role
+from shangmi.demo.data import demo_account
 from shangmi.enforcement import services
 from shangmi.enforcement.challenge import challenge_issue
-from shangmi.enforcement.models import Clue, Demand, LegalRule
+from shangmi.enforcement.models import Clue, Demand, LegalRule, Transfer
 from shangmi.enforcement.rules import rules_load
 from shangmi.enforcement.services import DemandInput
 from shangmi.enforcement.workdays import calendars_load
@@ -76,10 +80,25 @@ def demo_enforcement_load() -> None:
                 user=regulator, clue=clue, open_case=True, reason="有初步证据，属本局管辖，符合立案条件",
                 public_answer="已立案调查。",
             )  # fmt: skip
-    jiangjin = User.objects.filter(username="jiangjin_regulator").first()
-    stopped = Clue.objects.filter(against="某新材料公司前员工").first()
-    if jiangjin is not None and stopped is not None:
-        services.clue_stop_clock(user=jiangjin, clue=stopped, reason="委托司法鉴定机构进行非公知性鉴定")
+    jiangjin = User.objects.get(username="jiangjin_regulator")
+    stopped = Clue.objects.get(against="某新材料公司前员工")
+    services.clue_stop_clock(user=jiangjin, clue=stopped, reason="委托司法鉴定机构进行非公知性鉴定")
+
+    # A case in 江北区 from the decided clue, above the criminal threshold, sent to the police.
+    police = demo_account("jiangbei_police", Role.JUDICIAL_LIAISON, {"region_id": "500105"}, "江北区公安分局")
+    opened = Clue.objects.get(against="某精密模具有限公司")
+    case = services.case_open(
+        user=regulator,
+        clue=opened,
+        data=services.CaseOpening(
+            party="某精密模具有限公司", act_date=opened.received_on, officers=[regulator, officer],
+            conditions=(True, True, True, True), loss_amount=Decimal("1250000"),
+        ),
+    )  # fmt: skip
+    transfer = services.transfer_propose(
+        user=regulator, case=case, organ=Transfer.Organ.POLICE, receiver=police, reason="损失数额超过三十万元"
+    )
+    services.transfer_send(user=regulator, transfer=transfer, attachments=[k for k, _label in Transfer.ATTACHMENTS])
 
 
 def _solved() -> tuple[str, str]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.calendar import program_today
 from shangmi.core.lists import ScopedFilterSet
-from shangmi.enforcement.models import Case, Clue, Demand
+from shangmi.enforcement.models import Case, Clue, Demand, Transfer
 
 OPEN = (Demand.Status.FILED, Demand.Status.ASSIGNED)
 
@@ -61,3 +61,13 @@ class CaseFilter(ScopedFilterSet):
         if not value:
             return queryset
         return queryset.filter(status=Case.Status.INVESTIGATING, decision_due__lt=program_today())
+
+
+class TransferFilter(ScopedFilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=Transfer.Status.choices, label=_("Status"), empty_label=_("Any status")
+    )
+
+    class Meta:
+        model = Transfer
+        fields = ["status"]

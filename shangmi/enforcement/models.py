@@ -425,6 +425,7 @@ class CaseEvent(models.Model):
         RESUMED = "resumed", _("Resumed")
         EXTENDED = "extended", _("Limit extended")
         DECIDED = "decided", _("Decided")
+        TRANSFER = "transfer", _("Transfer proposed")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -442,3 +443,67 @@ class CaseEvent(models.Model):
         if self.pk is not None:
             raise ValueError("case events are append-only")
         super().save(*args, **kwargs)
+
+
+class Transfer(models.Model):
+    """A case transferred to the police, procuratorate or court (国务院令第310号): proposed,
+    decided by the head within 3 days, sent within 24 hours with its five attachments, its
+    receipt signed by the receiving organ's liaison, who records the organ's decision."""
+
+    class Organ(models.TextChoices):
+        POLICE = "police", _("Public security organ")
+        PROCURATORATE = "procuratorate", _("Procuratorate")
+        COURT = "court", _("Court")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, awaiting the head's decision")
+        SENT = "sent", _("Sent")
+        RECEIVED = "received", _("Receipt signed")
+        ACCEPTED = "accepted", _("Accepted (case filed)")
+        REFUSED = "refused", _("Refused")
+
+    # The five attachments of art. 6, in their order.
+    ATTACHMENTS = (
+        ("transfer_letter", _("Letter of transfer of a suspected criminal case")),
+        ("investigation_report", _("Investigation report")),
+        ("item_list", _("List of items involved")),
+        ("appraisal", _("Inspection report or appraisal conclusion")),
+        ("other", _("Other materials")),
+    )
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("case"))
+    organ = models.CharField(_("receiving organ"), max_length=16, choices=Organ.choices)
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("receiving liaison")
+    )
+    reason = models.TextField(_("grounds"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_on = models.DateField(_("proposed on"))
+    decide_by = models.DateField(_("head to decide by"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    attachments = models.JSONField(_("attachments"), default=list)
+    received_at = models.DateTimeField(_("receipt signed"), null=True, blank=True)
+    organ_decide_by = models.DateField(_("organ to decide by"), null=True, blank=True)
+    organ_decided_on = models.DateField(_("organ decided on"), null=True, blank=True)
+    organ_reason = models.TextField(_("organ's reasons"), blank=True)
+
+    # The bureau of the case's district; the receiving liaison alone on the organ's side.
+    scope = Scope(
+        regions=("case__region",),
+        owners=("receiver",),
+        grants={Role.REGULATOR: frozenset({VIEW, ADD, CHANGE})},
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_on", "-pk"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+
+    def __str__(self) -> str:
+        return f"{_('Transfer')} {self.pk} · {self.case.party}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enforcement:transfer_detail", args=[self.pk])

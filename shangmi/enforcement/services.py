@@ -40,6 +40,7 @@ from shangmi.enforcement.models import (
     Demand,
     DemandAttachment,
     DemandEvent,
+    Transfer,
 )
 from shangmi.enforcement.workdays import CalendarMissing, Due, WorkCalendar, deadline, deadline_in_days
 from shangmi.enterprises.models import Enterprise
@@ -686,3 +687,99 @@ def case_decide(*, user: User, case: Case, decision: str, fine: Decimal | None =
             case=case, kind=CaseEvent.Kind.DECIDED, actor=user, note=f"{case.get_decision_display()} {fine or ''}"
         )
     return case
+
+
+# --- transfers -----------------------------------------------------------------------------------
+
+TRANSFER_RECEIVER = Message("transfer.receiver", _("Choose the judicial liaison of the receiving organ."))
+TRANSFER_OPEN = Message("transfer.open", _("Only an open case is transferred, and only once at a time."))
+TRANSFER_STATE = Message("transfer.state", _("This transfer is not at that step."))
+TRANSFER_ATTACHMENTS = Message(
+    "transfer.attachments", _("A transfer carries all five attachments: %(missing)s missing.")
+)
+TRANSFER_NOT_RECEIVER = Message("transfer.not_receiver", _("Only the receiving liaison signs and decides."))
+
+
+def liaison_choices() -> Any:
+    return (
+        User.objects.filter(is_active=True, role=Role.JUDICIAL_LIAISON)
+        .select_related("region")
+        .order_by("full_name", "pk")
+    )
+
+
+def transfer_propose(*, user: User, case: Case, organ: str, receiver: User | None, reason: str) -> Transfer:
+    """The investigators' written report: the head decides within transfer.head_decision days (art. 5)."""
+    if not reason.strip():
+        raise AppError(CLUE_REASON, field="reason")
+    if organ not in Transfer.Organ.values or receiver is None or receiver.role != Role.JUDICIAL_LIAISON:
+        raise AppError(TRANSFER_RECEIVER, field="receiver")
+    today = program_today()
+    with transaction.atomic():
+        case = restricted(Case, user, CHANGE).select_for_update(of=("self",)).get(pk=case.pk)
+        busy = case.transfers.exclude(status=Transfer.Status.REFUSED).exists()
+        if not case.is_open or busy:
+            raise AppError(TRANSFER_OPEN)
+        transfer = Transfer.objects.create(
+            case=case, organ=organ, receiver=receiver, reason=reason.strip(), proposed_by=user, proposed_on=today,
+            decide_by=today + datetime.timedelta(days=rules.period("transfer.head_decision", today)),
+        )  # fmt: skip
+        ensure_in_scope(transfer, user, ADD)
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.TRANSFER, actor=user, note=transfer.get_organ_display())
+    return transfer
+
+
+def transfer_send(*, user: User, transfer: Transfer, attachments: Sequence[str]) -> Transfer:
+    """The head approves and the case goes within 24 hours, with the five attachments of art. 6."""
+    keys = [key for key, _label in Transfer.ATTACHMENTS]
+    missing = [str(label) for key, label in Transfer.ATTACHMENTS if key not in attachments]
+    if missing:
+        raise AppError(TRANSFER_ATTACHMENTS, field="attachments", missing="、".join(missing))
+    with transaction.atomic():
+        transfer = restricted(Transfer, user, CHANGE).select_for_update(of=("self",)).get(pk=transfer.pk)
+        if transfer.status != Transfer.Status.PROPOSED:
+            raise AppError(TRANSFER_STATE)
+        transfer.status = Transfer.Status.SENT
+        transfer.sent_at, transfer.sent_by, transfer.attachments = timezone.now(), user, keys
+        transfer.save(update_fields=["status", "sent_at", "sent_by", "attachments"])
+        Case.objects.filter(pk=transfer.case_id).update(
+            status=Case.Status.DECIDED, decision=Case.Decision.TRANSFER, decided_on=program_today()
+        )
+        CaseEvent.objects.create(
+            case_id=transfer.case_id, kind=CaseEvent.Kind.DECIDED, actor=user, note=transfer.get_organ_display()
+        )
+    return transfer
+
+
+def _receiver_locked(user: User, transfer: Transfer) -> Transfer:
+    locked = Transfer.objects.select_for_update(of=("self",)).get(pk=transfer.pk)
+    if locked.receiver_id != user.pk or user.role != Role.JUDICIAL_LIAISON:
+        raise AppError(TRANSFER_NOT_RECEIVER)
+    return locked
+
+
+def transfer_receipt(*, user: User, transfer: Transfer) -> Transfer:
+    """The receiving liaison signs the 回执; the organ decides within transfer.police_decision days (art. 8)."""
+    with transaction.atomic():
+        transfer = _receiver_locked(user, transfer)
+        if transfer.status != Transfer.Status.SENT:
+            raise AppError(TRANSFER_STATE)
+        today = program_today()
+        transfer.status, transfer.received_at = Transfer.Status.RECEIVED, timezone.now()
+        transfer.organ_decide_by = today + datetime.timedelta(days=rules.period("transfer.police_decision", today))
+        transfer.save(update_fields=["status", "received_at", "organ_decide_by"])
+    return transfer
+
+
+def transfer_organ_decide(*, user: User, transfer: Transfer, accepted: bool, reason: str = "") -> Transfer:
+    """立案, or a refusal with its reasons (art. 8)."""
+    if not accepted and not reason.strip():
+        raise AppError(CLUE_REASON, field="reason")
+    with transaction.atomic():
+        transfer = _receiver_locked(user, transfer)
+        if transfer.status != Transfer.Status.RECEIVED:
+            raise AppError(TRANSFER_STATE)
+        transfer.status = Transfer.Status.ACCEPTED if accepted else Transfer.Status.REFUSED
+        transfer.organ_decided_on, transfer.organ_reason = program_today(), reason.strip()
+        transfer.save(update_fields=["status", "organ_decided_on", "organ_reason"])
+    return transfer

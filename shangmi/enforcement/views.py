@@ -32,7 +32,7 @@ from shangmi.core.xlsx import xlsx_response
 from shangmi.enforcement import rules, services
 from shangmi.enforcement.challenge import challenge_issue
 from shangmi.enforcement.exporting import demands_export
-from shangmi.enforcement.filters import CaseFilter, ClueFilter, DemandFilter
+from shangmi.enforcement.filters import CaseFilter, ClueFilter, DemandFilter, TransferFilter
 from shangmi.enforcement.forms import ClueReportForm, DeadlineForm, DemandForm, RateForm, TrackForm
 from shangmi.enforcement.models import (
     CalendarYear,
@@ -42,6 +42,7 @@ from shangmi.enforcement.models import (
     Demand,
     DemandAttachment,
     LegalRule,
+    Transfer,
 )
 from shangmi.enforcement.workdays import deadline
 
@@ -510,6 +511,9 @@ class CaseDetailView(ScopedObjectViewMixin, TemplateView):
             overdue=case.overdue_on(today),
             transfer=services.case_proposes_transfer(case),
             decisions=Case.Decision.choices,
+            transfers=case.transfers.select_related("receiver"),
+            organs=Transfer.Organ.choices,
+            liaisons=services.liaison_choices() if in_scope(case, self.request.user, CHANGE) and case.is_open else (),
         )
         return context
 
@@ -588,3 +592,95 @@ def _amount(value: str | None) -> Decimal | None:
     except InvalidOperation:
         return None
     return amount if amount.is_finite() and amount >= 0 else None
+
+
+class TransferProposeView(CaseActionView):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = self.scoped_row(pk)
+        post = request.POST
+        transfer = None
+        with refusals_as_messages(request) as outcome:
+            receiver = services.liaison_choices().filter(pk=_int(post.get("receiver")) or 0).first()
+            transfer = services.transfer_propose(
+                user=signed_in_user(request), case=case, organ=post.get("organ", ""), receiver=receiver,
+                reason=post.get("reason", ""),
+            )  # fmt: skip
+        if outcome.ok and transfer is not None:
+            messages.success(request, _("Transfer proposed; the head decides within 3 days."))
+            return redirect(transfer)
+        return redirect(case)
+
+
+class TransferRows(FilteredRowsMixin):
+    model = Transfer
+    filterset_class = TransferFilter
+    ordering = ("-proposed_on", "-pk")
+
+    def base_queryset(self) -> QuerySet[Transfer]:
+        return self.get_queryset().select_related("case", "case__region", "receiver")
+
+
+class TransferListView(TransferRows, ScopedListView):
+    template_name = "enforcement/transfer_list.html"
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {"statuses": Transfer.Status.choices}
+
+
+class TransferDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Transfer
+    template_name = "enforcement/transfer_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        transfer = self.scoped_row(self.kwargs["pk"])
+        user = signed_in_user(self.request)
+        context.update(
+            transfer=transfer,
+            case=transfer.case,
+            attachments=Transfer.ATTACHMENTS,
+            can_send=transfer.status == Transfer.Status.PROPOSED and in_scope(transfer, user, CHANGE),
+            is_receiver=transfer.receiver_id == user.pk,
+        )
+        return context
+
+
+class TransferActionView(ScopedObjectViewMixin, View):
+    """A step on a transfer; the service decides who may take it (the bureau, or the receiver)."""
+
+    model = Transfer
+    http_method_names = ["post"]
+
+    def run(self, user: Any, transfer: Transfer) -> str:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        transfer = self.scoped_row(pk)
+        with refusals_as_messages(request) as outcome:
+            done = self.run(signed_in_user(request), transfer)
+        if outcome.ok:
+            messages.success(request, done)
+        return redirect(transfer)
+
+
+class TransferSendView(TransferActionView):
+    action = CHANGE
+
+    def run(self, user: Any, transfer: Transfer) -> str:
+        services.transfer_send(user=user, transfer=transfer, attachments=self.request.POST.getlist("attachments"))
+        return _("Transfer sent with its attachments.")
+
+
+class TransferReceiptView(TransferActionView):
+    def run(self, user: Any, transfer: Transfer) -> str:
+        services.transfer_receipt(user=user, transfer=transfer)
+        return _("Receipt signed.")
+
+
+class TransferOrganDecideView(TransferActionView):
+    def run(self, user: Any, transfer: Transfer) -> str:
+        post = self.request.POST
+        services.transfer_organ_decide(
+            user=user, transfer=transfer, accepted=post.get("decision") == "accept", reason=post.get("reason", "")
+        )
+        return _("The organ's decision is recorded.")

@@ -6,7 +6,7 @@ from typing import Any
 
 from shangmi.demo.data import demo_load
 from shangmi.demo.enforcement import demo_enforcement_load
-from shangmi.enforcement.models import Clue, Demand
+from shangmi.enforcement.models import Case, Clue, Demand, Transfer
 
 
 def test_demo_enforcement_loads_twice(db: Any, tmp_media: Any) -> None:
@@ -20,3 +20,6 @@ def test_demo_enforcement_loads_twice(db: Any, tmp_media: Any) -> None:
     assert Clue.objects.filter(region_id="500116").count() == 2
     assert Clue.objects.filter(status=Clue.Status.OPENED, region_id="500105").exists()
     assert Clue.objects.filter(stopped_since__isnull=False).exists()
+    case = Case.objects.get()
+    assert case.region_id == "500105" and case.decision == Case.Decision.TRANSFER
+    assert Transfer.objects.get().receiver.username == "jiangbei_police"
