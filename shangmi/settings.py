@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shangmi.network",
     "shangmi.ledgers",
     "shangmi.surveys",
+    "shangmi.enforcement",
     "shangmi.demo",
     "shangmi.home",
     "shangmi.api",
@@ -269,6 +270,8 @@ SHANGMI_IMPORT_PARSE_SECONDS = env_int("SHANGMI_IMPORT_PARSE_SECONDS", 300)
 # Images (visit photos) larger than this many pixels are refused before decoding: a 48 MP
 # phone photo passes, a 9000 x 9000 decompression bomb does not.
 SHANGMI_IMAGE_MAX_PIXELS = env_int("SHANGMI_IMAGE_MAX_PIXELS", 50_000_000)
+# Public clue reports (shangmi/enforcement) accepted from one address per hour.
+SHANGMI_CLUE_HOURLY_LIMIT = env_int("SHANGMI_CLUE_HOURLY_LIMIT", 5)
 
 # --- Background jobs ------------------------------------------------------------------------
 # The database backend needs no other server: `manage.py db_worker` runs the jobs, and

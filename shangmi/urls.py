@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("network/", include("shangmi.network.urls")),
     path("ledgers/", include("shangmi.ledgers.urls")),
     path("surveys/", include("shangmi.surveys.urls")),
+    path("enforcement/", include("shangmi.enforcement.urls")),
     path("api/", include("shangmi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

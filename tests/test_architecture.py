@@ -106,6 +106,11 @@ EXCEPTIONS_ALLOWED: dict[str, str] = {
     "report it as LogCorruptionError, an AppError)",
     "TimestampError": "evidence: a timestamp authority's failure or a bad token (low level, below the services)",
     "ReceiptError": "evidence: a receipt that does not verify (low level, read by the verifier and its tests)",
+    "CalendarMissing": "enforcement: a year whose working-day calendar is not loaded; caught where a deadline is "
+    "counted and shown as 'not counted', never shown as a refusal",
+    "CalendarFileError": "enforcement: a calendar data file that does not load (command line, like the loaders)",
+    "RuleFileError": "enforcement: a legal-rules data file that does not load (command line, like the loaders)",
+    "RuleMissing": "enforcement: no rule of a code in force on a date; a lookup signal caught by its callers",
     "DepositError": "evidence: the deposit API's refusal, one bilingual reason per item of a batch (the API's "
     "contract); no page raises it",
 }

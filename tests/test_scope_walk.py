@@ -64,6 +64,9 @@ ANONYMOUS_OK = {
     "creation:announcements",
     "creation:title_public",
     "home:health",
+    # Anyone reports an infringement and follows it by its tracking code (shangmi/enforcement).
+    "enforcement:clue_report",
+    "enforcement:clue_track",
 }
 
 ROLE_PAIRS = ["regulator", "ent_admin", "ent_staff", "park_operator", "officer"]
@@ -440,6 +443,96 @@ def _survey_assignment(world: Any, user: Any, side: str) -> Any:
     return _survey(world, user, side).assignments.first()
 
 
+def _demand(world: Any, user: Any, side: str) -> Any:
+    """A demand of the side's enterprise with one attachment, handled by the side's officer."""
+    import datetime
+
+    from shangmi.enforcement.models import Demand, DemandAttachment, DemandEvent
+
+    enterprise = getattr(world, f"ent_{side}")
+    existing = Demand.objects.filter(enterprise=enterprise).first()
+    if existing:
+        return existing
+    admin = getattr(world, f"ent_admin_{side}")
+    demand = Demand.objects.create(
+        enterprise=enterprise, region=enterprise.region, kind=Demand.Kind.COMPLAINT, title=f"{side}-side 诉求",
+        description=f"{side}-side 诉求内容", handler=getattr(world, f"officer_{side}"), filed_by=admin,
+        filed_on=datetime.date(2026, 5, 6), due_on=datetime.date(2026, 5, 15), status=Demand.Status.ASSIGNED,
+    )  # fmt: skip
+    DemandEvent.objects.create(demand=demand, kind=DemandEvent.Kind.FILED, actor=admin)
+    attachment = DemandAttachment(
+        demand=demand, original_name=f"{side}-side 合同.pdf", content_type="application/pdf", size=6,
+        sha256="f6" * 32, uploaded_by=admin,
+    )  # fmt: skip
+    attachment.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
+    return demand
+
+
+def _calendar_year(world: Any, user: Any, side: str) -> Any:
+    from shangmi.enforcement.models import CalendarYear
+
+    return CalendarYear.objects.get_or_create(year=2026, defaults={"source_title": "国务院办公厅通知"})[0]
+
+
+def _clue(world: Any, user: Any, side: str) -> Any:
+    """A clue reported by name to the side's district, with one attachment."""
+    import datetime
+
+    from shangmi.enforcement.models import Clue, ClueAttachment
+
+    region = world.jiangbei if side == "in" else world.jiangjin
+    existing = Clue.objects.filter(region=region).first()
+    if existing:
+        return existing
+    clue = Clue.objects.create(
+        region=region, tracking_hash=("a" if side == "in" else "b") * 64, real_name=True,
+        reporter_name=f"{side}-side 举报人", against=f"{side}-side 被举报企业", description=f"{side}-side 线索",
+        received_on=datetime.date(2026, 5, 6), screening_due=datetime.date(2026, 5, 26),
+    )  # fmt: skip
+    attachment = ClueAttachment(
+        clue=clue, original_name=f"{side}-side 图纸.pdf", content_type="application/pdf", size=6, sha256="a7" * 32
+    )
+    attachment.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
+    return clue
+
+
+def _case(world: Any, user: Any, side: str) -> Any:
+    """A case opened from the side's clue, investigated by the side's regulator and officer."""
+    import datetime
+
+    from shangmi.enforcement.models import Case, Clue
+
+    clue = _clue(world, user, side)
+    existing = Case.objects.filter(clue=clue).first()
+    if existing:
+        return existing
+    Clue.objects.filter(pk=clue.pk).update(status=Clue.Status.OPENED)
+    case = Case.objects.create(
+        region=clue.region, clue=clue, party=f"{side}-side 当事人", act_date=datetime.date(2026, 3, 1),
+        opened_on=datetime.date(2026, 6, 1), opened_by=getattr(world, f"regulator_{side}"),
+        decision_due=datetime.date(2026, 8, 31),
+    )  # fmt: skip
+    case.officers.set([getattr(world, f"regulator_{side}"), getattr(world, f"officer_{side}")])
+    return case
+
+
+def _transfer(world: Any, user: Any, side: str) -> Any:
+    """The side's case sent to the police; the inside one to the walk's judicial liaison."""
+    from django.utils import timezone
+
+    from shangmi.enforcement.models import Transfer
+
+    case = _case(world, user, side)
+    existing = Transfer.objects.filter(case=case).first()
+    if existing:
+        return existing
+    return Transfer.objects.create(
+        case=case, organ=Transfer.Organ.POLICE, receiver=world.judicial if side == "in" else world.admin,
+        reason=f"{side}-side 移送理由", status=Transfer.Status.SENT, proposed_by=case.opened_by,
+        proposed_on=case.opened_on, decide_by=case.opened_on, sent_at=timezone.now(),
+    )  # fmt: skip
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -468,6 +561,14 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     # Questionnaires are blank forms: readable by every signed-in user.
     "surveys.Questionnaire": _questionnaire,
     "surveys.Survey": _survey,
+    # Rights protection: demands (with their files); the working-day calendar is public reference data.
+    "enforcement.Demand": _demand,
+    "enforcement.DemandAttachment": lambda w, u, side: _demand(w, u, side).attachments.first(),
+    "enforcement.CalendarYear": _calendar_year,
+    "enforcement.Clue": _clue,
+    "enforcement.Case": _case,
+    "enforcement.Transfer": _transfer,
+    "enforcement.ClueAttachment": lambda w, u, side: _clue(w, u, side).attachments.first(),
     "surveys.SurveyAssignment": _survey_assignment,
     # A notification is its recipient's alone.
     "notices.Notification": _notification,
@@ -535,6 +636,12 @@ def secrets_of_inside(world: Any) -> list[str]:
     evidence = EvidenceFile.objects.filter(application__enterprise=world.ent_in).values_list("original_name", "sha256")
     visits = GuidanceVisit.objects.filter(enterprise=world.ent_in).values_list("content", flat=True)
     trained = ActivityParticipant.objects.filter(enterprise=world.ent_in).values_list("name", flat=True)
+    from shangmi.enforcement.models import Demand
+
+    demands = Demand.objects.filter(enterprise=world.ent_in).values_list("title", "description")
+    from shangmi.enforcement.models import Clue
+
+    clues = Clue.objects.filter(region=world.jiangbei).values_list("reporter_name", "description")
     return [
         world.ent_in.name,
         world.ent_in.uscc,
@@ -542,6 +649,8 @@ def secrets_of_inside(world: Any) -> list[str]:
         *(value for row in evidence for value in row),
         *visits,
         *trained,
+        *(value for row in demands for value in row),
+        *(value for row in clues for value in row),
     ]
 
 
@@ -609,7 +718,7 @@ def test_outsider_never_sees_insider_data(
         # (deposits) exist on both sides so a leak of them would show.
         _deposit(world, world.ent_admin_in, "in")
         _deposit(world, world.ent_admin_out, "out")
-        for make in (_application, _visit, _activity, _survey):
+        for make in (_application, _visit, _activity, _survey, _demand, _clue):
             make(world, world.ent_admin_in, "in")
             make(world, world.ent_admin_out, "out")
         if endpoint.name == "home:health":

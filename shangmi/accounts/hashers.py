@@ -26,7 +26,8 @@ class ConfiguredArgon2PasswordHasher(Argon2PasswordHasher):
     """Argon2id with settings.ARGON2_MEMORY_KIB, ARGON2_TIME_COST and ARGON2_PARALLELISM."""
 
     def params(self) -> Any:
-        argon2 = self._load_library()
+        # BasePasswordHasher._load_library imports argon2-cffi lazily; django-stubs omits it.
+        argon2 = self._load_library()  # type: ignore[attr-defined]
         return argon2.Parameters(
             type=argon2.low_level.Type.ID,
             version=argon2.low_level.ARGON2_VERSION,

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from shangmi.demo.creation import demo_creation_load
 from shangmi.demo.data import DEMO_PASSWORD, demo_load
+from shangmi.demo.enforcement import demo_enforcement_load
 from shangmi.demo.evidence import demo_deposits_load
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         logins = demo_load()
         demo_deposits_load()
         logins += demo_creation_load()
+        demo_enforcement_load()
         self.stdout.write("")
         self.stdout.write(f"Demo logins / 演示账号 (password / 密码: {DEMO_PASSWORD})")
         for login in logins:

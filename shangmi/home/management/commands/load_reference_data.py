@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from shangmi.enforcement.rules import rules_load
+from shangmi.enforcement.workdays import calendars_load
 from shangmi.enterprises.tags import tags_load
 from shangmi.regions.services import regions_load
 from shangmi.standards.services import UNCHANGED, standards_load
@@ -9,7 +11,7 @@ from shangmi.surveys.loading import questionnaires_load
 class Command(BaseCommand):
     help = (
         "Load the data every installation needs: GB/T 2260 regions, the program's enterprise tags, the standards "
-        "and the baseline survey questionnaire."
+        "the baseline survey questionnaire, the working-day calendars and the enforcement rules."
     )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -17,7 +19,10 @@ class Command(BaseCommand):
         tags = tags_load()
         standards = [result for result in standards_load() if result.status != UNCHANGED]
         questionnaires = [result for result in questionnaires_load() if result.status != "unchanged"]
+        calendars = calendars_load()
+        rules = rules_load()
         self.stdout.write(
             f"reference data: {regions} regions, {tags} tags, {len(standards)} standards and "
-            f"{len(questionnaires)} questionnaires created or updated"
+            f"{len(questionnaires)} questionnaires created or updated, {len(calendars)} calendar years and "
+            f"{len(rules)} enforcement rules loaded"
         )

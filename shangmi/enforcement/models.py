@@ -1,0 +1,509 @@
+"""Rights protection and enforcement: the working-day calendar and the legal rules as data,
+the demands ledger (维权诉求台账), public clues (线索) and their screening.
+
+Every deadline is computed from data with its source (CalendarYear, LegalRule), never from a
+constant in code, so a bureau loads a new year's calendar or a newer rule without a release.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from shangmi.core.models import StoredFile
+from shangmi.core.roles import Role
+from shangmi.core.scoping import ADD, CHANGE, VIEW, RestrictedQuerySet, Scope
+
+
+class CalendarYear(models.Model):
+    """One year of China's official calendar as the State Council published it: the holidays
+    and the weekend days made working days (调休). A year without a row is not counted."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    holidays = models.JSONField(_("holidays"), default=list)  # ISO dates
+    working_weekends = models.JSONField(_("working weekends"), default=list)  # ISO dates
+    source_title = models.CharField(_("source"), max_length=200)
+    source_number = models.CharField(_("document number"), max_length=64, blank=True)
+    source_issued = models.DateField(_("issued"), null=True, blank=True)
+    source_url = models.CharField(_("address"), max_length=300, blank=True)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    # Public reference data: any signed-in user may read it.
+    scope = Scope(public_view=True)
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class LegalRule(models.Model):
+    """A time limit or threshold with its legal source. Of the rows of one code, the one with
+    the latest ``effective_from`` not after the date in question applies (None: always)."""
+
+    class Unit(models.TextChoices):
+        WORKING_DAYS = "working_days", _("working days")
+        DAYS = "days", _("days")
+        HOURS = "hours", _("hours")
+        YUAN = "yuan", _("yuan")
+
+    code = models.CharField(_("code"), max_length=64)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices)
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300)
+    article = models.CharField(_("article"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    scope = Scope(public_view=True)
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code", "effective_from"]
+        verbose_name = _("legal rule")
+        verbose_name_plural = _("legal rules")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "effective_from"], name="legal_rule_unique_version"),
+            models.UniqueConstraint(
+                fields=["code"], condition=models.Q(effective_from__isnull=True), name="legal_rule_unique_undated"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.value} {self.unit}"
+
+
+def enforcement_file_path(instance: models.Model, filename: str) -> str:
+    # Stored names carry no user input; the original name is kept in the row.
+    return f"enforcement/{type(instance).__name__.lower()}/{uuid.uuid4().hex}"
+
+
+# An enterprise's demand is read by the enterprise, the bureau of its district and above, and
+# the officers who serve it or handle the demand; a park operator sees none.
+DEMAND_GRANTS: dict[str, frozenset[str]] = {
+    Role.REGULATOR: frozenset({VIEW, ADD, CHANGE}),
+    Role.OFFICER: frozenset({VIEW, ADD, CHANGE}),
+    Role.ENTERPRISE_ADMIN: frozenset({VIEW, ADD, CHANGE}),
+    Role.ENTERPRISE_STAFF: frozenset({VIEW, ADD}),
+}
+
+
+class Demand(models.Model):
+    """A rights-protection demand (维权诉求) in the ledger: filed by the enterprise online, or
+    recorded by an officer from a visit or a call."""
+
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("Consultation")
+        HELP = "help", _("Request for help")
+        COMPLAINT = "complaint", _("Complaint about an infringement")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        VISIT = "visit", _("On a visit")
+        PHONE = "phone", _("By phone")
+
+    class Status(models.TextChoices):
+        FILED = "filed", _("Filed")
+        ASSIGNED = "assigned", _("Being handled")
+        ANSWERED = "answered", _("Answered")
+        RATED = "rated", _("Rated")
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="demands", verbose_name=_("enterprise")
+    )
+    # The enterprise's district when it was filed: the handling bureau.
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.FILED)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handler"),
+    )
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(_("filed"), auto_now_add=True)
+    filed_on = models.DateField(_("filed on"))
+    # The response deadline (demand.response working days), or the year that kept it from
+    # being counted (no calendar loaded).
+    due_on = models.DateField(_("answer due"), null=True, blank=True)
+    due_missing_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.CharField(_("comment on the answer"), max_length=500, blank=True)
+
+    scope = Scope(
+        regions=("region",),
+        enterprises=("enterprise",),
+        officers=("handler", "enterprise__liaison_officer", "enterprise__guidance_officer"),
+        grants=DEMAND_GRANTS,
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-filed_at", "-pk"]
+        verbose_name = _("demand")
+        verbose_name_plural = _("demands")
+        indexes = [models.Index(fields=["region", "status", "due_on"], name="demand_region_status_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("enforcement:demand_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.FILED, self.Status.ASSIGNED)
+
+    def overdue_on(self, today: datetime.date) -> bool:
+        """Open past its due date (shown in red)."""
+        return self.is_open and self.due_on is not None and today > self.due_on
+
+
+class DemandEvent(models.Model):
+    """One step of a demand (who, when, what): append-only. ``internal`` events (a bureau's
+    note) are never shown to the enterprise."""
+
+    class Kind(models.TextChoices):
+        FILED = "filed", _("Filed")
+        ASSIGNED = "assigned", _("Assigned")
+        ANSWERED = "answered", _("Answered")
+        RATED = "rated", _("Rated")
+        ATTACHED = "attached", _("File attached")
+        NOTE = "note", _("Internal note")
+        TO_CLUE = "to_clue", _("Turned into a clue")
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+    internal = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The history is a record: a step once written is never rewritten.
+        if self.pk is not None:
+            raise ValueError("demand events are append-only")
+        super().save(*args, **kwargs)
+
+
+class DemandAttachment(StoredFile):
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=enforcement_file_path, max_length=200)
+
+    scope = Scope(
+        regions=("demand__region",),
+        enterprises=("demand__enterprise",),
+        officers=(
+            "demand__handler",
+            "demand__enterprise__liaison_officer",
+            "demand__enterprise__guidance_officer",
+        ),
+        grants=DEMAND_GRANTS,
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+
+class Clue(models.Model):
+    """An infringement clue (侵权线索): reported by anyone on the public page (by name or
+    anonymously), or made from a demand. The reporter holds a tracking code; only its hash is
+    kept. Screened into a case or not within clue.screening working days of receipt (art. 18)."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received, being screened")
+        OPENED = "opened", _("Case opened")
+        NOT_OPENED = "not_opened", _("No case opened")
+        MERGED = "merged", _("Merged with another clue")
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("handling district")
+    )
+    tracking_hash = models.CharField(max_length=64, unique=True)
+    real_name = models.BooleanField(_("reported by name"), default=False)
+    reporter_name = models.CharField(_("reporter"), max_length=100, blank=True)
+    reporter_contact = models.CharField(_("reporter's contact"), max_length=100, blank=True)
+    against = models.CharField(_("reported party"), max_length=200)
+    description = models.TextField(_("what happened"))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    received_on = models.DateField(_("received on"))
+    # A keyed hash of the sender's address, for the hourly limit: the address itself is not kept.
+    address_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    screening_due = models.DateField(_("decision due"), null=True, blank=True)
+    screening_missing_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    extended = models.BooleanField(_("extended"), default=False)
+    # Appraisal or the right holder's identification stops the clock (art. 18): since when.
+    stopped_since = models.DateField(_("clock stopped since"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_reason = models.TextField(_("reasons"), blank=True)
+    public_answer = models.TextField(_("answer to the reporter"), blank=True)
+    notify_due = models.DateField(_("reporter to be told by"), null=True, blank=True)
+    notify_missing_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    notified_on = models.DateField(_("reporter told on"), null=True, blank=True)
+    forwarded_from = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged")
+    demand = models.OneToOneField(Demand, on_delete=models.PROTECT, null=True, blank=True, related_name="clue")
+
+    # Reporters' identities stay with the handling bureau: no enterprise, park or officer reads clues.
+    scope = Scope(
+        regions=("region",),
+        grants={Role.REGULATOR: frozenset({VIEW, ADD, CHANGE})},
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("clue")
+        verbose_name_plural = _("clues")
+        indexes = [models.Index(fields=["region", "status", "screening_due"], name="clue_region_status_due")]
+
+    def __str__(self) -> str:
+        return f"{_('Clue')} {self.pk} · {self.against}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enforcement:clue_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.RECEIVED
+
+    def screening_overdue(self, today: datetime.date) -> bool:
+        return (
+            self.is_open
+            and self.stopped_since is None
+            and self.screening_due is not None
+            and today > self.screening_due
+        )
+
+    def notice_overdue(self, today: datetime.date) -> bool:
+        return self.notified_on is None and self.notify_due is not None and today > self.notify_due
+
+
+class ClueEvent(models.Model):
+    """One step of a clue: append-only. ``actor`` is None for the anonymous reporter."""
+
+    class Kind(models.TextChoices):
+        REPORTED = "reported", _("Reported")
+        FROM_DEMAND = "from_demand", _("Made from a demand")
+        ATTACHED = "attached", _("File attached")
+        EXTENDED = "extended", _("Screening extended")
+        STOPPED = "stopped", _("Clock stopped")
+        RESUMED = "resumed", _("Clock resumed")
+        DECIDED = "decided", _("Decided")
+        NOTIFIED = "notified", _("Reporter told")
+        FORWARDED = "forwarded", _("Forwarded")
+        MERGED = "merged", _("Merged")
+
+    clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.clue_id} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("clue events are append-only")
+        super().save(*args, **kwargs)
+
+
+class ClueAttachment(StoredFile):
+    clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=enforcement_file_path, max_length=200)
+    # The public reporter has no account.
+    uploaded_by = models.ForeignKey(  # type: ignore[assignment]  # nullable here only
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    scope = Scope(regions=("clue__region",), grants=Clue.scope.grants)
+    objects = RestrictedQuerySet.as_manager()
+
+
+class Case(models.Model):
+    """An administrative case (案件) opened from a clue: investigated by at least two officers,
+    decided within case.decision days of opening (art. 64), +30 with the head's approval,
+    further only by collective decision for a fixed period; the clock stops while the case is
+    suspended (中止), heard, appraised or publicly noticed."""
+
+    class Status(models.TextChoices):
+        INVESTIGATING = "investigating", _("Under investigation")
+        SUSPENDED = "suspended", _("Suspended")
+        DECIDED = "decided", _("Decided")
+
+    class Decision(models.TextChoices):
+        PENALTY = "penalty", _("Penalty")
+        NO_PENALTY = "no_penalty", _("No penalty")
+        NOT_ESTABLISHED = "not_established", _("Violation not established")
+        TRANSFER = "transfer", _("Transfer to a judicial organ")
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    clue = models.OneToOneField(Clue, on_delete=models.PROTECT, related_name="case", verbose_name=_("clue"))
+    party = models.CharField(_("party"), max_length=200)
+    act_date = models.DateField(_("date of the act"))
+    loss_amount = models.DecimalField(_("loss or gain (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    prior_penalty = models.BooleanField(_("penalised for trade secret infringement within two years"), default=False)
+    officers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("investigators"))
+    opened_on = models.DateField(_("opened on"))
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.INVESTIGATING)
+    # Days added to the limit: the head's extension, then collective decisions (art. 64).
+    extended_days = models.PositiveIntegerField(default=0)
+    collective_days = models.PositiveIntegerField(default=0)
+    # Calendar days the clock stood (suspension, hearing, appraisal, public notice).
+    stopped_days = models.PositiveIntegerField(default=0)
+    suspended_since = models.DateField(null=True, blank=True)
+    decision_due = models.DateField(_("decision due"), null=True, blank=True)
+    due_missing_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    fine = models.DecimalField(_("fine (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    scope = Scope(
+        regions=("region",),
+        officers_view=("officers",),
+        grants={Role.REGULATOR: frozenset({VIEW, ADD, CHANGE}), Role.OFFICER: frozenset({VIEW})},
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return f"{_('Case')} {self.pk} · {self.party}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enforcement:case_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.DECIDED
+
+    def overdue_on(self, today: datetime.date) -> bool:
+        due = self.decision_due
+        return self.status == self.Status.INVESTIGATING and due is not None and today > due
+
+
+class CaseEvent(models.Model):
+    """One step of a case: append-only."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        SUSPENDED = "suspended", _("Suspended")
+        RESUMED = "resumed", _("Resumed")
+        EXTENDED = "extended", _("Limit extended")
+        DECIDED = "decided", _("Decided")
+        TRANSFER = "transfer", _("Transfer proposed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("case events are append-only")
+        super().save(*args, **kwargs)
+
+
+class Transfer(models.Model):
+    """A case transferred to the police, procuratorate or court (国务院令第310号): proposed,
+    decided by the head within 3 days, sent within 24 hours with its five attachments, its
+    receipt signed by the receiving organ's liaison, who records the organ's decision."""
+
+    class Organ(models.TextChoices):
+        POLICE = "police", _("Public security organ")
+        PROCURATORATE = "procuratorate", _("Procuratorate")
+        COURT = "court", _("Court")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, awaiting the head's decision")
+        SENT = "sent", _("Sent")
+        RECEIVED = "received", _("Receipt signed")
+        ACCEPTED = "accepted", _("Accepted (case filed)")
+        REFUSED = "refused", _("Refused")
+
+    # The five attachments of art. 6, in their order.
+    ATTACHMENTS = (
+        ("transfer_letter", _("Letter of transfer of a suspected criminal case")),
+        ("investigation_report", _("Investigation report")),
+        ("item_list", _("List of items involved")),
+        ("appraisal", _("Inspection report or appraisal conclusion")),
+        ("other", _("Other materials")),
+    )
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("case"))
+    organ = models.CharField(_("receiving organ"), max_length=16, choices=Organ.choices)
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("receiving liaison")
+    )
+    reason = models.TextField(_("grounds"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_on = models.DateField(_("proposed on"))
+    decide_by = models.DateField(_("head to decide by"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    attachments = models.JSONField(_("attachments"), default=list)
+    received_at = models.DateTimeField(_("receipt signed"), null=True, blank=True)
+    organ_decide_by = models.DateField(_("organ to decide by"), null=True, blank=True)
+    organ_decided_on = models.DateField(_("organ decided on"), null=True, blank=True)
+    organ_reason = models.TextField(_("organ's reasons"), blank=True)
+
+    # The bureau of the case's district; the receiving liaison alone on the organ's side.
+    scope = Scope(
+        regions=("case__region",),
+        owners=("receiver",),
+        grants={Role.REGULATOR: frozenset({VIEW, ADD, CHANGE})},
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_on", "-pk"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+
+    def __str__(self) -> str:
+        return f"{_('Transfer')} {self.pk} · {self.case.party}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enforcement:transfer_detail", args=[self.pk])

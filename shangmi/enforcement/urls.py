@@ -1,0 +1,51 @@
+from django.urls import URLPattern, path
+
+from shangmi.enforcement import views
+
+app_name = "enforcement"
+urlpatterns: list[URLPattern] = [
+    path("calendar/", views.CalendarView.as_view(), name="calendar"),
+    path("demands/", views.DemandListView.as_view(), name="demand_list"),
+    path("demands/new/", views.DemandCreateView.as_view(), name="demand_create"),
+    path("demands/export/", views.DemandExportView.as_view(), name="demand_export"),
+    path("demands/<int:pk>/", views.DemandDetailView.as_view(), name="demand_detail"),
+    path("demands/<int:pk>/assign/", views.DemandAssignView.as_view(), name="demand_assign"),
+    path("demands/<int:pk>/answer/", views.DemandAnswerView.as_view(), name="demand_answer"),
+    path("demands/<int:pk>/note/", views.DemandNoteView.as_view(), name="demand_note"),
+    path("demands/<int:pk>/rate/", views.DemandRateView.as_view(), name="demand_rate"),
+    path("demands/<int:pk>/attach/", views.DemandAttachView.as_view(), name="demand_attach"),
+    path("demands/files/<int:pk>/", views.DemandAttachmentView.as_view(), name="demand_file"),
+]
+urlpatterns += [
+    path("demands/<int:pk>/to-clue/", views.DemandToClueView.as_view(), name="demand_to_clue"),
+    # Public: no account needed.
+    path("report/", views.ClueReportView.as_view(), name="clue_report"),
+    path("track/", views.ClueTrackView.as_view(), name="clue_track"),
+    path("clues/", views.ClueListView.as_view(), name="clue_list"),
+    path("clues/<int:pk>/", views.ClueDetailView.as_view(), name="clue_detail"),
+    path("clues/<int:pk>/extend/", views.ClueExtendView.as_view(), name="clue_extend"),
+    path("clues/<int:pk>/stop/", views.ClueStopView.as_view(), name="clue_stop"),
+    path("clues/<int:pk>/resume/", views.ClueResumeView.as_view(), name="clue_resume"),
+    path("clues/<int:pk>/decide/", views.ClueDecideView.as_view(), name="clue_decide"),
+    path("clues/<int:pk>/notify/", views.ClueNotifyView.as_view(), name="clue_notify"),
+    path("clues/<int:pk>/forward/", views.ClueForwardView.as_view(), name="clue_forward"),
+    path("clues/<int:pk>/merge/", views.ClueMergeView.as_view(), name="clue_merge"),
+    path("clues/files/<int:pk>/", views.ClueAttachmentView.as_view(), name="clue_file"),
+]
+urlpatterns += [
+    path("clues/<int:pk>/open-case/", views.CaseOpenView.as_view(), name="case_open"),
+    path("cases/", views.CaseListView.as_view(), name="case_list"),
+    path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
+    path("cases/<int:pk>/suspend/", views.CaseSuspendView.as_view(), name="case_suspend"),
+    path("cases/<int:pk>/resume/", views.CaseResumeView.as_view(), name="case_resume"),
+    path("cases/<int:pk>/extend/", views.CaseExtendView.as_view(), name="case_extend"),
+    path("cases/<int:pk>/decide/", views.CaseDecideView.as_view(), name="case_decide"),
+]
+urlpatterns += [
+    path("cases/<int:pk>/transfer/", views.TransferProposeView.as_view(), name="transfer_propose"),
+    path("transfers/", views.TransferListView.as_view(), name="transfer_list"),
+    path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer_detail"),
+    path("transfers/<int:pk>/send/", views.TransferSendView.as_view(), name="transfer_send"),
+    path("transfers/<int:pk>/receipt/", views.TransferReceiptView.as_view(), name="transfer_receipt"),
+    path("transfers/<int:pk>/decide/", views.TransferOrganDecideView.as_view(), name="transfer_decide"),
+]

@@ -1,0 +1,686 @@
+"""Pages of the enforcement app, declared on the kit: rows come from restrict() (a stranger
+gets 404 whatever the method), writes from services.py."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Page
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView, View
+
+from shangmi.accounts.requests import signed_in_user
+from shangmi.core.calendar import program_today
+from shangmi.core.forms import save_through
+from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
+from shangmi.core.scoping import ADD, CHANGE, VIEW, in_scope, may
+from shangmi.core.views import (
+    RightRequiredMixin,
+    ScopedFileView,
+    ScopedObjectViewMixin,
+    ScopedViewMixin,
+    refusals_as_messages,
+)
+from shangmi.core.xlsx import xlsx_response
+from shangmi.enforcement import rules, services
+from shangmi.enforcement.challenge import challenge_issue
+from shangmi.enforcement.exporting import demands_export
+from shangmi.enforcement.filters import CaseFilter, ClueFilter, DemandFilter, TransferFilter
+from shangmi.enforcement.forms import ClueReportForm, DeadlineForm, DemandForm, RateForm, TrackForm
+from shangmi.enforcement.models import (
+    CalendarYear,
+    Case,
+    Clue,
+    ClueAttachment,
+    Demand,
+    DemandAttachment,
+    LegalRule,
+    Transfer,
+)
+from shangmi.enforcement.workdays import deadline
+
+# --- the calendar and the rules --------------------------------------------------------------
+
+
+class CalendarView(ScopedViewMixin, TemplateView):
+    """The loaded calendars and rules, and the deadline question staff ask most."""
+
+    model = CalendarYear
+    template_name = "enforcement/calendar.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = DeadlineForm(self.request.GET or None)
+        due = deadline(form.cleaned_data["start"], form.cleaned_data["working_days"]) if form.is_valid() else None
+        context.update(
+            form=form,
+            due=due,
+            years=self.get_queryset(),
+            rules=LegalRule.objects.restrict(self.request.user, VIEW).order_by("code", "effective_from"),
+        )
+        return context
+
+
+# --- demands -----------------------------------------------------------------------------------
+
+
+class DemandRows(FilteredRowsMixin):
+    model = Demand
+    filterset_class = DemandFilter
+    ordering = ("-filed_at", "-pk")
+
+    def base_queryset(self) -> QuerySet[Demand]:
+        return self.get_queryset().select_related("enterprise", "region", "handler")
+
+
+class DemandListView(DemandRows, ScopedListView):
+    template_name = "enforcement/demand_list.html"
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {
+            "today": program_today(),
+            "can_add": may(self.request.user, ADD, Demand),
+            "statuses": Demand.Status.choices,
+        }
+
+
+class DemandExportView(DemandRows, ScopedExportView):
+    def export(self, rows: QuerySet[Demand]) -> HttpResponseBase:
+        return xlsx_response(lambda target: demands_export(rows, target), "维权诉求台账.xlsx")
+
+
+class DemandCreateView(RightRequiredMixin, TemplateView):
+    model = Demand
+    action = ADD
+    template_name = "enforcement/demand_form.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response({"form": DemandForm(user=request.user)})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = signed_in_user(request)
+        form = DemandForm(request.POST, request.FILES, user=user)
+        demand = None
+        if form.is_valid():
+            demand = save_through(
+                form,
+                lambda: services.demand_file(
+                    user=user, data=form.demand_input(), files=form.cleaned_data["attachments"]
+                ),
+                out_of_scope_field="enterprise",
+            )
+        if demand is None:
+            return self.render_to_response({"form": form})
+        messages.success(request, _("Demand filed."))
+        return HttpResponseRedirect(demand.get_absolute_url())
+
+
+class DemandDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Demand
+    template_name = "enforcement/demand_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = signed_in_user(self.request)
+        demand = self.scoped_row(self.kwargs["pk"])
+        bureau = services.is_bureau(user)
+        events = demand.events.select_related("actor")
+        if not bureau:
+            events = events.filter(internal=False)
+        can_change = bureau and in_scope(demand, user, CHANGE)
+        context.update(
+            demand=demand,
+            events=events,
+            attachments=demand.attachments.all(),
+            bureau=bureau,
+            can_handle=can_change and demand.is_open,
+            can_note=can_change,
+            handlers=services.handler_choices(demand) if can_change and demand.is_open else (),
+            can_rate=(
+                demand.status == Demand.Status.ANSWERED
+                and user.enterprise_id == demand.enterprise_id
+                and may(user, CHANGE, Demand)
+            ),
+            today=program_today(),
+            overdue=demand.overdue_on(program_today()),
+            clue=getattr(demand, "clue", None),
+        )
+        return context
+
+
+class DemandActionView(ScopedObjectViewMixin, View):
+    """A POST that runs one service on the demand of the URL; refusals become messages."""
+
+    model = Demand
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def run(self, user: Any, demand: Demand) -> str:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        demand = self.scoped_row(pk)
+        with refusals_as_messages(request) as outcome:
+            done = self.run(signed_in_user(request), demand)
+        if outcome.ok:
+            messages.success(request, done)
+        return redirect(demand)
+
+
+class DemandAssignView(DemandActionView):
+    def run(self, user: Any, demand: Demand) -> str:
+        handler = services.handler_choices(demand).filter(pk=_int(self.request.POST.get("handler"))).first()
+        if handler is None:
+            raise services.AppError(services.DEMAND_HANDLER, name=self.request.POST.get("handler", ""))
+        services.demand_assign(user=user, demand=demand, handler=handler)
+        return _("Handler assigned.")
+
+
+class DemandAnswerView(DemandActionView):
+    def run(self, user: Any, demand: Demand) -> str:
+        services.demand_answer(user=user, demand=demand, answer=self.request.POST.get("answer", ""))
+        return _("Answer recorded; the enterprise sees it now.")
+
+
+class DemandNoteView(DemandActionView):
+    def run(self, user: Any, demand: Demand) -> str:
+        services.demand_note(user=user, demand=demand, note=self.request.POST.get("note", ""))
+        return _("Note added.")
+
+
+class DemandRateView(DemandActionView):
+    def run(self, user: Any, demand: Demand) -> str:
+        form = RateForm(self.request.POST)
+        if not form.is_valid():
+            raise services.AppError(services.DEMAND_RATING, field="rating")
+        services.demand_rate(
+            user=user, demand=demand, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+        )
+        return _("Thank you for rating the answer.")
+
+
+class DemandAttachView(DemandActionView):
+    action = VIEW
+
+    def run(self, user: Any, demand: Demand) -> str:
+        services.demand_attach(user=user, demand=demand, files=self.request.FILES.getlist("files"))
+        return _("File attached.")
+
+
+class DemandToClueView(DemandActionView):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        demand = self.scoped_row(pk)
+        with refusals_as_messages(request) as outcome:
+            clue = services.demand_to_clue(user=signed_in_user(request), demand=demand)
+        if outcome.ok:
+            messages.success(request, _("The demand is now a clue."))
+            return redirect(clue)
+        return redirect(demand)
+
+
+class DemandAttachmentView(ScopedFileView):
+    model = DemandAttachment
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+# --- public clue reporting -----------------------------------------------------------------------
+
+
+def client_address(request: HttpRequest) -> str:
+    """The sender's address: behind SHANGMI_PROXY_COUNT trusted proxies, the one they saw."""
+    count = settings.SHANGMI_PROXY_COUNT
+    if count:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+class ClueReportView(TemplateView):
+    """Anyone, without an account, reports an infringement; the page answers with the
+    tracking code once. ``model`` names what it writes, for the scope walk."""
+
+    model = Clue
+    template_name = "enforcement/clue_report.html"
+
+    def with_challenge(self, form: ClueReportForm) -> HttpResponse:
+        # A new question each time: a refused answer cannot be retried on the same one.
+        challenge = challenge_issue()
+        return self.render_to_response({"form": form, "question": challenge.question, "token": challenge.token})
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.with_challenge(ClueReportForm())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ClueReportForm(request.POST, request.FILES)
+        result = None
+        if form.is_valid() and not form.cleaned_data.get("website"):
+            data = form.cleaned_data
+            result = save_through(
+                form,
+                lambda: services.clue_report(
+                    data=services.ClueInput(
+                        district=data["district"], against=data["against"], description=data["description"],
+                        real_name=data["real_name"], reporter_name=data["reporter_name"],
+                        reporter_contact=data["reporter_contact"],
+                    ),
+                    files=data["attachments"], address=client_address(request),
+                    challenge_token=data["token"], challenge_answer=data["answer"],
+                ),
+                out_of_scope_field=None,
+            )  # fmt: skip
+        if result is None:
+            return self.with_challenge(form)
+        clue, code = result
+        return self.response_class(
+            request=request,
+            template="enforcement/clue_reported.html",
+            context={"code": code, "clue": clue},
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+class ClueTrackView(TemplateView):
+    """The reporter's page: the status and the bureau's answer for a tracking code, nothing
+    more (no reporter, no notes, no files). The code is posted, never put in a URL."""
+
+    model = Clue
+    template_name = "enforcement/clue_track.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response({"form": TrackForm()})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = TrackForm(request.POST)
+        clue = services.clue_tracked(form.cleaned_data["code"]) if form.is_valid() else None
+        if form.is_valid() and clue is None:
+            form.add_error("code", _("No clue has this tracking code."))
+        return self.render_to_response({"form": form, "clue": clue}, headers={"Cache-Control": "no-store"})
+
+
+# --- clues: the bureau's side --------------------------------------------------------------------
+
+
+class ClueRows(FilteredRowsMixin):
+    model = Clue
+    filterset_class = ClueFilter
+    ordering = ("-received_at", "-pk")
+
+    def base_queryset(self) -> QuerySet[Clue]:
+        return self.get_queryset().select_related("region")
+
+
+class ClueListView(ClueRows, ScopedListView):
+    template_name = "enforcement/clue_list.html"
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {"today": program_today(), "statuses": Clue.Status.choices}
+
+
+class ClueDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Clue
+    template_name = "enforcement/clue_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        clue = self.scoped_row(self.kwargs["pk"])
+        user = signed_in_user(self.request)
+        today = program_today()
+        can_change = in_scope(clue, user, CHANGE)
+        context.update(
+            clue=clue,
+            today=today,
+            events=clue.events.select_related("actor"),
+            attachments=clue.attachments.all(),
+            can_change=can_change,
+            screening_overdue=clue.screening_overdue(today),
+            notice_overdue=clue.notice_overdue(today),
+            clue_case=Case.objects.filter(clue=clue).first(),
+            conditions=(
+                (1, _("There is prima facie evidence of a violation")),
+                (2, _("An administrative penalty applies by law")),
+                (3, _("The case is within this bureau's jurisdiction")),
+                (4, _("The limitation period has not run out")),
+            ),
+            investigators=(
+                services.investigator_choices(clue.region).order_by("role", "full_name", "pk")
+                if can_change and clue.status == Clue.Status.OPENED
+                else ()
+            ),
+            others=(
+                Clue.objects.restrict(user, CHANGE).filter(status=Clue.Status.RECEIVED).exclude(pk=clue.pk)[:50]
+                if can_change and clue.is_open
+                else ()
+            ),
+        )
+        return context
+
+
+class ClueActionView(ScopedObjectViewMixin, View):
+    model = Clue
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def run(self, user: Any, clue: Clue) -> str:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        clue = self.scoped_row(pk)
+        with refusals_as_messages(request) as outcome:
+            done = self.run(signed_in_user(request), clue)
+        if outcome.ok:
+            messages.success(request, done)
+            if not in_scope(clue, request.user, VIEW):  # forwarded away: no longer ours to see
+                return redirect("enforcement:clue_list")
+        return redirect(clue)
+
+
+class ClueExtendView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        services.clue_extend(user=user, clue=clue, reason=self.request.POST.get("reason", ""))
+        return _("Screening extended by the approved period.")
+
+
+class ClueStopView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        services.clue_stop_clock(user=user, clue=clue, reason=self.request.POST.get("reason", ""))
+        return _("The clock is stopped.")
+
+
+class ClueResumeView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        services.clue_resume_clock(user=user, clue=clue)
+        return _("The clock runs again; the deadline moved by the days it stood.")
+
+
+class ClueDecideView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        post = self.request.POST
+        services.clue_decide(
+            user=user,
+            clue=clue,
+            open_case=post.get("decision") == "open",
+            reason=post.get("reason", ""),
+            public_answer=post.get("public_answer", ""),
+        )
+        return _("Decision recorded.")
+
+
+class ClueNotifyView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        services.clue_notified(user=user, clue=clue, how=self.request.POST.get("how", ""))
+        return _("Notice to the reporter recorded.")
+
+
+class ClueForwardView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        to = services.district_named(self.request.POST.get("to", ""))
+        if to is None:
+            raise services.AppError(services.CLUE_FORWARD, field="to")
+        services.clue_forward(user=user, clue=clue, to=to, reason=self.request.POST.get("reason", ""))
+        return _("Clue forwarded to %(region)s.") % {"region": to.full_name}
+
+
+class ClueMergeView(ClueActionView):
+    def run(self, user: Any, clue: Clue) -> str:
+        into = Clue.objects.filter(pk=_int(self.request.POST.get("into")) or 0).first()
+        if into is None:
+            raise services.AppError(services.CLUE_MERGE, field="into")
+        services.clue_merge(user=user, clue=clue, into=into)
+        return _("Clue merged.")
+
+
+class ClueAttachmentView(ScopedFileView):
+    model = ClueAttachment
+
+
+class CaseOpenView(ClueActionView):
+    """立案 from a clue decided as 'case opened': the four conditions ticked, two investigators."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        clue = self.scoped_row(pk)
+        post = request.POST
+        case = None
+        with refusals_as_messages(request) as outcome:
+            act_date = _date(post.get("act_date"))
+            loss = _amount(post.get("loss_amount"))
+            if act_date is None:
+                raise services.AppError(services.CASE_ACT_DATE, field="act_date")
+            officers = list(services.investigator_choices(clue.region).filter(pk__in=_ints(post.getlist("officers"))))
+            case = services.case_open(
+                user=signed_in_user(request),
+                clue=clue,
+                data=services.CaseOpening(
+                    party=post.get("party", ""),
+                    act_date=act_date,
+                    officers=officers,
+                    conditions=tuple(post.get(f"condition_{n}") == "on" for n in range(1, 5)),  # type: ignore[arg-type]
+                    loss_amount=loss,
+                    prior_penalty=post.get("prior_penalty") == "on",
+                ),
+            )
+        if outcome.ok and case is not None:
+            messages.success(request, _("Case opened."))
+            return redirect(case)
+        return redirect(clue)
+
+
+class CaseRows(FilteredRowsMixin):
+    model = Case
+    filterset_class = CaseFilter
+    ordering = ("-opened_on", "-pk")
+
+    def base_queryset(self) -> QuerySet[Case]:
+        return self.get_queryset().select_related("region")
+
+
+class CaseListView(CaseRows, ScopedListView):
+    template_name = "enforcement/case_list.html"
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {"today": program_today(), "statuses": Case.Status.choices}
+
+
+class CaseDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Case
+    template_name = "enforcement/case_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        case = self.scoped_row(self.kwargs["pk"])
+        today = program_today()
+        context.update(
+            case=case,
+            today=today,
+            officers=case.officers.all(),
+            events=case.events.select_related("actor"),
+            can_change=in_scope(case, self.request.user, CHANGE),
+            overdue=case.overdue_on(today),
+            transfer=services.case_proposes_transfer(case),
+            decisions=Case.Decision.choices,
+            transfers=case.transfers.select_related("receiver"),
+            organs=Transfer.Organ.choices,
+            liaisons=services.liaison_choices() if in_scope(case, self.request.user, CHANGE) and case.is_open else (),
+        )
+        return context
+
+
+class CaseActionView(ScopedObjectViewMixin, View):
+    model = Case
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def run(self, user: Any, case: Case) -> str:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = self.scoped_row(pk)
+        with refusals_as_messages(request) as outcome:
+            done = self.run(signed_in_user(request), case)
+        if outcome.ok:
+            messages.success(request, done)
+        return redirect(case)
+
+
+class CaseSuspendView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        services.case_suspend(user=user, case=case, reason=self.request.POST.get("reason", ""))
+        return _("The case is suspended; its clock stands.")
+
+
+class CaseResumeView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        services.case_resume(user=user, case=case)
+        return _("The case resumes; the deadline moved by the days it stood.")
+
+
+class CaseExtendView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        collective = None
+        if post.get("collective") == "on":
+            collective = _int(post.get("collective_days")) or 0
+        services.case_extend(user=user, case=case, reason=post.get("reason", ""), collective_days=collective)
+        return _("The limit is extended.")
+
+
+class CaseDecideView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        fine = None
+        if post.get("decision") == Case.Decision.PENALTY:
+            fine = _amount(post.get("fine"))
+            if fine is None:
+                allowed = rules.fine_range(case.act_date, serious=post.get("serious") == "on")
+                raise services.AppError(
+                    services.CASE_FINE, field="fine", low=allowed.low, high=allowed.high, source=allowed.source
+                )
+        services.case_decide(
+            user=user, case=case, decision=post.get("decision", ""), fine=fine, serious=post.get("serious") == "on"
+        )
+        return _("Decision recorded.")
+
+
+def _ints(values: list[str]) -> list[int]:
+    return [n for n in (_int(v) for v in values) if n is not None]
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def _amount(value: str | None) -> Decimal | None:
+    """An amount typed in yuan ("1,200,000" or "1200000.50"); None when it is not a number."""
+    try:
+        amount = Decimal((value or "").replace(",", "").replace("，", "").strip())
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() and amount >= 0 else None
+
+
+class TransferProposeView(CaseActionView):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = self.scoped_row(pk)
+        post = request.POST
+        transfer = None
+        with refusals_as_messages(request) as outcome:
+            receiver = services.liaison_choices().filter(pk=_int(post.get("receiver")) or 0).first()
+            transfer = services.transfer_propose(
+                user=signed_in_user(request), case=case, organ=post.get("organ", ""), receiver=receiver,
+                reason=post.get("reason", ""),
+            )  # fmt: skip
+        if outcome.ok and transfer is not None:
+            messages.success(request, _("Transfer proposed; the head decides within 3 days."))
+            return redirect(transfer)
+        return redirect(case)
+
+
+class TransferRows(FilteredRowsMixin):
+    model = Transfer
+    filterset_class = TransferFilter
+    ordering = ("-proposed_on", "-pk")
+
+    def base_queryset(self) -> QuerySet[Transfer]:
+        return self.get_queryset().select_related("case", "case__region", "receiver")
+
+
+class TransferListView(TransferRows, ScopedListView):
+    template_name = "enforcement/transfer_list.html"
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {"statuses": Transfer.Status.choices}
+
+
+class TransferDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Transfer
+    template_name = "enforcement/transfer_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        transfer = self.scoped_row(self.kwargs["pk"])
+        user = signed_in_user(self.request)
+        context.update(
+            transfer=transfer,
+            case=transfer.case,
+            attachments=Transfer.ATTACHMENTS,
+            can_send=transfer.status == Transfer.Status.PROPOSED and in_scope(transfer, user, CHANGE),
+            is_receiver=transfer.receiver_id == user.pk,
+        )
+        return context
+
+
+class TransferActionView(ScopedObjectViewMixin, View):
+    """A step on a transfer; the service decides who may take it (the bureau, or the receiver)."""
+
+    model = Transfer
+    http_method_names = ["post"]
+
+    def run(self, user: Any, transfer: Transfer) -> str:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        transfer = self.scoped_row(pk)
+        with refusals_as_messages(request) as outcome:
+            done = self.run(signed_in_user(request), transfer)
+        if outcome.ok:
+            messages.success(request, done)
+        return redirect(transfer)
+
+
+class TransferSendView(TransferActionView):
+    action = CHANGE
+
+    def run(self, user: Any, transfer: Transfer) -> str:
+        services.transfer_send(user=user, transfer=transfer, attachments=self.request.POST.getlist("attachments"))
+        return _("Transfer sent with its attachments.")
+
+
+class TransferReceiptView(TransferActionView):
+    def run(self, user: Any, transfer: Transfer) -> str:
+        services.transfer_receipt(user=user, transfer=transfer)
+        return _("Receipt signed.")
+
+
+class TransferOrganDecideView(TransferActionView):
+    def run(self, user: Any, transfer: Transfer) -> str:
+        post = self.request.POST
+        services.transfer_organ_decide(
+            user=user, transfer=transfer, accepted=post.get("decision") == "accept", reason=post.get("reason", "")
+        )
+        return _("The organ's decision is recorded.")
