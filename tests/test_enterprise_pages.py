@@ -59,6 +59,22 @@ def test_park_filter_only_offers_parks_in_scope(world: Any, client: Any) -> None
     assert world.ent_out.name not in response.content.decode()
 
 
+def test_a_refused_filter_value_shows_no_rows_says_why_and_exports_nothing(world: Any, client: Any) -> None:
+    """The kit's rule for every list: a value the filter does not accept (a park outside the
+    scope, an industry that does not exist) is a 400 with the reason, never the whole list as if
+    it were the answer; the export of the same query string is refused, not a file of every row."""
+    client.force_login(world.regulator_in)
+    client.cookies["django_language"] = "en"
+    for bad in ({"park": world.park_out.pk}, {"industry": "no-such-industry"}):
+        response = client.get(LIST, bad)
+        assert response.status_code == 400, bad
+        assert list(response.context["object_list"]) == []
+        assert 'data-testid="filter-errors"' in response.content.decode()
+        export = client.get(reverse("enterprises:export"), bad)
+        assert export.status_code == 400 and "The export was not made" in export.content.decode()
+    assert client.get(LIST, {"industry": "C"}).status_code == 200
+
+
 def test_filter_by_liaison_point(city: Any, client: Any) -> None:
     plain = make_enterprise("500105", "江北普通企业", 5)
     assert plain.name not in names(client, liaison_point="true")

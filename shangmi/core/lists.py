@@ -30,8 +30,9 @@ import django_filters
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseBase, QueryDict
+from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase, QueryDict
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from shangmi.core.views import HtmxFragmentMixin, ScopedViewMixin
@@ -89,12 +90,22 @@ class FilteredRows:
             return None
         return self.filterset_class(self.request.GET or None, queryset=self.base_queryset(), user=self.request.user)
 
+    @property
+    def filter_refused(self) -> bool:
+        """The query string holds a value the filter does not accept (a park out of scope, a
+        status that does not exist, a date that is not one)."""
+        filterset = self.filterset
+        return filterset is not None and filterset.is_bound and not filterset.is_valid()
+
     def rows(self) -> QuerySet[Any]:
         filterset = self.filterset
         if filterset is None:
             return self._ordered(self.base_queryset())
-        # django-filter's own answer to a bound filter, invalid values included (a park out of
-        # scope is refused by its field and filters nothing in).
+        if self.filter_refused:
+            # django-filter drops a refused value and filters on the rest, so a typo in a
+            # filter would show, or export, every row as if it were the answer. No rows instead;
+            # the page says which filter refused what (includes/filter_errors.html).
+            return filterset.queryset.none()
         return self._ordered(filterset.qs if filterset.is_bound else filterset.queryset)
 
     def _ordered(self, rows: QuerySet[Any]) -> QuerySet[Any]:
@@ -113,6 +124,14 @@ class FilteredRowsMixin(ScopedViewMixin, FilteredRows):
 
 class _PageOfRows(FilteredRows, HtmxFragmentMixin, TemplateView):
     paginate_by: ClassVar[int] = 50
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # A refused filter: the page with what is wrong, answered as the bad request it is.
+        response = super().get(request, *args, **kwargs)
+        if self.filter_refused:
+            response.status_code = 400
+        return response
+
     # The rows of the page under a name of the template's own (as ListView's option of that name).
     context_object_name: ClassVar[str | None] = None
 
@@ -165,4 +184,12 @@ class ScopedExportView(FilteredRowsMixin, View, ABC):
         """The response carrying ``rows`` (all of them, not a page)."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if self.filter_refused:
+            # Never an empty (or a complete) file for a filter that was not understood.
+            assert self.filterset is not None
+            problems = "; ".join(str(e) for errors in self.filterset.errors.values() for e in errors)
+            return HttpResponseBadRequest(
+                _("The export was not made: a filter value is not accepted (%(problems)s).") % {"problems": problems},
+                content_type="text/plain; charset=utf-8",
+            )
         return self.export(self.rows())
