@@ -30,7 +30,7 @@ import django_filters
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase, QueryDict
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
@@ -105,7 +105,8 @@ class FilteredRows:
             # django-filter drops a refused value and filters on the rest, so a typo in a
             # filter would show, or export, every row as if it were the answer. No rows instead;
             # the page says which filter refused what (includes/filter_errors.html).
-            return filterset.queryset.none()
+            none: QuerySet[Any] = filterset.queryset.none()
+            return none
         return self._ordered(filterset.qs if filterset.is_bound else filterset.queryset)
 
     def _ordered(self, rows: QuerySet[Any]) -> QuerySet[Any]:
@@ -125,7 +126,7 @@ class FilteredRowsMixin(ScopedViewMixin, FilteredRows):
 class _PageOfRows(FilteredRows, HtmxFragmentMixin, TemplateView):
     paginate_by: ClassVar[int] = 50
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # A refused filter: the page with what is wrong, answered as the bad request it is.
         response = super().get(request, *args, **kwargs)
         if self.filter_refused:
