@@ -146,7 +146,7 @@ def network_assign(*, user: Any, enterprise_ids: Iterable[int], action: str, off
         if getattr(enterprise, attname) == new:
             continue
         setattr(enterprise, field, value)
-        enterprise._history_user = user  # type: ignore[attr-defined]
+        enterprise._history_user = user  # type: ignore[attr-defined]  # simple_history reads it; no field declares it
         # save() row by row (not update()) so simple_history records each change.
         enterprise.save(update_fields=[field, "updated_at"])
         changed += 1
@@ -188,7 +188,7 @@ def station_save(
         setattr(station, name, value)
     _check_station(user, station, chosen)
     station.full_clean()
-    station._history_user = user  # type: ignore[attr-defined]
+    station._history_user = user  # type: ignore[attr-defined]  # simple_history reads it; no field declares it
     station.save()
     if chosen is not None:
         hidden = station.enterprises.exclude(pk__in=Enterprise.objects.restrict(user, VIEW).values("pk"))

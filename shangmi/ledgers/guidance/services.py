@@ -187,7 +187,7 @@ def visit_record(*, user: Any, data: VisitInput, uploads: Sequence[UploadedFile]
     checked = _checked(uploads)
     visit = GuidanceVisit(officer=user, created_by=user, **data.fields())
     visit.full_clean()
-    visit._history_user = user  # type: ignore[attr-defined]
+    visit._history_user = user  # type: ignore[attr-defined]  # simple_history reads it; no field declares it
     visit.save()
     _store(user, visit, checked)
     ensure_in_scope(visit, user, ADD)
@@ -211,7 +211,7 @@ def visit_update(
     for name, value in data.fields().items():
         setattr(visit, name, value)
     visit.full_clean()
-    visit._history_user = user  # type: ignore[attr-defined]
+    visit._history_user = user  # type: ignore[attr-defined]  # simple_history reads it; no field declares it
     visit.save()
     _store(user, visit, checked)
     ensure_in_scope(visit, user, CHANGE)
