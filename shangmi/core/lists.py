@@ -52,6 +52,16 @@ class ScopedFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # django
     def narrow(self, user: Any) -> None:
         """Restrict the querysets of choice filters to ``user``'s scope (override)."""
 
+    def error_texts(self) -> list[str]:
+        """ "Filter: what is wrong" for each value the filter refused, for the page to show."""
+        if not self.is_bound or self.form.is_valid():
+            return []
+        return [
+            f"{self.form.fields[name].label}: {error}" if name in self.form.fields else str(error)
+            for name, errors in self.form.errors.items()
+            for error in errors
+        ]
+
 
 def query_without_page(request: HttpRequest) -> str:
     """The current query string less ``page``: the pager's and the export link's base."""

@@ -301,4 +301,4 @@ def test_a_bad_status_on_the_survey_list_is_said(small: SmallSurvey, client) -> 
     url = reverse("surveys:survey_list")
     assert 'data-testid="filter-errors"' not in client.get(url, {"status": "open"}).content.decode()
     response = client.get(url, {"status": "half-open"})
-    assert response.status_code == 200 and 'data-testid="filter-errors"' in response.content.decode()
+    assert response.status_code == 400 and 'data-testid="filter-errors"' in response.content.decode()

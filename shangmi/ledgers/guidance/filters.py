@@ -96,14 +96,6 @@ class HalfYearFilter(ScopedFilterSet):
             missing=bool(cleaned.get("missing")),
         )
 
-    def error_texts(self) -> list[str]:
-        """ "Field: what is wrong" for each bad value, for the page to show."""
-        if not self.is_bound or self.form.is_valid():
-            return []
-        return [
-            f"{self.form.fields[name].label}: {error}" for name, errors in self.form.errors.items() for error in errors
-        ]
-
     def counted_by_the_page(self, queryset: QuerySet[Enterprise], name: str, value: Any) -> QuerySet[Enterprise]:
         return queryset
 
