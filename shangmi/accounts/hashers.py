@@ -16,8 +16,7 @@ password with the configured ones at its owner's next sign-in (must_update compa
 
 from __future__ import annotations
 
-from typing import Any
-
+import argon2
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
@@ -25,9 +24,7 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 class ConfiguredArgon2PasswordHasher(Argon2PasswordHasher):
     """Argon2id with settings.ARGON2_MEMORY_KIB, ARGON2_TIME_COST and ARGON2_PARALLELISM."""
 
-    def params(self) -> Any:
-        # BasePasswordHasher._load_library imports argon2-cffi lazily; django-stubs omits it.
-        argon2 = self._load_library()  # type: ignore[attr-defined]
+    def params(self) -> argon2.Parameters:
         return argon2.Parameters(
             type=argon2.low_level.Type.ID,
             version=argon2.low_level.ARGON2_VERSION,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import translation
@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy
 
 from shangmi.accounts.models import User
 from shangmi.core.calendar import local_midnight, program_local, year_bounds
-from shangmi.core.roles import Role
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.models import GuidanceVisit
 from shangmi.notices.models import Notification
@@ -124,23 +123,6 @@ def status_totals(status: QuerySet[Enterprise]) -> dict[str, int]:
         covered_2=Count("pk", filter=Q(second_half__gt=0)),
     )
     return {"enterprises": totals["n"], "first_half": totals["covered_1"], "second_half": totals["covered_2"]}
-
-
-def officers_of(enterprises: QuerySet[Enterprise]) -> QuerySet[User]:
-    """The liaison and guidance officers of ``enterprises`` (the page's officer choices).
-
-    Asked officer by officer (EXISTS) instead of ``pk IN (every enterprise's officers)``, and
-    only among officer accounts (the two fields take officers only, limit_choices_to): on
-    PostgreSQL at 100,000 enterprises the planner then probes the liaison-officer index per
-    officer instead of hashing every enterprise twice (statement p50 155 -> 84 ms,
-    BENCHMARKS.md). The same was tried for the district choices and measured no faster
-    (PostgreSQL turns that EXISTS back into the same hash semi-join), so they keep IN.
-    """
-    return User.objects.filter(
-        Q(role=Role.OFFICER),
-        Exists(enterprises.filter(liaison_officer_id=OuterRef("pk")))
-        | Exists(enterprises.filter(guidance_officer_id=OuterRef("pk"))),
-    ).order_by("full_name", "username")
 
 
 @dataclass
@@ -258,7 +240,6 @@ __all__ = [
     "half_started",
     "half_year_status",
     "missing_q",
-    "officers_of",
     "reminder_title",
     "status_totals",
     "visits_by_half",
