@@ -5,6 +5,7 @@ from shangmi.enforcement import views
 app_name = "enforcement"
 urlpatterns: list[URLPattern] = [
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
+    path("calendar/load/", views.CalendarLoadView.as_view(), name="calendar_load"),
     path("demands/", views.DemandListView.as_view(), name="demand_list"),
     path("demands/new/", views.DemandCreateView.as_view(), name="demand_create"),
     path("demands/export/", views.DemandExportView.as_view(), name="demand_export"),

@@ -4,6 +4,7 @@ gets 404 whatever the method), writes from services.py."""
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -44,7 +45,7 @@ from shangmi.enforcement.models import (
     LegalRule,
     Transfer,
 )
-from shangmi.enforcement.workdays import deadline
+from shangmi.enforcement.workdays import CalendarFileError, calendar_load, deadline
 
 # --- the calendar and the rules --------------------------------------------------------------
 
@@ -63,6 +64,7 @@ class CalendarView(ScopedViewMixin, TemplateView):
             form=form,
             due=due,
             years=self.get_queryset(),
+            can_load=may(self.request.user, ADD, CalendarYear),
             rules=LegalRule.objects.restrict(self.request.user, VIEW).order_by("code", "effective_from"),
         )
         return context
@@ -684,3 +686,31 @@ class TransferOrganDecideView(TransferActionView):
             user=user, transfer=transfer, accepted=post.get("decision") == "accept", reason=post.get("reason", "")
         )
         return _("The organ's decision is recorded.")
+
+
+class CalendarLoadView(RightRequiredMixin, View):
+    """A platform administrator loads a new year's calendar (the file of data/calendars/'s
+    shape) when the State Council publishes it; a bad file changes nothing."""
+
+    model = CalendarYear
+    action = ADD
+    http_method_names = ["post"]
+    MAX_BYTES = 64 * 1024
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        upload = request.FILES.get("calendar")
+        try:
+            if upload is None or not upload.size or upload.size > self.MAX_BYTES:
+                raise CalendarFileError(_("Choose a calendar file (.json, at most 64 KB)."))
+            try:
+                data = json.loads(upload.read().decode("utf-8"))
+            except (UnicodeDecodeError, ValueError) as exc:
+                raise CalendarFileError(_("The file is not a calendar in JSON.")) from exc
+            if not isinstance(data, dict):
+                raise CalendarFileError(_("The file is not a calendar in JSON."))
+            year = calendar_load(data)
+        except CalendarFileError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The calendar of %(year)s is loaded.") % {"year": year.year})
+        return redirect("enforcement:calendar")
