@@ -46,6 +46,7 @@ urlpatterns += [
     path("cases/<int:pk>/transfer/", views.TransferProposeView.as_view(), name="transfer_propose"),
     path("transfers/", views.TransferListView.as_view(), name="transfer_list"),
     path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer_detail"),
+    path("transfers/<int:pk>/letter.pdf", views.TransferLetterView.as_view(), name="transfer_letter"),
     path("transfers/<int:pk>/send/", views.TransferSendView.as_view(), name="transfer_send"),
     path("transfers/<int:pk>/receipt/", views.TransferReceiptView.as_view(), name="transfer_receipt"),
     path("transfers/<int:pk>/decide/", views.TransferOrganDecideView.as_view(), name="transfer_decide"),

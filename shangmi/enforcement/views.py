@@ -14,6 +14,7 @@ from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
@@ -32,6 +33,7 @@ from shangmi.core.views import (
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enforcement import rules, services
 from shangmi.enforcement.challenge import challenge_issue
+from shangmi.enforcement.documents import transfer_letter_pdf
 from shangmi.enforcement.exporting import demands_export
 from shangmi.enforcement.filters import CaseFilter, ClueFilter, DemandFilter, TransferFilter
 from shangmi.enforcement.forms import ClueReportForm, DeadlineForm, DemandForm, RateForm, TrackForm
@@ -714,3 +716,17 @@ class CalendarLoadView(RightRequiredMixin, View):
         else:
             messages.success(request, _("The calendar of %(year)s is loaded.") % {"year": year.year})
         return redirect("enforcement:calendar")
+
+
+class TransferLetterView(ScopedObjectViewMixin, View):
+    """The 移送书 as a PDF: for the bureau and the receiving liaison alone."""
+
+    model = Transfer
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        transfer = self.scoped_row(pk)
+        response = HttpResponse(transfer_letter_pdf(transfer), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            content_disposition_header(False, f"涉嫌犯罪案件移送书-{transfer.pk}.pdf") or ""
+        )
+        return response
