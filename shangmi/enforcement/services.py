@@ -40,6 +40,7 @@ from shangmi.enforcement.models import (
     Demand,
     DemandAttachment,
     DemandEvent,
+    Mediation,
     Transfer,
 )
 from shangmi.enforcement.workdays import CalendarMissing, Due, WorkCalendar, deadline, deadline_in_days
@@ -783,3 +784,41 @@ def transfer_organ_decide(*, user: User, transfer: Transfer, accepted: bool, rea
         transfer.organ_decided_on, transfer.organ_reason = program_today(), reason.strip()
         transfer.save(update_fields=["status", "organ_decided_on", "organ_reason"])
     return transfer
+
+
+# --- other routes ----------------------------------------------------------------------------------
+
+MEDIATION_EMPTY = Message("mediation.empty", _("Name the other party and the route."))
+MEDIATION_FUTURE = Message("mediation.future", _("A dispute cannot be concluded in the future."))
+MEDIATION_PENDING = Message("mediation.pending", _("A concluded dispute has an outcome; a pending one has no date."))
+
+
+@dataclass(frozen=True)
+class MediationInput:
+    enterprise: Enterprise | None
+    route: str
+    counterparty: str
+    outcome: str = "pending"
+    concluded_on: datetime.date | None = None
+    note: str = ""
+
+
+def mediation_record(*, user: User, data: MediationInput) -> Mediation:
+    if not data.counterparty.strip() or data.route not in Mediation.Route.values:
+        raise AppError(MEDIATION_EMPTY, field="counterparty")
+    if data.concluded_on is not None and data.concluded_on > program_today():
+        raise AppError(MEDIATION_FUTURE, field="concluded_on")
+    if data.outcome not in Mediation.Outcome.values or (data.outcome == Mediation.Outcome.PENDING) != (
+        data.concluded_on is None
+    ):
+        raise AppError(MEDIATION_PENDING, field="outcome")
+    enterprise = data.enterprise
+    if enterprise is None or not restricted(Enterprise, user, VIEW).filter(pk=enterprise.pk).exists():
+        raise AppError(DEMAND_ENTERPRISE, field="enterprise")
+    with transaction.atomic():
+        row = Mediation.objects.create(
+            enterprise=enterprise, region=enterprise.region, route=data.route, counterparty=data.counterparty.strip(),
+            outcome=data.outcome, concluded_on=data.concluded_on, note=data.note.strip(), recorded_by=user,
+        )  # fmt: skip
+        ensure_in_scope(row, user, ADD)
+    return row

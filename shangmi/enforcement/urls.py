@@ -51,3 +51,7 @@ urlpatterns += [
     path("transfers/<int:pk>/receipt/", views.TransferReceiptView.as_view(), name="transfer_receipt"),
     path("transfers/<int:pk>/decide/", views.TransferOrganDecideView.as_view(), name="transfer_decide"),
 ]
+urlpatterns += [
+    path("disputes/", views.MediationListView.as_view(), name="mediation_list"),
+    path("disputes/new/", views.MediationCreateView.as_view(), name="mediation_create"),
+]

@@ -35,8 +35,8 @@ from shangmi.enforcement import rules, services
 from shangmi.enforcement.challenge import challenge_issue
 from shangmi.enforcement.documents import transfer_letter_pdf
 from shangmi.enforcement.exporting import demands_export
-from shangmi.enforcement.filters import CaseFilter, ClueFilter, DemandFilter, TransferFilter
-from shangmi.enforcement.forms import ClueReportForm, DeadlineForm, DemandForm, RateForm, TrackForm
+from shangmi.enforcement.filters import CaseFilter, ClueFilter, DemandFilter, MediationFilter, TransferFilter
+from shangmi.enforcement.forms import ClueReportForm, DeadlineForm, DemandForm, MediationForm, RateForm, TrackForm
 from shangmi.enforcement.models import (
     CalendarYear,
     Case,
@@ -45,6 +45,7 @@ from shangmi.enforcement.models import (
     Demand,
     DemandAttachment,
     LegalRule,
+    Mediation,
     Transfer,
 )
 from shangmi.enforcement.workdays import CalendarFileError, calendar_load, deadline
@@ -730,3 +731,47 @@ class TransferLetterView(ScopedObjectViewMixin, View):
             content_disposition_header(False, f"涉嫌犯罪案件移送书-{transfer.pk}.pdf") or ""
         )
         return response
+
+
+class MediationListView(ScopedListView):
+    model = Mediation
+    filterset_class = MediationFilter
+    ordering = ("-recorded_at", "-pk")
+    template_name = "enforcement/mediation_list.html"
+
+    def base_queryset(self) -> QuerySet[Mediation]:
+        return self.get_queryset().select_related("enterprise", "region")
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {"routes": Mediation.Route.choices, "can_add": may(self.request.user, ADD, Mediation)}
+
+
+class MediationCreateView(RightRequiredMixin, TemplateView):
+    model = Mediation
+    action = ADD
+    template_name = "enforcement/mediation_form.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response({"form": MediationForm(user=request.user)})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = signed_in_user(request)
+        form = MediationForm(request.POST, user=user)
+        row = None
+        if form.is_valid():
+            data = form.cleaned_data
+            row = save_through(
+                form,
+                lambda: services.mediation_record(
+                    user=user,
+                    data=services.MediationInput(
+                        enterprise=data["enterprise"], route=data["route"], counterparty=data["counterparty"],
+                        outcome=data["outcome"], concluded_on=data["concluded_on"], note=data["note"],
+                    ),
+                ),
+                out_of_scope_field="enterprise",
+            )  # fmt: skip
+        if row is None:
+            return self.render_to_response({"form": form})
+        messages.success(request, _("Dispute recorded."))
+        return redirect("enforcement:mediation_list")
