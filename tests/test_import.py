@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection
 from django.utils import translation
 from python_calamine import CalamineWorkbook
 
+from shangmi.enterprises import bulk as enterprise_bulk
 from shangmi.enterprises import importing
 from shangmi.enterprises.importing import HEADERS_ZH, enterprise_import, read_rows, write_import_template
 from shangmi.enterprises.models import Enterprise, Tag
@@ -195,6 +196,26 @@ def test_existing_code_in_scope_updates(world, tmp_path: Path) -> None:
     assert world.ent_in.name == "江北内部科技有限公司（新名）"
     assert world.ent_in.liaison_officer == world.officer_in  # not a column: kept
     assert world.ent_in.history.latest().history_type == "~"
+
+
+def test_an_update_records_the_whole_row_in_history(world, tmp_path: Path) -> None:
+    """The "~" record of an import carries the columns the file does not set (officers, the
+    creation time) as they were, not NULL: history shows the row as it stood after the change."""
+    Enterprise.objects.filter(pk=world.ent_in.pk).update(guidance_officer=world.officer_in)
+    world.ent_in.refresh_from_db()
+    path = write_xlsx(
+        tmp_path / "update.xlsx",
+        [HEADER, row("江北内部科技有限公司（二名）", world.ent_in.uscc, "江北区", **{"所属园区": "港城工业园"})],
+    )
+    assert enterprise_import(user=world.regulator_in, path=path).updated == 1
+    record = world.ent_in.history.latest()
+    assert (record.history_type, record.name, record.history_user) == (
+        "~",
+        "江北内部科技有限公司（二名）",
+        world.regulator_in,
+    )
+    assert (record.liaison_officer_id, record.guidance_officer_id) == (world.officer_in.pk, world.officer_in.pk)
+    assert record.created_at == world.ent_in.created_at
 
 
 def test_csv_gb18030_and_utf8_bom_with_english_headers(world, tmp_path: Path) -> None:
@@ -387,7 +408,7 @@ def test_large_bad_file_job_lists_errors(client, world, tmp_path: Path, settings
     assert 'data-testid="import-errors"' in page
 
 
-# --- PostgreSQL: new rows go in with COPY (importing._copy_created) ----------------------------
+# --- PostgreSQL: new rows go in with COPY (enterprises.bulk, the import's writer) ----------------------------
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the COPY path of the import runs on PostgreSQL only"
@@ -445,7 +466,7 @@ def test_copy_import_failing_midway_leaves_nothing(world, tmp_path: Path, monkey
         Enterprise.tags.through.objects.count(),
     )
     before = counts()
-    real_copy_rows = importing._copy_rows
+    real_copy_rows = enterprise_bulk.copy_rows
 
     def failing_copy_rows(model, attnames, rows):
         if model is Enterprise.tags.through:
@@ -457,13 +478,13 @@ def test_copy_import_failing_midway_leaves_nothing(world, tmp_path: Path, monkey
             rows = rows_then_failure(rows)
         real_copy_rows(model, attnames, rows)
 
-    monkeypatch.setattr(importing, "_copy_rows", failing_copy_rows)
+    monkeypatch.setattr(enterprise_bulk, "copy_rows", failing_copy_rows)
     path = _copy_file(tmp_path, range(1200, 1210))
     with pytest.raises(RuntimeError):
         enterprise_import(user=world.regulator_in, path=path)
     assert counts() == before
 
-    monkeypatch.setattr(importing, "_copy_rows", real_copy_rows)
+    monkeypatch.setattr(enterprise_bulk, "copy_rows", real_copy_rows)
     assert enterprise_import(user=world.regulator_in, path=path).created == 10  # the connection is usable
 
 

@@ -30,6 +30,20 @@ def test_generates_valid_unique_enterprises_in_the_districts_of_the_province() -
     assert Enterprise.tags.through.objects.exists()
 
 
+def test_generated_enterprises_carry_their_history_and_tags_like_any_other() -> None:
+    """Generated rows go through the enterprises' bulk writer: one "+" record each, no author,
+    with the tags the enterprise was created with."""
+    scale_data_generate(enterprises=300, seed=5)
+    history = Enterprise.history.model
+    assert history.objects.filter(history_type="+", history_user=None).count() == 300 == history.objects.count()
+    tagged = Enterprise.objects.filter(tags__isnull=False).distinct()
+    assert tagged.exists()
+    for enterprise in tagged[:20]:
+        record = history.objects.get(id=enterprise.pk)
+        assert record.name == enterprise.name
+        assert set(record.tags.values_list("tag_id", flat=True)) == set(enterprise.tags.values_list("pk", flat=True))
+
+
 def test_running_twice_does_not_duplicate_and_tops_up() -> None:
     call_command("generate_scale_data", enterprises=500, verbosity=0)
     call_command("generate_scale_data", enterprises=500, verbosity=0)

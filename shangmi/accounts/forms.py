@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.accounts.models import User
-from shangmi.core.forms import BootstrapMixin
+from shangmi.core.forms import BootstrapMixin, choice_field, label_choices, model_choices
 from shangmi.core.roles import ROLE_BINDING, Role
 from shangmi.core.scoping import VIEW
 from shangmi.enterprises.models import Enterprise
@@ -53,28 +53,37 @@ class AccountCreateForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.creator = creator
         roles = creatable_roles(creator)
-        self.fields["role"].choices = [(v, label) for v, label in Role.choices if v in roles]
+        choice_field(self, "role").choices = [(v, label) for v, label in Role.choices if v in roles]
         home = creator.home_region
+        region = model_choices(self, "region")
         if creator.role == Role.PLATFORM_ADMIN or creator.is_superuser or home is None:
-            self.fields["region"].queryset = Region.objects.all()
+            region.queryset = Region.objects.all()
         else:
-            self.fields["region"].queryset = Region.objects.filter(path__subtree=home.path)
-        self.fields["region"].label_from_instance = lambda r: f"{r.full_name} ({r.code})"
-        self.fields["park"].queryset = Park.objects.restrict(creator, VIEW)
-        self.fields["enterprise"].queryset = Enterprise.objects.restrict(creator, VIEW)
+            region.queryset = Region.objects.filter(path__subtree=home.path)
+        label_choices(region, lambda r: f"{r.full_name} ({r.code})")
+        model_choices(self, "park").queryset = Park.objects.restrict(creator, VIEW)
+        model_choices(self, "enterprise").queryset = Enterprise.objects.restrict(creator, VIEW)
         if creator.role == Role.ENTERPRISE_ADMIN:
             for name in ("region", "park", "organisation"):
                 del self.fields[name]
-            self.fields["enterprise"].queryset = Enterprise.objects.filter(pk=creator.enterprise_id)
+            own = creator.enterprise_id
+            enterprises = model_choices(self, "enterprise")
+            enterprises.queryset = Enterprise.objects.filter(pk=own) if own is not None else Enterprise.objects.none()
             self.fields["enterprise"].initial = creator.enterprise_id
             self.fields["role"].initial = Role.ENTERPRISE_STAFF
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         binding = ROLE_BINDING.get(data.get("role", ""))
         for attr in ("region", "park", "enterprise"):
             if attr != binding and attr in self.fields:
                 data[attr] = None
+            if attr not in self.fields:
+                # A field the creator does not see (an enterprise admin's form has no region or
+                # park) is not set from the form: the instance is cleared here, before the
+                # model's own validation runs on it.
+                setattr(self.instance, f"{attr}_id", None)
         password = data.get("password")
         if password:
             candidate = User(username=data.get("username", ""), email=data.get("email", ""))
@@ -83,9 +92,3 @@ class AccountCreateForm(BootstrapMixin, forms.ModelForm):
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return data
-
-    def _post_clean(self) -> None:
-        for attr in ("region", "park", "enterprise"):
-            if attr not in self.fields:
-                setattr(self.instance, f"{attr}_id", None)
-        super()._post_clean()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -61,7 +61,7 @@ class User(AbstractUser):
             Role.PARK_OPERATOR: frozenset({VIEW}),
         },
     )
-    objects = ScopedUserManager()
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -79,7 +79,8 @@ class User(AbstractUser):
         # outlive it. Both are here, not in a service, because none of those paths may skip them.
         from shangmi.accounts.audit import account_changes, record_account_changes
 
-        password_changed = self._password is not None and self.pk is not None
+        # AbstractBaseUser keeps a password set since loading in _password (not in its stubs).
+        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
         changes = account_changes(self, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
         record_account_changes(self, changes)
@@ -95,7 +96,7 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         binding = ROLE_BINDING.get(self.role)
-        errors = {}
+        errors: dict[str, str] = {}
         for attr in ("region", "park", "enterprise"):
             has = getattr(self, f"{attr}_id") is not None
             if attr == binding and not has:
@@ -118,7 +119,7 @@ class User(AbstractUser):
 
 
 def attr_label(attr: str) -> str:
-    return {"region": _("region"), "park": _("park"), "enterprise": _("enterprise")}[attr]
+    return str({"region": _("region"), "park": _("park"), "enterprise": _("enterprise")}[attr])
 
 
 class AccountEvent(models.Model):

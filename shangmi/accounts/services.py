@@ -55,6 +55,8 @@ def account_create(*, creator: User, data: dict[str, Any]) -> User:
 def _tell_the_enterprise(account: User, creator: User, *, awaiting: bool) -> None:
     """Its admins get a notification (an approval to give); its registered contact an email."""
     enterprise = account.enterprise
+    if enterprise is None:  # only an account bound to an enterprise concerns one
+        return
     params = {
         "enterprise": enterprise.name,
         "username": account.username,
@@ -108,6 +110,8 @@ def account_decide(*, user: User, account: User, approve: bool) -> User | None:
     if not approvable_accounts(user).filter(pk=account.pk).exists():
         raise AppError(NOT_AWAITING)
     enterprise_id = account.enterprise_id
+    if enterprise_id is None:  # approvable accounts belong to the admin's enterprise; this is for the type
+        raise AppError(NOT_AWAITING)
     if approve:
         User.objects.filter(pk=account.pk).update(awaiting_approval=False, is_active=True)
         record_event(

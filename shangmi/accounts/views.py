@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -18,12 +18,18 @@ from shangmi.accounts.authentication import token_expired, token_expires_at
 from shangmi.accounts.forms import AccountCreateForm, SignInForm, creatable_roles
 from shangmi.accounts.lockout import account_locked_out
 from shangmi.accounts.models import AccountEvent, User
+from shangmi.accounts.requests import signed_in_user
 from shangmi.accounts.services import account_create, account_decide, account_unlock, approvable_accounts
 from shangmi.accounts.tokens import LOCKED, token_revoke
-from shangmi.core.errors import AppError
+from shangmi.core.forms import save_through
 from shangmi.core.lists import ScopedListView
-from shangmi.core.scoping import ADD, CHANGE, OutOfScopeError, in_scope
-from shangmi.core.views import PasswordChangeRequiredMixin, ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.scoping import ADD, CHANGE, in_scope
+from shangmi.core.views import (
+    PasswordChangeRequiredMixin,
+    ScopedObjectViewMixin,
+    ScopedViewMixin,
+    refusals_as_messages,
+)
 
 
 class SignInView(auth_views.LoginView):
@@ -31,9 +37,10 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        if form.get_user().must_change_password:
+        user = form.get_user()
+        if isinstance(user, User) and user.must_change_password:
             messages.warning(self.request, _("Please choose a new password before you go on."))
             return HttpResponseRedirect(reverse("accounts:password_change"))
         return response
@@ -76,7 +83,7 @@ class UserListView(ScopedListView):
         return super().get_queryset().select_related("region", "park", "enterprise")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "can_create": bool(creatable_roles(self.request.user))}
+        return {**super().get_context_data(**kwargs), "can_create": bool(creatable_roles(signed_in_user(self.request)))}
 
 
 class UserDetailView(ScopedViewMixin, DetailView):
@@ -101,11 +108,9 @@ class UserUnlockView(ScopedObjectViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         account = self.scoped_row(pk)
-        try:
-            account_unlock(user=request.user, account=account)
-        except AppError as exc:
-            messages.error(request, exc.text)
-        else:
+        with refusals_as_messages(request) as outcome:
+            account_unlock(user=signed_in_user(request), account=account)
+        if outcome.ok:
             messages.success(request, _("The account %(name)s is unlocked.") % {"name": account.username})
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[account.pk]))
 
@@ -118,12 +123,12 @@ class TokenListView(PasswordChangeRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         tokens = [
             {"prefix": t.key[:8], "created": t.created, "expires": token_expires_at(t), "expired": token_expired(t)}
-            for t in Token.objects.filter(user=self.request.user)
+            for t in Token.objects.filter(user=signed_in_user(self.request))
         ]
         return {**super().get_context_data(**kwargs), "tokens": tokens, "days": settings.SHANGMI_API_TOKEN_DAYS}
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        if token_revoke(user=request.user):
+        if token_revoke(user=signed_in_user(request)):
             messages.success(request, _("Your API token is revoked."))
         return HttpResponseRedirect(reverse("accounts:tokens"))
 
@@ -135,7 +140,8 @@ class UserCreateView(ScopedViewMixin, FormView):
     form_class = AccountCreateForm
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not creatable_roles(request.user):
+        user = request.user
+        if isinstance(user, User) and not creatable_roles(user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -144,13 +150,13 @@ class UserCreateView(ScopedViewMixin, FormView):
 
     def form_valid(self, form: AccountCreateForm) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
-        try:
-            user = account_create(creator=self.request.user, data=data)
-        except OutOfScopeError:
-            form.add_error(None, _("You can only create accounts inside your own region or enterprise."))
-            return self.form_invalid(form)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        user = save_through(
+            form,
+            lambda: account_create(creator=signed_in_user(self.request), data=data),
+            out_of_scope=_("You can only create accounts inside your own region or enterprise."),
+            out_of_scope_field=None,
+        )
+        if user is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Account %(name)s created.") % {"name": user.username})
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))
@@ -164,7 +170,7 @@ class ApprovalListView(ScopedListView):
     context_object_name = "accounts"
 
     def get_queryset(self) -> QuerySet[User]:
-        return approvable_accounts(self.request.user).order_by("date_joined")
+        return approvable_accounts(signed_in_user(self.request)).order_by("date_joined")
 
 
 class AccountDecideView(ScopedObjectViewMixin, View):
@@ -176,10 +182,11 @@ class AccountDecideView(ScopedObjectViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         account = self.scoped_row(pk)
-        if not approvable_accounts(request.user).filter(pk=account.pk).exists():
+        user = signed_in_user(request)
+        if not approvable_accounts(user).filter(pk=account.pk).exists():
             raise Http404
         approve = request.POST.get("decision") == "approve"
-        account_decide(user=request.user, account=account, approve=approve)
+        account_decide(user=user, account=account, approve=approve)
         if approve:
             messages.success(request, _("The account %(name)s is approved.") % {"name": account.username})
         else:

@@ -36,6 +36,32 @@ def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any
     return field
 
 
+def label_choices(field: forms.ModelChoiceField[Any], label: Callable[[Any], str]) -> None:
+    """Show each row of ``field`` as ``label(row)`` (a region by its full name, say) instead of
+    the row's ``str``, without a ModelChoiceField subclass per way of naming a row."""
+    # Django calls field.label_from_instance(row); the stubs declare it a method, so replacing it
+    # on the one field is an assignment they refuse, though it is what Django's docs show.
+    field.label_from_instance = label  # type: ignore[method-assign, assignment]
+
+
+_F = TypeVar("_F", bound=forms.Field)
+
+
+def field_as(form: forms.BaseForm, name: str, kind: type[_F]) -> _F:
+    """The field ``name`` of ``form``, checked to be a ``kind`` and typed as one, so a form can
+    set what only that kind has (a choice field's ``choices``, a text field's ``max_length``)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is not a {kind.__name__}")
+    return field
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The choice field ``name`` of ``form``, typed as one, so a form can narrow its ``choices``
+    to what the user may pick."""
+    return field_as(form, name, forms.ChoiceField)
+
+
 class BootstrapMixin:
     """Bootstrap classes on every widget of the form (see bootstrap_widgets)."""
 

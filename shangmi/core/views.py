@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -19,6 +19,8 @@ from django.views.generic.base import TemplateResponseMixin
 
 from shangmi.core.errors import AppError
 from shangmi.core.scoping import VIEW, get_scoped_or_404, may, restricted
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class PasswordChangeRequiredMixin(LoginRequiredMixin):
@@ -75,6 +77,15 @@ class ScopedObjectViewMixin(ScopedViewMixin):
             # Kept for the view (scoped_row): the row is read once per request.
             self.scoped_object = get_scoped_or_404(self.model, request.user, self.action, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def scoped_object_as(self, kind: type[_M]) -> _M:
+        """The row of the URL, typed as ``kind`` (the view's model), for a typed view."""
+        row = self.scoped_object
+        if not isinstance(row, kind):
+            raise TypeError(
+                f"{type(self).__name__}: the row of the URL is a {type(row).__name__}, not a {kind.__name__}"
+            )
+        return row
 
     def scoped_row(self, pk: Any) -> Any:
         """The row of the URL as checked on arrival; another ``pk`` is read (and checked) anew."""

@@ -7,18 +7,24 @@ from collections.abc import Iterable
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shangmi.accounts.models import User
 from shangmi.core import uploads
+from shangmi.core.errors import AppError, Message
 from shangmi.core.filetypes import DOCUMENTS_AND_PHOTOS, documents_and_photos_accept
-from shangmi.creation.errors import CreationError
 from shangmi.creation.models import Application, EvidenceFile
-from shangmi.creation.services import _require_editable
+from shangmi.creation.services import UNKNOWN_ITEM, _require_editable
 from shangmi.standards.models import Item
 
 MAX_BYTES = uploads.MAX_BYTES
 ALLOWED = DOCUMENTS_AND_PHOTOS
+
+EVIDENCE_KEPT = Message(
+    "creation.evidence_kept", gettext_lazy("Evidence a reviewer has seen is kept; unlink it from the items instead.")
+)
+# core.uploads already says what is wrong with the file, in the reader's words.
+FILE_REFUSED = Message("creation.file_refused", "%(reason)s")
 
 
 def accepted_types() -> str:
@@ -26,11 +32,11 @@ def accepted_types() -> str:
 
 
 def check_upload(upload: UploadedFile) -> tuple[str, str]:
-    """Return (content type, sha256) or raise CreationError saying what is wrong."""
+    """Return (content type, sha256) or raise AppError saying what is wrong."""
     try:
         return uploads.check_upload(upload, ALLOWED, MAX_BYTES)
     except uploads.UploadError as exc:
-        raise CreationError(str(exc)) from exc
+        raise AppError(FILE_REFUSED, field="file", reason=str(exc)) from exc
 
 
 def _items(application: Application, codes: Iterable[str]) -> list[Item]:
@@ -38,9 +44,7 @@ def _items(application: Application, codes: Iterable[str]) -> list[Item]:
     items = list(Item.objects.filter(standard_id=application.standard_id, code__in=codes))
     unknown = codes - {i.code for i in items}
     if unknown:
-        raise CreationError(
-            _("The standard of this application has no item %(code)s.") % {"code": ", ".join(sorted(unknown))}
-        )
+        raise AppError(UNKNOWN_ITEM, field="items", code=", ".join(sorted(unknown)))
     return items
 
 
@@ -65,6 +69,6 @@ def evidence_remove(user: User, evidence: EvidenceFile) -> None:
     _require_editable(user, evidence.application)
     if evidence.application.submitted_at is not None:
         # A reviewer may have relied on it: it stays on the record, only its links can change.
-        raise CreationError(_("Evidence a reviewer has seen is kept; unlink it from the items instead."))
+        raise AppError(EVIDENCE_KEPT)
     evidence.file.delete(save=False)
     evidence.delete()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.calendar import program_today, program_year
-from shangmi.core.forms import bootstrap_widgets
+from shangmi.core.forms import bootstrap_widgets, model_choices
 from shangmi.creation.evidence import accepted_types
 from shangmi.creation.models import DemoType, Inspection, Level
 from shangmi.regions.models import Region
@@ -39,7 +40,7 @@ class RoundForm(forms.Form):
     def __init__(self, *args: Any, region: Region | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if region is not None:
-            self.fields["covered_regions"].queryset = Region.objects.filter(parent=region).order_by("code")
+            model_choices(self, "covered_regions").queryset = Region.objects.filter(parent=region).order_by("code")
         self.fields["year"].initial = program_year()
         bootstrap_widgets(self)
 
@@ -54,9 +55,11 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": accepted_types()}))
     items = forms.MultipleChoiceField(label=_("Items it supports"), choices=(), required=False)
 
-    def __init__(self, *args: Any, item_codes: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, item_codes: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["items"].choices = item_codes
+        items = self.fields["items"]
+        if isinstance(items, forms.ChoiceField):  # declared above as one
+            items.choices = list(item_codes)
         bootstrap_widgets(self)
 
 

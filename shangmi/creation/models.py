@@ -8,6 +8,7 @@ title rests on, so they are never edited or deleted, only followed by new ones.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,9 @@ from simple_history.models import HistoricalRecords
 from shangmi.core.models import StoredFile
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, VIEW, RestrictedQuerySet, Scope
+
+if TYPE_CHECKING:
+    from shangmi.creation.suggestions import Suggestion
 
 
 class DemoType(models.TextChoices):
@@ -34,7 +38,12 @@ class Level(models.TextChoices):
 
 
 class AppendOnlyError(Exception):
-    """A review record may be followed by another, never changed or removed."""
+    """A review record may be followed by another, never changed or removed.
+
+    Not an AppError: no service ever asks for this and no person can act on it. It guards the
+    record against code (a bug, a shell session) that tries to rewrite history, so it must stay
+    a loud failure and never become a polite message on a page.
+    """
 
 
 class AppendOnlyModel(models.Model):
@@ -246,6 +255,12 @@ class AssessmentEntry(models.Model):
     )
     updated_at = models.DateTimeField(null=True, blank=True)
 
+    # Not stored: what the self-assessment page sets on each row it shows (the other editor's
+    # conflicting answer, the files linked to the item, the ledgers' suggestion).
+    conflict: str = ""
+    evidence_files: list[EvidenceFile]
+    suggestion: Suggestion | None = None
+
     class Meta:
         ordering = ["application_id", "item__order"]
         constraints = [models.UniqueConstraint(fields=["application", "item"], name="entry_item")]
@@ -263,6 +278,8 @@ class EvidenceFile(StoredFile):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to=evidence_path, max_length=200)
     items = models.ManyToManyField("standards.Item", related_name="+", blank=True, verbose_name=_("items"))
+    # Not stored: the codes of the items it backs, set by the self-assessment page.
+    linked: set[str]
 
     # Evidence is read by whoever may read its application (the same lookups, one level down).
     scope = Scope(

@@ -2,7 +2,7 @@
 climbs the region tree from the applicant to the awarding region.
 
 Views, the API and tests all call these functions; each checks who may do what and
-raises ``CreationError`` with a message the user can read. Every step appends an
+raises ``AppError`` with a message constant the user can read. Every step appends an
 ApplicationEvent and tells the people concerned.
 """
 
@@ -17,12 +17,14 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shangmi.accounts.models import User
 from shangmi.core.calendar import program_today
+from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
 from shangmi.core.scoping import CHANGE, VIEW, is_platform_admin
-from shangmi.creation.errors import CreationError, EditConflict
+from shangmi.creation.errors import EditConflict
 from shangmi.creation.models import (
     Application,
     ApplicationEvent,
@@ -39,6 +41,87 @@ from shangmi.creation.titles.services import issue_title
 from shangmi.notices.services import notify
 from shangmi.regions.models import Region
 from shangmi.standards.models import Item, Standard
+
+# The refusals of the creation workflow.
+ROUND_NOT_A_REGULATOR = Message(
+    "creation.round_not_a_regulator", gettext_lazy("Only a regulator bound to a region can open a creation round.")
+)
+ROUND_OWN_REGION_ONLY = Message(
+    "creation.round_own_region_only", gettext_lazy("You can open rounds only for %(region)s.")
+)
+ROUND_COVERS_OUTSIDE = Message("creation.round_covers_outside", gettext_lazy("%(child)s is outside %(region)s."))
+ROUND_MAY_NOT_CLOSE = Message("creation.round_may_not_close", gettext_lazy("You cannot close this round."))
+OWN_REGION_REVIEW = Message(
+    "creation.own_region_review",
+    gettext_lazy("A region cannot review its own application: apply to a round of a higher level."),
+)
+ENTERPRISE_WRONG_TYPE = Message(
+    "creation.enterprise_wrong_type",
+    gettext_lazy("An enterprise applies for a demonstration unit or station, not for this type."),
+)
+PARK_WRONG_TYPE = Message(
+    "creation.park_wrong_type",
+    gettext_lazy("A park applies for a demonstration base, station or zone, not for this type."),
+)
+MAY_NOT_APPLY = Message("creation.may_not_apply", gettext_lazy("Your account cannot apply in this round."))
+ROUND_CLOSED = Message("creation.round_closed", gettext_lazy("This round is closed."))
+DEADLINE_PASSED = Message("creation.deadline_passed", gettext_lazy("The deadline of this round (%(date)s) has passed."))
+ROUND_DOES_NOT_COVER = Message("creation.round_does_not_cover", gettext_lazy("This round does not cover %(region)s."))
+ONLY_APPLICANT_EDITS = Message(
+    "creation.only_applicant_edits", gettext_lazy("Only the applicant can change the self-assessment.")
+)
+ASSESSMENT_LOCKED = Message(
+    "creation.assessment_locked",
+    gettext_lazy("The self-assessment is locked while the application is in review or decided."),
+)
+UNKNOWN_ITEM = Message("creation.unknown_item", gettext_lazy("The standard of this application has no item %(code)s."))
+ONLY_ADMIN_SUBMITS = Message(
+    "creation.only_admin_submits", gettext_lazy("Only the applicant's administrator can submit the application.")
+)
+ALREADY_SUBMITTED = Message("creation.already_submitted", gettext_lazy("This application has already been submitted."))
+ONLY_ADMIN_WITHDRAWS = Message(
+    "creation.only_admin_withdraws", gettext_lazy("Only the applicant's administrator can withdraw the application.")
+)
+DECIDED_NOT_WITHDRAWN = Message(
+    "creation.decided_not_withdrawn", gettext_lazy("A decided application cannot be withdrawn.")
+)
+NOT_IN_REVIEW = Message("creation.not_in_review", gettext_lazy("This application is not waiting for a review."))
+NOT_YOUR_QUEUE = Message("creation.not_your_queue", gettext_lazy("This application is not in your review queue."))
+NOT_ALL_SCORED = Message("creation.not_all_scored", gettext_lazy("Score every item first; not yet scored: %(codes)s."))
+AWARDING_DECIDES = Message(
+    "creation.awarding_decides", gettext_lazy("The awarding stage decides; it does not pass the application on.")
+)
+OPINION_REQUIRED = Message(
+    "creation.opinion_required", gettext_lazy("Write your opinion before passing the application on.")
+)
+RETURN_REASONS_REQUIRED = Message(
+    "creation.return_reasons_required", gettext_lazy("Say what must change: the reasons are required.")
+)
+INSPECTION_AT_AWARDING = Message(
+    "creation.inspection_at_awarding",
+    gettext_lazy("On-site acceptance, spot checks and re-checks are recorded at the awarding stage."),
+)
+INSPECTION_INCOMPLETE = Message(
+    "creation.inspection_incomplete", gettext_lazy("Name the inspectors and write the findings.")
+)
+INSPECTION_IN_FUTURE = Message(
+    "creation.inspection_in_future", gettext_lazy("An inspection cannot be dated in the future.")
+)
+ONLY_AWARDING_DECIDES = Message("creation.only_awarding_decides", gettext_lazy("Only the awarding stage decides."))
+DECISION_REASONS_REQUIRED = Message(
+    "creation.decision_reasons_required", gettext_lazy("Give the reasons for the decision.")
+)
+ACCEPTANCE_FIRST = Message("creation.acceptance_first", gettext_lazy("Record the on-site acceptance before approving."))
+LEVEL_NOT_AWARDED_HERE = Message(
+    "creation.level_not_awarded_here", gettext_lazy("A %(level)s round cannot be awarded by %(region)s.")
+)
+APPLICANT_OUTSIDE = Message("creation.applicant_outside", gettext_lazy("%(region)s is outside %(awarding)s."))
+ALREADY_APPLIED = Message(
+    "creation.already_applied", gettext_lazy("%(name)s already has an application in this round.")
+)
+UNANSWERED_ITEMS = Message(
+    "creation.unanswered_items", gettext_lazy("Answer every item before submitting; still open: %(codes)s.")
+)
 
 # Province-level units that are cities (直辖市): their bureau awards municipal titles.
 MUNICIPALITY_PREFIXES = ("11", "12", "31", "50")
@@ -78,18 +161,15 @@ class RoundInput:
 def round_open(user: User, data: RoundInput) -> Round:
     region = data.region if data.region is not None else user.region
     if region is None:
-        raise CreationError(_("Only a regulator bound to a region can open a creation round."))
+        raise AppError(ROUND_NOT_A_REGULATOR)
     if not _manages_region(user, region):
-        raise CreationError(_("You can open rounds only for %(region)s.") % {"region": user.region})
+        raise AppError(ROUND_OWN_REGION_ONLY, region=user.region)
     if not level_fits_region(data.level, region):
-        raise CreationError(
-            _("A %(level)s round cannot be awarded by %(region)s.")
-            % {"level": Level(data.level).label, "region": region.full_name}
-        )
+        raise AppError(LEVEL_NOT_AWARDED_HERE, field="level", level=Level(data.level).label, region=region.full_name)
     covered = list(data.covered_regions)
     for child in covered:
         if not child.is_within(region):
-            raise CreationError(_("%(child)s is outside %(region)s.") % {"child": child, "region": region})
+            raise AppError(ROUND_COVERS_OUTSIDE, field="covered_regions", child=child, region=region)
     round_ = Round.objects.create(
         title=data.title,
         year=data.year,
@@ -110,7 +190,7 @@ def round_open(user: User, data: RoundInput) -> Round:
 def _manages_region(user: User, region: Region) -> bool:
     if is_platform_admin(user):
         return True
-    return user.role == Role.REGULATOR and user.region_id is not None and region.is_within(user.region)
+    return user.role == Role.REGULATOR and user.region is not None and region.is_within(user.region)
 
 
 def round_covers(round_: Round, region: Region) -> bool:
@@ -120,7 +200,7 @@ def round_covers(round_: Round, region: Region) -> bool:
 
 def round_close(user: User, round_: Round) -> None:
     if not Round.objects.restrict(user, CHANGE).filter(pk=round_.pk).exists():
-        raise CreationError(_("You cannot close this round."))
+        raise AppError(ROUND_MAY_NOT_CLOSE)
     Round.objects.filter(pk=round_.pk).update(status=Round.Status.CLOSED)
 
 
@@ -159,17 +239,14 @@ def review_path(applicant_region: Region, awarding_region: Region, *, skip_own: 
     A district applying for a zone does not review itself: its review starts one level up.
     """
     if not applicant_region.is_within(awarding_region):
-        raise CreationError(
-            _("%(region)s is outside %(awarding)s.")
-            % {"region": applicant_region.full_name, "awarding": awarding_region.full_name}
-        )
+        raise AppError(APPLICANT_OUTSIDE, region=applicant_region.full_name, awarding=awarding_region.full_name)
     chain = [*applicant_region.ancestors(), applicant_region]
     start = next(i for i, r in enumerate(chain) if r.code == awarding_region.code)
     path = list(reversed(chain[start:]))
     if skip_own:
         path = path[1:]
     if not path:
-        raise CreationError(_("A region cannot review its own application: apply to a round of a higher level."))
+        raise AppError(OWN_REGION_REVIEW)
     return path
 
 
@@ -177,15 +254,15 @@ def stage_kinds(count: int) -> list[str]:
     """District initial review, city second review, provincial acceptance: the last stage
     accepts whatever its level; the first reviews first; any in between is a second review."""
     if count == 1:
-        return [Stage.Kind.ACCEPTANCE]
-    return [Stage.Kind.INITIAL] + [Stage.Kind.SECOND] * (count - 2) + [Stage.Kind.ACCEPTANCE]
+        return [Stage.Kind.ACCEPTANCE.value]
+    return [Stage.Kind.INITIAL.value] + [Stage.Kind.SECOND.value] * (count - 2) + [Stage.Kind.ACCEPTANCE.value]
 
 
 def _applicant_of(user: User, round_: Round) -> dict:
-    if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF) and user.enterprise_id:
+    # The walrus reads the related row only for the role that has one (as reading it after did).
+    if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF) and (enterprise := user.enterprise) is not None:
         if round_.demo_type not in (DemoType.UNIT, DemoType.STATION):
-            raise CreationError(_("An enterprise applies for a demonstration unit or station, not for this type."))
-        enterprise = user.enterprise
+            raise AppError(ENTERPRISE_WRONG_TYPE)
         return {
             "applicant_kind": Application.ApplicantKind.ENTERPRISE,
             "enterprise": enterprise,
@@ -193,22 +270,22 @@ def _applicant_of(user: User, round_: Round) -> dict:
             "region": enterprise.region,
             "applicant_name": enterprise.name,
         }
-    if user.role == Role.PARK_OPERATOR and user.park_id:
+    if user.role == Role.PARK_OPERATOR and (park := user.park) is not None:
         if round_.demo_type not in (DemoType.BASE, DemoType.STATION, DemoType.ZONE):
-            raise CreationError(_("A park applies for a demonstration base, station or zone, not for this type."))
+            raise AppError(PARK_WRONG_TYPE)
         return {
             "applicant_kind": Application.ApplicantKind.PARK,
-            "park": user.park,
-            "region": user.park.region,
-            "applicant_name": user.park.name,
+            "park": park,
+            "region": park.region,
+            "applicant_name": park.name,
         }
-    if user.role == Role.REGULATOR and user.region_id and round_.demo_type == DemoType.ZONE:
+    if user.role == Role.REGULATOR and round_.demo_type == DemoType.ZONE and (region := user.region) is not None:
         return {
             "applicant_kind": Application.ApplicantKind.REGION,
-            "region": user.region,
-            "applicant_name": user.region.full_name,
+            "region": region,
+            "applicant_name": region.full_name,
         }
-    raise CreationError(_("Your account cannot apply in this round."))
+    raise AppError(MAY_NOT_APPLY)
 
 
 @transaction.atomic
@@ -217,21 +294,19 @@ def application_start(user: User, round_: Round, *, today: datetime.date | None 
 
     today = today or program_today()
     if round_.status != Round.Status.OPEN:
-        raise CreationError(_("This round is closed."))
+        raise AppError(ROUND_CLOSED)
     if today > round_.deadline:
-        raise CreationError(_("The deadline of this round (%(date)s) has passed.") % {"date": round_.deadline})
+        raise AppError(DEADLINE_PASSED, date=round_.deadline)
     fields = _applicant_of(user, round_)
     region: Region = fields["region"]
     if not round_covers(round_, region):
-        raise CreationError(_("This round does not cover %(region)s.") % {"region": region.full_name})
+        raise AppError(ROUND_DOES_NOT_COVER, region=region.full_name)
     path = review_path(region, round_.region, skip_own=fields["applicant_kind"] == Application.ApplicantKind.REGION)
     try:
         with transaction.atomic():
             application = Application.objects.create(round=round_, standard=round_.standard, created_by=user, **fields)
     except IntegrityError as exc:
-        raise CreationError(
-            _("%(name)s already has an application in this round.") % {"name": fields["applicant_name"]}
-        ) from exc
+        raise AppError(ALREADY_APPLIED, name=fields["applicant_name"]) from exc
     freeze(round_.standard)
     Stage.objects.bulk_create(
         Stage(application=application, index=i, region=r, kind=k)
@@ -260,9 +335,9 @@ def _fresh(application: Application) -> Application:
 def _require_editable(user: User, application: Application) -> None:
     application = _fresh(application)
     if not is_applicant_user(user, application):
-        raise CreationError(_("Only the applicant can change the self-assessment."))
+        raise AppError(ONLY_APPLICANT_EDITS)
     if not application.is_editable:
-        raise CreationError(_("The self-assessment is locked while the application is in review or decided."))
+        raise AppError(ASSESSMENT_LOCKED)
 
 
 @dataclass(frozen=True)
@@ -286,9 +361,10 @@ def entries_save(user: User, application: Application, changes: dict[str, EntryC
     }
     unknown = sorted(set(changes) - set(entries))
     if unknown:
-        raise CreationError(_("The standard of this application has no item %(code)s.") % {"code": ", ".join(unknown)})
+        raise AppError(UNKNOWN_ITEM, code=", ".join(unknown))
     now = timezone.now()
-    written, moved = [], []
+    written: list[int] = []
+    moved: list[int] = []
     for code, change in changes.items():
         updated = AssessmentEntry.objects.filter(pk=entries[code].pk, version=change.version).update(
             met=change.met, note=change.note.strip(), version=F("version") + 1, updated_by=user, updated_at=now
@@ -327,16 +403,14 @@ def self_assessed_codes(application: Application) -> set[str]:
 def submit(user: User, application: Application) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if not can_submit(user, application):
-        raise CreationError(_("Only the applicant's administrator can submit the application."))
+        raise AppError(ONLY_ADMIN_SUBMITS)
     if not application.is_editable:
-        raise CreationError(_("This application has already been submitted."))
+        raise AppError(ALREADY_SUBMITTED)
     unanswered = list(
         application.entries.filter(met__isnull=True).order_by("item__order").values_list("item__code", flat=True)
     )
     if unanswered:
-        raise CreationError(
-            _("Answer every item before submitting; still open: %(codes)s.") % {"codes": ", ".join(unanswered)}
-        )
+        raise AppError(UNANSWERED_ITEMS, codes=", ".join(unanswered))
     returned = application.status == Application.Status.RETURNED
     now = timezone.now()
     application.status = Application.Status.IN_REVIEW
@@ -371,9 +445,9 @@ def _tell_applicant(application: Application, title: str, body: str = "") -> Non
 def withdraw(user: User, application: Application) -> None:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if not can_submit(user, application):
-        raise CreationError(_("Only the applicant's administrator can withdraw the application."))
+        raise AppError(ONLY_ADMIN_WITHDRAWS)
     if application.status in (Application.Status.APPROVED, Application.Status.REJECTED, Application.Status.WITHDRAWN):
-        raise CreationError(_("A decided application cannot be withdrawn."))
+        raise AppError(DECIDED_NOT_WITHDRAWN)
     application.status = Application.Status.WITHDRAWN
     application.save(update_fields=["status"])
     application.stages.filter(status=Stage.Status.ACTIVE).update(status=Stage.Status.WAITING)
@@ -386,10 +460,10 @@ def withdraw(user: User, application: Application) -> None:
 def _review_stage(user: User, application: Application) -> Stage:
     application = _fresh(application)
     if application.status != Application.Status.IN_REVIEW:
-        raise CreationError(_("This application is not waiting for a review."))
+        raise AppError(NOT_IN_REVIEW)
     stage = active_stage(application)
     if not is_reviewer(user, application, stage):
-        raise CreationError(_("This application is not in your review queue."))
+        raise AppError(NOT_YOUR_QUEUE)
     assert stage is not None
     return stage
 
@@ -398,7 +472,7 @@ def review_score(user: User, application: Application, item_code: str, met: bool
     stage = _review_stage(user, application)
     item = Item.objects.filter(standard_id=application.standard_id, code=item_code).first()
     if item is None:
-        raise CreationError(_("The standard of this application has no item %(code)s.") % {"code": item_code})
+        raise AppError(UNKNOWN_ITEM, code=item_code)
     score, _created = ReviewScore.objects.update_or_create(
         stage=stage, item=item, defaults={"met": met, "note": note.strip(), "scored_by": user}
     )
@@ -425,7 +499,7 @@ def _require_all_scored(stage: Stage, application: Application) -> None:
         .values_list("code", flat=True)
     )
     if missing:
-        raise CreationError(_("Score every item first; not yet scored: %(codes)s.") % {"codes": ", ".join(missing)})
+        raise AppError(NOT_ALL_SCORED, codes=", ".join(missing))
 
 
 @transaction.atomic
@@ -434,9 +508,9 @@ def review_pass(user: User, application: Application, opinion: str) -> Stage:
     application = Application.objects.select_for_update().get(pk=application.pk)
     stage = _review_stage(user, application)
     if stage.kind == Stage.Kind.ACCEPTANCE:
-        raise CreationError(_("The awarding stage decides; it does not pass the application on."))
+        raise AppError(AWARDING_DECIDES)
     if not opinion.strip():
-        raise CreationError(_("Write your opinion before passing the application on."))
+        raise AppError(OPINION_REQUIRED, field="opinion")
     _require_all_scored(stage, application)
     stage.status, stage.opinion, stage.reviewer = Stage.Status.PASSED, opinion.strip(), user
     stage.save(update_fields=["status", "opinion", "reviewer"])
@@ -465,7 +539,7 @@ def review_return(user: User, application: Application, reasons: str) -> None:
     application = Application.objects.select_for_update().get(pk=application.pk)
     stage = _review_stage(user, application)
     if not reasons.strip():
-        raise CreationError(_("Say what must change: the reasons are required."))
+        raise AppError(RETURN_REASONS_REQUIRED, field="reasons")
     stage.status, stage.opinion, stage.reviewer = Stage.Status.RETURNED, reasons.strip(), user
     stage.save(update_fields=["status", "opinion", "reviewer"])
     application.status = Application.Status.RETURNED
@@ -481,11 +555,11 @@ def inspection_record(
 ) -> Inspection:
     stage = _review_stage(user, application)
     if stage.kind != Stage.Kind.ACCEPTANCE:
-        raise CreationError(_("On-site acceptance, spot checks and re-checks are recorded at the awarding stage."))
+        raise AppError(INSPECTION_AT_AWARDING)
     if not inspectors.strip() or not findings.strip():
-        raise CreationError(_("Name the inspectors and write the findings."))
+        raise AppError(INSPECTION_INCOMPLETE, field="inspectors")
     if date > program_today():
-        raise CreationError(_("An inspection cannot be dated in the future."))
+        raise AppError(INSPECTION_IN_FUTURE, field="date")
     inspection = Inspection.objects.create(
         application=application,
         kind=kind,
@@ -518,12 +592,12 @@ def decide(user: User, application: Application, *, approved: bool, reasons: str
     application = Application.objects.select_for_update().get(pk=application.pk)
     stage = _review_stage(user, application)
     if stage.kind != Stage.Kind.ACCEPTANCE:
-        raise CreationError(_("Only the awarding stage decides."))
+        raise AppError(ONLY_AWARDING_DECIDES)
     if not reasons.strip():
-        raise CreationError(_("Give the reasons for the decision."))
+        raise AppError(DECISION_REASONS_REQUIRED, field="reasons")
     _require_all_scored(stage, application)
     if approved and not application.inspections.filter(kind=Inspection.Kind.ON_SITE).exists():
-        raise CreationError(_("Record the on-site acceptance before approving."))
+        raise AppError(ACCEPTANCE_FIRST)
     stage.status, stage.opinion, stage.reviewer = Stage.Status.DECIDED, reasons.strip(), user
     stage.save(update_fields=["status", "opinion", "reviewer"])
     application.status = Application.Status.APPROVED if approved else Application.Status.REJECTED

@@ -36,6 +36,8 @@ def suggestions_for(application: Application) -> dict[str, Suggestion]:
     from shangmi.ledgers.guidance.halfyear import guidance_evidence
 
     enterprise, year = application.enterprise, application.round.year
+    if enterprise is None:  # enterprise_id was checked above; this tells the type checker
+        return {}
     guidance = guidance_evidence(enterprise, year)
     activities = activity_evidence(enterprise, year)
 

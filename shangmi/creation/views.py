@@ -9,18 +9,29 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Page
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from shangmi.accounts.models import User
+from shangmi.accounts.requests import signed_in_user
+from shangmi.core.errors import AppError
+from shangmi.core.forms import save_through
 from shangmi.core.lists import ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE
-from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
 from shangmi.creation import selectors, services
-from shangmi.creation.errors import CreationError, EditConflict
+from shangmi.creation.errors import EditConflict
 from shangmi.creation.evidence import evidence_add, evidence_link, evidence_remove
 from shangmi.creation.filters import ApplicationFilter
 from shangmi.creation.forms import EvidenceForm, InspectionForm, RoundForm
@@ -41,7 +52,7 @@ class RoundListView(ScopedViewMixin, TemplateView):
         year = self.request.GET.get("year", "")
         if year.isdigit():
             rounds = rounds.filter(year=int(year))
-        user = self.request.user
+        user = signed_in_user(self.request)
         context.update(
             rounds=rounds,
             year=year,
@@ -59,20 +70,22 @@ class RoundCreateView(ScopedViewMixin, TemplateView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
-        if user.is_authenticated and (user.role != "regulator" or user.region_id is None):
+        if isinstance(user, User) and (user.role != "regulator" or user.region_id is None):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_to_response({"form": RoundForm(region=request.user.region)})
+        return self.render_to_response({"form": RoundForm(region=signed_in_user(request).region)})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = RoundForm(request.POST, region=request.user.region)
+        user = signed_in_user(request)
+        form = RoundForm(request.POST, region=user.region)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                round_ = services.round_open(
-                    request.user,
+            round_ = save_through(
+                form,
+                lambda: services.round_open(
+                    user,
                     services.RoundInput(
                         title=data["title"],
                         year=data["year"],
@@ -85,10 +98,9 @@ class RoundCreateView(ScopedViewMixin, TemplateView):
                         validity_years=data["validity_years"],
                         notes=data["notes"],
                     ),
-                )
-            except CreationError as exc:
-                form.add_error(None, str(exc))
-            else:
+                ),
+            )
+            if round_ is not None:
                 messages.success(request, _("The round is open."))
                 return HttpResponseRedirect(reverse("creation:round_detail", args=[round_.pk]))
         return self.render_to_response({"form": form})
@@ -100,7 +112,7 @@ class RoundDetailView(ScopedObjectViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         round_ = self.scoped_row(kwargs["pk"])
         applications = services.visible_applications(user).filter(round=round_).order_by("region_id", "applicant_name")
         own = own_filter(user)
@@ -129,7 +141,7 @@ def own_filter(user: Any) -> dict[str, Any]:
 def _may_apply(user: Any, round_: Round) -> bool:
     try:
         services._applicant_of(user, round_)
-    except CreationError:
+    except AppError:  # the account cannot apply in this round: no button
         return False
     return round_.status == Round.Status.OPEN
 
@@ -140,8 +152,10 @@ class RoundCloseView(ScopedObjectViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         round_ = self.scoped_row(pk)
-        services.round_close(request.user, round_)
-        messages.success(request, _("The round is closed to new applications."))
+        with refusals_as_messages(request) as outcome:
+            services.round_close(signed_in_user(request), round_)
+        if outcome.ok:
+            messages.success(request, _("The round is closed to new applications."))
         return HttpResponseRedirect(reverse("creation:round_detail", args=[pk]))
 
 
@@ -158,10 +172,9 @@ class ApplicationStartView(ScopedObjectViewMixin, TemplateView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         round_ = self.scoped_row(pk)
-        try:
-            application = services.application_start(request.user, round_)
-        except CreationError as exc:
-            messages.error(request, str(exc))
+        with refusals_as_messages(request) as outcome:
+            application = services.application_start(signed_in_user(request), round_)
+        if not outcome.ok:
             return HttpResponseRedirect(reverse("creation:round_detail", args=[pk]))
         return HttpResponseRedirect(reverse("creation:application_assess", args=[application.pk]))
 
@@ -183,7 +196,7 @@ class ApplicationListView(ScopedListView):
     template_name = "creation/application_list.html"
 
     def base_queryset(self) -> QuerySet[Application]:
-        return services.visible_applications(self.request.user)
+        return services.visible_applications(signed_in_user(self.request))
 
     def page_context(self, page: Page) -> dict[str, Any]:
         return {"status": self.request.GET.get("status", ""), "statuses": Application.Status.choices}
@@ -213,7 +226,7 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         application = self.application(kwargs["pk"])
         stage = services.active_stage(application)
         stages = list(application.stages.select_related("region", "reviewer"))
@@ -256,7 +269,7 @@ class AssessmentView(ApplicationMixin, TemplateView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self.application(pk)
-        if not selectors.is_applicant_user(request.user, application):
+        if not selectors.is_applicant_user(signed_in_user(request), application):
             messages.info(request, _("Only the applicant fills in the self-assessment."))
             return HttpResponseRedirect(application.get_absolute_url())
         return self.render_to_response(self.context(application))
@@ -285,7 +298,7 @@ class AssessmentView(ApplicationMixin, TemplateView):
             "item_codes": [e.item.code for e in entries],
             "result": _score_of(application, met),
             "editable": application.is_editable,
-            "can_submit": services.can_submit(self.request.user, application),
+            "can_submit": services.can_submit(signed_in_user(self.request), application),
             "answered": sum(1 for e in entries if e.met is not None),
             "total_items": len(entries),
         }
@@ -293,18 +306,20 @@ class AssessmentView(ApplicationMixin, TemplateView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self.application(pk)
         changes: dict[str, services.EntryChange] = {}
-        try:
-            for entry in application.entries.select_related("item"):
-                code = entry.item.code
-                if f"version_{code}" not in request.POST:
-                    continue
-                met, note = _met(request.POST.get(f"met_{code}")), request.POST.get(f"note_{code}", "")
-                if met == entry.met and note.strip() == entry.note:
-                    continue
-                changes[code] = services.EntryChange(met, note, int(request.POST[f"version_{code}"]))
-            result = services.entries_save(request.user, application, changes)
-        except (CreationError, ValueError) as exc:
-            messages.error(request, str(exc))
+        for entry in application.entries.select_related("item"):
+            code = entry.item.code
+            if f"version_{code}" not in request.POST:
+                continue
+            met, note = _met(request.POST.get(f"met_{code}")), request.POST.get(f"note_{code}", "")
+            if met == entry.met and note.strip() == entry.note:
+                continue
+            version = _version(request.POST[f"version_{code}"])
+            if version is None:  # the page never sends one that is not a number: a forged post
+                return HttpResponseBadRequest()
+            changes[code] = services.EntryChange(met, note, version)
+        with refusals_as_messages(request) as outcome:
+            result = services.entries_save(signed_in_user(request), application, changes)
+        if not outcome.ok:
             return HttpResponseRedirect(application.get_absolute_url())
         conflicts = {code: str(exc) for code, exc in result.conflicts.items()}
         saved = len(result.saved)
@@ -319,6 +334,13 @@ def _met(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
+def _version(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
 class EntrySaveView(ApplicationMixin, View):
     """One row of the self-assessment, saved by htmx; answers the row (and the new total)."""
 
@@ -328,19 +350,23 @@ class EntrySaveView(ApplicationMixin, View):
         application = self.application(pk)
         code = request.POST.get("item", "")
         conflict = ""
+        version = _version(request.POST.get(f"version_{code}", "-1"))
+        if version is None:  # the page never sends one that is not a number: a forged post
+            return HttpResponseBadRequest()
         try:
             entry = services.entry_save(
-                request.user,
+                signed_in_user(request),
                 application,
                 code,
                 _met(request.POST.get(f"met_{code}")),
                 request.POST.get(f"note_{code}", ""),
-                int(request.POST.get(f"version_{code}", "-1")),
+                version,
             )
         except EditConflict as exc:
-            entry, conflict = exc.entry, str(exc)
-        except (CreationError, ValueError) as exc:
-            return HttpResponse(str(exc), status=400)
+            entry, conflict = exc.entry, exc.text
+        except AppError as exc:
+            # An htmx row: the refusal is the answer's text, shown where the row was.
+            return HttpResponse(exc.text, status=400)
         entry.conflict = conflict
         entry.evidence_files = list(application.evidence.filter(items=entry.item))
         entry.suggestion = suggestions_for(application).get(entry.item.code)
@@ -362,13 +388,11 @@ class EvidenceUploadView(ApplicationMixin, View):
         if not form.is_valid():
             messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         else:
-            try:
+            with refusals_as_messages(request) as outcome:
                 evidence = evidence_add(
-                    request.user, application, form.cleaned_data["file"], form.cleaned_data["items"]
+                    signed_in_user(request), application, form.cleaned_data["file"], form.cleaned_data["items"]
                 )
-            except CreationError as exc:
-                messages.error(request, str(exc))
-            else:
+            if outcome.ok:
                 messages.success(request, _("%(name)s uploaded.") % {"name": evidence.original_name})
         return HttpResponseRedirect(reverse("creation:application_assess", args=[pk]))
 
@@ -385,11 +409,9 @@ class EvidenceLinkView(ScopedObjectViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         evidence = self.scoped_row(pk)
-        try:
-            evidence_link(request.user, evidence, request.POST.getlist("items"))
-        except CreationError as exc:
-            messages.error(request, str(exc))
-        else:
+        with refusals_as_messages(request) as outcome:
+            evidence_link(signed_in_user(request), evidence, request.POST.getlist("items"))
+        if outcome.ok:
             messages.success(request, _("%(name)s: items updated.") % {"name": evidence.original_name})
         return HttpResponseRedirect(reverse("creation:application_assess", args=[evidence.application_id]))
 
@@ -401,10 +423,8 @@ class EvidenceDeleteView(ScopedObjectViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         evidence = self.scoped_row(pk)
         application_pk = evidence.application_id
-        try:
-            evidence_remove(request.user, evidence)
-        except CreationError as exc:
-            messages.error(request, str(exc))
+        with refusals_as_messages(request):
+            evidence_remove(signed_in_user(request), evidence)
         return HttpResponseRedirect(reverse("creation:application_assess", args=[application_pk]))
 
 
@@ -413,10 +433,9 @@ class SubmitView(ApplicationMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self.application(pk)
-        try:
-            services.submit(request.user, application)
-        except CreationError as exc:
-            messages.error(request, str(exc))
+        with refusals_as_messages(request) as outcome:
+            services.submit(signed_in_user(request), application)
+        if not outcome.ok:
             return HttpResponseRedirect(reverse("creation:application_assess", args=[pk]))
         messages.success(request, _("Submitted. The self-assessment is now locked."))
         return HttpResponseRedirect(application.get_absolute_url())
@@ -427,10 +446,8 @@ class WithdrawView(ApplicationMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self.application(pk)
-        try:
-            services.withdraw(request.user, application)
-        except CreationError as exc:
-            messages.error(request, str(exc))
+        with refusals_as_messages(request):
+            services.withdraw(signed_in_user(request), application)
         return HttpResponseRedirect(application.get_absolute_url())
 
 
@@ -449,7 +466,7 @@ class ReviewView(ApplicationMixin, TemplateView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self.application(pk)
         stage = services.active_stage(application)
-        if not services.is_reviewer(request.user, application, stage):
+        if not services.is_reviewer(signed_in_user(request), application, stage):
             messages.info(request, _("This application is not in your review queue."))
             return HttpResponseRedirect(application.get_absolute_url())
         return self.render_to_response(self.context(application, stage))
@@ -485,9 +502,9 @@ class ReviewView(ApplicationMixin, TemplateView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self.application(pk)
-        user, post = request.user, request.POST
+        user, post = signed_in_user(request), request.POST
         action = post.get("action", "save")
-        try:
+        with refusals_as_messages(request):
             if action == "adopt":
                 services.review_adopt_self_assessment(user, application)
             else:
@@ -510,8 +527,6 @@ class ReviewView(ApplicationMixin, TemplateView):
                 services.decide(user, application, approved=action == "approve", reasons=opinion)
                 messages.success(request, _("Decision recorded."))
                 return HttpResponseRedirect(application.get_absolute_url())
-        except CreationError as exc:
-            messages.error(request, str(exc))
         return HttpResponseRedirect(reverse("creation:application_review", args=[pk]))
 
 
@@ -525,12 +540,15 @@ class InspectionView(ApplicationMixin, View):
             messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         else:
             data = form.cleaned_data
-            try:
+            with refusals_as_messages(request) as outcome:
                 services.inspection_record(
-                    request.user, application, data["kind"], data["date"], data["inspectors"], data["findings"]
+                    signed_in_user(request),
+                    application,
+                    data["kind"],
+                    data["date"],
+                    data["inspectors"],
+                    data["findings"],
                 )
-            except CreationError as exc:
-                messages.error(request, str(exc))
-            else:
+            if outcome.ok:
                 messages.success(request, _("%(kind)s recorded.") % {"kind": Inspection.Kind(data["kind"]).label})
         return HttpResponseRedirect(reverse("creation:application_review", args=[pk]))

@@ -2,9 +2,9 @@
 
 ``scale_data_generate`` spreads N enterprises over the districts of one province, with
 realistic company names, valid unified social credit codes, parks, program tags and a
-few liaison points. Rows go in with ``bulk_create`` in batches (no history rows, no
-per-row validation: the values are valid by construction), so 100,000 enterprises take
-seconds, not minutes.
+few liaison points. Rows go in through the enterprises' bulk writer in batches, each with its
+"+" history record and its tags (no per-row validation: the values are valid by
+construction), so 100,000 enterprises take seconds, not minutes.
 
 Generated enterprises are recognised by their USCC: the organisation-code body is
 ``SERIAL_BASE + index``. A second run counts what is there and only tops up to the
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from shangmi.enterprises.bulk import NewEnterprise, enterprises_bulk_write
 from shangmi.enterprises.models import Enterprise, Industry, Tag
 from shangmi.enterprises.uscc import make_uscc
 from shangmi.regions.models import Park, Region
@@ -195,13 +196,11 @@ def scale_data_generate(
     rng = random.Random(f"{seed}:{len(done)}")
     prefix = short_name(root.name)
     district_short = {d.code: short_name(d.name) for d in districts}
-    through = Enterprise.tags.through
     created = tags_created = 0
     for start in range(0, len(todo), batch_size):
         chunk = todo[start : start + batch_size]
         picked = rng.choices(districts, weights=weights, k=len(chunk))
-        rows: list[Enterprise] = []
-        row_tags: list[list[int]] = []
+        rows: list[NewEnterprise] = []
         for index, district in zip(chunk, picked, strict=True):
             words, industry, scale = rng.choice(BUSINESSES)
             place = district_short[district.code] if rng.random() < 0.5 else ""
@@ -209,31 +208,23 @@ def scale_data_generate(
             district_parks = parks.get(district.code)
             park_id = rng.choice(district_parks) if district_parks and rng.random() < IN_PARK_ODDS else None
             employees = max(1, int(rng.lognormvariate(0, 1.0) * scale))
-            rows.append(
-                Enterprise(
-                    name=name,
-                    uscc=make_uscc(district.code, SERIAL_BASE + index),
-                    region_id=district.code,
-                    park_id=park_id,
-                    industry=Industry(industry),
-                    employee_count=employees,
-                    address=f"{district.full_name}{rng.choice(STREETS)}路{rng.randint(1, 999)}号",
-                    contact_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
-                    contact_phone=f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}",
-                    is_liaison_point=rng.random() < LIAISON_ODDS,
-                )
-            )
-            row_tags.append([pk for pk, odds in tag_odds if rng.random() < odds])
-        with transaction.atomic():
-            Enterprise.objects.bulk_create(rows, batch_size=1000)
-            links = [
-                through(enterprise_id=row.pk, tag_id=tag_id)
-                for row, tag_ids in zip(rows, row_tags, strict=True)
-                for tag_id in tag_ids
-            ]
-            through.objects.bulk_create(links, batch_size=2000)
+            values = {
+                "name": name,
+                "uscc": make_uscc(district.code, SERIAL_BASE + index),
+                "region_id": district.code,
+                "park_id": park_id,
+                "industry": Industry(industry).value,
+                "employee_count": employees,
+                "address": f"{district.full_name}{rng.choice(STREETS)}路{rng.randint(1, 999)}号",
+                "contact_name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                "contact_phone": f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}",
+                "is_liaison_point": rng.random() < LIAISON_ODDS,
+            }
+            rows.append(NewEnterprise(values, frozenset(pk for pk, odds in tag_odds if rng.random() < odds)))
+        # Generated data is nobody's edit: the history records carry no author.
+        enterprises_bulk_write(user=None, created=rows)
+        tags_created += sum(len(row.tag_ids) for row in rows)
         created += len(rows)
-        tags_created += len(links)
         if progress is not None:
             progress(created, len(todo))
     return ScaleResult(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, is_platform
 from shangmi.enforcement import rules
 from shangmi.enforcement.challenge import challenge_passed
 from shangmi.enforcement.models import (
+    CalendarYear,
     Case,
     CaseEvent,
     Clue,
@@ -43,7 +45,15 @@ from shangmi.enforcement.models import (
     Mediation,
     Transfer,
 )
-from shangmi.enforcement.workdays import CalendarMissing, Due, WorkCalendar, deadline, deadline_in_days
+from shangmi.enforcement.workdays import (
+    CalendarFileError,
+    CalendarMissing,
+    Due,
+    WorkCalendar,
+    calendar_load,
+    deadline,
+    deadline_in_days,
+)
 from shangmi.enterprises.models import Enterprise
 from shangmi.regions.models import Region
 
@@ -822,3 +832,25 @@ def mediation_record(*, user: User, data: MediationInput) -> Mediation:
         )  # fmt: skip
         ensure_in_scope(row, user, ADD)
     return row
+
+
+# --- the calendar --------------------------------------------------------------------------------
+
+CALENDAR_FILE = Message("calendar.file", _("The calendar file is refused: %(reason)s"))
+CALENDAR_MAX_BYTES = 64 * 1024
+
+
+def calendar_upload(*, upload: UploadedFile | None) -> CalendarYear:
+    """A new year's calendar uploaded on the calendar page (the shape of data/calendars/)."""
+    try:
+        if upload is None or not upload.size or upload.size > CALENDAR_MAX_BYTES:
+            raise CalendarFileError(_("Choose a calendar file (.json, at most 64 KB)."))
+        try:
+            data = json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise CalendarFileError(_("The file is not a calendar in JSON.")) from exc
+        if not isinstance(data, dict):
+            raise CalendarFileError(_("The file is not a calendar in JSON."))
+        return calendar_load(data)
+    except CalendarFileError as exc:
+        raise AppError(CALENDAR_FILE, field="calendar", reason=str(exc)) from exc

@@ -4,7 +4,6 @@ gets 404 whatever the method), writes from services.py."""
 from __future__ import annotations
 
 import datetime
-import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -48,7 +47,7 @@ from shangmi.enforcement.models import (
     Mediation,
     Transfer,
 )
-from shangmi.enforcement.workdays import CalendarFileError, calendar_load, deadline
+from shangmi.enforcement.workdays import deadline
 
 # --- the calendar and the rules --------------------------------------------------------------
 
@@ -698,23 +697,11 @@ class CalendarLoadView(RightRequiredMixin, View):
     model = CalendarYear
     action = ADD
     http_method_names = ["post"]
-    MAX_BYTES = 64 * 1024
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        upload = request.FILES.get("calendar")
-        try:
-            if upload is None or not upload.size or upload.size > self.MAX_BYTES:
-                raise CalendarFileError(_("Choose a calendar file (.json, at most 64 KB)."))
-            try:
-                data = json.loads(upload.read().decode("utf-8"))
-            except (UnicodeDecodeError, ValueError) as exc:
-                raise CalendarFileError(_("The file is not a calendar in JSON.")) from exc
-            if not isinstance(data, dict):
-                raise CalendarFileError(_("The file is not a calendar in JSON."))
-            year = calendar_load(data)
-        except CalendarFileError as exc:
-            messages.error(request, str(exc))
-        else:
+        with refusals_as_messages(request) as outcome:
+            year = services.calendar_upload(upload=request.FILES.get("calendar"))
+        if outcome.ok:
             messages.success(request, _("The calendar of %(year)s is loaded.") % {"year": year.year})
         return redirect("enforcement:calendar")
 

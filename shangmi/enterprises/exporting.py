@@ -22,7 +22,7 @@ def _row(e: Enterprise, tag_names: dict[int, str], tags_of: dict[int, list[int]]
         e.name,
         e.uscc,
         e.region.full_name,
-        e.park.name if e.park_id else "",
+        e.park.name if e.park is not None else "",
         e.industry,
         e.employee_count if e.employee_count is not None else "",
         "、".join(tag_names[t] for t in sorted(tags_of.get(e.pk, ()))),

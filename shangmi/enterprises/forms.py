@@ -7,7 +7,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.accounts.models import User
-from shangmi.core.forms import BootstrapMixin
+from shangmi.core.forms import BootstrapMixin, field_as, label_choices, model_choices
 from shangmi.core.roles import Role
 from shangmi.core.scoping import VIEW
 from shangmi.enterprises.models import Enterprise
@@ -42,7 +42,7 @@ class EnterpriseForm(BootstrapMixin, forms.ModelForm):
         self.user = user
         # What people paste ("9150 0105 …", full width) is longer than 18 characters until it is
         # normalised in clean_uscc; the length is checked there, with the reason.
-        uscc = self.fields["uscc"]
+        uscc = field_as(self, "uscc", forms.CharField)
         uscc.max_length = None
         uscc.validators = [v for v in uscc.validators if not isinstance(v, MaxLengthValidator)]
         uscc.widget.attrs.pop("maxlength", None)
@@ -54,11 +54,13 @@ class EnterpriseForm(BootstrapMixin, forms.ModelForm):
         else:
             regions = Region.objects.filter(path__subtree=home.path).exclude(level=Region.Level.PROVINCE)
         if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF):
-            regions = Region.objects.filter(pk=user.enterprise.region_id)
-        self.fields["region"].queryset = regions.order_by("code")
-        self.fields["region"].label_from_instance = lambda r: r.full_name
-        self.fields["park"].queryset = Park.objects.restrict(user, VIEW)
-        self.fields["liaison_officer"].queryset = User.objects.restrict(user, VIEW).filter(role=Role.OFFICER)
+            own = user.enterprise
+            regions = Region.objects.filter(pk=own.region_id) if own is not None else Region.objects.none()
+        region = model_choices(self, "region")
+        region.queryset = regions.order_by("code")
+        label_choices(region, lambda r: r.full_name)
+        model_choices(self, "park").queryset = Park.objects.restrict(user, VIEW)
+        model_choices(self, "liaison_officer").queryset = User.objects.restrict(user, VIEW).filter(role=Role.OFFICER)
         if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF):
             # An enterprise keeps its own contacts; its liaison status is the bureau's call.
             for name in ("uscc", "region", "park", "is_liaison_point", "liaison_officer"):
@@ -67,9 +69,9 @@ class EnterpriseForm(BootstrapMixin, forms.ModelForm):
             # assigned must be a valid choice, although the enterprise cannot see other officers.
             officer_id = self.instance.liaison_officer_id
             officers = User.objects.filter(pk=officer_id) if officer_id else User.objects.none()
-            self.fields["liaison_officer"].queryset = officers
+            model_choices(self, "liaison_officer").queryset = officers
             park_id = self.instance.park_id
-            self.fields["park"].queryset = Park.objects.filter(pk=park_id) if park_id else Park.objects.none()
+            model_choices(self, "park").queryset = Park.objects.filter(pk=park_id) if park_id else Park.objects.none()
 
     def clean_uscc(self) -> str:
         code = normalise_uscc(self.cleaned_data["uscc"])
@@ -79,7 +81,8 @@ class EnterpriseForm(BootstrapMixin, forms.ModelForm):
         return code
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         park, region = data.get("park"), data.get("region")
         if park and region and park.region_id != region.pk:
             self.add_error(

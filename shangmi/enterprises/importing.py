@@ -15,16 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import connection, models
 from django.utils.translation import gettext as _
 
 from shangmi.core.importing import (
@@ -40,6 +37,7 @@ from shangmi.core.importing import (
 )
 from shangmi.core.scoping import ADD, CHANGE, is_platform_admin, scope_q
 from shangmi.core.spreadsheets import SUFFIXES as SHEET_SUFFIXES
+from shangmi.enterprises.bulk import KEPT_ON_CHANGE, EnterpriseChange, NewEnterprise, enterprises_bulk_write
 from shangmi.enterprises.models import INDUSTRY_ZH, Enterprise, Industry, Tag
 from shangmi.enterprises.services import may_add_enterprises
 from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
@@ -262,6 +260,7 @@ def _existing(usccs: list[str], user: Any) -> tuple[dict[str, dict[str, Any]], s
             "uscc",
             "created_at",
             "liaison_officer_id",
+            "guidance_officer_id",
             *[f + "_id" if f in ("region", "park") else f for f in _COMPARED],
         ):
             by_uscc[values["uscc"]] = values
@@ -285,7 +284,9 @@ def _registered_usccs(usccs: list[str]) -> list[str]:
     """
     if not usccs:
         return []
-    column = connection.ops.quote_name(Enterprise._meta.get_field("uscc").column)
+    field = Enterprise._meta.get_field("uscc")
+    assert isinstance(field, models.Field) and field.column is not None
+    column = connection.ops.quote_name(field.column)
     sql = f"SELECT {column} FROM {connection.ops.quote_name(Enterprise._meta.db_table)} WHERE {column} = ANY(%s)"
     with connection.cursor() as cursor:
         cursor.execute(sql, [usccs])
@@ -556,240 +557,21 @@ def _sort_against_database(
 
 
 def _write(user: Any, to_create: list[_Row], to_update: list[tuple[_Row, dict[str, Any], bool]]) -> None:
-    through = Enterprise.tags.through
-    history_model = Enterprise.history.model
-    tag_history = _tag_history_model()
-    now = timezone.now()
-    now_db = connection.ops.adapt_datetimefield_value(now)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            _copy_created(user, to_create, now)
-        else:
-            _insert_created(user, to_create, now_db)
-        # bulk_update() writes CASE WHEN ... per column and grows quadratic with the batch;
-        # one prepared UPDATE run with executemany is linear.
-        columns = [Enterprise._meta.get_field(f).column for f in UPDATE_FIELDS]
-        quote = connection.ops.quote_name
-        update_sql = "UPDATE {} SET {} WHERE {} = %s".format(
-            quote(Enterprise._meta.db_table),
-            ", ".join(f"{quote(c)} = %s" for c in columns),
-            quote(Enterprise._meta.pk.column),
-        )
-        attnames = [Enterprise._meta.get_field(f).attname for f in UPDATE_FIELDS]
-        for batch in _chunks(to_update, BATCH_SIZE):
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    update_sql,
-                    [
-                        (*({**r.values, "updated_at": now_db}[a] for a in attnames), current["pk"])
-                        for r, current, _t in batch
-                    ],
-                )
-            _insert(
-                history_model,
-                [
-                    {
-                        **r.values,
-                        "id": current["pk"],
-                        "created_at": connection.ops.adapt_datetimefield_value(current["created_at"]),
-                        "liaison_officer_id": current["liaison_officer_id"],
-                        "history_date": now_db,
-                        "history_type": "~",
-                        "history_user_id": user.pk,
-                    }
-                    for r, current, _t in batch
-                ],
+    """One transaction through the enterprises' bulk writer: rows, tag links and history."""
+    enterprises_bulk_write(
+        user=user,
+        created=[NewEnterprise(dict(r.values), r.tag_ids) for r in to_create],
+        changed=[
+            EnterpriseChange(
+                pk=current["pk"],
+                values=dict(r.values),
+                current={k: current[k] for k in KEPT_ON_CHANGE},
+                tag_ids=r.tag_ids,
+                tags_changed=tags_changed,
             )
-            changed = [(current["pk"], r.tag_ids) for r, current, tags_changed in batch if tags_changed]
-            if changed:
-                through.objects.filter(enterprise_id__in=[pk for pk, _t in changed]).delete()
-                _insert(
-                    through, [{"enterprise_id": pk, "tag_id": t} for pk, tag_ids in changed for t in sorted(tag_ids)]
-                )
-            _tag_history(history_model, tag_history, [(current["pk"], r.tag_ids) for r, current, _t in batch])
-
-
-def _insert_created(user: Any, to_create: list[_Row], now_db: Any) -> None:
-    """New enterprises with their tags and history records, batch by batch (SQLite)."""
-    through = Enterprise.tags.through
-    history_model = Enterprise.history.model
-    tag_history = _tag_history_model()
-    for batch in _chunks(to_create, BATCH_SIZE):
-        # Plain INSERTs: bulk_create(_with_history) spends most of its time preparing each
-        # value of each row one by one; here every value is already what the driver takes.
-        _insert(Enterprise, [{**r.values, "created_at": now_db, "updated_at": now_db} for r in batch])
-        ids = dict(Enterprise.objects.filter(uscc__in=[r.values["uscc"] for r in batch]).values_list("uscc", "pk"))
-        _insert(
-            history_model,
-            [
-                {
-                    **r.values,
-                    "id": ids[r.values["uscc"]],
-                    "created_at": now_db,
-                    "history_date": now_db,
-                    "history_type": "+",
-                    "history_user_id": user.pk,
-                }
-                for r in batch
-            ],
-        )
-        _insert(
-            through,
-            [{"enterprise_id": ids[r.values["uscc"]], "tag_id": t} for r in batch for t in sorted(r.tag_ids)],
-        )
-        _tag_history(history_model, tag_history, [(ids[r.values["uscc"]], r.tag_ids) for r in batch])
-
-
-def _tag_history_model() -> Any:
-    from simple_history.models import HistoricalRecords
-
-    for fld, model in HistoricalRecords.m2m_models.items():
-        if fld.model is Enterprise and fld.name == "tags":
-            return model
-    return None
-
-
-def _tag_history(history_model: Any, tag_history: Any, snapshots: list[tuple[int, frozenset[int]]]) -> None:
-    """Each new history record of an enterprise carries the tags it had then, as save() would."""
-    if tag_history is None or not any(tags for _pk, tags in snapshots):
-        return
-    wanted = [pk for pk, tags in snapshots if tags]
-    through = Enterprise.tags.through
-    latest: dict[int, int] = {}
-    links: list[tuple[int, int, int]] = []
-    for chunk in _chunks(wanted, 5000):
-        for ent_id, history_id in (
-            history_model.objects.filter(id__in=chunk).order_by("id", "history_id").values_list("id", "history_id")
-        ):
-            latest[ent_id] = history_id
-        links.extend(through.objects.filter(enterprise_id__in=chunk).values_list("id", "enterprise_id", "tag_id"))
-    _insert(
-        tag_history,
-        [
-            {"id": link_id, "history_id": latest[pk], "enterprise_id": pk, "tag_id": tag_id}
-            for link_id, pk, tag_id in links
-            if pk in latest
+            for r, current, tags_changed in to_update
         ],
     )
-
-
-def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
-    """INSERT rows given as attname → database-ready value; the auto primary key is left out.
-
-    On PostgreSQL the rows go in with COPY (_copy_rows)."""
-    if not rows:
-        return
-    fields = [
-        f for f in model._meta.concrete_fields if not (f.primary_key and f.get_internal_type().endswith("AutoField"))
-    ]
-    names = [f.attname for f in fields]
-    if connection.vendor == "postgresql":
-        _copy_rows(model, names, (tuple(row.get(n) for n in names) for row in rows))
-        return
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    # On SQLite executemany measured faster than multi-row VALUES (see BENCHMARKS.md).
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows, BATCH_SIZE):
-            cursor.executemany(sql, [tuple(row.get(n) for n in names) for row in chunk])
-
-
-def _copy_rows(model: Any, attnames: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Stream ``rows`` (values in ``attnames`` order) into ``model``'s table with one COPY.
-
-    Why COPY: psycopg's executemany sends one INSERT per row, each parsed and planned by the
-    server (65 % of a PostgreSQL import went there); COPY sends the rows as one data stream.
-    Columns left out (an identity primary key) take their default. PostgreSQL only.
-    """
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(a).column) for a in attnames)
-    # wrap_database_errors: a failing COPY raises django.db.IntegrityError & co, as an INSERT would.
-    with (
-        connection.wrap_database_errors,
-        connection.cursor() as cursor,
-        cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
-
-
-def _next_ids(model: Any, n: int) -> list[int]:
-    """``n`` new primary keys of ``model``, drawn from its PostgreSQL sequence in one query.
-
-    nextval() moves the sequence past them, so rows COPYed with these ids and later ORM
-    inserts cannot collide (a rollback leaves a gap in the ids, as any rolled-back INSERT does).
-    """
-    if n == 0:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_get_serial_sequence(%s, %s)",
-            [connection.ops.quote_name(model._meta.db_table), model._meta.pk.column],
-        )
-        (sequence,) = cursor.fetchone()
-        # The sequence as a constant: pg_get_serial_sequence() inside the row loop costs 8x more.
-        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, n])
-        return sorted(pk for (pk,) in cursor.fetchall())
-
-
-def _copy_created(user: Any, rows: list[_Row], now: datetime) -> None:
-    """New enterprises with their tags and "+" history records (tags included): four COPYs.
-
-    PostgreSQL only. The ids of the enterprises, history records and tag links are drawn from
-    their sequences first, so the history and tag rows point at them without reading anything
-    back. Runs inside _write's transaction: a failure anywhere leaves nothing behind.
-    """
-    if not rows:
-        return
-    history_model = Enterprise.history.model
-    through = Enterprise.tags.through
-    tag_history = _tag_history_model()
-    fields = list(rows[0].values)  # every _Row holds the same checked fields
-    values = itemgetter(*fields)  # a row's values as a tuple, in C
-    enterprise_ids = _next_ids(Enterprise, len(rows))
-    history_ids = _next_ids(history_model, len(rows))
-    # (enterprise id, history id, tag id) of every tag link, as save() + tags.set() would write.
-    links = [
-        (pk, history_id, tag_id)
-        for row, pk, history_id in zip(rows, enterprise_ids, history_ids, strict=True)
-        for tag_id in sorted(row.tag_ids)
-    ]
-    link_ids = _next_ids(through, len(links))
-
-    _copy_rows(
-        Enterprise,
-        ["id", *fields, "created_at", "updated_at"],
-        ((pk, *values(row.values), now, now) for row, pk in zip(rows, enterprise_ids, strict=True)),
-    )
-    _copy_rows(
-        history_model,
-        ["history_id", "id", *fields, "created_at", "history_date", "history_type", "history_user_id"],
-        (
-            (history_id, pk, *values(row.values), now, now, "+", user.pk)
-            for row, pk, history_id in zip(rows, enterprise_ids, history_ids, strict=True)
-        ),
-    )
-    _copy_rows(
-        through,
-        ["id", "enterprise_id", "tag_id"],
-        ((link_id, pk, tag_id) for link_id, (pk, _h, tag_id) in zip(link_ids, links, strict=True)),
-    )
-    if tag_history is not None:
-        _copy_rows(
-            tag_history,
-            ["id", "history_id", "enterprise_id", "tag_id"],
-            (
-                (link_id, history_id, pk, tag_id)
-                for link_id, (pk, history_id, tag_id) in zip(link_ids, links, strict=True)
-            ),
-        )
-
-
-# --- The template ------------------------------------------------------------------------------
 
 
 def write_import_template(target: Path | str | IO[bytes]) -> None:

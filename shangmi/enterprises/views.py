@@ -41,9 +41,10 @@ class EnterpriseListView(EnterpriseRows, ScopedListView):
 
     def page_context(self, page: Page) -> dict[str, Any]:
         user = self.request.user
+        filterset = self.filterset
         return {
             "can_add": may_add_enterprises(user),
-            "picker": picker_context(user, self.filterset.chosen_region),
+            "picker": picker_context(user, filterset.chosen_region if filterset is not None else None),
             "parks": Park.objects.restrict(user).order_by("name").values_list("pk", "name"),
             "tags": Tag.objects.all(),
         }

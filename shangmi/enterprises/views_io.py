@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, View
 
+from shangmi.accounts.requests import signed_in_user
 from shangmi.core.calendar import program_now
 from shangmi.core.lists import ScopedExportView
 from shangmi.core.scoping import ADD
@@ -97,7 +98,7 @@ class EnterpriseImportView(ImporterOnlyMixin, FormView):
         job = Job(
             kind=JOB_KIND_IMPORT,
             title=_("Import of %(name)s") % {"name": name},
-            created_by=self.request.user,
+            created_by=signed_in_user(self.request),
             total=inspection.rows,
             # The verdict of the check travels with the job: the worker parses, it does not check again.
             params={

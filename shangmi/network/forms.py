@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.accounts.models import User
-from shangmi.core.forms import BootstrapMixin
+from shangmi.core.forms import BootstrapMixin, model_choices
 from shangmi.core.scoping import VIEW
 from shangmi.enterprises.models import Enterprise
 from shangmi.network.models import Station
@@ -46,16 +46,26 @@ def _chosen(value: Any, choices: Any) -> Any:
 
 
 def officer_label(officer: User) -> str:
-    region = officer.region.name if officer.region_id else ""
+    region = officer.region.name if officer.region is not None else ""
     return f"{officer.display_name} ({region})" if region else officer.display_name
+
+
+class _RegionChoice(forms.ModelChoiceField[Region]):
+    def label_from_instance(self, obj: Region) -> str:
+        return obj.full_name
+
+
+class _OfficerChoice(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        return officer_label(obj)
 
 
 class StationForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=128)
     kind = forms.ChoiceField(label=_("Kind"), choices=Station.Kind.choices)
-    region = forms.ModelChoiceField(label=_("District"), queryset=Region.objects.none())
+    region = _RegionChoice(label=_("District"), queryset=Region.objects.none())
     park = forms.ModelChoiceField(label=_("Park"), queryset=Park.objects.none(), required=False)
-    officer = forms.ModelChoiceField(label=_("Guidance officer"), queryset=User.objects.none(), required=False)
+    officer = _OfficerChoice(label=_("Guidance officer"), queryset=User.objects.none(), required=False)
     enterprises = forms.ModelMultipleChoiceField(
         label=_("Enterprises served"),
         queryset=Enterprise.objects.none(),
@@ -72,13 +82,11 @@ class StationForm(BootstrapMixin, forms.Form):
         if station is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_of(station, user)
         super().__init__(*args, **kwargs)
-        region = self.fields["region"]
+        region = model_choices(self, "region")
         region.queryset = station_region_choices(user).order_by("code")
-        region.label_from_instance = lambda r: r.full_name
-        self.fields["park"].queryset = Park.objects.restrict(user, VIEW).select_related("region")
-        officer = self.fields["officer"]
+        model_choices(self, "park").queryset = Park.objects.restrict(user, VIEW).select_related("region")
+        officer = model_choices(self, "officer")
         officer.queryset = officer_candidates(user).order_by("full_name", "username")
-        officer.label_from_instance = officer_label
         self._offer_enterprises(user, station)
 
     def _offer_enterprises(self, user: Any, station: Station | None) -> None:
@@ -86,7 +94,7 @@ class StationForm(BootstrapMixin, forms.Form):
         its park, when the district has too many), plus those it serves already. A province's
         100,000 enterprises are never put in one list: above ENTERPRISE_CHOICES the list waits
         for a district or a park (changing either reloads the list through htmx)."""
-        field = self.fields["enterprises"]
+        field = model_choices(self, "enterprises")
         field.widget.attrs.update({"class": "form-select", "size": "12"})
         for name in ("region", "park"):
             # The list follows the district and the park: re-render just that field.
@@ -101,8 +109,8 @@ class StationForm(BootstrapMixin, forms.Form):
                 }
             )
         visible = Enterprise.objects.restrict(user, VIEW)
-        region = _chosen(self["region"].value(), self.fields["region"].queryset)
-        park = _chosen(self["park"].value(), self.fields["park"].queryset)
+        region = _chosen(self["region"].value(), model_choices(self, "region").queryset)
+        park = _chosen(self["park"].value(), model_choices(self, "park").queryset)
         offered = visible.none()
         if region is not None:
             offered = visible.filter(region__path__subtree=region.path)

@@ -10,6 +10,7 @@ costs the same number of queries for ten enterprises or ten thousand.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,7 +86,7 @@ class Counts:
 
     def stations_by_kind(self) -> list[tuple[str, str, int]]:
         """(kind, label, count) for every kind, zeros included, in the kinds' order."""
-        return [(kind, label, self.stations.get(kind, 0)) for kind, label in Station.Kind.choices]
+        return [(kind, str(label), self.stations.get(kind, 0)) for kind, label in Station.Kind.choices]
 
 
 def network_counts(user: Any, region: Region | None) -> Counts:
@@ -111,8 +112,9 @@ def child_counts(user: Any, region: Region | None) -> list[tuple[Region, Counts]
     )
     by_path: dict[str, Counts] = defaultdict(Counts)
     for row in rows:
-        child = row.pop("child")
-        by_path[child] = Counts(**row)
+        counts: dict[str, Any] = dict(row)
+        child = counts.pop("child")
+        by_path[child] = Counts(**counts)
     station_rows = (
         stations_in(user, region).annotate(child=key).values_list("child", "kind").annotate(n=Count("pk")).order_by()
     )
@@ -187,7 +189,7 @@ def network_tree(user: Any, region: Region | None) -> RegionNode:
     return root
 
 
-def _served(stations: list[dict[str, Any]], visible: set[int]) -> dict[int, list[int]]:
+def _served(stations: Sequence[Mapping[str, Any]], visible: set[int]) -> dict[int, list[int]]:
     """Station id → the ids of the enterprises it serves that the reader can see."""
     served: dict[int, list[int]] = defaultdict(list)
     for station_id, enterprise_id in Station.enterprises.through.objects.filter(
@@ -221,7 +223,7 @@ def _region_nodes(region: Region | None, leaf_paths: list[str]) -> tuple[RegionN
     return root, nodes
 
 
-def _leaf(row: dict[str, Any]) -> EnterpriseLeaf:
+def _leaf(row: Mapping[str, Any]) -> EnterpriseLeaf:
     return EnterpriseLeaf(
         pk=row["pk"],
         name=row["name"],
@@ -233,8 +235,8 @@ def _leaf(row: dict[str, Any]) -> EnterpriseLeaf:
 
 
 def _attach_enterprises(
-    enterprises: list[dict[str, Any]],
-    stations: list[dict[str, Any]],
+    enterprises: Sequence[Mapping[str, Any]],
+    stations: Sequence[Mapping[str, Any]],
     served: dict[int, list[int]],
     nodes: dict[str, RegionNode],
 ) -> None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.accounts.models import User
+from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, is_platform_admin, may
 from shangmi.enterprises.models import Enterprise
@@ -26,21 +26,28 @@ from shangmi.regions.models import Region
 # The programs put liaison points in these "key enterprises" first (seed 001 item 18, seed 002).
 KEY_TAG_CODES = ("knowledge_intensive", "technology_intensive")
 
-NOT_A_REGULATOR = _("Only a market supervision bureau designates liaison points and appoints officers.")
-NO_ENTERPRISES = _("Choose at least one enterprise.")
-UNKNOWN_ACTION = _("Choose what to do with the chosen enterprises.")
-OFFICER_REQUIRED = _("Choose the officer to appoint.")
-ENTERPRISES_OUT_OF_SCOPE = _(
-    "%(count)d of the chosen enterprises are not in your region, or no longer exist: nothing was changed."
+NOT_A_REGULATOR = Message(
+    "network.not_a_regulator", _("Only a market supervision bureau designates liaison points and appoints officers.")
 )
-OFFICER_OUT_OF_SCOPE = _("The chosen person is not a liaison or guidance officer of your region: nothing was changed.")
-PARK_ELSEWHERE = _("This park is not in the station's district.")
-STATION_OFFICER_OUT_OF_SCOPE = _("Choose a guidance officer of your own region.")
-STATION_ENTERPRISES_OUT_OF_SCOPE = _("Some of the chosen enterprises are not in your scope.")
-
-
-class NetworkError(Exception):
-    """A network write refused for a reason the person can act on; nothing was written."""
+NO_ENTERPRISES = Message("network.no_enterprises", _("Choose at least one enterprise."))
+UNKNOWN_ACTION = Message("network.unknown_action", _("Choose what to do with the chosen enterprises."))
+OFFICER_REQUIRED = Message("network.officer_required", _("Choose the officer to appoint."))
+ENTERPRISES_OUT_OF_SCOPE = Message(
+    "network.enterprises_out_of_scope",
+    _("%(count)d of the chosen enterprises are not in your region, or no longer exist: nothing was changed."),
+)
+OFFICER_OUT_OF_SCOPE = Message(
+    "network.officer_out_of_scope",
+    _("The chosen person is not a liaison or guidance officer of your region: nothing was changed."),
+)
+STATION_OUTSIDE = Message("network.station_outside", _("You cannot place a station outside your own region."))
+PARK_ELSEWHERE = Message("network.park_elsewhere", _("This park is not in the station's district."))
+STATION_OFFICER_OUT_OF_SCOPE = Message(
+    "network.station_officer_out_of_scope", _("Choose a guidance officer of your own region.")
+)
+STATION_ENTERPRISES_OUT_OF_SCOPE = Message(
+    "network.station_enterprises_out_of_scope", _("Some of the chosen enterprises are not in your scope.")
+)
 
 
 class AssignAction(models.TextChoices):
@@ -103,32 +110,36 @@ def network_assign(*, user: Any, enterprise_ids: Iterable[int], action: str, off
     enterprises at once. Returns how many enterprises changed.
 
     All or nothing: one enterprise or the officer outside the writer's region refuses the
-    whole request with NetworkError before anything is written.
+    whole request with AppError before anything is written.
     """
     if not may_manage_network(user):
-        raise NetworkError(NOT_A_REGULATOR)
+        raise AppError(NOT_A_REGULATOR)
     if action not in _ACTION_FIELDS:
-        raise NetworkError(UNKNOWN_ACTION)
+        raise AppError(UNKNOWN_ACTION)
     ids = set(enterprise_ids)
     if not ids:
-        raise NetworkError(NO_ENTERPRISES)
+        raise AppError(NO_ENTERPRISES)
     field, needs_officer = _ACTION_FIELDS[action]
     officer: User | None = None
     if needs_officer:
         if officer_id is None:
-            raise NetworkError(OFFICER_REQUIRED)
+            raise AppError(OFFICER_REQUIRED)
         officer = officer_candidates(user).filter(pk=officer_id).first()
         if officer is None:
-            raise NetworkError(OFFICER_OUT_OF_SCOPE)
+            raise AppError(OFFICER_OUT_OF_SCOPE)
     enterprises = list(Enterprise.objects.restrict(user, CHANGE).filter(pk__in=ids))
     if len(enterprises) != len(ids):
-        raise NetworkError(str(ENTERPRISES_OUT_OF_SCOPE) % {"count": len(ids) - len(enterprises)})
+        raise AppError(ENTERPRISES_OUT_OF_SCOPE, count=len(ids) - len(enterprises))
 
-    value: Any = {
-        AssignAction.LIAISON_POINT: True,
-        AssignAction.NOT_LIAISON_POINT: False,
-    }.get(action, officer)
-    attname = Enterprise._meta.get_field(field).attname  # liaison_officer -> liaison_officer_id
+    value: bool | User | None = officer
+    if action == AssignAction.LIAISON_POINT:
+        value = True
+    elif action == AssignAction.NOT_LIAISON_POINT:
+        value = False
+    written = Enterprise._meta.get_field(field)
+    if not isinstance(written, models.Field):  # every field in _ACTION_FIELDS is a column
+        raise TypeError(f"Enterprise.{field} is not a column")
+    attname = written.attname  # liaison_officer -> liaison_officer_id
     new = value.pk if isinstance(value, User) else value
     changed = 0
     for enterprise in enterprises:
@@ -142,24 +153,18 @@ def network_assign(*, user: Any, enterprise_ids: Iterable[int], action: str, off
     return changed
 
 
-def _check_station(user: Any, station: Station, enterprises: list[Enterprise] | None) -> None:
-    errors: dict[str, Any] = {}
+def _check_station(user: User, station: Station, enterprises: list[Enterprise] | None) -> None:
+    """Refuse, on the field concerned, the first choice that lies outside the writer's scope."""
     if station.region_id is not None and not station_region_choices(user).filter(pk=station.region_id).exists():
-        errors["region"] = _("You cannot place a station outside your own region.")
-    if (
-        station.park_id is not None
-        and station.region_id is not None
-        and not station.park.region.is_within(station.region)
-    ):
-        errors["park"] = PARK_ELSEWHERE
+        raise AppError(STATION_OUTSIDE, field="region")
+    if station.park is not None and station.region is not None and not station.park.region.is_within(station.region):
+        raise AppError(PARK_ELSEWHERE, field="park")
     if station.officer_id is not None and not officer_candidates(user).filter(pk=station.officer_id).exists():
-        errors["officer"] = STATION_OFFICER_OUT_OF_SCOPE
+        raise AppError(STATION_OFFICER_OUT_OF_SCOPE, field="officer")
     if enterprises:
         visible = Enterprise.objects.restrict(user, VIEW).filter(pk__in=[e.pk for e in enterprises]).count()
         if visible != len({e.pk for e in enterprises}):
-            errors["enterprises"] = STATION_ENTERPRISES_OUT_OF_SCOPE
-    if errors:
-        raise ValidationError(errors)
+            raise AppError(STATION_ENTERPRISES_OUT_OF_SCOPE, field="enterprises")
 
 
 @transaction.atomic
@@ -168,7 +173,8 @@ def station_save(
 ) -> Station:
     """Create (``station`` None) or change a station and the enterprises it serves.
 
-    Raises ValidationError (field by field) or OutOfScopeError; nothing is kept then.
+    Raises AppError (on the field concerned), ValidationError (the model's own rules) or
+    OutOfScopeError; nothing is kept then.
     Enterprises served that the writer cannot see (a park operator editing a station that
     also serves enterprises outside the park) stay served: one cannot drop what one cannot see.
     """
@@ -194,7 +200,6 @@ def station_save(
 __all__ = [
     "KEY_TAG_CODES",
     "AssignAction",
-    "NetworkError",
     "may_add_stations",
     "may_manage_network",
     "network_assign",

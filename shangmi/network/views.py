@@ -14,17 +14,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from shangmi.accounts.requests import signed_in_user
 from shangmi.core.forms import save_through
 from shangmi.core.lists import ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE, VIEW
-from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
 from shangmi.enterprises.models import Enterprise
 from shangmi.network import overview
 from shangmi.network.filters import StationFilter
 from shangmi.network.forms import STATION_FIELDS, AssignFilterForm, AssignForm, StationForm
 from shangmi.network.models import Station
 from shangmi.network.services import (
-    NetworkError,
+    STATION_OUTSIDE,
     may_add_stations,
     may_manage_network,
     network_assign,
@@ -41,7 +42,7 @@ class OverviewView(ScopedViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         # The network's rule is the reader's own tree, whatever their rights on enterprises
         # (what they see of it still comes through restrict): exactly what the picker offers.
         region = chosen_region(self.request, Enterprise, allowed=in_picker)
@@ -69,7 +70,9 @@ def _served_count() -> Coalesce:
     # A subquery, not Count("enterprises"): restrict() may already have joined the
     # enterprises (an enterprise's own staff), which would make a join count only theirs.
     through = Station.enterprises.through.objects.filter(station_id=OuterRef("pk"))
-    return Coalesce(Subquery(through.values("station_id").annotate(n=Count("pk")).values("n")[:1]), 0)
+    counted = through.values("station_id").annotate(n=Count("pk"))
+    # django-stubs does not see annotations on an auto-created through model's rows.
+    return Coalesce(Subquery(counted.values("n")[:1]), 0)  # type: ignore[misc]
 
 
 class StationListView(ScopedListView):
@@ -85,7 +88,7 @@ class StationListView(ScopedListView):
         return {
             "kind": self.request.GET.get("kind", ""),
             "kinds": Station.Kind.choices,
-            "can_add": may_add_stations(self.request.user),
+            "can_add": may_add_stations(signed_in_user(self.request)),
         }
 
 
@@ -100,12 +103,13 @@ class StationCreateView(ScopedViewMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        initial = {"region": request.user.home_region} if request.user.home_region else {}
-        form = StationForm(user=request.user, initial=_with_query(initial, request.GET))
+        user = signed_in_user(request)
+        initial = {"region": user.home_region} if user.home_region else {}
+        form = StationForm(user=user, initial=_with_query(initial, request.GET))
         return self.render_to_response({"form": form})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = StationForm(request.POST, user=request.user)
+        form = StationForm(request.POST, user=signed_in_user(request))
         station = _save(request, form, None)
         if station is not None:
             messages.success(request, _("Station %(name)s created.") % {"name": station.name})
@@ -135,9 +139,12 @@ def _save(request: HttpRequest, form: StationForm, station: Station | None) -> S
     return save_through(
         form,
         lambda: station_save(
-            user=request.user, station=station, data=form.station_data(), enterprises=form.cleaned_data["enterprises"]
+            user=signed_in_user(request),
+            station=station,
+            data=form.station_data(),
+            enterprises=form.cleaned_data["enterprises"],
         ),
-        out_of_scope=_("You cannot place a station outside your own region."),
+        out_of_scope=STATION_OUTSIDE.text,
         out_of_scope_field=None,
     )
 
@@ -149,13 +156,14 @@ class StationUpdateView(ScopedObjectViewMixin, TemplateView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         station = self.scoped_row(pk)
-        initial = _with_query(None, request.GET, station, request.user)
-        form = StationForm(user=request.user, station=station, initial=initial)
+        user = signed_in_user(request)
+        initial = _with_query(None, request.GET, station, user)
+        form = StationForm(user=user, station=station, initial=initial)
         return self.render_to_response({"form": form, "station": station})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         station = self.scoped_row(pk)
-        form = StationForm(request.POST, user=request.user, station=station)
+        form = StationForm(request.POST, user=signed_in_user(request), station=station)
         saved = _save(request, form, station)
         if saved is not None:
             messages.success(request, _("Station %(name)s saved.") % {"name": saved.name})
@@ -170,7 +178,7 @@ class StationDetailView(ScopedObjectViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         station = self.scoped_row(kwargs["pk"])
         # Only the enterprises the reader may see are named; the others are only counted.
         served = station.enterprises.restrict(user, VIEW).select_related("region", "liaison_officer")
@@ -223,7 +231,7 @@ class AssignView(ScopedViewMixin, TemplateView):
         context.update(
             filters=filters,
             page=page_of(self.request, self.enterprises(filters), 50),
-            form=kwargs.get("form") or AssignForm(user=self.request.user),
+            form=kwargs.get("form") or AssignForm(user=signed_in_user(self.request)),
             query=query.urlencode(),
         )
         return context
@@ -232,22 +240,20 @@ class AssignView(ScopedViewMixin, TemplateView):
         # Re-encoded, so whatever was posted back can only ever be a query string of this page.
         query = QueryDict(request.POST.get("next_query", "")).urlencode()
         back = reverse("network:assign") + (f"?{query}" if query else "")
-        form = AssignForm(request.POST, user=request.user)
+        form = AssignForm(request.POST, user=signed_in_user(request))
         try:
             ids = [int(value) for value in request.POST.getlist("enterprise")]
         except ValueError:
             ids = []
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
-        try:
+        with refusals_as_messages(request) as outcome:
             changed = network_assign(
-                user=request.user,
+                user=signed_in_user(request),
                 enterprise_ids=ids,
                 action=form.cleaned_data["action"],
                 officer_id=form.cleaned_data["officer"],
             )
-        except NetworkError as exc:
-            messages.error(request, str(exc))
-        else:
+        if outcome.ok:
             messages.success(request, _("%(count)d enterprises changed.") % {"count": changed})
         return HttpResponseRedirect(back)

@@ -27,6 +27,9 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
+# Not an AppError, on purpose: standards are loaded only from the command line (load_standards,
+# load_reference_data), never from a page, so these errors are for whoever edits a data file and
+# read in English with the file and place in it; no person in the product ever sees them.
 class StandardLoadError(Exception):
     """A standard cannot be loaded; nothing was written."""
 

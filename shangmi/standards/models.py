@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.scoping import RestrictedQuerySet, Scope
 
-POINTS = {"max_digits": 5, "decimal_places": 1}
+# Points as the data files write them: up to 9999.9.
+POINT_DIGITS = 5
+POINT_PLACES = 1
 
 
 class Standard(models.Model):
@@ -30,9 +32,13 @@ class Standard(models.Model):
     source = models.CharField(_("source"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     # The cap on the total (the Chongqing standard: bonus points never lift it above 100).
-    max_total = models.DecimalField(_("maximum total"), null=True, blank=True, **POINTS)
+    max_total = models.DecimalField(
+        _("maximum total"), null=True, blank=True, max_digits=POINT_DIGITS, decimal_places=POINT_PLACES
+    )
     # Points needed to pass, where the standard names a threshold.
-    pass_mark = models.DecimalField(_("pass mark"), null=True, blank=True, **POINTS)
+    pass_mark = models.DecimalField(
+        _("pass mark"), null=True, blank=True, max_digits=POINT_DIGITS, decimal_places=POINT_PLACES
+    )
     notes = models.TextField(_("notes"), blank=True)
     # SHA-256 of the canonical form of the data file: tells whether a reload changes anything.
     content_sha256 = models.CharField(max_length=64)
@@ -68,7 +74,9 @@ class Category(models.Model):
     title = models.CharField(_("title"), max_length=200)
     # The 创建标准 column: what the category asks of the applicant, in the standard's words.
     requirement = models.TextField(_("requirement"), blank=True)
-    points = models.DecimalField(_("points"), null=True, blank=True, **POINTS)
+    points = models.DecimalField(
+        _("points"), null=True, blank=True, max_digits=POINT_DIGITS, decimal_places=POINT_PLACES
+    )
     is_bonus = models.BooleanField(_("bonus"), default=False)
 
     class Meta:
@@ -84,7 +92,9 @@ class Criterion(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     code = models.CharField(_("code"), max_length=16)
     title = models.TextField(_("title"), blank=True)
-    points = models.DecimalField(_("points"), null=True, blank=True, **POINTS)
+    points = models.DecimalField(
+        _("points"), null=True, blank=True, max_digits=POINT_DIGITS, decimal_places=POINT_PLACES
+    )
 
     class Meta:
         ordering = ["category_id", "number"]
@@ -101,7 +111,9 @@ class Item(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="items")
     code = models.CharField(_("code"), max_length=16)
     text = models.TextField(_("text"))
-    points = models.DecimalField(_("points"), null=True, blank=True, **POINTS)
+    points = models.DecimalField(
+        _("points"), null=True, blank=True, max_digits=POINT_DIGITS, decimal_places=POINT_PLACES
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

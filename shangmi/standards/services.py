@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -23,9 +23,9 @@ from shangmi.standards.spec import StandardSpec, read_standard_file
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-CREATED = "created"
-REPLACED = "replaced"
-UNCHANGED = "unchanged"
+CREATED: Final = "created"
+REPLACED: Final = "replaced"
+UNCHANGED: Final = "unchanged"
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def standard_save(spec: StandardSpec, *, origin: str = "") -> LoadResult:
     existing = Standard.objects.select_for_update().filter(code=spec.code, version=spec.version).first()
     if existing is not None and existing.content_sha256 == digest:
         return LoadResult(existing, UNCHANGED, origin)
-    if existing is not None and existing.is_frozen:
+    if existing is not None and existing.frozen_at is not None:
         raise StandardFrozenError(
             f"{origin or spec.code}: {spec.code} version {spec.version} is in use (frozen on "
             f"{program_local(existing.frozen_at):%Y-%m-%d %H:%M}) and the file changes it. A version in use "

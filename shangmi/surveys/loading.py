@@ -31,6 +31,9 @@ UNCHANGED: Final = "unchanged"
 QUESTION_FIELDS = ("order", "text", "kind", "choices", "correct", "metric", "required")
 
 
+# Not an AppError, on purpose: data files are loaded by the commands (load_questionnaires,
+# load_reference_data); the one page that reaches this module (issuing a survey) loads the
+# shipped baseline, whose file the tests check, so the message is for whoever edits a data file.
 class QuestionnaireLoadError(ValueError):
     """A data file that cannot be loaded; the message names the file and the question."""
 

@@ -15,12 +15,14 @@ import io
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 from PIL import Image
 
 from shangmi.core.calendar import program_date, program_now
+from shangmi.core.errors import AppError, Message
 from shangmi.enterprises.models import INDUSTRY_ZH, Tag
 from shangmi.pdf.fonts import FONT_FAMILY, register_cjk_fonts
 from shangmi.pdf.layout import wrap_cjk
@@ -45,8 +47,8 @@ NUMBERS = "一二三四五六七八九十"
 RULE = (170, 170, 170)
 
 
-class ReportError(Exception):
-    """The report cannot be made now (the survey is still open)."""
+# The report cannot be made now: the survey is still open.
+NOT_CLOSED = Message("survey_report_not_closed", _("Close the survey first: the report is made from final answers."))
 
 
 def report_filename(survey: Survey) -> str:
@@ -56,7 +58,7 @@ def report_filename(survey: Survey) -> str:
 def survey_report(survey: Survey) -> bytes:
     """The report of a closed survey: the numbers are final only once no answer can change."""
     if survey.status != Survey.Status.CLOSED:
-        raise ReportError("调研尚未结束：请先结束调研，再生成调研分析报告。")
+        raise AppError(NOT_CLOSED)
     return report_pdf(survey_results(survey))
 
 

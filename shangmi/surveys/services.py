@@ -1,6 +1,6 @@
 """The rules of surveys: writing questionnaires, issuing a survey to a region's enterprises,
 answering it, reminding the late and closing it. Views, commands and tests all call these;
-each refusal is a ``SurveyError`` whose message says why, in the reader's language."""
+each refusal is an ``AppError`` carrying one of the message constants below."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shangmi.accounts.models import User
 from shangmi.core.calendar import program_today
+from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
 from shangmi.core.scoping import CHANGE, in_scope
 from shangmi.enterprises.models import Enterprise, Tag
@@ -29,15 +31,54 @@ ENTERPRISE_ROLES = (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF)
 BATCH = 2000
 
 
-class SurveyError(Exception):
-    """A step the rules refuse; the message is for the person who tried it."""
+REGULATOR_ONLY = Message("survey_regulator_only", gettext_lazy("Only a regulator of a region can do this."))
+QUESTIONNAIRE_NOT_YOURS = Message(
+    "survey_questionnaire_not_yours", gettext_lazy("You cannot change this questionnaire.")
+)
+BASELINE_NOT_EDITED = Message(
+    "survey_baseline_not_edited",
+    gettext_lazy("The baseline questionnaire ships with the platform and is not edited here; copy it to adapt it."),
+)
+ISSUED_NOT_EDITED = Message(
+    "survey_issued_not_edited",
+    gettext_lazy(
+        "This questionnaire has been issued: its questions stay as they were asked, so the answers keep "
+        "their meaning. Copy it to make a changed version."
+    ),
+)
+QUESTION_PROBLEMS = Message("survey_question_problems", gettext_lazy("The question cannot be saved: %(problems)s"))
+REGION_OUTSIDE = Message(
+    "survey_region_outside", gettext_lazy("A survey goes to your own region or a region below it.")
+)
+NOT_ISSUABLE = Message(
+    "survey_not_issuable",
+    gettext_lazy("This questionnaire cannot be issued (it has no questions, or is not yours to use)."),
+)
+DEADLINE_PAST = Message("survey_deadline_past", gettext_lazy("The deadline cannot be in the past."))
+NOBODY_MATCHES = Message(
+    "survey_nobody_matches", gettext_lazy("No enterprise of the region matches: nobody would be asked.")
+)
+NOT_MANAGER = Message("survey_not_manager", gettext_lazy("You cannot manage this survey."))
+ALREADY_CLOSED = Message("survey_already_closed", gettext_lazy("The survey is already closed."))
+CLOSED_KEEPS_DEADLINE = Message("survey_closed_keeps_deadline", gettext_lazy("A closed survey keeps its deadline."))
+REMIND_NOT_ANSWERABLE = Message(
+    "survey_remind_not_answerable",
+    gettext_lazy("The survey no longer takes answers (closed or past its deadline): extend the deadline first."),
+)
+OWN_STAFF_ONLY = Message("survey_own_staff_only", gettext_lazy("Only the enterprise's own staff answer its survey."))
+NOT_ANSWERABLE = Message(
+    "survey_not_answerable",
+    gettext_lazy("This survey no longer takes answers: it is closed or past its deadline."),
+)
+ANSWERS_NEED_CORRECTING = Message("survey_answers_invalid", gettext_lazy("Some answers need correcting."))
 
 
-class AnswerErrors(SurveyError):
-    """Answers that do not pass validation: one message per question code."""
+class AnswerErrors(AppError):
+    """Answers that do not pass validation: beside the one message, the reason for each
+    question (keyed by question code), so the form marks every question that needs work."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(_("Some answers need correcting."))
+        super().__init__(ANSWERS_NEED_CORRECTING)
         self.errors = errors
 
 
@@ -47,7 +88,7 @@ def is_regulator(user: Any) -> bool:
 
 def _require_regulator(user: Any) -> Region:
     if not is_regulator(user):
-        raise SurveyError(_("Only a regulator of a region can do this."))
+        raise AppError(REGULATOR_ONLY)
     return user.region
 
 
@@ -75,24 +116,21 @@ def usable_questionnaires(user: Any) -> QuerySet[Questionnaire]:
     return relevant_questionnaires(user).annotate(question_count=Count("questions")).filter(question_count__gt=0)
 
 
-def edit_problem(questionnaire: Questionnaire) -> str | None:
+def edit_problem(questionnaire: Questionnaire) -> Message | None:
     """Why the questions of ``questionnaire`` cannot change now, or None when they can."""
     if questionnaire.is_baseline:
-        return _("The baseline questionnaire ships with the platform and is not edited here; copy it to adapt it.")
+        return BASELINE_NOT_EDITED
     if questionnaire.surveys.exists():
-        return _(
-            "This questionnaire has been issued: its questions stay as they were asked, so the answers keep "
-            "their meaning. Copy it to make a changed version."
-        )
+        return ISSUED_NOT_EDITED
     return None
 
 
 def _require_editable(user: Any, questionnaire: Questionnaire) -> None:
     if not in_scope(questionnaire, user, CHANGE):
-        raise SurveyError(_("You cannot change this questionnaire."))
+        raise AppError(QUESTIONNAIRE_NOT_YOURS)
     problem = edit_problem(questionnaire)
     if problem:
-        raise SurveyError(problem)
+        raise AppError(problem)
 
 
 def _new_code(region: Region) -> str:
@@ -177,7 +215,7 @@ def question_save(
     if not data.text.strip():
         problems.insert(0, _("Write the question."))
     if problems:
-        raise SurveyError(" ".join(problems))
+        raise AppError(QUESTION_PROBLEMS, problems=" ".join(problems))
     if question is None:
         last = questionnaire.questions.aggregate(last=Max("order"))["last"] or 0
         codes = set(questionnaire.questions.values_list("code", flat=True))
@@ -255,11 +293,11 @@ def survey_issue(user: Any, data: SurveyInput) -> Survey:
     """Create the survey, one assignment per target enterprise, and tell their administrators."""
     own_region = _require_regulator(user)
     if not data.region.is_within(own_region):
-        raise SurveyError(_("A survey goes to your own region or a region below it."))
+        raise AppError(REGION_OUTSIDE, field="region")
     if not usable_questionnaires(user).filter(pk=data.questionnaire.pk).exists():
-        raise SurveyError(_("This questionnaire cannot be issued (it has no questions, or is not yours to use)."))
+        raise AppError(NOT_ISSUABLE, field="questionnaire")
     if data.deadline < program_today():
-        raise SurveyError(_("The deadline cannot be in the past."))
+        raise AppError(DEADLINE_PAST, field="deadline")
     enterprise_ids = list(
         target_enterprises(
             user,
@@ -270,7 +308,7 @@ def survey_issue(user: Any, data: SurveyInput) -> Survey:
         ).values_list("pk", flat=True)
     )
     if not enterprise_ids:
-        raise SurveyError(_("No enterprise of the region matches: nobody would be asked."))
+        raise AppError(NOBODY_MATCHES)
     survey = Survey.objects.create(
         questionnaire=data.questionnaire,
         title=data.title.strip(),
@@ -304,7 +342,7 @@ def _admins_of(assignments: QuerySet[SurveyAssignment]) -> QuerySet[User]:
 
 def _require_manager(user: Any, survey: Survey) -> None:
     if user is not None and not in_scope(survey, user, CHANGE):
-        raise SurveyError(_("You cannot manage this survey."))
+        raise AppError(NOT_MANAGER)
 
 
 @transaction.atomic
@@ -312,7 +350,7 @@ def survey_close(user: Any, survey: Survey) -> Survey:
     _require_manager(user, survey)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.status == Survey.Status.CLOSED:
-        raise SurveyError(_("The survey is already closed."))
+        raise AppError(ALREADY_CLOSED)
     survey.status = Survey.Status.CLOSED
     survey.closed_at = timezone.now()
     survey.save(update_fields=["status", "closed_at"])
@@ -322,9 +360,9 @@ def survey_close(user: Any, survey: Survey) -> Survey:
 def survey_set_deadline(user: Any, survey: Survey, deadline: datetime.date) -> Survey:
     _require_manager(user, survey)
     if survey.status != Survey.Status.OPEN:
-        raise SurveyError(_("A closed survey keeps its deadline."))
+        raise AppError(CLOSED_KEEPS_DEADLINE)
     if deadline < program_today():
-        raise SurveyError(_("The deadline cannot be in the past."))
+        raise AppError(DEADLINE_PAST, field="deadline")
     survey.deadline = deadline
     survey.save(update_fields=["deadline"])
     return survey
@@ -351,9 +389,7 @@ def survey_remind(
     _require_manager(user, survey)
     survey.refresh_from_db(fields=["status", "deadline"])  # a closing a moment ago counts
     if not survey.is_answerable:
-        raise SurveyError(
-            _("The survey no longer takes answers (closed or past its deadline): extend the deadline first.")
-        )
+        raise AppError(REMIND_NOT_ANSWERABLE)
     now = now or timezone.now()
     unanswered = SurveyAssignment.objects.filter(survey=survey, answered_at__isnull=True)
     due = unanswered
@@ -402,10 +438,10 @@ def answers_save(user: Any, assignment: SurveyAssignment, raw: Mapping[str, Any]
     latest save is the answer, and answered_at tells when it was given.
     """
     if not may_answer(user, assignment):
-        raise SurveyError(_("Only the enterprise's own staff answer its survey."))
+        raise AppError(OWN_STAFF_ONLY)
     assignment = SurveyAssignment.objects.select_for_update().select_related("survey").get(pk=assignment.pk)
     if not assignment.survey.is_answerable:
-        raise SurveyError(_("This survey no longer takes answers: it is closed or past its deadline."))
+        raise AppError(NOT_ANSWERABLE)
     questions = list(assignment.survey.questionnaire.questions.all())
     values, errors = validate_answers(questions, raw)
     if errors:

@@ -19,24 +19,30 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from shangmi.accounts.requests import signed_in_user
+from shangmi.core.errors import AppError, Message
+from shangmi.core.forms import save_through
 from shangmi.core.lists import ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE, DELETE, in_scope, is_platform_admin
-from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
 from shangmi.core.xlsx import xlsx_response
 from shangmi.surveys import services
 from shangmi.surveys.aggregation import survey_results
 from shangmi.surveys.exporting import answers_export, export_filename
-from shangmi.surveys.filters import SurveyFilter
+from shangmi.surveys.filters import AssignmentFilter, SurveyFilter
 from shangmi.surveys.forms import AnswerForm, DeadlineForm, QuestionForm, QuestionnaireForm, SurveyForm
 from shangmi.surveys.loading import baseline
 from shangmi.surveys.models import Question, Questionnaire, Survey, SurveyAssignment
-from shangmi.surveys.report import ReportError, report_filename, survey_report
-from shangmi.surveys.services import AnswerErrors, SurveyError
+from shangmi.surveys.report import report_filename, survey_report
+from shangmi.surveys.services import AnswerErrors
 
 PAGE_SIZE = 50
+
+DEADLINE_NOT_A_DATE = Message("survey_deadline_not_a_date", gettext_lazy("Enter the new deadline as a date."))
 
 
 def _regulator_only(request: HttpRequest) -> None:
@@ -106,9 +112,10 @@ class SurveyCreateView(ScopedViewMixin, TemplateView):
         form = SurveyForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                survey = services.survey_issue(
-                    request.user,
+            survey = save_through(
+                form,
+                lambda: services.survey_issue(
+                    signed_in_user(request),
                     services.SurveyInput(
                         questionnaire=data["questionnaire"],
                         title=data["title"],
@@ -118,10 +125,9 @@ class SurveyCreateView(ScopedViewMixin, TemplateView):
                         industries=data["industries"],
                         liaison_points_only=data["liaison_points_only"],
                     ),
-                )
-            except SurveyError as exc:
-                form.add_error(None, str(exc))
-            else:
+                ),
+            )
+            if survey is not None:
                 count = survey.assignments.count()
                 messages.success(
                     request,
@@ -151,8 +157,9 @@ class SurveyDetailView(SurveyMixin, TemplateView):
         if can_manage:
             assignments = survey.assignments.select_related("enterprise__region")
             counts = assignments.aggregate(asked=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
-            show = "answered" if self.request.GET.get("show") == "answered" else "unanswered"
-            rows = assignments.filter(answered_at__isnull=show == "unanswered").order_by(
+            shown = AssignmentFilter(self.request.GET, queryset=assignments, user=user)
+            # A value the filter refuses lists nothing and says why, rather than another table.
+            rows = (shown.qs if shown.is_valid() else assignments.none()).order_by(
                 "enterprise__region_id", "enterprise__name"
             )
             context.update(
@@ -160,7 +167,8 @@ class SurveyDetailView(SurveyMixin, TemplateView):
                 answered=counts["answered"],
                 unanswered=counts["asked"] - counts["answered"],
                 rate=counts["answered"] * 100 / counts["asked"] if counts["asked"] else None,
-                show=show,
+                show=shown.shown or "",
+                filter=shown,
                 page=page_of(self.request, rows, PAGE_SIZE),
                 deadline_form=DeadlineForm(initial={"deadline": survey.deadline}),
             )
@@ -177,12 +185,8 @@ class SurveyActionView(SurveyMixin, View, ABC):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         survey = self.survey(pk)
-        try:
-            message = self.act(request, survey)
-        except SurveyError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, message)
+        with refusals_as_messages(request):
+            messages.success(request, self.act(request, survey))
         return HttpResponseRedirect(survey.get_absolute_url())
 
     @abstractmethod
@@ -213,7 +217,7 @@ class SurveyDeadlineView(SurveyActionView):
     def act(self, request: HttpRequest, survey: Survey) -> str:
         form = DeadlineForm(request.POST)
         if not form.is_valid():
-            raise SurveyError(_("Enter the new deadline as a date."))
+            raise AppError(DEADLINE_NOT_A_DATE, field="deadline")
         services.survey_set_deadline(request.user, survey, form.cleaned_data["deadline"])
         return _("The deadline is now %(date)s.") % {"date": survey.deadline.isoformat()}
 
@@ -268,10 +272,10 @@ class SurveyReportView(SurveyMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         survey = self.survey(pk)
-        try:
+        pdf = b""
+        with refusals_as_messages(request) as outcome:
             pdf = survey_report(survey)
-        except ReportError:
-            messages.error(request, _("Close the survey first: the report is made from final answers."))
+        if not outcome.ok:
             return HttpResponseRedirect(survey.get_absolute_url())
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(True, report_filename(survey))
@@ -364,15 +368,16 @@ class AnswerView(AssignmentMixin, TemplateView):
         questions = list(assignment.survey.questionnaire.questions.all())
         form = AnswerForm(request.POST, questions=questions)
         if form.is_valid():
-            try:
-                services.answers_save(request.user, assignment, form.raw_answers())
-            except AnswerErrors as exc:
-                for code, message in exc.errors.items():
-                    form.add_error(f"q_{code}", message)
-            except SurveyError as exc:
-                messages.error(request, str(exc))
+            with refusals_as_messages(request) as outcome:
+                try:
+                    services.answers_save(signed_in_user(request), assignment, form.raw_answers())
+                except AnswerErrors as exc:
+                    # Marked on each question it concerns, not as one message at the top.
+                    for code, message in exc.errors.items():
+                        form.add_error(f"q_{code}", message)
+            if not outcome.ok:
                 return HttpResponseRedirect(assignment.get_absolute_url())
-            else:
+            if not form.errors:
                 messages.success(request, _("Your answers are saved. You can change them until the deadline."))
                 return HttpResponseRedirect(assignment.get_absolute_url())
         messages.error(request, _("Some answers need correcting: see the marked questions."))
@@ -446,7 +451,7 @@ class QuestionnaireDetailView(QuestionnaireMixin, TemplateView):
             questionnaire=questionnaire,
             questions=questions,
             editable=can_change and problem is None,
-            edit_problem=problem if can_change or questionnaire.is_baseline else None,
+            edit_problem=problem.render() if problem and (can_change or questionnaire.is_baseline) else None,
             can_copy=services.is_regulator(user),
             question_form=QuestionForm(),
         )
@@ -472,11 +477,10 @@ class QuestionnaireEditView(QuestionnaireMixin, TemplateView):
         questionnaire = self.questionnaire(pk)
         form = QuestionnaireForm(request.POST)
         if form.is_valid():
-            try:
-                services.questionnaire_update(request.user, questionnaire, **form.cleaned_data)
-            except SurveyError as exc:
-                form.add_error(None, str(exc))
-            else:
+            saved = save_through(
+                form, lambda: services.questionnaire_update(signed_in_user(request), questionnaire, **form.cleaned_data)
+            )
+            if saved is not None:
                 messages.success(request, _("The questionnaire is saved."))
                 return HttpResponseRedirect(questionnaire.get_absolute_url())
         return self.render_to_response({"form": form, "questionnaire": questionnaire})
@@ -496,10 +500,9 @@ class QuestionnaireDeleteView(QuestionnaireMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         questionnaire = self.questionnaire(pk)
-        try:
-            services.questionnaire_delete(request.user, questionnaire)
-        except SurveyError as exc:
-            messages.error(request, str(exc))
+        with refusals_as_messages(request) as outcome:
+            services.questionnaire_delete(signed_in_user(request), questionnaire)
+        if not outcome.ok:
             return HttpResponseRedirect(questionnaire.get_absolute_url())
         messages.success(request, _("The questionnaire is deleted."))
         return HttpResponseRedirect(reverse("surveys:questionnaire_list"))
@@ -524,7 +527,7 @@ class QuestionEditView(QuestionnaireMixin, TemplateView):
         questionnaire, question = self.objects(pk, question_id)
         problem = services.edit_problem(questionnaire)
         if problem:
-            messages.error(request, problem)
+            messages.error(request, problem.render())
             return HttpResponseRedirect(questionnaire.get_absolute_url())
         form = QuestionForm(question=question)
         return self.render_to_response({"form": form, "questionnaire": questionnaire, "question": question})
@@ -533,11 +536,11 @@ class QuestionEditView(QuestionnaireMixin, TemplateView):
         questionnaire, question = self.objects(pk, question_id)
         form = QuestionForm(request.POST)
         if form.is_valid():
-            try:
-                services.question_save(request.user, questionnaire, form.question_input(), question)
-            except SurveyError as exc:
-                form.add_error(None, str(exc))
-            else:
+            saved = save_through(
+                form,
+                lambda: services.question_save(signed_in_user(request), questionnaire, form.question_input(), question),
+            )
+            if saved is not None:
                 messages.success(request, _("The question is saved."))
                 return HttpResponseRedirect(questionnaire.get_absolute_url())
         return self.render_to_response({"form": form, "questionnaire": questionnaire, "question": question})
@@ -551,10 +554,8 @@ class QuestionActionView(QuestionnaireMixin, View, ABC):
         question = questionnaire.questions.filter(pk=question_id).first()
         if question is None:
             raise Http404
-        try:
+        with refusals_as_messages(request):
             self.act(request, question)
-        except SurveyError as exc:
-            messages.error(request, str(exc))
         return HttpResponseRedirect(questionnaire.get_absolute_url())
 
     @abstractmethod

@@ -8,11 +8,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shangmi.core.calendar import program_year
-from shangmi.core.forms import BootstrapMixin
+from shangmi.core.errors import AppError
+from shangmi.core.forms import BootstrapMixin, label_choices, model_choices
 from shangmi.core.scoping import ADD
 from shangmi.creation.models import DemoType, Level
 from shangmi.regions.chooser import YEARS
@@ -42,13 +44,14 @@ class _KindForm(BootstrapMixin, forms.Form):
         help_text=gettext_lazy("A title of any of the chosen levels counts (e.g. municipal and county)."),
     )
 
-    def _set_regions(self, queryset: Any) -> None:
-        field = self.fields["region"]
+    def _set_regions(self, queryset: QuerySet[Region]) -> None:
+        field = model_choices(self, "region")
         field.queryset = queryset.order_by("code")
-        field.label_from_instance = lambda r: r.full_name
+        label_choices(field, lambda r: r.full_name)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("metric") == Metric.COACHING:
             data["demo_type"], data["levels"] = "", []
         else:
@@ -69,7 +72,7 @@ class TargetForm(_KindForm):
     field_order = ["region", "year", "metric", "demo_type", "levels", "minimum", "deadline"]
 
     def __init__(self, *args: Any, user: Any, action: str, instance: Target | None = None, **kwargs: Any) -> None:
-        initial = {"year": program_year()}
+        initial: dict[str, Any] = {"year": program_year()}
         if instance is not None:
             initial = {
                 "region": instance.region_id,
@@ -113,7 +116,11 @@ class ProgramForm(_KindForm):
         self._set_regions(scoped_regions(user, action, TargetProgram))
 
     def clean_shares(self) -> list[int]:
-        return parse_shares(self.cleaned_data["shares"])
+        # The service's rule, shown on the field as soon as the form is checked.
+        try:
+            return parse_shares(self.cleaned_data["shares"])
+        except AppError as exc:
+            raise ValidationError(exc.text, code=exc.code) from exc
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -139,9 +146,9 @@ class TargetImportForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # Only a region with districts below it takes a breakdown table.
         regions = scoped_regions(user, ADD).exclude(level=Region.Level.DISTRICT).order_by("code")
-        field = self.fields["region"]
+        field = model_choices(self, "region")
         field.queryset = regions
-        field.label_from_instance = lambda r: r.full_name
+        label_choices(field, lambda r: r.full_name)
         home = getattr(user, "home_region", None)
         if home is not None and regions.filter(pk=home.pk).exists():
             field.initial = home.pk

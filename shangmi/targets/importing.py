@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from shangmi.core.errors import Message
 from shangmi.core.importing import ImportFileError, RowError, RowsOutcome, read_rows, seen_headers
-from shangmi.core.scoping import ADD, CHANGE, ensure_in_scope
+from shangmi.core.scoping import ADD, CHANGE, OutOfScopeError, ensure_in_scope
 from shangmi.creation.models import DemoType, Level
 from shangmi.regions.models import Region
 from shangmi.regions.resolve import RegionIndex, Resolution, normalise
@@ -377,28 +377,21 @@ def targets_import(
     if result.errors:
         return result
     result.lines = lines
-    try:
-        with transaction.atomic():
-            _write(result, lines, year, deadline, user)
-            if dry_run:
-                transaction.set_rollback(True)
-    except _Refused as exc:
+    with transaction.atomic():
+        refused = _write(result, lines, year, deadline, user)
+        if dry_run or refused is not None:
+            transaction.set_rollback(True)
+    if refused is not None:
+        # All or nothing: one row outside the scope and no row is written.
         result.created = result.updated = result.unchanged = 0
-        result.errors.append(RowError(exc.row, str(exc)))
+        result.errors.append(refused)
     return result
-
-
-class _Refused(Exception):
-    def __init__(self, row: int, message: str) -> None:
-        super().__init__(message)
-        self.row = row
 
 
 def _write(
     result: TargetImportResult, lines: list[TargetLine], year: int, deadline: datetime.date | None, user: Any
-) -> None:
-    from shangmi.core.scoping import OutOfScopeError
-
+) -> RowError | None:
+    """Write the lines; the first row the user may not write stops it (the caller rolls back)."""
     existing = {
         (t.region_id, Column.of(t)): t
         for t in Target.objects.select_for_update().filter(region__in={line.region.pk for line in lines}, year=year)
@@ -423,10 +416,11 @@ def _write(
         if user is not None:
             try:
                 ensure_in_scope(target, user, ADD if adding else CHANGE)
-            except OutOfScopeError as exc:
-                raise _Refused(
+            except OutOfScopeError:
+                return RowError(
                     line.row, _("You cannot set targets for %(region)s.") % {"region": line.region.full_name}
-                ) from exc
+                )
+    return None
 
 
 __all__ = [

@@ -6,6 +6,8 @@ from the applications and titles, never stored.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +17,7 @@ from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, RestrictedQuerySet, Scope
 from shangmi.creation.models import DemoType
 
-REGULATOR_WRITES = {Role.REGULATOR: frozenset({VIEW, ADD, CHANGE, DELETE})}
+REGULATOR_WRITES: Mapping[str, frozenset[str]] = {Role.REGULATOR: frozenset({VIEW, ADD, CHANGE, DELETE})}
 
 
 class Metric(models.TextChoices):

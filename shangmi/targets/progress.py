@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
@@ -147,7 +148,9 @@ def _target_cells(
     return cell
 
 
-def demonstration_counts(parent: Region, year: int, columns: Sequence[Column]) -> dict[tuple[str, str, str], dict]:
+def demonstration_counts(
+    parent: Region, year: int, columns: Sequence[Column]
+) -> dict[tuple[str, str, str], Mapping[str, Any]]:
     """(child code, demo type, level) → candidates/submitted/approved, in one grouped query."""
     demo_columns = [c for c in columns if not c.is_coaching]
     if not demo_columns:

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from shangmi.core.errors import AppError, Message
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, ensure_in_scope, may, regions_in_scope
 from shangmi.core.scoping import region_in_scope as core_region_in_scope
 from shangmi.creation.models import DemoType, Level
@@ -49,6 +49,37 @@ DEMO_TYPE_ZH: dict[str, str] = {
 COACHING_ZH = "企业商业秘密保护专项辅导"
 
 
+# --- Refusals ----------------------------------------------------------------------------------
+
+UNKNOWN_LEVEL = Message("target_unknown_level", gettext_lazy("Unknown level: %(codes)s."))
+DEMO_TYPE_REQUIRED = Message(
+    "target_demo_type_required", gettext_lazy("Choose the demonstration type this target counts.")
+)
+LEVELS_REQUIRED = Message("target_levels_required", gettext_lazy("Choose at least one level."))
+TARGET_EXISTS = Message(
+    "target_exists", gettext_lazy("%(region)s already has this target for %(year)d: edit that one instead.")
+)
+SHARE_NOT_WHOLE = Message(
+    "target_share_not_whole",
+    gettext_lazy("“%(value)s” is not a whole percentage: write the yearly shares like 20, 40, 40."),
+)
+SHARE_NEGATIVE = Message("target_share_negative", gettext_lazy("A yearly share cannot be negative (%(value)d)."))
+SHARES_MISSING = Message("target_shares_missing", gettext_lazy("Give at least one yearly share, like 20, 40, 40."))
+SHARES_NOT_100 = Message(
+    "target_shares_not_100", gettext_lazy("The yearly shares add up to %(sum)d%%; they must add up to 100%%.")
+)
+YEAR_TAKEN = Message(
+    "target_program_year_taken",
+    gettext_lazy(
+        "%(region)s already has a target for %(column)s in %(year)d that is not part of this "
+        "program: edit or delete it first."
+    ),
+)
+ALREADY_COACHED = Message(
+    "target_already_coached", gettext_lazy("%(name)s is already on the coaching list of %(year)d.")
+)
+
+
 # --- Columns: what a target counts ----------------------------------------------------------
 
 
@@ -59,7 +90,7 @@ def normalise_levels(codes: Iterable[str] | str) -> str:
     wanted = {code.strip() for code in codes if code and code.strip()}
     unknown = wanted - set(LEVEL_ORDER)
     if unknown:
-        raise ValidationError(_("Unknown level: %(codes)s.") % {"codes": ", ".join(sorted(unknown))})
+        raise AppError(UNKNOWN_LEVEL, field="levels", codes=", ".join(sorted(unknown)))
     return ",".join(code for code in LEVEL_ORDER if code in wanted)
 
 
@@ -159,22 +190,19 @@ def _check_target(target: Target) -> None:
     else:
         target.levels = normalise_levels(target.levels)
         if not target.demo_type:
-            raise ValidationError({"demo_type": _("Choose the demonstration type this target counts.")})
+            raise AppError(DEMO_TYPE_REQUIRED, field="demo_type")
         if not target.levels:
-            raise ValidationError({"levels": _("Choose at least one level.")})
+            raise AppError(LEVELS_REQUIRED, field="levels")
     clash = Target.objects.filter(
         region=target.region, year=target.year, metric=target.metric, demo_type=target.demo_type, levels=target.levels
     ).exclude(pk=target.pk)
     if clash.exists():
-        raise ValidationError(
-            _("%(region)s already has this target for %(year)d: edit that one instead.")
-            % {"region": target.region.full_name, "year": target.year}
-        )
+        raise AppError(TARGET_EXISTS, region=target.region.full_name, year=target.year)
 
 
 @transaction.atomic
 def target_save(*, user: Any, target: Target | None, data: dict[str, Any]) -> Target:
-    """Create (``target`` None) or change one target; raises ValidationError or OutOfScopeError."""
+    """Create (``target`` None) or change one target; raises AppError or OutOfScopeError."""
     adding = target is None
     target = Target() if target is None else target
     for field, value in data.items():
@@ -213,18 +241,14 @@ def parse_shares(value: str | Sequence[Any]) -> list[int]:
         try:
             share = int(str(part).strip())
         except ValueError as exc:
-            raise ValidationError(
-                _("“%(value)s” is not a whole percentage: write the yearly shares like 20, 40, 40.") % {"value": part}
-            ) from exc
+            raise AppError(SHARE_NOT_WHOLE, field="shares", value=part) from exc
         if share < 0:
-            raise ValidationError(_("A yearly share cannot be negative (%(value)d).") % {"value": share})
+            raise AppError(SHARE_NEGATIVE, field="shares", value=share)
         shares.append(share)
     if not shares:
-        raise ValidationError(_("Give at least one yearly share, like 20, 40, 40."))
+        raise AppError(SHARES_MISSING, field="shares")
     if sum(shares) != 100:
-        raise ValidationError(
-            _("The yearly shares add up to %(sum)d%%; they must add up to 100%%.") % {"sum": sum(shares)}
-        )
+        raise AppError(SHARES_NOT_100, field="shares", sum=sum(shares))
     return shares
 
 
@@ -271,9 +295,9 @@ def program_save(*, user: Any, program: TargetProgram | None, data: dict[str, An
     else:
         program.levels = normalise_levels(program.levels)
         if not program.demo_type:
-            raise ValidationError({"demo_type": _("Choose the demonstration type this target counts.")})
+            raise AppError(DEMO_TYPE_REQUIRED, field="demo_type")
         if not program.levels:
-            raise ValidationError({"levels": _("Choose at least one level.")})
+            raise AppError(LEVELS_REQUIRED, field="levels")
     program.full_clean()
     program.save()
     ensure_in_scope(program, user, ADD if adding else CHANGE)
@@ -290,13 +314,7 @@ def program_save(*, user: Any, program: TargetProgram | None, data: dict[str, An
     for year, minimum in years:
         target = existing.get(year)
         if target is not None and target.program_id != program.pk:
-            raise ValidationError(
-                _(
-                    "%(region)s already has a target for %(column)s in %(year)d that is not part of this "
-                    "program: edit or delete it first."
-                )
-                % {"region": program.region.full_name, "column": column.label, "year": year}
-            )
+            raise AppError(YEAR_TAKEN, region=program.region.full_name, column=column.label, year=year)
         if target is None:
             target = Target(region=program.region, year=year, program=program, **column.target_filter())
         if target.pk is None or target.minimum != minimum:
@@ -335,9 +353,7 @@ def find_enterprise(user: Any, text: str, region: Region | None = None) -> Enter
 @transaction.atomic
 def coaching_add(*, user: Any, enterprise: Enterprise, year: int, note: str = "") -> CoachingEnrolment:
     if CoachingEnrolment.objects.filter(enterprise=enterprise, year=year).exists():
-        raise ValidationError(
-            _("%(name)s is already on the coaching list of %(year)d.") % {"name": enterprise.name, "year": year}
-        )
+        raise AppError(ALREADY_COACHED, field="enterprise", name=enterprise.name, year=year)
     enrolment = CoachingEnrolment(enterprise=enterprise, year=year, note=note, added_by=user)
     enrolment.full_clean(validate_constraints=False)
     enrolment.save()

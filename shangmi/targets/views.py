@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
+from shangmi.accounts.requests import signed_in_user
 from shangmi.core.calendar import program_year
 from shangmi.core.forms import save_through
 from shangmi.core.lists import ScopedListView
-from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, OutOfScopeError, in_scope
+from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, in_scope
 from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, ScopedViewMixin
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
@@ -146,21 +146,24 @@ class TargetImportView(RightRequiredMixin, FormView):
 
 class _TargetFormMixin:
     request: HttpRequest
-    action: str
-    scoped_object: Target | None = None
+    action: ClassVar[str]
+
+    def editing(self) -> Target | None:
+        """The target the form changes; None on the page for a new one."""
+        return None
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()  # type: ignore[misc]
-        kwargs.update(user=self.request.user, action=self.action, instance=self.scoped_object)
-        if self.scoped_object is None:
+        kwargs.update(user=self.request.user, action=self.action, instance=self.editing())
+        if self.editing() is None:
             kwargs["initial"] = {k: v for k, v in self.request.GET.items() if k in ("region", "year", "metric")}
         return kwargs
 
     def form_valid(self, form: TargetForm) -> HttpResponse:
-        user = self.request.user
+        user = signed_in_user(self.request)
         target = save_through(
             form,
-            lambda: target_save(user=user, target=self.scoped_object, data=dict(form.cleaned_data)),
+            lambda: target_save(user=user, target=self.editing(), data=dict(form.cleaned_data)),
             out_of_scope=OUT_OF_SCOPE,
         )
         if target is None:
@@ -171,7 +174,7 @@ class _TargetFormMixin:
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "object": self.scoped_object}  # type: ignore[misc]
+        return {**super().get_context_data(**kwargs), "object": self.editing()}  # type: ignore[misc]
 
 
 class TargetCreateView(_TargetFormMixin, RightRequiredMixin, FormView):
@@ -187,9 +190,12 @@ class TargetUpdateView(_TargetFormMixin, ScopedObjectViewMixin, FormView):
     template_name = "targets/form.html"
     form_class = TargetForm
 
+    def editing(self) -> Target:
+        return self.scoped_object_as(Target)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_delete"] = in_scope(self.scoped_object, self.request.user, DELETE)
+        context["can_delete"] = in_scope(self.editing(), self.request.user, DELETE)
         return context
 
 
@@ -199,7 +205,7 @@ class TargetDeleteView(ScopedObjectViewMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        target: Target = self.scoped_object
+        target = self.scoped_object_as(Target)
         region, year = table_region(request.user, target.region), target.year
         target_delete(user=request.user, target=target)
         messages.success(request, _("Target deleted."))
@@ -229,7 +235,8 @@ class ProgramListView(ScopedListView):
         cells = targets_progress(targets)
         by_program: dict[int, list[Any]] = {}
         for target in targets:
-            by_program.setdefault(target.program_id, []).append(cells[target.pk])
+            if target.program_id is not None:  # every one here: they were read by their program
+                by_program.setdefault(target.program_id, []).append(cells[target.pk])
         context["programs"] = [(program, by_program.get(program.pk, [])) for program in programs]
         context["can_add"] = may_manage(self.request.user, ADD, TargetProgram)
         return context
@@ -237,19 +244,22 @@ class ProgramListView(ScopedListView):
 
 class _ProgramFormMixin:
     request: HttpRequest
-    action: str
-    scoped_object: TargetProgram | None = None
+    action: ClassVar[str]
+
+    def editing(self) -> TargetProgram | None:
+        """The program the form changes; None on the page for a new one."""
+        return None
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()  # type: ignore[misc]
-        kwargs.update(user=self.request.user, action=self.action, instance=self.scoped_object)
+        kwargs.update(user=self.request.user, action=self.action, instance=self.editing())
         return kwargs
 
     def form_valid(self, form: ProgramForm) -> HttpResponse:
-        user = self.request.user
+        user = signed_in_user(self.request)
         program = save_through(
             form,
-            lambda: program_save(user=user, program=self.scoped_object, data=dict(form.cleaned_data)),
+            lambda: program_save(user=user, program=self.editing(), data=dict(form.cleaned_data)),
             out_of_scope=OUT_OF_SCOPE,
         )
         if program is None:
@@ -259,7 +269,7 @@ class _ProgramFormMixin:
         return HttpResponseRedirect(reverse("targets:program_list"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "object": self.scoped_object}  # type: ignore[misc]
+        return {**super().get_context_data(**kwargs), "object": self.editing()}  # type: ignore[misc]
 
 
 class ProgramCreateView(_ProgramFormMixin, RightRequiredMixin, FormView):
@@ -274,6 +284,9 @@ class ProgramUpdateView(_ProgramFormMixin, ScopedObjectViewMixin, FormView):
     action = CHANGE
     template_name = "targets/program_form.html"
     form_class = ProgramForm
+
+    def editing(self) -> TargetProgram:
+        return self.scoped_object_as(TargetProgram)
 
 
 # --- Coaching lists ---------------------------------------------------------------------------
@@ -330,13 +343,15 @@ class CoachingView(ScopedViewMixin, TemplateView):
                     _("No enterprise in %(region)s has this code or name.") % {"region": region.full_name},
                 )
             else:
-                try:
-                    coaching_add(user=request.user, enterprise=enterprise, year=year, note=form.cleaned_data["note"])
-                except OutOfScopeError:
-                    form.add_error("enterprise", _("This enterprise is outside your region."))
-                except ValidationError as exc:
-                    form.add_error("enterprise", exc)
-                else:
+                enrolment = save_through(
+                    form,
+                    lambda: coaching_add(
+                        user=signed_in_user(request), enterprise=enterprise, year=year, note=form.cleaned_data["note"]
+                    ),
+                    out_of_scope=_("This enterprise is outside your region."),
+                    out_of_scope_field="enterprise",
+                )
+                if enrolment is not None:
                     messages.success(
                         request,
                         _("%(name)s added to the coaching list of %(year)d.") % {"name": enterprise.name, "year": year},
@@ -351,7 +366,7 @@ class CoachingRemoveView(ScopedObjectViewMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        enrolment: CoachingEnrolment = self.scoped_object
+        enrolment = self.scoped_object_as(CoachingEnrolment)
         region: Region = enrolment.enterprise.region
         code = request.POST.get("region", "")
         if code:

@@ -267,3 +267,38 @@ def test_the_answer_key_is_shown_to_bureaus_not_to_the_enterprises_who_answer(wo
     client.force_login(world.ent_admin_in)
     page = client.get(url)
     assert page.status_code == 200 and marker not in page.content.decode()
+
+
+# --- the assignment table's filter ----------------------------------------------------------------
+
+
+def _table_rows(page: str) -> list[str]:
+    table = page.split('data-testid="assignment-table"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r"<tr>\s*<td>(?:<a [^>]*>)?([^<]+)", table.split("<tbody>", 1)[1])
+
+
+def test_the_assignment_table_shows_the_unanswered_by_default_and_the_answered_on_request(
+    small: SmallSurvey, client
+) -> None:
+    client.force_login(small.world.city_regulator)
+    url = reverse("surveys:survey_detail", args=[small.survey.pk])
+    assert _table_rows(client.get(url).content.decode()) == ["江津机械制造有限公司"]
+    answered = _table_rows(client.get(url, {"show": "answered"}).content.decode())
+    assert sorted(answered) == sorted([small.a.enterprise.name, small.b.enterprise.name, small.c.enterprise.name])
+
+
+def test_a_bad_filter_value_is_the_filters_error_not_another_table(small: SmallSurvey, client) -> None:
+    client.force_login(small.world.city_regulator)
+    response = client.get(reverse("surveys:survey_detail", args=[small.survey.pk]), {"show": "everything"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="filter-errors"' in page and "everything" in page
+    assert _table_rows(page) == []
+
+
+def test_a_bad_status_on_the_survey_list_is_said(small: SmallSurvey, client) -> None:
+    client.force_login(small.world.city_regulator)
+    url = reverse("surveys:survey_list")
+    assert 'data-testid="filter-errors"' not in client.get(url, {"status": "open"}).content.decode()
+    response = client.get(url, {"status": "half-open"})
+    assert response.status_code == 200 and 'data-testid="filter-errors"' in response.content.decode()

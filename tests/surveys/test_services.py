@@ -16,8 +16,9 @@ from shangmi.notices.models import Notification
 from shangmi.surveys import services
 from shangmi.surveys.loading import baseline
 from shangmi.surveys.models import Answer, Survey, SurveyAssignment
-from shangmi.surveys.services import AnswerErrors, QuestionInput, SurveyError
+from shangmi.surveys.services import AnswerErrors, QuestionInput
 from tests.conftest import make_enterprise
+from tests.refusals import refused_with
 from tests.surveys.conftest import SmallSurvey, answers, issue_baseline
 
 
@@ -55,13 +56,13 @@ def test_issue_filters_by_tag_industry_and_liaison_point(world) -> None:
 
 
 def test_issue_refusals(world) -> None:
-    with pytest.raises(SurveyError, match="your own region"):
+    with refused_with(services.REGION_OUTSIDE):
         issue_baseline(world, world.regulator_in, region=world.jiangjin)
-    with pytest.raises(SurveyError, match="Only a regulator"):
+    with refused_with(services.REGULATOR_ONLY):
         issue_baseline(world, world.ent_admin_in, region=world.jiangbei)
-    with pytest.raises(SurveyError, match="past"):
+    with refused_with(services.DEADLINE_PAST):
         issue_baseline(world, world.regulator_in, deadline=program_today() - datetime.timedelta(days=1))
-    with pytest.raises(SurveyError, match="No enterprise"):
+    with refused_with(services.NOBODY_MATCHES):
         issue_baseline(world, world.regulator_in, industries=["T"])
     assert not Survey.objects.exists()
 
@@ -81,7 +82,7 @@ def test_answers_are_saved_typed_and_can_change_until_the_deadline(small: SmallS
     assert a.answered_by == world.ent_staff_in and a.answered_at >= first
 
     Survey.objects.filter(pk=small.survey.pk).update(deadline=program_today() - datetime.timedelta(days=1))
-    with pytest.raises(SurveyError, match="no longer takes answers"):
+    with refused_with(services.NOT_ANSWERABLE):
         services.answers_save(world.ent_admin_in, small.a, answers(1, 1, 1, 1, True, 6))
     assert services.answers_of(small.a)["trade_secrets"] == 12
 
@@ -102,19 +103,19 @@ def test_invalid_answers_change_nothing(small: SmallSurvey) -> None:
 def test_only_the_enterprise_answers_its_own(small: SmallSurvey) -> None:
     world = small.world
     for outsider in (world.ent_admin_out, world.regulator_in, world.city_regulator, small.admin_b):
-        with pytest.raises(SurveyError, match="own staff"):
+        with refused_with(services.OWN_STAFF_ONLY):
             services.answers_save(outsider, small.a, answers(1, 1, 1, 1, True, 6))
 
 
 def test_closing_stops_answers(small: SmallSurvey) -> None:
     world = small.world
-    with pytest.raises(SurveyError, match="cannot manage"):
+    with refused_with(services.NOT_MANAGER):
         services.survey_close(world.regulator_out, small.survey)  # 江津 does not manage the city's survey
     closed = services.survey_close(world.city_regulator, small.survey)
     assert closed.status == Survey.Status.CLOSED and closed.closed_at is not None
-    with pytest.raises(SurveyError, match="already closed"):
+    with refused_with(services.ALREADY_CLOSED):
         services.survey_close(world.city_regulator, closed)
-    with pytest.raises(SurveyError, match="no longer takes answers"):
+    with refused_with(services.NOT_ANSWERABLE):
         services.answers_save(small.admin_d, small.d, answers(1, 1, 1, 1, True, 6))
 
 
@@ -161,9 +162,9 @@ def test_reminders_go_only_to_the_unanswered(small: SmallSurvey) -> None:
 
 def test_no_reminder_for_a_closed_survey(small: SmallSurvey) -> None:
     services.survey_close(small.world.city_regulator, small.survey)
-    with pytest.raises(SurveyError, match="extend the deadline"):
+    with refused_with(services.REMIND_NOT_ANSWERABLE):
         services.survey_remind(small.survey, user=small.world.city_regulator)
-    with pytest.raises(SurveyError, match="cannot manage"):
+    with refused_with(services.NOT_MANAGER):
         services.survey_remind(small.survey, user=small.world.regulator_in)
 
 
@@ -171,7 +172,7 @@ def test_deadline_can_be_extended_while_open(small: SmallSurvey) -> None:
     world = small.world
     later = program_today() + datetime.timedelta(days=60)
     assert services.survey_set_deadline(world.city_regulator, small.survey, later).deadline == later
-    with pytest.raises(SurveyError, match="past"):
+    with refused_with(services.DEADLINE_PAST):
         services.survey_set_deadline(world.city_regulator, small.survey, program_today() - datetime.timedelta(1))
 
 
@@ -196,21 +197,21 @@ def test_a_regulator_writes_a_questionnaire(world) -> None:
         ),
     )
     assert (secrets.code, secrets.order, term.code, term.order) == ("q1", 10, "q2", 20)
-    with pytest.raises(SurveyError, match="asked twice"):
+    with refused_with(services.QUESTION_PROBLEMS):
         services.question_save(
             world.regulator_in, own, QuestionInput(text="又一个数量", kind="integer", metric="trade_secrets")
         )
-    with pytest.raises(SurveyError, match="Write the question"):
+    with refused_with(services.QUESTION_PROBLEMS):
         services.question_save(world.regulator_in, own, QuestionInput(text=" ", kind="text"))
     services.question_move(world.regulator_in, term, -1)
     assert list(own.questions.values_list("code", flat=True)) == ["q2", "q1"]
     # Another district's regulator cannot touch it.
-    with pytest.raises(SurveyError, match="cannot change"):
+    with refused_with(services.QUESTIONNAIRE_NOT_YOURS):
         services.question_delete(world.regulator_out, secrets)
 
 
 def test_an_issued_questionnaire_is_frozen_and_the_baseline_is_not_edited(world) -> None:
-    with pytest.raises(SurveyError, match="baseline"):
+    with refused_with(services.BASELINE_NOT_EDITED):
         services.question_save(world.admin, baseline(), QuestionInput(text="新题", kind="text"))
     own = services.questionnaire_copy(world.regulator_in, baseline())
     assert own.questions.count() == baseline().questions.count()
@@ -218,9 +219,9 @@ def test_an_issued_questionnaire_is_frozen_and_the_baseline_is_not_edited(world)
         world.regulator_in,
         services.SurveyInput(questionnaire=own, title="江北", deadline=program_today(), region=world.jiangbei),
     )
-    with pytest.raises(SurveyError, match="has been issued"):
+    with refused_with(services.ISSUED_NOT_EDITED):
         services.question_delete(world.regulator_in, own.questions.first())
-    with pytest.raises(SurveyError, match="has been issued"):
+    with refused_with(services.ISSUED_NOT_EDITED):
         services.questionnaire_update(world.regulator_in, own, title="改名", description="", aware_threshold=80)
 
 

@@ -8,14 +8,15 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shangmi.core.scoping import OutOfScopeError
 from shangmi.creation.models import DemoType, Level
+from shangmi.targets import services
 from shangmi.targets.models import Target, TargetProgram
 from shangmi.targets.services import parse_shares, program_save, split_total
+from tests.refusals import refused_with
 
 
 def test_the_seed_split() -> None:
@@ -52,11 +53,11 @@ def test_shares_are_read_tolerantly_and_must_make_100() -> None:
     assert parse_shares("20%、40%、40%") == [20, 40, 40]
     assert parse_shares("２０，４０，４０") == [20, 40, 40]
     assert parse_shares([50, 50]) == [50, 50]
-    with pytest.raises(ValidationError, match="add up to 90%"):
+    with refused_with(services.SHARES_NOT_100):
         parse_shares("20, 30, 40")
-    with pytest.raises(ValidationError, match="whole percentage"):
+    with refused_with(services.SHARE_NOT_WHOLE):
         parse_shares("20, forty, 40")
-    with pytest.raises(ValidationError, match="negative"):
+    with refused_with(services.SHARE_NEGATIVE):
         parse_shares("120, -20")
 
 
@@ -96,14 +97,14 @@ def test_a_program_writes_its_yearly_targets(shaoxing: Any) -> None:
 
 def test_a_program_does_not_overwrite_a_target_set_by_hand(shaoxing: Any) -> None:
     Target.objects.create(region=shaoxing.city, year=2024, demo_type="station", levels="municipal", minimum=9)
-    with pytest.raises(ValidationError, match="not part of this program"):
+    with refused_with(services.YEAR_TAKEN):
         program_save(user=shaoxing.city_regulator, program=None, data=_data(shaoxing))
     assert not TargetProgram.objects.exists()
     assert Target.objects.get().minimum == 9
 
 
 def test_shares_not_adding_up_to_100_change_nothing(shaoxing: Any) -> None:
-    with pytest.raises(ValidationError, match="100"):
+    with refused_with(services.SHARES_NOT_100):
         program_save(user=shaoxing.city_regulator, program=None, data=_data(shaoxing, shares=[20, 40, 30]))
     assert not TargetProgram.objects.exists() and not Target.objects.exists()
 

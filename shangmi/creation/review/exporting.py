@@ -23,16 +23,26 @@ from shangmi.creation.review.queues import SpecCache, self_assessment_totals
 from shangmi.regions.models import Region
 from shangmi.standards.models import Item
 
-DEMO_TYPE_ZH = {
+DEMO_TYPE_ZH: dict[str, str] = {
     DemoType.ZONE: "示范区",
     DemoType.BASE: "示范基地",
     DemoType.UNIT: "示范单位",
     DemoType.STATION: "示范站(点)",
 }
 # The word after 商业秘密保护示范 in a list's title: 示范区, 示范基地, 示范单位, 示范站(点).
-DEMO_TYPE_TITLE_ZH = {DemoType.ZONE: "区", DemoType.BASE: "基地", DemoType.UNIT: "单位", DemoType.STATION: "站(点)"}
-LEVEL_ZH = {Level.NATIONAL: "国家级", Level.PROVINCIAL: "省级", Level.MUNICIPAL: "市级", Level.COUNTY: "县级"}
-STATUS_ZH = {
+DEMO_TYPE_TITLE_ZH: dict[str, str] = {
+    DemoType.ZONE: "区",
+    DemoType.BASE: "基地",
+    DemoType.UNIT: "单位",
+    DemoType.STATION: "站(点)",
+}
+LEVEL_ZH: dict[str, str] = {
+    Level.NATIONAL: "国家级",
+    Level.PROVINCIAL: "省级",
+    Level.MUNICIPAL: "市级",
+    Level.COUNTY: "县级",
+}
+STATUS_ZH: dict[str, str] = {
     Application.Status.DRAFT: "培育中",
     Application.Status.IN_REVIEW: "审核中",
     Application.Status.RETURNED: "退回修改",
@@ -40,7 +50,7 @@ STATUS_ZH = {
     Application.Status.REJECTED: "未通过",
     Application.Status.WITHDRAWN: "已撤回",
 }
-STAGE_KIND_ZH = {Stage.Kind.INITIAL: "初审", Stage.Kind.SECOND: "复审", Stage.Kind.ACCEPTANCE: "验收"}
+STAGE_KIND_ZH: dict[str, str] = {Stage.Kind.INITIAL: "初审", Stage.Kind.SECOND: "复审", Stage.Kind.ACCEPTANCE: "验收"}
 STAGE_KINDS = (Stage.Kind.INITIAL, Stage.Kind.SECOND, Stage.Kind.ACCEPTANCE)
 
 SUMMARY_HEADERS_ZH = [
@@ -159,9 +169,9 @@ def _summary_row(number: int, application: Application, loaded: _Round, *, with_
     row: list[Any] = [
         number,
         application.applicant_name,
-        application.enterprise.uscc if application.enterprise_id else "",
+        application.enterprise.uscc if application.enterprise else "",
         application.region.full_name,
-        application.park.name if application.park_id else "",
+        application.park.name if application.park else "",
         DEMO_TYPE_ZH.get(application.round.demo_type, application.round.demo_type),
         LEVEL_ZH.get(application.round.level, application.round.level),
         STATUS_ZH.get(application.status, application.status),
@@ -219,13 +229,13 @@ def _write_item_sheet(workbook: Any, name: str, items: list[Item], group: list[A
     sheet.freeze_panes(2, len(ITEM_HEADERS_ZH))
     for row, item in enumerate(items, start=2):
         sheet.write_row(row, 0, [item.code, item.text, _number(item.points)])
-        for column, application, stage in columns:
+        for column, application, scored_by in columns:
             # Matched by code, not by row: an application keeps the standard version it
             # started with, and item codes are what versions share.
-            if stage is None:
+            if scored_by is None:
                 met = loaded.entries.get(application.pk, {}).get(item.code)
             else:
-                met = loaded.stage_scores.get(stage.pk, {}).get(item.code)
+                met = loaded.stage_scores.get(scored_by.pk, {}).get(item.code)
             sheet.write(row, column, MET_MARK[met], centre)
 
 

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 
+from shangmi.accounts.models import User
+from shangmi.accounts.requests import signed_in_user
 from shangmi.core.calendar import program_now, program_today
 from shangmi.core.lists import ScopedListView
 from shangmi.core.roles import Role
@@ -23,6 +25,10 @@ from shangmi.creation.models import Application, DemoType, Level, Round, Stage
 from shangmi.creation.review.exporting import candidate_list_export, round_export
 from shangmi.creation.review.queues import due_state, queue_rounds, review_queue, self_assessment_totals
 from shangmi.regions.models import Region
+
+
+def _has_queue(user: User) -> bool:
+    return user.role == Role.REGULATOR and user.region_id is not None
 
 
 def _is_reviewer(user: Any) -> bool:
@@ -43,7 +49,9 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args: Any, rounds: QuerySet[Round], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["round"].choices = [("", _("Round: any")), *((str(r.pk), r.title) for r in rounds)]
+        round_field = self.fields["round"]
+        if isinstance(round_field, forms.ChoiceField):  # declared above as one
+            round_field.choices = [("", _("Round: any")), *((str(r.pk), r.title) for r in rounds)]
         for name, field in self.fields.items():
             if name == "overdue":
                 field.widget.attrs["class"] = "form-check-input"
@@ -60,7 +68,7 @@ class QueueView(ScopedListView):
     paginate_by = 25
 
     def get_queryset(self) -> QuerySet[Stage]:
-        return review_queue(self.request.user, self.request.GET)
+        return review_queue(signed_in_user(self.request), self.request.GET)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -75,10 +83,10 @@ class QueueView(ScopedListView):
         query.pop("page", None)
         context.update(
             stages=stages,
-            filter_form=QueueFilterForm(self.request.GET or None, rounds=queue_rounds(self.request.user)),
+            filter_form=QueueFilterForm(self.request.GET or None, rounds=queue_rounds(signed_in_user(self.request))),
             query=query.urlencode(),
             # Only a regulator bound to a region has a queue; anyone else is told so, not shown a 404.
-            has_queue=self.request.user.role == Role.REGULATOR and self.request.user.region_id is not None,
+            has_queue=_has_queue(signed_in_user(self.request)),
         )
         return context
 
@@ -95,10 +103,10 @@ class RoundExportView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         round_ = get_object_or_404(self.get_queryset(), pk=pk)
-        applications = Application.objects.restrict(request.user)
+        applications = Application.objects.restrict(signed_in_user(request))
         return xlsx_response(
             lambda target: round_export(
-                round_=round_, queryset=applications, target=target, with_reviews=_is_reviewer(request.user)
+                round_=round_, queryset=applications, target=target, with_reviews=_is_reviewer(signed_in_user(request))
             ),
             f"{round_.year}-{round_.pk}-申报汇总-{program_now():%Y%m%d}.xlsx",
             stream=True,
@@ -113,7 +121,7 @@ class CandidateListView(ScopedViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         round_ = get_object_or_404(self.get_queryset(), pk=pk)
         region = self.list_region(request, round_)
-        applications = Application.objects.restrict(request.user)
+        applications = Application.objects.restrict(signed_in_user(request))
         return xlsx_response(
             lambda target: candidate_list_export(round_=round_, region=region, queryset=applications, target=target),
             f"{region.full_name}{round_.year}年培育名单.xlsx",
@@ -122,10 +130,12 @@ class CandidateListView(ScopedViewMixin, View):
 
     @staticmethod
     def list_region(request: HttpRequest, round_: Round) -> Region:
-        user = request.user
+        user = signed_in_user(request)
         # Someone bound to a park or an enterprise has no region of their own: their list is
         # the round's, and restrict() still limits it to their own rows.
-        home = user.region if user.region_id else round_.region
+        home = user.region or round_.region
+        if home is None:
+            raise Http404
         code = (request.GET.get("region") or "").strip()
         if not code:
             return home

@@ -78,7 +78,7 @@ def chinese_date(day: datetime.date) -> str:
 def region_label(region: Region) -> str:
     """A region's name as a bureau's name uses it: 重庆市, 绍兴市, and a district with its city
     (重庆市江北区, 绍兴市越城区), since a district name alone is ambiguous (江北区 is in 重庆 and 宁波)."""
-    if region.level == Region.Level.DISTRICT and region.parent_id:
+    if region.level == Region.Level.DISTRICT and region.parent is not None:
         return region.parent.name + region.name
     return region.name
 

@@ -37,9 +37,9 @@ from django.utils.translation import gettext_lazy
 
 from shangmi.accounts.models import User
 from shangmi.core.calendar import program_today
+from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
 from shangmi.core.scoping import CHANGE, VIEW, is_platform_admin
-from shangmi.creation.errors import CreationError
 from shangmi.creation.models import Application, ApplicationEvent, DemoType, Level, Round, Title
 from shangmi.creation.selectors import applicant_users
 from shangmi.creation.titles.plaque import title_text
@@ -66,15 +66,13 @@ RE_EVALUATION_DAYS = 90
 # Scheduled jobs act as this account: ApplicationEvent needs an actor, and naming a real person
 # for something nobody did would falsify the record. It cannot sign in (inactive, no password).
 
-NOT_APPROVED = gettext_lazy("Only an approved application receives a title.")
-ALREADY_ISSUED = gettext_lazy("This application already has a title.")
-REASON_REQUIRED = gettext_lazy("Give the reason for revoking the title.")
-ALREADY_REVOKED = gettext_lazy("This title is already revoked.")
-NOT_ALLOWED = gettext_lazy("Only the regulators of the awarding region can revoke this title.")
-
-
-class TitleError(CreationError):
-    """A rule stops the step on a title; the message says which."""
+NOT_APPROVED = Message("title.not_approved", gettext_lazy("Only an approved application receives a title."))
+ALREADY_ISSUED = Message("title.already_issued", gettext_lazy("This application already has a title."))
+REASON_REQUIRED = Message("title.reason_required", gettext_lazy("Give the reason for revoking the title."))
+ALREADY_REVOKED = Message("title.already_revoked", gettext_lazy("This title is already revoked."))
+NOT_ALLOWED = Message(
+    "title.not_allowed", gettext_lazy("Only the regulators of the awarding region can revoke this title.")
+)
 
 
 # --- numbers and dates ------------------------------------------------------------------------
@@ -151,11 +149,11 @@ def issue_title(application: Application, actor: User, awarded_on: datetime.date
 
     The holder is the applicant by name, as announced; the title is valid from ``awarded_on``
     (today by default) for the round's ``validity_years``. Appends a ``title_issued`` event and
-    tells the applicant's people. Raises ``TitleError`` if the application is not approved or
+    tells the applicant's people. Raises ``AppError`` if the application is not approved or
     already has a title.
     """
     if application.status != Application.Status.APPROVED:
-        raise TitleError(NOT_APPROVED)
+        raise AppError(NOT_APPROVED)
     awarded_on = awarded_on or program_today()
     round_ = application.round
     prefix = number_prefix(round_.region_id, round_.year, round_.level, round_.demo_type)
@@ -166,7 +164,7 @@ def issue_title(application: Application, actor: User, awarded_on: datetime.date
             with transaction.atomic():
                 Round.objects.select_for_update().get(pk=round_.pk)
                 if Title.objects.filter(application=application).exists():
-                    raise TitleError(ALREADY_ISSUED)
+                    raise AppError(ALREADY_ISSUED)
                 title = Title.objects.create(
                     application=application,
                     number=format_number(prefix, next_sequence(prefix)),
@@ -207,13 +205,13 @@ def revoke_title(title: Title, actor: User, reason: str) -> Title:
     awarding region (CHANGE on the title) may, and only with a reason."""
     reason = (reason or "").strip()
     if not reason:
-        raise TitleError(REASON_REQUIRED)
+        raise AppError(REASON_REQUIRED, field="reason")
     # of=self: lock the title, not the region rows the scope filter joins.
     locked = Title.objects.restrict(actor, CHANGE).select_for_update(of=("self",)).filter(pk=title.pk).first()
     if locked is None:
-        raise TitleError(NOT_ALLOWED)
+        raise AppError(NOT_ALLOWED)
     if locked.status == Title.Status.REVOKED:
-        raise TitleError(ALREADY_REVOKED)
+        raise AppError(ALREADY_REVOKED)
     locked.status = Title.Status.REVOKED
     locked.revoked_at = timezone.now()
     locked.revoked_reason = reason

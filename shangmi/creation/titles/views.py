@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
+from shangmi.accounts.requests import signed_in_user
 from shangmi.core.calendar import program_today
+from shangmi.core.forms import save_through
 from shangmi.core.lists import PublicListView, ScopedListView
 from shangmi.core.scoping import CHANGE
 from shangmi.core.views import ScopedViewMixin
@@ -33,7 +35,6 @@ from shangmi.creation.titles.filters import AnnouncementFilter, TitleFilter
 from shangmi.creation.titles.plaque import chinese_date, issuer_name, render_plaque, title_text
 from shangmi.creation.titles.services import (
     RE_EVALUATION_DAYS,
-    TitleError,
     announcement_regions,
     announcement_rows,
     announcement_years,
@@ -157,11 +158,11 @@ class TitleRevokeView(ScopedViewMixin, DetailView):
         self.object = self.get_object()  # out of scope: 404 before anything is read
         form = RevokeForm(request.POST)
         if form.is_valid():
-            try:
-                revoke_title(self.object, request.user, form.cleaned_data["reason"])
-            except TitleError as exc:
-                form.add_error("reason", str(exc))
-            else:
+            title = self.object
+            revoked = save_through(
+                form, lambda: revoke_title(title, signed_in_user(request), form.cleaned_data["reason"])
+            )
+            if revoked is not None:
                 messages.success(request, _("The title was revoked."))
                 return HttpResponseRedirect(reverse("creation:title_public", args=[self.object.pk]))
         return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -175,12 +176,12 @@ class TitleListView(ScopedListView):
     template_name = "creation/title_list.html"
 
     def base_queryset(self) -> QuerySet[Title]:
-        return titles_concerning(self.request.user)
+        return titles_concerning(signed_in_user(self.request))
 
     def page_context(self, page: Page) -> dict[str, Any]:
         return {
             "rows": _rows(page.object_list),
-            "revocable": revocable_ids(self.request.user, page.object_list),
+            "revocable": revocable_ids(signed_in_user(self.request), page.object_list),
             "statuses": Title.Status.choices,
             "types": DemoType.choices,
             "levels": Level.choices,

@@ -51,7 +51,8 @@ def _joined(names: list[str]) -> str:
 
 
 def _row(activity: Activity) -> list[Any]:
-    people = [p.name for p in activity.visible_participants]
+    # Both relations were prefetched through the reader's scope: .all() reads those rows only.
+    people = [p.name for p in activity.participants.all()]
     return [
         activity.name,
         program_local(activity.starts_at).strftime("%Y-%m-%d %H:%M"),
@@ -60,7 +61,7 @@ def _row(activity: Activity) -> list[Any]:
         activity.content,
         KIND_ZH.get(activity.kind, activity.kind),
         activity.organiser,
-        "、".join(e.name for e in activity.visible_enterprises),
+        "、".join(e.name for e in activity.enterprises.all()),
         len(people),
     ]
 
@@ -79,15 +80,17 @@ def activities_export(*, queryset: QuerySet[Activity], user: Any, target: Path |
         sheet.set_column(col, col, width, wrap)
     sheet.freeze_panes(1, 0)
 
-    participants = ActivityParticipant.objects.restrict(user, VIEW).order_by("enterprise__name", "name", "pk")
-    enterprises = Enterprise.objects.restrict(user, VIEW).order_by("name")
+    participants: QuerySet[ActivityParticipant] = ActivityParticipant.objects.restrict(user, VIEW).order_by(
+        "enterprise__name", "name", "pk"
+    )
+    enterprises: QuerySet[Enterprise] = Enterprise.objects.restrict(user, VIEW).order_by("name")
     pks = list(queryset.order_by("starts_at", "pk").values_list("pk", flat=True))
     count = 0
     for start in range(0, len(pks), CHUNK):
         chunk = pks[start : start + CHUNK]
         rows = Activity.objects.filter(pk__in=chunk).prefetch_related(
-            Prefetch("participants", queryset=participants, to_attr="visible_participants"),
-            Prefetch("enterprises", queryset=enterprises, to_attr="visible_enterprises"),
+            Prefetch("participants", queryset=participants),
+            Prefetch("enterprises", queryset=enterprises),
         )
         by_pk = {a.pk: a for a in rows}
         for pk in chunk:

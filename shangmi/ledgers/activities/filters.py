@@ -9,8 +9,10 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from shangmi.core.calendar import program_year
 from shangmi.core.forms import bootstrap_widgets
 from shangmi.core.lists import ScopedFilterSet
+from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.activities import services
 from shangmi.ledgers.activities.forms import region_label
 from shangmi.ledgers.models import Activity
@@ -47,7 +49,7 @@ class ActivityFilter(ScopedFilterSet):
                 field.widget.attrs.setdefault("aria-label", str(field.label))
                 if name == "enterprise":
                     field.widget.attrs.setdefault("placeholder", _("Enterprise name or credit code"))
-            form._styled = True  # type: ignore[attr-defined]
+            form._styled = True
         return form
 
     def in_year(self, queryset: QuerySet[Activity], name: str, value: Any) -> QuerySet[Activity]:
@@ -61,3 +63,51 @@ class ActivityFilter(ScopedFilterSet):
         if not text:
             return queryset
         return services.filter_activities(queryset, enterprises=services.find_enterprises(self.user, text))
+
+
+class TrainingFilter(ScopedFilterSet):
+    """The training list's filters, over the enterprises the reader may see. The year chooses
+    whose trainings are counted, not which enterprises are listed: it is read with
+    ``chosen_year()``. A year that is not a number in range is a filter error on the page."""
+
+    year = django_filters.NumberFilter(
+        method="counted_by_the_page", label=_("Year"), min_value=YEARS[0], max_value=YEARS[1], decimal_places=0
+    )
+    q = django_filters.CharFilter(method="matching", label=_("Enterprise"), max_length=128)
+    liaison = django_filters.BooleanFilter(
+        method="liaison_points", label=_("Liaison points only"), widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = ["year", "q", "liaison"]
+
+    def cleaned(self) -> dict[str, Any]:
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()  # an invalid field is left out of cleaned_data
+        return dict(self.form.cleaned_data)
+
+    def chosen_year(self) -> int:
+        year = self.cleaned().get("year")
+        return int(year) if year is not None else program_year()
+
+    def error_texts(self) -> list[str]:
+        """ "Field: what is wrong" for each bad value, for the page to show."""
+        if not self.is_bound or self.form.is_valid():
+            return []
+        return [
+            f"{self.form.fields[name].label}: {error}" for name, errors in self.form.errors.items() for error in errors
+        ]
+
+    def counted_by_the_page(self, queryset: QuerySet[Enterprise], name: str, value: Any) -> QuerySet[Enterprise]:
+        return queryset
+
+    def matching(self, queryset: QuerySet[Enterprise], name: str, value: str) -> QuerySet[Enterprise]:
+        text = (value or "").strip()
+        if not text:
+            return queryset
+        return queryset.filter(pk__in=services.find_enterprises(self.user, text).values("pk"))
+
+    def liaison_points(self, queryset: QuerySet[Enterprise], name: str, value: bool | None) -> QuerySet[Enterprise]:
+        return queryset.filter(is_liaison_point=True) if value else queryset

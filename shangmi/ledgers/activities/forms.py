@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shangmi.core.filetypes import documents_and_photos_accept
-from shangmi.core.forms import BootstrapMixin
+from shangmi.core.forms import BootstrapMixin, model_choices
 from shangmi.core.roles import Role
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.activities.services import activity_enterprises, activity_parks, activity_regions
@@ -26,6 +26,25 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 def region_label(region: Region) -> str:
     return region.full_name
+
+
+class RegionChoiceField(forms.ModelChoiceField[Region]):
+    """Regions by their full name: 江北区 alone is ambiguous across a province."""
+
+    def label_from_instance(self, obj: Region) -> str:
+        return region_label(obj)
+
+
+class EnterpriseChoicesField(forms.ModelMultipleChoiceField[Enterprise]):
+    """Enterprises by name and credit code: two enterprises may share a name."""
+
+    def label_from_instance(self, obj: Enterprise) -> str:
+        return f"{obj.name} ({obj.uscc})"
+
+
+class EnterpriseNameField(forms.ModelChoiceField[Enterprise]):
+    def label_from_instance(self, obj: Enterprise) -> str:
+        return obj.name
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -56,9 +75,9 @@ class ActivityForm(BootstrapMixin, forms.Form):
     )
     place = forms.CharField(label=gettext_lazy("Place"), max_length=255)
     organiser = forms.CharField(label=gettext_lazy("Organiser"), max_length=200)
-    region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
+    region = RegionChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
     park = forms.ModelChoiceField(label=gettext_lazy("Park"), queryset=Region.objects.none(), required=False)
-    enterprises = forms.ModelMultipleChoiceField(
+    enterprises = EnterpriseChoicesField(
         label=gettext_lazy("Enterprises taking part"),
         queryset=Enterprise.objects.none(),
         required=False,
@@ -102,21 +121,17 @@ class ActivityForm(BootstrapMixin, forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        region = self.fields["region"]
-        region.queryset = activity_regions(user).order_by("code")
-        region.label_from_instance = region_label
-        park = self.fields["park"]
+        model_choices(self, "region").queryset = activity_regions(user).order_by("code")
+        park = model_choices(self, "park")
         park.queryset = activity_parks(user)
         if user.role == Role.PARK_OPERATOR:
             park.required = True
-        enterprises = self.fields["enterprises"]
-        enterprises.queryset = activity_enterprises(user).order_by("name")
-        enterprises.label_from_instance = lambda e: f"{e.name} ({e.uscc})"
+        model_choices(self, "enterprises").queryset = activity_enterprises(user).order_by("name")
 
 
 class ParticipantForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=64)
-    enterprise = forms.ModelChoiceField(
+    enterprise = EnterpriseNameField(
         label=gettext_lazy("Enterprise"),
         queryset=Enterprise.objects.none(),
         required=False,
@@ -131,9 +146,9 @@ class ParticipantForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, activity: Activity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["enterprise"]
-        field.queryset = activity_enterprises(user).filter(activities=activity).order_by("name")
-        field.label_from_instance = lambda e: e.name
+        model_choices(self, "enterprise").queryset = (
+            activity_enterprises(user).filter(activities=activity).order_by("name")
+        )
 
 
 class MaterialForm(forms.Form):

@@ -19,8 +19,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shangmi.core import uploads
+from shangmi.core.errors import AppError, Message
 from shangmi.core.filetypes import DOCUMENTS_AND_PHOTOS
 from shangmi.core.roles import Role
 from shangmi.core.scoping import (
@@ -57,8 +59,36 @@ KIND_ZH: dict[str, str] = {
 }
 
 
-class ActivityError(Exception):
-    """A write refused, with the reason to show to the person."""
+# The refusals of the activity ledger.
+UNKNOWN_KIND = Message("activity.unknown_kind", gettext_lazy("Unknown kind of activity: %(kind)s."))
+NAME_MISSING = Message("activity.name_missing", gettext_lazy("The activity needs a name."))
+REGION_OUTSIDE = Message(
+    "activity.region_outside", gettext_lazy("%(region)s is outside the regions whose ledger you keep.")
+)
+PARK_OWN = Message("activity.park_own", gettext_lazy("Activities of a park administration are held in its own park."))
+PARK_ELSEWHERE = Message("activity.park_elsewhere", gettext_lazy("%(park)s is not in %(region)s."))
+PARK_OUT_OF_SCOPE = Message("activity.park_out_of_scope", gettext_lazy("%(park)s is outside your scope."))
+ENTERPRISES_OUT_OF_SCOPE = Message(
+    "activity.enterprises_out_of_scope", gettext_lazy("Some of the chosen enterprises are outside your scope.")
+)
+ENTERPRISES_WITH_PEOPLE = Message(
+    "activity.enterprises_with_people",
+    gettext_lazy("%(names)s cannot leave the activity: participants of it are recorded. Remove them first."),
+)
+MAY_NOT_RECORD = Message("activity.may_not_record", gettext_lazy("You may not record activities."))
+MAY_NOT_CHANGE = Message("activity.may_not_change", gettext_lazy("You may not change this activity."))
+MAY_NOT_DELETE = Message("activity.may_not_delete", gettext_lazy("You may not delete this activity."))
+WOULD_LEAVE_SCOPE = Message(
+    "activity.would_leave_scope", gettext_lazy("The activity would be outside your scope; nothing was saved.")
+)
+ENTERPRISE_OUT_OF_SCOPE = Message(
+    "activity.enterprise_out_of_scope", gettext_lazy("This enterprise is outside your scope.")
+)
+ALREADY_RECORDED = Message("activity.already_recorded", gettext_lazy("%(name)s is already recorded at this activity."))
+# The reasons below are already in the reader's words (check_person, core.uploads): the
+# constant names the refusal, its text is the reason itself.
+PERSON_INVALID = Message("activity.person_invalid", "%(problems)s")
+FILE_REFUSED = Message("activity.file_refused", "%(reason)s")
 
 
 # --- People: names, phones and who is who ------------------------------------------------------
@@ -236,26 +266,22 @@ class ActivityInput:
 
 def _check_input(user: Any, data: ActivityInput) -> None:
     if data.kind not in Activity.Kind.values:
-        raise ActivityError(_("Unknown kind of activity: %(kind)s.") % {"kind": data.kind})
+        raise AppError(UNKNOWN_KIND, field="kind", kind=data.kind)
     if not data.name.strip():
-        raise ActivityError(_("The activity needs a name."))
+        raise AppError(NAME_MISSING, field="name")
     if not region_allowed(user, data.region):
-        raise ActivityError(
-            _("%(region)s is outside the regions whose ledger you keep.") % {"region": data.region.full_name}
-        )
+        raise AppError(REGION_OUTSIDE, field="region", region=data.region.full_name)
     if user.role == Role.PARK_OPERATOR and (data.park is None or data.park.pk != user.park_id):
-        raise ActivityError(_("Activities of a park administration are held in its own park."))
+        raise AppError(PARK_OWN, field="park")
     if data.park is not None:
         if not data.park.region.is_within(data.region):
-            raise ActivityError(
-                _("%(park)s is not in %(region)s.") % {"park": data.park.name, "region": data.region.full_name}
-            )
+            raise AppError(PARK_ELSEWHERE, field="park", park=data.park.name, region=data.region.full_name)
         if not activity_parks(user).filter(pk=data.park.pk).exists():
-            raise ActivityError(_("%(park)s is outside your scope.") % {"park": data.park.name})
+            raise AppError(PARK_OUT_OF_SCOPE, field="park", park=data.park.name)
     wanted = {e.pk for e in data.enterprises}
     allowed = set(activity_enterprises(user).filter(pk__in=wanted).values_list("pk", flat=True))
     if wanted - allowed:
-        raise ActivityError(_("Some of the chosen enterprises are outside your scope."))
+        raise AppError(ENTERPRISES_OUT_OF_SCOPE, field="enterprises")
 
 
 def _enterprise_ids(user: Any, activity: Activity, chosen: set[int]) -> set[int]:
@@ -276,10 +302,7 @@ def _enterprise_ids(user: Any, activity: Activity, chosen: set[int]) -> set[int]
     )
     names = sorted(with_people)
     if names:
-        raise ActivityError(
-            _("%(names)s cannot leave the activity: participants of it are recorded. Remove them first.")
-            % {"names": "、".join(names)}
-        )
+        raise AppError(ENTERPRISES_WITH_PEOPLE, field="enterprises", names="、".join(names))
     return result
 
 
@@ -287,13 +310,13 @@ def activity_save(
     *, user: Any, activity: Activity | None, data: ActivityInput, materials: Sequence[UploadedFile] = ()
 ) -> Activity:
     """Create (``activity`` None) or change an activity, with new ``materials`` if any; raises
-    ActivityError saying why not. Every file is checked before anything is written, so a bad
+    AppError saying why not. Every file is checked before anything is written, so a bad
     one leaves neither the activity nor the other files."""
     adding = activity is None
     if adding and not may_add_activities(user):
-        raise ActivityError(_("You may not record activities."))
+        raise AppError(MAY_NOT_RECORD)
     if activity is not None and not in_scope(activity, user, CHANGE):
-        raise ActivityError(_("You may not change this activity."))
+        raise AppError(MAY_NOT_CHANGE)
     _check_input(user, data)
     checked = [(upload, *_check_material(upload)) for upload in materials]
     try:
@@ -317,19 +340,24 @@ def activity_save(
             for upload, content_type, sha256 in checked:
                 _store_material(user, activity, upload, content_type, sha256)
     except OutOfScopeError as exc:
-        raise ActivityError(_("The activity would be outside your scope; nothing was saved.")) from exc
+        raise AppError(WOULD_LEAVE_SCOPE) from exc
     return activity
 
 
 def activity_delete(*, user: Any, activity: Activity) -> None:
     """Delete an activity with its participants and materials (their files once committed)."""
     if not in_scope(activity, user, DELETE):
-        raise ActivityError(_("You may not delete this activity."))
+        raise AppError(MAY_NOT_DELETE)
     files = [m.file for m in activity.materials.all()]
+
+    def delete_files() -> None:
+        for file in files:
+            file.delete(save=False)
+
     with transaction.atomic():
         activity.delete()
         # The files go only once the rows are gone for good: a rollback keeps both.
-        transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+        transaction.on_commit(delete_files)
 
 
 def filter_activities(
@@ -376,7 +404,7 @@ class ParticipantInput:
 
 def require_change(user: Any, activity: Activity) -> None:
     if not in_scope(activity, user, CHANGE):
-        raise ActivityError(_("You may not change this activity."))
+        raise AppError(MAY_NOT_CHANGE)
 
 
 @transaction.atomic
@@ -386,13 +414,13 @@ def participant_add(*, user: Any, activity: Activity, data: ParticipantInput) ->
     require_change(user, activity)
     person = check_person(name=data.name, employee_no=data.employee_no, phone=data.phone, position=data.position)
     if person.problems:
-        raise ActivityError(" ".join(person.problems))
+        raise AppError(PERSON_INVALID, problems=" ".join(person.problems))
     enterprise = data.enterprise
     if enterprise is not None and not activity_enterprises(user).filter(pk=enterprise.pk).exists():
-        raise ActivityError(_("This enterprise is outside your scope."))
+        raise AppError(ENTERPRISE_OUT_OF_SCOPE, field="enterprise")
     key = person.key
     if ActivityParticipant.objects.filter(activity=activity, enterprise=enterprise, person_key=key).exists():
-        raise ActivityError(_("%(name)s is already recorded at this activity.") % {"name": person.name})
+        raise AppError(ALREADY_RECORDED, name=person.name)
     if enterprise is not None:
         activity.enterprises.add(enterprise)
     return ActivityParticipant.objects.create(
@@ -408,7 +436,7 @@ def participant_add(*, user: Any, activity: Activity, data: ParticipantInput) ->
 
 def participant_remove(*, user: Any, participant: ActivityParticipant) -> None:
     if not in_scope(participant, user, CHANGE):
-        raise ActivityError(_("You may not change this activity."))
+        raise AppError(MAY_NOT_CHANGE)
     participant.delete()
 
 
@@ -416,12 +444,12 @@ def participant_remove(*, user: Any, participant: ActivityParticipant) -> None:
 
 
 def _check_material(upload: UploadedFile) -> tuple[str, str]:
-    """(content type, SHA-256) of an upload, or ActivityError saying what is wrong with it;
+    """(content type, SHA-256) of an upload, or AppError saying what is wrong with it;
     materials accept what creation's evidence files accept."""
     try:
         return uploads.check_upload(upload, DOCUMENTS_AND_PHOTOS)
     except uploads.UploadError as exc:
-        raise ActivityError(str(exc)) from exc
+        raise AppError(FILE_REFUSED, field="file", reason=str(exc)) from exc
 
 
 def _store_material(
@@ -441,7 +469,7 @@ def material_add(*, user: Any, activity: Activity, upload: UploadedFile) -> Acti
 
 def material_remove(*, user: Any, material: ActivityMaterial) -> None:
     if not in_scope(material, user, CHANGE):
-        raise ActivityError(_("You may not change this activity."))
+        raise AppError(MAY_NOT_CHANGE)
     file = material.file
     with transaction.atomic():
         material.delete()
@@ -450,7 +478,6 @@ def material_remove(*, user: Any, material: ActivityMaterial) -> None:
 
 __all__ = [
     "KIND_ZH",
-    "ActivityError",
     "ActivityInput",
     "ParticipantInput",
     "Person",

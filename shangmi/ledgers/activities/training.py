@@ -117,7 +117,7 @@ def trained_counts(year: int, *, enterprises: QuerySet[Enterprise] | Iterable[in
     )
     if enterprises is not None:
         if isinstance(enterprises, QuerySet):
-            participants = participants.filter(enterprise__in=enterprises.values("pk"))
+            participants = participants.filter(enterprise__in=enterprises)
         else:
             participants = participants.filter(enterprise_id__in=list(enterprises))
     rows = (

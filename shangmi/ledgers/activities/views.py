@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -21,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from shangmi.accounts.requests import signed_in_user
 from shangmi.core.calendar import program_now, program_year
+from shangmi.core.forms import save_through
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, in_scope
 from shangmi.core.views import (
@@ -29,12 +32,13 @@ from shangmi.core.views import (
     ScopedFileView,
     ScopedObjectViewMixin,
     ScopedViewMixin,
+    refusals_as_messages,
 )
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.activities import services
 from shangmi.ledgers.activities.exporting import activities_export
-from shangmi.ledgers.activities.filters import ActivityFilter
+from shangmi.ledgers.activities.filters import ActivityFilter, TrainingFilter
 from shangmi.ledgers.activities.forms import (
     ActivityForm,
     MaterialForm,
@@ -42,7 +46,7 @@ from shangmi.ledgers.activities.forms import (
     ParticipantImportForm,
 )
 from shangmi.ledgers.activities.importing import participants_import, write_participant_template
-from shangmi.ledgers.activities.services import ActivityError, ActivityInput, ParticipantInput
+from shangmi.ledgers.activities.services import ActivityInput, ParticipantInput
 from shangmi.ledgers.activities.training import (
     enterprises_coverage,
     group_coverage,
@@ -75,7 +79,7 @@ class ActivityListView(ActivityRows, ScopedListView):
         return self.get_queryset().select_related("region", "park")
 
     def page_context(self, page: Page) -> dict[str, Any]:
-        user = self.request.user
+        user = signed_in_user(self.request)
         ids = [a.pk for a in page.object_list]
         # Counted among the participants the reader may see: an enterprise counts its own.
         counts = dict(
@@ -88,7 +92,10 @@ class ActivityListView(ActivityRows, ScopedListView):
         )
         for activity in page.object_list:
             activity.participant_count = counts.get(activity.pk, 0)
-        return {"form": self.filterset.form, "can_add": services.may_add_activities(user)}
+        filters = self.filterset
+        if filters is None:  # filterset_class names ActivityFilter
+            raise ImproperlyConfigured("the activity list is filtered by ActivityFilter")
+        return {"form": filters.form, "can_add": services.may_add_activities(user)}
 
 
 class ActivityExportView(ActivityRows, ScopedExportView):
@@ -97,7 +104,7 @@ class ActivityExportView(ActivityRows, ScopedExportView):
     def export(self, rows: QuerySet[Activity]) -> HttpResponseBase:
         stamp = program_now().strftime("%Y%m%d")
         return xlsx_response(
-            lambda target: activities_export(queryset=rows, user=self.request.user, target=target),
+            lambda target: activities_export(queryset=rows, user=signed_in_user(self.request), target=target),
             f"活动台账-{stamp}.xlsx",
         )
 
@@ -122,21 +129,22 @@ class ActivityCreateView(RightRequiredMixin, TemplateView):
     template_name = "ledgers/activity_form.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_to_response({"form": ActivityForm(user=request.user)})
+        return self.render_to_response({"form": ActivityForm(user=signed_in_user(request))})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = ActivityForm(request.POST, request.FILES, user=request.user)
+        user = signed_in_user(request)
+        form = ActivityForm(request.POST, request.FILES, user=user)
         if form.is_valid():
-            try:
-                activity = services.activity_save(
-                    user=request.user,
+            activity = save_through(
+                form,
+                lambda: services.activity_save(
+                    user=user,
                     activity=None,
                     data=_activity_input(form.cleaned_data),
                     materials=form.cleaned_data["materials"],
-                )
-            except ActivityError as exc:
-                form.add_error(None, str(exc))
-            else:
+                ),
+            )
+            if activity is not None:
                 messages.success(request, _("The activity is recorded."))
                 return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[activity.pk]))
         return self.render_to_response({"form": form})
@@ -149,22 +157,25 @@ class ActivityUpdateView(ScopedObjectViewMixin, TemplateView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         activity = self.scoped_row(pk)
-        return self.render_to_response({"form": ActivityForm(user=request.user, activity=activity), "object": activity})
+        return self.render_to_response(
+            {"form": ActivityForm(user=signed_in_user(request), activity=activity), "object": activity}
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         activity = self.scoped_row(pk)
-        form = ActivityForm(request.POST, request.FILES, user=request.user, activity=activity)
+        user = signed_in_user(request)
+        form = ActivityForm(request.POST, request.FILES, user=user, activity=activity)
         if form.is_valid():
-            try:
-                services.activity_save(
-                    user=request.user,
+            saved = save_through(
+                form,
+                lambda: services.activity_save(
+                    user=user,
                     activity=activity,
                     data=_activity_input(form.cleaned_data),
                     materials=form.cleaned_data["materials"],
-                )
-            except ActivityError as exc:
-                form.add_error(None, str(exc))
-            else:
+                ),
+            )
+            if saved is not None:
                 messages.success(request, _("The activity is saved."))
                 return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[pk]))
         return self.render_to_response({"form": form, "object": activity})
@@ -182,10 +193,9 @@ class ActivityDeleteView(ScopedObjectViewMixin, TemplateView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         activity = self.scoped_row(pk)
-        try:
-            services.activity_delete(user=request.user, activity=activity)
-        except ActivityError as exc:
-            messages.error(request, str(exc))
+        with refusals_as_messages(request) as outcome:
+            services.activity_delete(user=signed_in_user(request), activity=activity)
+        if not outcome.ok:
             return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[pk]))
         messages.success(request, _("The activity is deleted."))
         return HttpResponseRedirect(reverse("ledgers:activity_list"))
@@ -199,7 +209,7 @@ def activity_page(
     material_form: MaterialForm | None = None,
 ) -> HttpResponse:
     """The detail page of an activity, also answered with a form's errors."""
-    user = request.user
+    user = signed_in_user(request)
     can_change = in_scope(activity, user, CHANGE)
     enterprises = list(services.visible_enterprises(user, activity))
     participants = services.visible_participants(user, activity)
@@ -225,7 +235,7 @@ class ActivityDetailView(ScopedObjectViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         activity = (
-            Activity.objects.restrict(request.user, VIEW)
+            Activity.objects.restrict(signed_in_user(request), VIEW)
             .select_related("region", "park", "created_by")
             .filter(pk=pk)
             .first()
@@ -241,12 +251,14 @@ class ParticipantAddView(ScopedObjectViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         activity = self.scoped_row(pk)
-        form = ParticipantForm(request.POST, user=request.user, activity=activity)
+        user = signed_in_user(request)
+        form = ParticipantForm(request.POST, user=user, activity=activity)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                participant = services.participant_add(
-                    user=request.user,
+            participant = save_through(
+                form,
+                lambda: services.participant_add(
+                    user=user,
                     activity=activity,
                     data=ParticipantInput(
                         name=data["name"],
@@ -255,10 +267,9 @@ class ParticipantAddView(ScopedObjectViewMixin, View):
                         phone=data["phone"],
                         position=data["position"],
                     ),
-                )
-            except ActivityError as exc:
-                form.add_error(None, str(exc))
-            else:
+                ),
+            )
+            if participant is not None:
                 messages.success(request, _("%(name)s is recorded.") % {"name": participant.name})
                 return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[pk]) + "#participants")
         return activity_page(request, activity, participant_form=form)
@@ -271,10 +282,8 @@ class ParticipantDeleteView(ScopedObjectViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         participant = self.scoped_row(pk)
         activity_pk = participant.activity_id
-        try:
-            services.participant_remove(user=request.user, participant=participant)
-        except ActivityError as exc:
-            messages.error(request, str(exc))
+        with refusals_as_messages(request):
+            services.participant_remove(user=signed_in_user(request), participant=participant)
         return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[activity_pk]) + "#participants")
 
 
@@ -302,7 +311,7 @@ class ParticipantImportView(ScopedObjectViewMixin, TemplateView):
                 for chunk in upload.chunks():
                     fh.write(chunk)
             result = participants_import(
-                user=request.user, activity=activity, path=path, dry_run=form.cleaned_data["dry_run"]
+                user=signed_in_user(request), activity=activity, path=path, dry_run=form.cleaned_data["dry_run"]
             )
         if result.ok and not result.dry_run:
             messages.success(request, result.message)
@@ -329,11 +338,11 @@ class MaterialUploadView(ScopedObjectViewMixin, View):
         activity = self.scoped_row(pk)
         form = MaterialForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
-                material = services.material_add(user=request.user, activity=activity, upload=form.cleaned_data["file"])
-            except ActivityError as exc:
-                form.add_error("file", str(exc))
-            else:
+            user = signed_in_user(request)
+            material = save_through(
+                form, lambda: services.material_add(user=user, activity=activity, upload=form.cleaned_data["file"])
+            )
+            if material is not None:
                 messages.success(request, _("%(name)s uploaded.") % {"name": material.original_name})
                 return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[pk]) + "#materials")
         return activity_page(request, activity, material_form=form)
@@ -350,10 +359,8 @@ class MaterialDeleteView(ScopedObjectViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         material = self.scoped_row(pk)
         activity_pk = material.activity_id
-        try:
-            services.material_remove(user=request.user, material=material)
-        except ActivityError as exc:
-            messages.error(request, str(exc))
+        with refusals_as_messages(request):
+            services.material_remove(user=signed_in_user(request), material=material)
         return HttpResponseRedirect(reverse("ledgers:activity_detail", args=[activity_pk]) + "#materials")
 
 
@@ -367,17 +374,21 @@ class TrainingListView(ScopedViewMixin, TemplateView):
     model = Enterprise
     template_name = "ledgers/training_list.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        context = self.get_context_data(**kwargs)
+        # A bad filter value: the page, with what is wrong, answered as the bad request it is.
+        return self.render_to_response(context, status=400 if context["filter_errors"] else 200)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         request = self.request
-        year = chosen_year(request)
         enterprises = self.get_queryset()
-        liaison_only = request.GET.get("liaison") == "1"
-        text = request.GET.get("q", "").strip()
-        listed = enterprises.filter(is_liaison_point=True) if liaison_only else enterprises
-        if text:
-            listed = listed.filter(pk__in=services.find_enterprises(request.user, text).values("pk"))
-        page = page_of(request, listed.select_related("region").order_by("name", "pk"), PAGE_SIZE)
+        filters = TrainingFilter(request.GET or None, queryset=enterprises, user=signed_in_user(request))
+        year = filters.chosen_year()
+        cleaned = filters.cleaned()
+        liaison_only = bool(cleaned.get("liaison"))
+        text = (cleaned.get("q") or "").strip()
+        page = page_of(request, filters.qs.select_related("region").order_by("name", "pk"), PAGE_SIZE)
         group = group_coverage(enterprises.filter(is_liaison_point=True), year)
         query = request.GET.copy()
         query.pop("page", None)
@@ -389,6 +400,7 @@ class TrainingListView(ScopedViewMixin, TemplateView):
             q=text,
             group=group,
             query=query.urlencode(),
+            filter_errors=filters.error_texts(),
         )
         return context
 
@@ -401,7 +413,7 @@ class TrainingEnterpriseView(ScopedObjectViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         enterprise = self.scoped_row(kwargs["pk"])
         year = chosen_year(self.request)
         participants = ActivityParticipant.objects.restrict(user, VIEW).filter(enterprise=enterprise)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from shangmi.core import uploads
 from shangmi.core.calendar import program_year, year_bounds
+from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, may
 from shangmi.enterprises.models import Enterprise
@@ -42,18 +43,25 @@ ALLOWED = {suffix: uploads.ALL_KINDS[suffix] for suffix in (*uploads.IMAGES, *up
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".heif")
 FILE_SUFFIXES = tuple(s for s in ALLOWED if s not in IMAGE_SUFFIXES)
 
-NOT_YOUR_ENTERPRISE = gettext_lazy(
-    "You can record guidance only for the enterprises assigned to you (or, for a bureau, in your region)."
+NOT_YOUR_ENTERPRISE = Message(
+    "guidance.not_your_enterprise",
+    gettext_lazy(
+        "You can record guidance only for the enterprises assigned to you (or, for a bureau, in your region)."
+    ),
 )
-MAY_NOT_RECORD = gettext_lazy("Only liaison and guidance officers and the bureaus record guidance visits.")
-MAY_NOT_EDIT = gettext_lazy("Only the officer who recorded this visit, or a bureau of its region, may change it.")
-IN_THE_FUTURE = gettext_lazy("The time of a visit cannot be in the future.")
-TOO_EARLY = gettext_lazy("Check the year of the visit.")
-TOO_MANY_FILES = gettext_lazy("At most %(count)d photos and files per visit.")
-
-
-class GuidanceError(Exception):
-    """A guidance write refused for a reason the person can act on; nothing was written."""
+MAY_NOT_RECORD = Message(
+    "guidance.may_not_record",
+    gettext_lazy("Only liaison and guidance officers and the bureaus record guidance visits."),
+)
+MAY_NOT_EDIT = Message(
+    "guidance.may_not_edit",
+    gettext_lazy("Only the officer who recorded this visit, or a bureau of its region, may change it."),
+)
+IN_THE_FUTURE = Message("guidance.in_the_future", gettext_lazy("The time of a visit cannot be in the future."))
+TOO_EARLY = Message("guidance.too_early", gettext_lazy("Check the year of the visit."))
+TOO_MANY_FILES = Message("guidance.too_many_files", gettext_lazy("At most %(count)d photos and files per visit."))
+# core.uploads already says what is wrong with the file, in the reader's words.
+FILE_REFUSED = Message("guidance.file_refused", "%(reason)s")
 
 
 def accepted_images() -> str:
@@ -113,17 +121,17 @@ def filter_visits(
 
 
 def check_upload(upload: UploadedFile) -> tuple[str, str]:
-    """Return (content type, SHA-256) or raise GuidanceError saying what is wrong."""
+    """Return (content type, SHA-256) or raise AppError saying what is wrong."""
     try:
         return uploads.check_upload(upload, ALLOWED, MAX_BYTES)
     except uploads.UploadError as exc:
-        raise GuidanceError(str(exc)) from exc
+        raise AppError(FILE_REFUSED, reason=str(exc)) from exc
 
 
 def _checked(uploads: Sequence[UploadedFile], already: int = 0) -> list[tuple[UploadedFile, str, str]]:
     """Every upload checked before any is stored: one bad file refuses them all."""
     if already + len(uploads) > MAX_FILES:
-        raise GuidanceError(str(TOO_MANY_FILES) % {"count": MAX_FILES})
+        raise AppError(TOO_MANY_FILES, count=MAX_FILES)
     return [(upload, *check_upload(upload)) for upload in uploads]
 
 
@@ -163,18 +171,18 @@ class VisitInput:
 
 def _check_time(moment: datetime.datetime) -> None:
     if moment > timezone.now() + FUTURE_SLACK:
-        raise GuidanceError(IN_THE_FUTURE)
+        raise AppError(IN_THE_FUTURE, field="visited_at")
     if program_year(moment) < EARLIEST_YEAR:
-        raise GuidanceError(TOO_EARLY)
+        raise AppError(TOO_EARLY, field="visited_at")
 
 
 @transaction.atomic
 def visit_record(*, user: Any, data: VisitInput, uploads: Sequence[UploadedFile] = ()) -> GuidanceVisit:
-    """Record a guidance visit with its photos and files. Raises GuidanceError; nothing is kept then."""
+    """Record a guidance visit with its photos and files. Raises AppError; nothing is kept then."""
     if not may_record(user):
-        raise GuidanceError(MAY_NOT_RECORD)
+        raise AppError(MAY_NOT_RECORD)
     if not recordable_enterprises(user).filter(pk=data.enterprise.pk).exists():
-        raise GuidanceError(NOT_YOUR_ENTERPRISE)
+        raise AppError(NOT_YOUR_ENTERPRISE, field="enterprise")
     _check_time(data.visited_at)
     checked = _checked(uploads)
     visit = GuidanceVisit(officer=user, created_by=user, **data.fields())
@@ -192,12 +200,12 @@ def visit_update(
 ) -> GuidanceVisit:
     """Change a visit (its officer or a bureau) and add photos and files to it."""
     if not may_edit(user, visit):
-        raise GuidanceError(MAY_NOT_EDIT)
+        raise AppError(MAY_NOT_EDIT)
     if (
         data.enterprise.pk != visit.enterprise_id
         and not recordable_enterprises(user).filter(pk=data.enterprise.pk).exists()
     ):
-        raise GuidanceError(NOT_YOUR_ENTERPRISE)
+        raise AppError(NOT_YOUR_ENTERPRISE, field="enterprise")
     _check_time(data.visited_at)
     checked = _checked(uploads, already=visit.attachments.count())
     for name, value in data.fields().items():
@@ -213,7 +221,7 @@ def visit_update(
 @transaction.atomic
 def attachment_remove(*, user: Any, attachment: VisitAttachment) -> None:
     if not may_edit(user, attachment.visit):
-        raise GuidanceError(MAY_NOT_EDIT)
+        raise AppError(MAY_NOT_EDIT)
     attachment.file.delete(save=False)
     attachment.delete()
 
@@ -253,7 +261,6 @@ __all__ = [
     "ALLOWED",
     "MAX_BYTES",
     "MAX_FILES",
-    "GuidanceError",
     "VisitInput",
     "accepted_files",
     "accepted_images",

@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -24,21 +24,20 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from shangmi.accounts.models import User
+from shangmi.accounts.requests import signed_in_user
 from shangmi.core.calendar import program_local, program_now, program_today, program_year
-from shangmi.core.forms import BootstrapMixin
+from shangmi.core.forms import BootstrapMixin, model_choices, save_through
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE, VIEW
-from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.guidance import halfyear
 from shangmi.ledgers.guidance import services as guidance
 from shangmi.ledgers.guidance.exporting import guidance_export
-from shangmi.ledgers.guidance.filters import GuidanceFilter
-from shangmi.ledgers.guidance.services import GuidanceError, VisitInput
+from shangmi.ledgers.guidance.filters import GuidanceFilter, HalfYearFilter
+from shangmi.ledgers.guidance.services import VisitInput
 from shangmi.ledgers.models import GuidanceVisit, VisitAttachment
-from shangmi.regions.chooser import YEARS
-from shangmi.regions.models import Region
 
 THUMBNAIL_MAX_AGE = 7 * 24 * 3600
 # Shown for attachments that have no thumbnail (PDF, office files, HEIC photos).
@@ -94,7 +93,9 @@ class VisitForm(BootstrapMixin, forms.Form):
         widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
         help_text=gettext_lazy("Take photos on site, or choose them from the phone."),
     )
-    files = MultipleFileField(
+    # A declared field moves to base_fields (Django's form metaclass), so BaseForm.files, the
+    # uploaded files, is untouched; the stubs see a class attribute replacing it.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=gettext_lazy("Files"),
         required=False,
         help_text=gettext_lazy("PDF, Word, Excel, PowerPoint or images, up to %(mb)d MB each.")
@@ -106,7 +107,7 @@ class VisitForm(BootstrapMixin, forms.Form):
         enterprises = guidance.recordable_enterprises(user)
         if visit is not None:  # a bureau may keep a visit's enterprise it could not choose anew
             enterprises = Enterprise.objects.filter(Q(pk__in=enterprises.values("pk")) | Q(pk=visit.enterprise_id))
-        field = self.fields["enterprise"]
+        field = model_choices(self, "enterprise")
         field.queryset = enterprises.order_by("name", "pk")
         field.empty_label = _("Choose the enterprise")
         self.fields["files"].widget.attrs["accept"] = guidance.accepted_files()
@@ -183,14 +184,20 @@ class GuidanceListView(GuidanceRows, ScopedListView):
     def base_queryset(self) -> QuerySet[GuidanceVisit]:
         return _with_photos(self.get_queryset())
 
+    def filters(self) -> GuidanceFilter:
+        filters = self.filterset
+        if not isinstance(filters, GuidanceFilter):  # filterset_class names it
+            raise ImproperlyConfigured("the guidance list is filtered by GuidanceFilter")
+        return filters
+
     def page_context(self, page: Page) -> dict[str, Any]:
         for visit in page.object_list:
             attachments = list(visit.attachments.all())
             visit.photo = next((a for a in attachments if a.is_image), None)
             visit.attachment_count = len(attachments)
         return {
-            "filters": self.filterset.chosen(),
-            "can_record": guidance.may_record(self.request.user),
+            "filters": self.filters().chosen(),
+            "can_record": guidance.may_record(signed_in_user(self.request)),
             **filter_choices(self.get_queryset()),
         }
 
@@ -214,7 +221,7 @@ class GuidanceCreateView(ScopedViewMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
+        user = signed_in_user(request)
         initial: dict[str, Any] = {
             "visited_at": _local_input(timezone.now()),
             "bureau_participants": user.display_name,
@@ -230,22 +237,16 @@ class GuidanceCreateView(ScopedViewMixin, TemplateView):
         return self.render_to_response({"form": form, "no_enterprises": not enterprises.exists()})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = VisitForm(request.POST, request.FILES, user=request.user)
+        user = signed_in_user(request)
+        form = VisitForm(request.POST, request.FILES, user=user)
         if form.is_valid():
-            try:
-                visit = guidance.visit_record(user=request.user, data=form.visit_input(), uploads=form.uploads())
-            except (GuidanceError, ValidationError) as exc:
-                form.add_error(None, _message(exc))
-            else:
+            visit = save_through(
+                form, lambda: guidance.visit_record(user=user, data=form.visit_input(), uploads=form.uploads())
+            )
+            if visit is not None:
                 messages.success(request, _("Guidance visit recorded."))
                 return HttpResponseRedirect(reverse("ledgers:guidance_detail", args=[visit.pk]))
         return self.render_to_response({"form": form})
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
 
 
 class GuidanceDetailView(ScopedObjectViewMixin, TemplateView):
@@ -254,7 +255,7 @@ class GuidanceDetailView(ScopedObjectViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         visit = self.scoped_row(kwargs["pk"])
         attachments = list(visit.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk"))
         context.update(
@@ -278,7 +279,7 @@ class GuidanceUpdateView(ScopedObjectViewMixin, TemplateView):
         return visit
 
     def refuse(self, visit: GuidanceVisit) -> HttpResponse:
-        messages.error(self.request, str(guidance.MAY_NOT_EDIT))
+        messages.error(self.request, guidance.MAY_NOT_EDIT.render())
         return HttpResponseRedirect(reverse("ledgers:guidance_detail", args=[visit.pk]))
 
     def context(self, form: VisitForm, visit: GuidanceVisit) -> dict[str, Any]:
@@ -286,7 +287,7 @@ class GuidanceUpdateView(ScopedObjectViewMixin, TemplateView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         visit = self.visit(pk)
-        if not guidance.may_edit(request.user, visit):
+        if not guidance.may_edit(signed_in_user(request), visit):
             return self.refuse(visit)
         initial = {
             "enterprise": visit.enterprise_id,
@@ -296,19 +297,23 @@ class GuidanceUpdateView(ScopedObjectViewMixin, TemplateView):
                 for name in ("place", "bureau_participants", "enterprise_participants", "content", "issues", "advice")
             },
         }
-        return self.render_to_response(self.context(VisitForm(user=request.user, visit=visit, initial=initial), visit))
+        return self.render_to_response(
+            self.context(VisitForm(user=signed_in_user(request), visit=visit, initial=initial), visit)
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         visit = self.visit(pk)
-        if not guidance.may_edit(request.user, visit):
+        if not guidance.may_edit(signed_in_user(request), visit):
             return self.refuse(visit)
-        form = VisitForm(request.POST, request.FILES, user=request.user, visit=visit)
+        user = signed_in_user(request)
+        form = VisitForm(request.POST, request.FILES, user=user, visit=visit)
         if form.is_valid():
-            try:
-                guidance.visit_update(user=request.user, visit=visit, data=form.visit_input(), uploads=form.uploads())
-            except (GuidanceError, ValidationError) as exc:
-                form.add_error(None, _message(exc))
-                visit.refresh_from_db()
+            saved = save_through(
+                form,
+                lambda: guidance.visit_update(user=user, visit=visit, data=form.visit_input(), uploads=form.uploads()),
+            )
+            if saved is None:
+                visit.refresh_from_db()  # the refused write may have set fields on the row in memory
             else:
                 messages.success(request, _("Guidance visit saved."))
                 return HttpResponseRedirect(reverse("ledgers:guidance_detail", args=[visit.pk]))
@@ -350,11 +355,9 @@ class GuidanceAttachmentDeleteView(ScopedObjectViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         attachment = self.scoped_row(pk)
         visit_pk = attachment.visit_id
-        try:
-            guidance.attachment_remove(user=request.user, attachment=attachment)
-        except GuidanceError as exc:
-            messages.error(request, str(exc))
-        else:
+        with refusals_as_messages(request) as outcome:
+            guidance.attachment_remove(user=signed_in_user(request), attachment=attachment)
+        if outcome.ok:
             messages.success(request, _("%(name)s removed.") % {"name": attachment.original_name})
         return HttpResponseRedirect(reverse("ledgers:guidance_update", args=[visit_pk]))
 
@@ -368,26 +371,23 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
     model = GuidanceVisit
     template_name = "ledgers/guidance_halfyear.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        context = self.get_context_data(**kwargs)
+        # A bad filter value: the page, with what is wrong, answered as the bad request it is.
+        return self.render_to_response(context, status=400 if context["filter_errors"] else 200)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user, params = self.request.user, self.request.GET
+        user, params = signed_in_user(self.request), self.request.GET
         today = program_today()
-        year = _int(params.get("year"), *YEARS) or today.year
-        enterprises = halfyear.guided_enterprises(Enterprise.objects.restrict(user, VIEW))
-        # Choices before the filters narrow the rows: the districts and officers of the scope.
-        regions = Region.objects.filter(pk__in=enterprises.values("region_id")).order_by("code")
-        officers = User.objects.filter(
-            Q(pk__in=enterprises.values("liaison_officer_id")) | Q(pk__in=enterprises.values("guidance_officer_id"))
-        ).order_by("full_name", "username")
-
-        region = Region.objects.filter(pk=params.get("region", "")).first() if params.get("region") else None
-        if region is not None:
-            enterprises = enterprises.filter(region__path__subtree=region.path)
-        officer = _int(params.get("officer"))
-        if officer is not None:
-            enterprises = enterprises.filter(Q(liaison_officer_id=officer) | Q(guidance_officer_id=officer))
+        filters = HalfYearFilter(
+            params or None, queryset=halfyear.guided_enterprises(Enterprise.objects.restrict(user, VIEW)), user=user
+        )
+        chosen = filters.chosen()
+        year = chosen.year or today.year
+        enterprises = filters.qs
         status = halfyear.half_year_status(enterprises, year)
-        only_missing = bool(params.get("missing"))
+        only_missing = chosen.missing
         if only_missing:
             missing = halfyear.missing_q(year, today)
             status = status.filter(missing) if missing is not None else status.none()
@@ -405,11 +405,13 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
             halves=[self.half(year, half, totals, today) for half in halfyear.HALVES],
             totals=totals,
             page=page,
-            regions=regions,
-            region=region,
-            officers=officers,
-            officer=officer,
+            # The districts and officers of the scope, before the filters narrow the rows.
+            regions=filters.filters["region"].queryset,
+            region=chosen.region,
+            officers=filters.filters["officer"].queryset,
+            officer=chosen.officer.pk if chosen.officer is not None else None,
             only_missing=only_missing,
+            filter_errors=filters.error_texts(),
             query=query.urlencode(),
             recordable=self.recordable(page.object_list),
         )
@@ -418,7 +420,11 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
     def recordable(self, rows: Any) -> set[int]:
         """Which enterprises of the page the reader may record a visit for (one query)."""
         ids = [row.pk for row in rows]
-        return set(guidance.recordable_enterprises(self.request.user).filter(pk__in=ids).values_list("pk", flat=True))
+        return set(
+            guidance.recordable_enterprises(signed_in_user(self.request))
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
 
     @staticmethod
     def half(year: int, half: int, totals: dict[str, int], today: datetime.date) -> dict[str, Any]:

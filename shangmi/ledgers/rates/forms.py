@@ -9,9 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from shangmi.core.calendar import program_year
-from shangmi.core.forms import BootstrapMixin
+from shangmi.core.forms import BootstrapMixin, model_choices
 from shangmi.core.scoping import ADD, CHANGE
-from shangmi.ledgers.activities.forms import region_label
+from shangmi.ledgers.activities.forms import RegionChoiceField
 from shangmi.ledgers.models import RateTarget
 from shangmi.ledgers.rates.services import DEFAULT_PERCENT, target_regions
 from shangmi.regions.chooser import YEARS
@@ -19,7 +19,7 @@ from shangmi.regions.models import Region
 
 
 class RateTargetForm(BootstrapMixin, forms.Form):
-    region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
+    region = RegionChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=YEARS[0], max_value=YEARS[1])
     metric = forms.ChoiceField(label=gettext_lazy("Metric"), choices=RateTarget.Metric.choices)
     percent = forms.DecimalField(
@@ -42,9 +42,9 @@ class RateTargetForm(BootstrapMixin, forms.Form):
                 {"region": target.region_id, "year": target.year, "metric": target.metric, "percent": target.percent},
             )
         super().__init__(*args, **kwargs)
-        field = self.fields["region"]
-        field.queryset = target_regions(user, CHANGE if target is not None else ADD).order_by("code")
-        field.label_from_instance = region_label
+        model_choices(self, "region").queryset = target_regions(user, CHANGE if target is not None else ADD).order_by(
+            "code"
+        )
         if target is None:
             initial = self.initial
             initial.setdefault("year", program_year())

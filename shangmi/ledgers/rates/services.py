@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from shangmi.core.errors import AppError, Message
 from shangmi.core.scoping import (
     ADD,
     CHANGE,
@@ -230,6 +231,16 @@ def region_in_scope(user: Any, region: Region, action: str = VIEW) -> bool:
     return core_region_in_scope(RateTarget, user, region, action)
 
 
+MAY_NOT_CHANGE = Message("rates.may_not_change", gettext_lazy("You may not change this target."))
+MAY_NOT_DELETE = Message("rates.may_not_delete", gettext_lazy("You may not delete this target."))
+OUTSIDE_REGION = Message("rates.outside_region", gettext_lazy("You cannot set targets outside your own region."))
+UNKNOWN_METRIC = Message("rates.unknown_metric", gettext_lazy("Unknown metric: %(metric)s."))
+PERCENT_RANGE = Message("rates.percent_range", gettext_lazy("A rate target is between 0 and 100 per cent."))
+ALREADY_SET = Message(
+    "rates.already_set", gettext_lazy("%(region)s already has this target for %(year)d: edit that one instead.")
+)
+
+
 @dataclass(frozen=True)
 class TargetInput:
     region: Region
@@ -240,25 +251,22 @@ class TargetInput:
 
 
 def rate_target_save(*, user: Any, target: RateTarget | None, data: TargetInput) -> RateTarget:
-    """Create (``target`` None) or change a rate target; raises ValidationError saying why not."""
+    """Create (``target`` None) or change a rate target; raises AppError saying why not."""
     action = ADD if target is None else CHANGE
     if target is not None and not in_scope(target, user, CHANGE):
-        raise ValidationError(_("You may not change this target."))
+        raise AppError(MAY_NOT_CHANGE)
     if not region_in_scope(user, data.region, action):
-        raise ValidationError(_("You cannot set targets outside your own region."))
+        raise AppError(OUTSIDE_REGION, field="region")
     if data.metric not in Metric.values:
-        raise ValidationError(_("Unknown metric: %(metric)s.") % {"metric": data.metric})
+        raise AppError(UNKNOWN_METRIC, field="metric", metric=data.metric)
     value = DEFAULT_PERCENT[data.metric] if data.percent is None else data.percent
     if not Decimal(0) <= value <= Decimal(100):
-        raise ValidationError(_("A rate target is between 0 and 100 per cent."))
+        raise AppError(PERCENT_RANGE, field="percent")
     clash = RateTarget.objects.filter(region=data.region, year=data.year, metric=data.metric)
     if target is not None:
         clash = clash.exclude(pk=target.pk)
     if clash.exists():
-        raise ValidationError(
-            _("%(region)s already has this target for %(year)d: edit that one instead.")
-            % {"region": data.region.full_name, "year": data.year}
-        )
+        raise AppError(ALREADY_SET, region=data.region.full_name, year=data.year)
     try:
         with transaction.atomic():
             target = target or RateTarget()
@@ -270,13 +278,13 @@ def rate_target_save(*, user: Any, target: RateTarget | None, data: TargetInput)
             target.save()
             ensure_in_scope(target, user, action)
     except OutOfScopeError as exc:
-        raise ValidationError(_("You cannot set targets outside your own region.")) from exc
+        raise AppError(OUTSIDE_REGION, field="region") from exc
     return target
 
 
 def rate_target_delete(*, user: Any, target: RateTarget) -> None:
     if not in_scope(target, user, DELETE):
-        raise ValidationError(_("You may not delete this target."))
+        raise AppError(MAY_NOT_DELETE)
     target.delete()
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from shangmi.accounts.requests import signed_in_user
+from shangmi.core.forms import save_through
 from shangmi.core.scoping import ADD, CHANGE, DELETE, VIEW, in_scope
-from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, ScopedViewMixin
+from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.models import RateTarget
 from shangmi.ledgers.rates.forms import RateTargetForm
@@ -33,7 +34,7 @@ class RatesView(ScopedViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         region = chosen_region(self.request, RateTarget)
         year = chosen_year(self.request)
         targets = self.get_queryset()
@@ -70,16 +71,16 @@ class RateTargetCreateView(RightRequiredMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         initial = {k: request.GET[k] for k in ("region", "year", "metric") if request.GET.get(k)}
-        return self.render_to_response({"form": RateTargetForm(user=request.user, initial=initial)})
+        return self.render_to_response({"form": RateTargetForm(user=signed_in_user(request), initial=initial)})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = RateTargetForm(request.POST, user=request.user)
+        user = signed_in_user(request)
+        form = RateTargetForm(request.POST, user=user)
         if form.is_valid():
-            try:
-                target = rate_target_save(user=request.user, target=None, data=_target_input(form.cleaned_data))
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+            target = save_through(
+                form, lambda: rate_target_save(user=user, target=None, data=_target_input(form.cleaned_data))
+            )
+            if target is not None:
                 messages.success(request, _("The target is set."))
                 return HttpResponseRedirect(region_year_url("ledgers:rates", target.region, target.year))
         return self.render_to_response({"form": form})
@@ -92,23 +93,25 @@ class RateTargetUpdateView(ScopedObjectViewMixin, TemplateView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         target = self.scoped_row(pk)
-        return self.render_to_response(self.context(target, RateTargetForm(user=request.user, target=target)))
+        return self.render_to_response(
+            self.context(target, RateTargetForm(user=signed_in_user(request), target=target))
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         target = self.scoped_row(pk)
-        form = RateTargetForm(request.POST, user=request.user, target=target)
+        user = signed_in_user(request)
+        form = RateTargetForm(request.POST, user=user, target=target)
         if form.is_valid():
-            try:
-                rate_target_save(user=request.user, target=target, data=_target_input(form.cleaned_data))
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+            saved = save_through(
+                form, lambda: rate_target_save(user=user, target=target, data=_target_input(form.cleaned_data))
+            )
+            if saved is not None:
                 messages.success(request, _("The target is saved."))
                 return HttpResponseRedirect(region_year_url("ledgers:rates", target.region, target.year))
         return self.render_to_response(self.context(target, form))
 
     def context(self, target: RateTarget, form: RateTargetForm) -> dict[str, Any]:
-        return {"form": form, "object": target, "can_delete": in_scope(target, self.request.user, DELETE)}
+        return {"form": form, "object": target, "can_delete": in_scope(target, signed_in_user(self.request), DELETE)}
 
 
 class RateTargetDeleteView(ScopedObjectViewMixin, View):
@@ -118,10 +121,8 @@ class RateTargetDeleteView(ScopedObjectViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         target = self.scoped_row(pk)
         region, year = target.region, target.year
-        try:
-            rate_target_delete(user=request.user, target=target)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
+        with refusals_as_messages(request) as outcome:
+            rate_target_delete(user=signed_in_user(request), target=target)
+        if outcome.ok:
             messages.success(request, _("The target is deleted."))
         return HttpResponseRedirect(region_year_url("ledgers:rates", region, year))

@@ -207,3 +207,16 @@ def test_the_training_list_keeps_to_the_scope(world: Any, client: Any) -> None:
     assert "100.0%" in page
     page = client.get(reverse("ledgers:training_list") + "?year=2025").content.decode()
     assert "0.0%" in page  # a known workforce with nobody trained that year is 0 %, not unknown
+
+
+@pytest.mark.parametrize("year", ["abc", "1999", "2026.5"])
+def test_a_bad_training_year_is_a_filter_error(world: Any, client: Any, year: str) -> None:
+    """Not a 500, and not silently this year's figures: the page says the year is wrong."""
+    client.cookies["django_language"] = "en"
+    client.force_login(world.regulator_in)
+    response = client.get(reverse("ledgers:training_list"), {"year": year})
+    page = response.content.decode()
+    assert response.status_code == 400
+    errors = page.split('data-testid="filter-errors"', 1)[1].split("</div></div>", 1)[0]
+    assert "Year: " in errors
+    assert world.ent_in.name in page  # the list itself still answers, for the current year

@@ -21,9 +21,10 @@ from django.utils import timezone
 from shangmi.core.calendar import program_now, program_today
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.guidance import services as guidance
-from shangmi.ledgers.guidance.services import GuidanceError, VisitInput, visit_record
+from shangmi.ledgers.guidance.services import VisitInput, visit_record
 from shangmi.ledgers.models import GuidanceVisit, VisitAttachment
 from tests.conftest import make_enterprise, make_user
+from tests.refusals import refused_with
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -169,9 +170,8 @@ def test_officer_cannot_record_for_an_enterprise_not_assigned_to_them(world: Any
         enterprise_participants="e",
         content="c",
     )
-    with pytest.raises(GuidanceError) as refused:
+    with refused_with(guidance.NOT_YOUR_ENTERPRISE):
         visit_record(user=world.officer_in, data=data)
-    assert str(refused.value) == str(guidance.NOT_YOUR_ENTERPRISE)
     assert not GuidanceVisit.objects.exists()
 
 
@@ -202,7 +202,7 @@ def test_a_visit_in_the_future_is_refused(world: Any, client: Any, tmp_media: An
     tomorrow = (program_now() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(reverse("ledgers:guidance_create"), form_data(world.ent_in, visited_at=tomorrow))
     assert response.status_code == 200
-    assert str(guidance.IN_THE_FUTURE) in response.content.decode()
+    assert guidance.IN_THE_FUTURE.render() in response.content.decode()
     assert not GuidanceVisit.objects.exists()
 
 
@@ -279,8 +279,9 @@ def test_too_many_files_are_refused(world: Any, tmp_media: Any, monkeypatch: pyt
         enterprise_participants="e",
         content="c",
     )
-    with pytest.raises(GuidanceError, match="At most 2"):
+    with refused_with(guidance.TOO_MANY_FILES) as refused:
         visit_record(user=world.officer_in, data=data, uploads=[photo(f"{i}.jpg") for i in range(3)])
+    assert refused.value.params == {"count": 2}
     assert not GuidanceVisit.objects.exists()
 
 
@@ -446,12 +447,37 @@ def test_halfyear_page_shows_who_is_missing_which_half(world: Any, client: Any) 
     assert world.ent_in.name in missing and covered.name not in missing
     by_officer = client.get(url, {"officer": world.officer_in.pk}).content.decode()
     assert covered.name in by_officer
-    assert client.get(url, {"region": "500116"}).status_code == 200
-    assert world.ent_out.name not in client.get(url, {"region": "500116"}).content.decode()
+    # A region outside the reader's scope is not one of the choices: a filter error, and
+    # nothing of that region is shown.
+    elsewhere = client.get(url, {"region": "500116"})
+    assert elsewhere.status_code == 400 and 'data-testid="filter-errors"' in elsewhere.content.decode()
+    assert world.ent_out.name not in elsewhere.content.decode()
 
     client.force_login(world.officer_out)
     page = client.get(url).content.decode()
     assert world.ent_out.name in page and covered.name not in page and world.ent_in.name not in page
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"year": "abc"}, "Year"),
+        ({"year": "1999"}, "Year"),
+        ({"officer": "abc"}, "Officer"),
+        ({"officer": "999999"}, "Officer"),
+        ({"region": "nowhere"}, "Region"),
+    ],
+)
+def test_a_bad_halfyear_filter_is_a_filter_error(world: Any, client: Any, params: dict, field: str) -> None:
+    """Not a 500, and not silently the unfiltered page: the page says which filter is wrong."""
+    client.cookies["django_language"] = "en"
+    client.force_login(world.regulator_in)
+    response = client.get(reverse("ledgers:guidance_halfyear"), params)
+    page = response.content.decode()
+    assert response.status_code == 400
+    errors = page.split('data-testid="filter-errors"', 1)[1].split("</div></div>", 1)[0]
+    assert f"{field}: " in errors
+    assert 'data-testid="halfyear-table"' in page  # the page itself still answers
 
 
 def test_halfyear_page_costs_the_same_queries_for_more_enterprises(world: Any, client: Any) -> None:

@@ -25,6 +25,7 @@ from shangmi.ledgers.rates.services import (
 from shangmi.regions.models import Region
 from tests.conftest import make_enterprise
 from tests.ledgers.activities.test_services import add_person, make_activity
+from tests.refusals import refused_with
 
 TRAINING, AWARENESS = RateTarget.Metric.TRAINING, RateTarget.Metric.AWARENESS
 
@@ -155,6 +156,32 @@ def test_regulators_set_targets_with_the_seed_defaults(world: Any, client: Any) 
     client.force_login(world.regulator_in)
     assert client.post(reverse("ledgers:rate_target_delete", args=[created.pk])).status_code == 302
     assert not RateTarget.objects.exists()
+
+
+def test_the_service_names_each_refusal(world: Any) -> None:
+    data = rates.TargetInput(region=world.jiangbei, year=2026, metric="training", percent=Decimal("80"))
+    rates.rate_target_save(user=world.regulator_in, target=None, data=data)
+    with refused_with(rates.ALREADY_SET):
+        rates.rate_target_save(user=world.regulator_in, target=None, data=data)
+    with refused_with(rates.PERCENT_RANGE) as refused:
+        rates.rate_target_save(
+            user=world.regulator_in, target=None, data=rates.TargetInput(world.jiangbei, 2027, "training", Decimal(120))
+        )
+    assert refused.value.field == "percent"
+    with refused_with(rates.UNKNOWN_METRIC):
+        rates.rate_target_save(
+            user=world.regulator_in, target=None, data=rates.TargetInput(world.jiangbei, 2027, "x", None)
+        )
+    with refused_with(rates.OUTSIDE_REGION):
+        rates.rate_target_save(
+            user=world.regulator_in, target=None, data=rates.TargetInput(world.jiangjin, 2027, "training", None)
+        )
+    existing = RateTarget.objects.get()
+    with refused_with(rates.MAY_NOT_CHANGE):
+        rates.rate_target_save(user=world.regulator_out, target=existing, data=data)
+    with refused_with(rates.MAY_NOT_DELETE):
+        rates.rate_target_delete(user=world.regulator_out, target=existing)
+    assert RateTarget.objects.count() == 1
 
 
 # --- The dashboard ------------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shangmi.core.calendar import program_today
+from shangmi.core.errors import AppError
 from shangmi.surveys.models import Survey
-from shangmi.surveys.services import SurveyError, open_surveys_to_remind, survey_remind
+from shangmi.surveys.services import open_surveys_to_remind, survey_remind
 
 
 class Command(BaseCommand):
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         for survey in surveys:
             try:
                 result = survey_remind(survey, min_interval=interval)
-            except SurveyError as exc:
+            except AppError as exc:
                 self.stderr.write(f"survey {survey.pk} {survey.title}: {exc}")
                 continue
             self.stdout.write(
