@@ -89,6 +89,13 @@ BUILTIN_EXCEPTIONS = frozenset(
 # page. A subclass of an entry shares its reason.
 EXCEPTIONS_ALLOWED: dict[str, str] = {
     "AppError": "the one refusal type itself",
+    "CalendarMissing": "a year with no working-day calendar: deadline() catches it and says 'not counted', never a "
+    "refusal (shangmi/enforcement/workdays.py)",
+    "CalendarFileError": "a calendar data file the loader refuses whole; the command prints it, the calendar page "
+    "turns it into an AppError",
+    "RuleFileError": "a rules data file the loader command refuses whole, printed by the command",
+    "RuleMissing": "no rule of a code in force on a date: a gap in the data its caller handles (no lower criminal "
+    "threshold before 2025)",
     "OutOfScopeError": "raised by the scope check (core.scoping) after a write; save_through and the API answer it "
     "with the view's own out-of-scope message, and an unhandled one rolls the write back",
     "UploadError": "core.uploads' check of a file, turned into a form field error by the upload forms "
@@ -106,11 +113,6 @@ EXCEPTIONS_ALLOWED: dict[str, str] = {
     "report it as LogCorruptionError, an AppError)",
     "TimestampError": "evidence: a timestamp authority's failure or a bad token (low level, below the services)",
     "ReceiptError": "evidence: a receipt that does not verify (low level, read by the verifier and its tests)",
-    "CalendarMissing": "enforcement: a year whose working-day calendar is not loaded; caught where a deadline is "
-    "counted and shown as 'not counted', never shown as a refusal",
-    "CalendarFileError": "enforcement: a calendar data file that does not load (command line, like the loaders)",
-    "RuleFileError": "enforcement: a legal-rules data file that does not load (command line, like the loaders)",
-    "RuleMissing": "enforcement: no rule of a code in force on a date; a lookup signal caught by its callers",
     "DepositError": "evidence: the deposit API's refusal, one bilingual reason per item of a batch (the API's "
     "contract); no page raises it",
 }

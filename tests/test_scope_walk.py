@@ -533,6 +533,17 @@ def _transfer(world: Any, user: Any, side: str) -> Any:
     )  # fmt: skip
 
 
+def _mediation(world: Any, user: Any, side: str) -> Any:
+    from shangmi.enforcement.models import Mediation
+
+    enterprise = getattr(world, f"ent_{side}")
+    return Mediation.objects.get_or_create(
+        enterprise=enterprise,
+        defaults={"region": enterprise.region, "route": "mediation", "counterparty": f"{side}-side 对方",
+                  "recorded_by": getattr(world, f"regulator_{side}")},
+    )[0]  # fmt: skip
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -568,6 +579,7 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "enforcement.Clue": _clue,
     "enforcement.Case": _case,
     "enforcement.Transfer": _transfer,
+    "enforcement.Mediation": _mediation,
     "enforcement.ClueAttachment": lambda w, u, side: _clue(w, u, side).attachments.first(),
     "surveys.SurveyAssignment": _survey_assignment,
     # A notification is its recipient's alone.

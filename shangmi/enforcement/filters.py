@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.calendar import program_today
 from shangmi.core.lists import ScopedFilterSet
-from shangmi.enforcement.models import Case, Clue, Demand, Transfer
+from shangmi.enforcement.models import Case, Clue, Demand, Mediation, Transfer
 
 OPEN = (Demand.Status.FILED, Demand.Status.ASSIGNED)
 
@@ -71,3 +71,11 @@ class TransferFilter(ScopedFilterSet):
     class Meta:
         model = Transfer
         fields = ["status"]
+
+
+class MediationFilter(ScopedFilterSet):
+    route = django_filters.ChoiceFilter(choices=Mediation.Route.choices, label=_("Route"), empty_label=_("Any route"))
+
+    class Meta:
+        model = Mediation
+        fields = ["route"]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.forms import BootstrapMixin
 from shangmi.core.uploads import ALL_KINDS, accepted_suffixes
-from shangmi.enforcement.models import Demand
+from shangmi.enforcement.models import Demand, Mediation
 from shangmi.enforcement.services import MAX_BYTES, DemandInput, demand_enterprises
 
 
@@ -103,3 +103,20 @@ class TrackForm(BootstrapMixin, forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=2000)
+
+
+class MediationForm(BootstrapMixin, forms.Form):
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Demand.objects.none())
+    route = forms.ChoiceField(label=_("Route"), choices=Mediation.Route.choices)
+    counterparty = forms.CharField(label=_("Other party"), max_length=200)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Mediation.Outcome.choices)
+    concluded_on = forms.DateField(
+        label=_("Concluded on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["enterprise"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = demand_enterprises(user).order_by("name", "pk")

@@ -507,3 +507,51 @@ class Transfer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("enforcement:transfer_detail", args=[self.pk])
+
+
+class Mediation(models.Model):
+    """A dispute resolved another way (多元化解): by mediation, arbitration or a court, with its
+    outcome, so the region's figures show every route."""
+
+    class Route(models.TextChoices):
+        MEDIATION = "mediation", _("Mediation")
+        ARBITRATION = "arbitration", _("Arbitration")
+        COURT = "court", _("Court proceedings")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SETTLED = "settled", _("Settled or won")
+        NOT_SETTLED = "not_settled", _("Not settled or lost")
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="+", verbose_name=_("enterprise")
+    )
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    route = models.CharField(_("route"), max_length=16, choices=Route.choices)
+    counterparty = models.CharField(_("other party"), max_length=200)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    concluded_on = models.DateField(_("concluded on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope = Scope(
+        regions=("region",),
+        enterprises=("enterprise",),
+        officers=("enterprise__liaison_officer", "enterprise__guidance_officer"),
+        grants={
+            Role.REGULATOR: frozenset({VIEW, ADD, CHANGE}),
+            Role.OFFICER: frozenset({VIEW, ADD}),
+            Role.ENTERPRISE_ADMIN: frozenset({VIEW}),
+            Role.ENTERPRISE_STAFF: frozenset({VIEW}),
+        },
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("resolved dispute")
+        verbose_name_plural = _("resolved disputes")
+
+    def __str__(self) -> str:
+        return f"{self.get_route_display()} · {self.counterparty}"

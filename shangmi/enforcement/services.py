@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, is_platform
 from shangmi.enforcement import rules
 from shangmi.enforcement.challenge import challenge_passed
 from shangmi.enforcement.models import (
+    CalendarYear,
     Case,
     CaseEvent,
     Clue,
@@ -40,9 +42,18 @@ from shangmi.enforcement.models import (
     Demand,
     DemandAttachment,
     DemandEvent,
+    Mediation,
     Transfer,
 )
-from shangmi.enforcement.workdays import CalendarMissing, Due, WorkCalendar, deadline, deadline_in_days
+from shangmi.enforcement.workdays import (
+    CalendarFileError,
+    CalendarMissing,
+    Due,
+    WorkCalendar,
+    calendar_load,
+    deadline,
+    deadline_in_days,
+)
 from shangmi.enterprises.models import Enterprise
 from shangmi.regions.models import Region
 
@@ -783,3 +794,63 @@ def transfer_organ_decide(*, user: User, transfer: Transfer, accepted: bool, rea
         transfer.organ_decided_on, transfer.organ_reason = program_today(), reason.strip()
         transfer.save(update_fields=["status", "organ_decided_on", "organ_reason"])
     return transfer
+
+
+# --- other routes ----------------------------------------------------------------------------------
+
+MEDIATION_EMPTY = Message("mediation.empty", _("Name the other party and the route."))
+MEDIATION_FUTURE = Message("mediation.future", _("A dispute cannot be concluded in the future."))
+MEDIATION_PENDING = Message("mediation.pending", _("A concluded dispute has an outcome; a pending one has no date."))
+
+
+@dataclass(frozen=True)
+class MediationInput:
+    enterprise: Enterprise | None
+    route: str
+    counterparty: str
+    outcome: str = "pending"
+    concluded_on: datetime.date | None = None
+    note: str = ""
+
+
+def mediation_record(*, user: User, data: MediationInput) -> Mediation:
+    if not data.counterparty.strip() or data.route not in Mediation.Route.values:
+        raise AppError(MEDIATION_EMPTY, field="counterparty")
+    if data.concluded_on is not None and data.concluded_on > program_today():
+        raise AppError(MEDIATION_FUTURE, field="concluded_on")
+    if data.outcome not in Mediation.Outcome.values or (data.outcome == Mediation.Outcome.PENDING) != (
+        data.concluded_on is None
+    ):
+        raise AppError(MEDIATION_PENDING, field="outcome")
+    enterprise = data.enterprise
+    if enterprise is None or not restricted(Enterprise, user, VIEW).filter(pk=enterprise.pk).exists():
+        raise AppError(DEMAND_ENTERPRISE, field="enterprise")
+    with transaction.atomic():
+        row = Mediation.objects.create(
+            enterprise=enterprise, region=enterprise.region, route=data.route, counterparty=data.counterparty.strip(),
+            outcome=data.outcome, concluded_on=data.concluded_on, note=data.note.strip(), recorded_by=user,
+        )  # fmt: skip
+        ensure_in_scope(row, user, ADD)
+    return row
+
+
+# --- the calendar --------------------------------------------------------------------------------
+
+CALENDAR_FILE = Message("calendar.file", _("The calendar file is refused: %(reason)s"))
+CALENDAR_MAX_BYTES = 64 * 1024
+
+
+def calendar_upload(*, upload: UploadedFile | None) -> CalendarYear:
+    """A new year's calendar uploaded on the calendar page (the shape of data/calendars/)."""
+    try:
+        if upload is None or not upload.size or upload.size > CALENDAR_MAX_BYTES:
+            raise CalendarFileError(_("Choose a calendar file (.json, at most 64 KB)."))
+        try:
+            data = json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise CalendarFileError(_("The file is not a calendar in JSON.")) from exc
+        if not isinstance(data, dict):
+            raise CalendarFileError(_("The file is not a calendar in JSON."))
+        return calendar_load(data)
+    except CalendarFileError as exc:
+        raise AppError(CALENDAR_FILE, field="calendar", reason=str(exc)) from exc

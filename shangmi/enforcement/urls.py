@@ -5,6 +5,7 @@ from shangmi.enforcement import views
 app_name = "enforcement"
 urlpatterns: list[URLPattern] = [
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
+    path("calendar/load/", views.CalendarLoadView.as_view(), name="calendar_load"),
     path("demands/", views.DemandListView.as_view(), name="demand_list"),
     path("demands/new/", views.DemandCreateView.as_view(), name="demand_create"),
     path("demands/export/", views.DemandExportView.as_view(), name="demand_export"),
@@ -45,7 +46,12 @@ urlpatterns += [
     path("cases/<int:pk>/transfer/", views.TransferProposeView.as_view(), name="transfer_propose"),
     path("transfers/", views.TransferListView.as_view(), name="transfer_list"),
     path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer_detail"),
+    path("transfers/<int:pk>/letter.pdf", views.TransferLetterView.as_view(), name="transfer_letter"),
     path("transfers/<int:pk>/send/", views.TransferSendView.as_view(), name="transfer_send"),
     path("transfers/<int:pk>/receipt/", views.TransferReceiptView.as_view(), name="transfer_receipt"),
     path("transfers/<int:pk>/decide/", views.TransferOrganDecideView.as_view(), name="transfer_decide"),
+]
+urlpatterns += [
+    path("disputes/", views.MediationListView.as_view(), name="mediation_list"),
+    path("disputes/new/", views.MediationCreateView.as_view(), name="mediation_create"),
 ]

@@ -13,6 +13,7 @@ from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
@@ -31,9 +32,10 @@ from shangmi.core.views import (
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enforcement import rules, services
 from shangmi.enforcement.challenge import challenge_issue
+from shangmi.enforcement.documents import transfer_letter_pdf
 from shangmi.enforcement.exporting import demands_export
-from shangmi.enforcement.filters import CaseFilter, ClueFilter, DemandFilter, TransferFilter
-from shangmi.enforcement.forms import ClueReportForm, DeadlineForm, DemandForm, RateForm, TrackForm
+from shangmi.enforcement.filters import CaseFilter, ClueFilter, DemandFilter, MediationFilter, TransferFilter
+from shangmi.enforcement.forms import ClueReportForm, DeadlineForm, DemandForm, MediationForm, RateForm, TrackForm
 from shangmi.enforcement.models import (
     CalendarYear,
     Case,
@@ -42,6 +44,7 @@ from shangmi.enforcement.models import (
     Demand,
     DemandAttachment,
     LegalRule,
+    Mediation,
     Transfer,
 )
 from shangmi.enforcement.workdays import deadline
@@ -63,6 +66,7 @@ class CalendarView(ScopedViewMixin, TemplateView):
             form=form,
             due=due,
             years=self.get_queryset(),
+            can_load=may(self.request.user, ADD, CalendarYear),
             rules=LegalRule.objects.restrict(self.request.user, VIEW).order_by("code", "effective_from"),
         )
         return context
@@ -684,3 +688,77 @@ class TransferOrganDecideView(TransferActionView):
             user=user, transfer=transfer, accepted=post.get("decision") == "accept", reason=post.get("reason", "")
         )
         return _("The organ's decision is recorded.")
+
+
+class CalendarLoadView(RightRequiredMixin, View):
+    """A platform administrator loads a new year's calendar (the file of data/calendars/'s
+    shape) when the State Council publishes it; a bad file changes nothing."""
+
+    model = CalendarYear
+    action = ADD
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with refusals_as_messages(request) as outcome:
+            year = services.calendar_upload(upload=request.FILES.get("calendar"))
+        if outcome.ok:
+            messages.success(request, _("The calendar of %(year)s is loaded.") % {"year": year.year})
+        return redirect("enforcement:calendar")
+
+
+class TransferLetterView(ScopedObjectViewMixin, View):
+    """The 移送书 as a PDF: for the bureau and the receiving liaison alone."""
+
+    model = Transfer
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        transfer = self.scoped_row(pk)
+        response = HttpResponse(transfer_letter_pdf(transfer), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            content_disposition_header(False, f"涉嫌犯罪案件移送书-{transfer.pk}.pdf") or ""
+        )
+        return response
+
+
+class MediationListView(ScopedListView):
+    model = Mediation
+    filterset_class = MediationFilter
+    ordering = ("-recorded_at", "-pk")
+    template_name = "enforcement/mediation_list.html"
+
+    def base_queryset(self) -> QuerySet[Mediation]:
+        return self.get_queryset().select_related("enterprise", "region")
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {"routes": Mediation.Route.choices, "can_add": may(self.request.user, ADD, Mediation)}
+
+
+class MediationCreateView(RightRequiredMixin, TemplateView):
+    model = Mediation
+    action = ADD
+    template_name = "enforcement/mediation_form.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response({"form": MediationForm(user=request.user)})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = signed_in_user(request)
+        form = MediationForm(request.POST, user=user)
+        row = None
+        if form.is_valid():
+            data = form.cleaned_data
+            row = save_through(
+                form,
+                lambda: services.mediation_record(
+                    user=user,
+                    data=services.MediationInput(
+                        enterprise=data["enterprise"], route=data["route"], counterparty=data["counterparty"],
+                        outcome=data["outcome"], concluded_on=data["concluded_on"], note=data["note"],
+                    ),
+                ),
+                out_of_scope_field="enterprise",
+            )  # fmt: skip
+        if row is None:
+            return self.render_to_response({"form": form})
+        messages.success(request, _("Dispute recorded."))
+        return redirect("enforcement:mediation_list")

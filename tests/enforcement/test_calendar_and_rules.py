@@ -136,3 +136,26 @@ def test_a_newer_rule_file_replaces_without_a_code_change(loaded_rules: None, tm
     path.write_text(json.dumps({"rules": [dict(newer, unit="fortnights")]}), encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("load_enforcement_rules", str(path), stdout=StringIO())
+
+
+def test_a_platform_administrator_loads_a_year_on_the_page(world, client, tmp_path) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    good = {
+        "year": 2027,
+        "source": {"title": "国务院办公厅关于2027年部分节假日安排的通知"},
+        "holidays": [{"name": "元旦", "from": "2027-01-01", "to": "2027-01-01"}],
+        "working_weekends": [],
+    }
+    upload = SimpleUploadedFile("2027.json", json.dumps(good, ensure_ascii=False).encode())
+    client.force_login(world.regulator_in)  # a district bureau does not change the national calendar
+    assert client.post(reverse("enforcement:calendar_load"), {"calendar": upload}).status_code == 404
+    client.force_login(world.admin)
+    client.post(reverse("enforcement:calendar_load"), {"calendar": SimpleUploadedFile("x.json", b"{not json")})
+    assert not CalendarYear.objects.exists()
+    upload.seek(0)
+    client.post(reverse("enforcement:calendar_load"), {"calendar": upload})
+    assert CalendarYear.objects.get().year == 2027
+    page = client.get(reverse("enforcement:calendar"), {"start": "2026-12-31", "working_days": "1"})
+    assert "2026" in page.content.decode()  # 2026 not loaded here: not counted

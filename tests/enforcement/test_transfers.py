@@ -98,3 +98,25 @@ def test_a_refusal_needs_reasons_and_the_case_can_go_again(world: Any, loaded: N
         user=world.judicial, transfer=transfer, accepted=False, reason="未达追诉标准"
     )
     assert transfer.status == Transfer.Status.REFUSED and transfer.organ_reason == "未达追诉标准"
+
+
+def test_the_letter_of_transfer_renders_chinese(world: Any, loaded: None, client: Any, tmp_path: Any) -> None:
+    import shutil
+    import subprocess
+
+    case = open_case(world)
+    transfer = services.transfer_propose(
+        user=world.regulator_in, case=case, organ="police", receiver=world.judicial, reason="损失数额达到三十万元"
+    )
+    client.force_login(world.judicial)
+    response = client.get(reverse("enforcement:transfer_letter", args=[transfer.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) not installed")
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    for expected in ("涉嫌犯罪案件移送书", "公安机关", "某精密模具有限公司", "损失数额达到三十万元", "涉案物品清单"):
+        assert expected in text
+    client.force_login(world.regulator_out)
+    assert client.get(reverse("enforcement:transfer_letter", args=[transfer.pk])).status_code == 404
