@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -272,3 +273,32 @@ def test_the_handler_scan_finds_a_new_handler() -> None:
     assert hand_written_refusals({"shangmi/things/views.py": source, "shangmi/things/services.py": source}) == [
         "shangmi/things/views.py::ThingView.post"
     ]
+
+
+# "Is this a platform administrator" has one answer, core.scoping.is_platform_admin; an app that
+# asks is_superuser or compares with the role itself would drift from it (superusers, anonymous).
+_ADMIN_QUESTION = re.compile(r"\.is_superuser\b|(?:==|!=)\s*Role\.PLATFORM_ADMIN|Role\.PLATFORM_ADMIN\s*(?:==|!=)")
+
+
+def admin_questions_outside_core(sources: dict[str, str]) -> list[str]:
+    return sorted(
+        f"{name}:{number}"
+        for name, text in sources.items()
+        if not name.startswith("shangmi/core/") and "/migrations/" not in name
+        for number, line in enumerate(text.splitlines(), 1)
+        if _ADMIN_QUESTION.search(line)
+    )
+
+
+def test_only_core_asks_whether_a_user_is_a_platform_administrator() -> None:
+    found = admin_questions_outside_core(_package_sources())
+    assert found == [], f"ask core.scoping.is_platform_admin(user) instead: {found}"
+
+
+def test_the_admin_question_scan_finds_one() -> None:
+    sources = {
+        "shangmi/x/views.py": "ok = is_platform_admin(user)\nif user.is_superuser:\n    pass\n",
+        "shangmi/y/forms.py": "if creator.role == Role.PLATFORM_ADMIN:\n    pass\n",
+        "shangmi/core/scoping.py": "return user.is_superuser or user.role == Role.PLATFORM_ADMIN\n",
+    }
+    assert admin_questions_outside_core(sources) == ["shangmi/x/views.py:2", "shangmi/y/forms.py:1"]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from shangmi.accounts.models import User
 from shangmi.core.forms import BootstrapMixin, choice_field, label_choices, model_choices
 from shangmi.core.roles import ROLE_BINDING, Role
-from shangmi.core.scoping import VIEW
+from shangmi.core.scoping import VIEW, is_platform_admin
 from shangmi.enterprises.models import Enterprise
 from shangmi.regions.models import Park, Region
 
@@ -21,7 +21,7 @@ class SignInForm(BootstrapMixin, AuthenticationForm):
 
 def creatable_roles(creator: User) -> list[str]:
     """Who may create which accounts: a regulator inside their region, an enterprise admin their staff."""
-    if creator.is_superuser or creator.role == Role.PLATFORM_ADMIN:
+    if is_platform_admin(creator):
         return [r.value for r in Role]
     if creator.role == Role.REGULATOR:
         return [
@@ -56,7 +56,7 @@ class AccountCreateForm(BootstrapMixin, forms.ModelForm):
         choice_field(self, "role").choices = [(v, label) for v, label in Role.choices if v in roles]
         home = creator.home_region
         region = model_choices(self, "region")
-        if creator.role == Role.PLATFORM_ADMIN or creator.is_superuser or home is None:
+        if is_platform_admin(creator) or home is None:
             region.queryset = Region.objects.all()
         else:
             region.queryset = Region.objects.filter(path__subtree=home.path)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from shangmi.accounts.models import User
 from shangmi.core.forms import BootstrapMixin, field_as, label_choices, model_choices
 from shangmi.core.roles import Role
-from shangmi.core.scoping import VIEW
+from shangmi.core.scoping import VIEW, is_platform_admin
 from shangmi.enterprises.models import Enterprise
 from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
 from shangmi.regions.models import Park, Region
@@ -49,7 +49,7 @@ class EnterpriseForm(BootstrapMixin, forms.ModelForm):
         # Choices never reach outside the user's scope: a Jiangbei regulator cannot
         # even pick a Jiangjin district or park.
         home = user.home_region
-        if user.role == Role.PLATFORM_ADMIN or user.is_superuser or home is None:
+        if is_platform_admin(user) or home is None:
             regions = Region.objects.filter(level=Region.Level.DISTRICT)
         else:
             regions = Region.objects.filter(path__subtree=home.path).exclude(level=Region.Level.PROVINCE)
