@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import secrets
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -218,6 +219,9 @@ def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
         nodes: list[LogNode] = []
         assigned: list[tuple[object, int]] = []
         leaf_hashes = bytearray()
+        # The oldest deposits make the batch, in an order no one can predict: adjacent indices
+        # must not tell which files were deposited together, one request or one enterprise.
+        secrets.SystemRandom().shuffle(pending)
         for deposit_id, commitment, sm3_commitment in pending:
             index = compact.size
             data = leaf_for(commitment, sm3_commitment, sequenced_at).to_bytes()
