@@ -41,6 +41,7 @@ PUBLIC = {
     "api-docs",
     # The evidence log is public on purpose: commitments only, for mirrors and auditors.
     "evidence:log_key",
+    "evidence:log_keys",
     "evidence:log_checkpoint",
     "evidence:log_checkpoints",
     "evidence:log_entries",

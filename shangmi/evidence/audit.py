@@ -19,8 +19,8 @@ from django.conf import settings
 from shangmi.evidence import merkle
 from shangmi.evidence.leaf import LEAF_SIZE, LeafError
 from shangmi.evidence.log import LogCorruptionError, leaf_for, log_verifier_key, signer_files, signer_memory
-from shangmi.evidence.models import Checkpoint, Deposit, LogEntry, LogNode, LogState, node_id, node_key
-from shangmi.evidence.note import NoteError, open_checkpoint
+from shangmi.evidence.models import Checkpoint, Deposit, KeyRotation, LogEntry, LogNode, LogState, node_id, node_key
+from shangmi.evidence.note import NoteError, key_chain, open_checkpoint_following
 from shangmi.evidence.signer import HASH_SIZE, SignerMemory, SignerMemoryError
 
 CHUNK = 5000
@@ -61,6 +61,7 @@ def audit_log() -> AuditResult:
     problems = result.problems
     memory, signed = _signer_memory(problems)
     key = _pinned_key(memory, problems)
+    rotations = _rotations(memory, key, problems)
 
     checkpoints = list(Checkpoint.objects.order_by("size").values_list("size", "root", "note"))
     result.checkpoints = len(checkpoints)
@@ -68,7 +69,7 @@ def audit_log() -> AuditResult:
     state = LogState.objects.filter(pk=1).values_list("size", flat=True).first()
     if state is not None and state != published_size:
         problems.append(f"log state says {state} leaves, the last checkpoint {published_size}")
-    by_size = _checkpoints(checkpoints, key, signed, problems)
+    by_size = _checkpoints(checkpoints, key, rotations, signed, problems)
 
     # The size the log must have: what the signer signed, or (with no memory) the last checkpoint.
     size = memory.size if memory else published_size
@@ -152,23 +153,46 @@ def _pinned_key(memory: SignerMemory | None, problems: list[str]) -> str:
     except (NoteError, OSError) as exc:
         problems.append(f"signing key: unreadable ({exc})")
         current = ""
-    pinned = settings.SHANGMI_EVIDENCE_PUBLIC_KEY or (memory.public_key if memory else "")
-    if pinned and current and current != pinned:
-        problems.append(f"signing key: the key file holds {current}, expected {pinned} — replaced")
-    if memory and settings.SHANGMI_EVIDENCE_PUBLIC_KEY and memory.public_key != settings.SHANGMI_EVIDENCE_PUBLIC_KEY:
-        problems.append(f"signing key: the signer remembers {memory.public_key}, expected {pinned} — replaced")
+    # The pinned key is the first one; rotations the signer remembers lead to the current one.
+    pinned = settings.SHANGMI_EVIDENCE_PUBLIC_KEY or (memory.first_key if memory else "")
+    expected = pinned
+    if memory and pinned:
+        try:
+            expected = key_chain(pinned, memory.rotations)[-1][0]
+        except NoteError as exc:
+            problems.append(f"signing key: the signer's rotations do not lead from the pinned key ({exc})")
+    if expected and current and current != expected:
+        problems.append(f"signing key: the key file holds {current}, expected {expected} — replaced")
+    if memory and pinned and memory.public_key != expected:
+        problems.append(f"signing key: the signer remembers {memory.public_key}, expected {expected} — replaced")
     return pinned or current
 
 
+def _rotations(memory: SignerMemory | None, pinned: str, problems: list[str]) -> list[str]:
+    """The rotations to follow from the pinned key: the signer's own record, checked against storage's."""
+    stored = list(KeyRotation.objects.order_by("id").values_list("note", flat=True))
+    remembered = memory.rotations if memory else stored
+    for position, note in enumerate(remembered):
+        if position >= len(stored) or stored[position] != note:
+            problems.append(f"key rotation {position + 1}: signed, but missing or changed in storage")
+    for position in range(len(remembered), len(stored)):
+        problems.append(f"key rotation {position + 1}: never made by this signer — inserted")
+    return remembered
+
+
 def _checkpoints(
-    rows: list[tuple[int, Any, Any]], key: str, signed: dict[int, bytes] | None, problems: list[str]
+    rows: list[tuple[int, Any, Any]],
+    key: str,
+    rotations: list[str],
+    signed: dict[int, bytes] | None,
+    problems: list[str],
 ) -> dict[int, bytes]:
     """Check each stored checkpoint's signature and root; return the signed roots by size."""
     by_size: dict[int, bytes] = {}
     stored_sizes = {row[0] for row in rows}
     for size, raw_root, note in rows:
         try:
-            body = open_checkpoint(note, key)
+            body = open_checkpoint_following(note, key, rotations)
         except (NoteError, TypeError, AttributeError) as exc:
             problems.append(f"checkpoint {size}: signature does not verify under the pinned key ({exc})")
             continue

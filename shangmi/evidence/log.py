@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
+import secrets
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -28,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from shangmi.core.errors import AppError, Message
 from shangmi.evidence import merkle
 from shangmi.evidence.leaf import LEAF_VERSION, Leaf
-from shangmi.evidence.models import Checkpoint, Deposit, LogEntry, LogNode, LogState, node_id, node_key
+from shangmi.evidence.models import Checkpoint, Deposit, KeyRotation, LogEntry, LogNode, LogState, node_id, node_key
 from shangmi.evidence.note import SIG_PREFIX, NoteSigner, load_or_create_signing_key
 from shangmi.evidence.note import Checkpoint as CheckpointBody
 from shangmi.evidence.signer import SignerFiles, SignerMemory, SignerMemoryError
@@ -217,6 +219,9 @@ def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
         nodes: list[LogNode] = []
         assigned: list[tuple[object, int]] = []
         leaf_hashes = bytearray()
+        # The oldest deposits make the batch, in an order no one can predict: adjacent indices
+        # must not tell which files were deposited together, one request or one enterprise.
+        secrets.SystemRandom().shuffle(pending)
         for deposit_id, commitment, sm3_commitment in pending:
             index = compact.size
             data = leaf_for(commitment, sm3_commitment, sequenced_at).to_bytes()
@@ -249,6 +254,8 @@ def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
             peaks=list(compact.peaks),
             last_time_ms=leaf_ms,
             checkpoints=(memory.checkpoints if memory else 0) + 1,
+            first_key=memory.first_key if memory else "",
+            rotations=list(memory.rotations) if memory else [],
         )
         # The batch first, so a failed commit below can be written again exactly as signed.
         files.write_batch(
@@ -373,6 +380,65 @@ def _reconcile(
     )
     transaction.on_commit(lambda: _batch_committed(files, memory.size))
     return checkpoint
+
+
+def key_rotations() -> list[str]:
+    """Every key rotation note, oldest first: the chain from the first key to the current one."""
+    return list(KeyRotation.objects.order_by("id").values_list("note", flat=True))
+
+
+def log_rotate_key() -> KeyRotation:
+    """Replace the log's signing key, announcing the new one in a note both keys sign.
+
+    Inside the sequencing lock and only on storage the signer vouches for (the same checks as
+    before signing a batch). The new key is written beside the old one first, then remembered,
+    then moved into place; the old key file is kept as ``<key>.retired-<key id>``. A crash in
+    between leaves a signer that refuses with ``evidence_signer_key_changed`` until the
+    ``<key>.next`` file is moved into place by hand: never a second, unannounced key.
+    """
+    from shangmi.evidence.note import NoteSigner, rotation_note
+
+    key_file = Path(settings.SHANGMI_EVIDENCE_KEY_FILE)
+    files = signer_files()
+    with transaction.atomic():
+        state = _state_for_update()
+        memory = signer_memory()
+        signer = log_signer()
+        compact = merkle.CompactRange.from_fetch(state.size, fetch_nodes)
+        _check_state(state, latest_checkpoint(), compact)
+        _check_memory(memory, signer, state.size, compact)
+        new = NoteSigner.generate(state.origin)
+        note = rotation_note(signer, new, state.origin, state.size, bytes(state.root))
+        staged = key_file.with_name(key_file.name + ".next")
+        _write_key(staged, new)
+        base = memory or SignerMemory(state.origin, signer.verifier_key())
+        remembered = SignerMemory(
+            origin=base.origin,
+            public_key=new.verifier_key(),
+            size=base.size,
+            root=base.root,
+            peaks=list(base.peaks),
+            last_time_ms=base.last_time_ms,
+            checkpoints=base.checkpoints,
+            first_key=base.first_key,
+            rotations=[*base.rotations, note],
+        )
+        # Same tree, new key: only the state changes (no leaf, no checkpoint signed).
+        files.remember(remembered)
+        rotation = KeyRotation.objects.create(size=state.size, note=note)
+        os.replace(key_file, key_file.with_name(f"{key_file.name}.retired-{signer.key_id.hex()}"))
+        os.replace(staged, key_file)
+    _signer.cache_clear()
+    logger.warning("evidence log: signing key rotated at size %s to %s", state.size, new.verifier_key())
+    return rotation
+
+
+def _write_key(path: Path, signer: NoteSigner) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(signer.private_key_string() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def log_sequence_all() -> list[Checkpoint]:

@@ -199,3 +199,22 @@ class DepositAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class KeyRotation(models.Model):
+    """A new signing key, announced in a checkpoint note signed by the old key and the new one.
+
+    Public like the checkpoints: whoever pinned the first key follows these to the current one.
+    """
+
+    size = models.BigIntegerField()
+    note = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("key rotation")
+        verbose_name_plural = _("key rotations")
+
+    def __str__(self) -> str:
+        return f"key rotation at {self.size}"

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from shangmi.core.calendar import program_local
 from shangmi.evidence import merkle
-from shangmi.evidence.log import checkpoint_for_index, inclusion_proof_at, log_origin, log_verifier_key
+from shangmi.evidence.log import checkpoint_for_index, inclusion_proof_at, key_rotations, log_origin, log_verifier_key
 from shangmi.evidence.models import Deposit, LogEntry
 from shangmi.evidence.verify import RECEIPT_FORMAT
 
@@ -63,7 +63,9 @@ def receipt_for(deposit: Deposit) -> dict[str, Any]:
             "data": _b64(leaf_data) if leaf_data else None,
             "hash": _b64(merkle.leaf_hash(leaf_data)) if leaf_data else None,
         },
-        "log": {"origin": log_origin(), "public_key": log_verifier_key()},
+        # The current key and how it was reached from earlier ones: a verifier that pinned an
+        # earlier key follows these (note.open_checkpoint_following).
+        "log": {"origin": log_origin(), "public_key": log_verifier_key(), "key_rotations": key_rotations()},
         "inclusion": inclusion,
         "checkpoint": checkpoint.note if checkpoint else None,
         "timestamp_token": _b64(token) if token else None,

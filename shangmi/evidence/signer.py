@@ -51,6 +51,13 @@ class SignerMemory:
     peaks: list[bytes] = field(default_factory=list)
     last_time_ms: int = 0
     checkpoints: int = 0
+    # The key this signer started with and each rotation note since (note.rotation_note): the
+    # audit follows them from the first key to the current one, whatever the database says.
+    first_key: str = ""
+    rotations: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.first_key = self.first_key or self.public_key
 
     def to_json(self) -> str:
         b64 = lambda value: base64.b64encode(value).decode("ascii")  # noqa: E731
@@ -64,6 +71,8 @@ class SignerMemory:
                 "peaks": [b64(peak) for peak in self.peaks],
                 "last_time_ms": self.last_time_ms,
                 "checkpoints": self.checkpoints,
+                "first_key": self.first_key,
+                "rotations": self.rotations,
             },
             indent=1,
         )
@@ -82,6 +91,8 @@ class SignerMemory:
                 peaks=[base64.b64decode(peak, validate=True) for peak in data["peaks"]],
                 last_time_ms=int(data["last_time_ms"]),
                 checkpoints=int(data["checkpoints"]),
+                first_key=str(data.get("first_key") or data["public_key"]),
+                rotations=[str(note) for note in data.get("rotations", [])],
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise SignerMemoryError(f"signer state is malformed: {exc}") from exc
@@ -128,6 +139,11 @@ class SignerFiles:
         _append(self.leaves, old_size * HASH_SIZE, leaf_hashes)
         line = f"{memory.size} {base64.b64encode(memory.root).decode('ascii')}\n".encode("ascii")
         _append(self.checkpoints, _offset_of_line(self.checkpoints, old_count), line)
+        _replace(self.state, memory.to_json().encode("utf-8"))
+
+    def remember(self, memory: SignerMemory) -> None:
+        """Replace the state alone (a key rotation: the same tree, a new key)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
         _replace(self.state, memory.to_json().encode("utf-8"))
 
     def write_batch(self, batch: dict[str, object]) -> None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:pk>/certificate.pdf", views.DepositCertificateView.as_view(), name="certificate"),
     # Public: the log itself, for mirrors and auditors, and the verification page.
     path("log/key/", views.LogKeyView.as_view(), name="log_key"),
+    path("log/keys/", views.LogKeysView.as_view(), name="log_keys"),
     path("log/checkpoint/", views.LogCheckpointView.as_view(), name="log_checkpoint"),
     path("log/checkpoints/", views.LogCheckpointListView.as_view(), name="log_checkpoints"),
     path("log/entries/", views.LogEntriesView.as_view(), name="log_entries"),

@@ -198,6 +198,25 @@ class LogKeyView(View):
         return HttpResponse(evidence_log.log_verifier_key() + "\n", content_type="text/plain; charset=utf-8")
 
 
+class LogKeysView(View):
+    """Every key the log has signed with: the current one and each rotation announcing it.
+
+    Whoever pinned an earlier key checks each rotation note (signed by the key before it and by
+    the key it announces) and so reaches the current key without trusting this page.
+    """
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from shangmi.evidence.models import KeyRotation
+
+        rotations = [
+            {"size": size, "note": note, "at": at.isoformat()}
+            for size, note, at in KeyRotation.objects.order_by("id").values_list("size", "note", "created_at")
+        ]
+        return JsonResponse(
+            {"origin": evidence_log.log_origin(), "current": evidence_log.log_verifier_key(), "rotations": rotations}
+        )
+
+
 class LogCheckpointView(View):
     """The latest signed checkpoint (C2SP tlog-checkpoint), as plain text."""
 

@@ -322,3 +322,19 @@ def test_the_export_command_writes_receipts_then_forgets(world, tmp_path):
     assert other.escrowed and other.salt  # another enterprise's secrets are not touched
     pending.refresh_from_db()
     assert pending.escrowed and pending.salt
+
+
+@pytest.mark.django_db
+def test_a_batch_reveals_neither_its_order_of_arrival_nor_times_finer_than_its_checkpoint(world):
+    from shangmi.evidence.leaf import Leaf
+    from shangmi.evidence.models import LogEntry
+    from tests.evidence.factories import deposit_many
+
+    deposits = deposit_many(world.ent_staff_in, 40, prefix="one-request")
+    log_sequence()
+    by_arrival = [Deposit.objects.get(pk=d.pk).leaf_index for d in deposits]
+    # One request of 40 files does not sit in 40 consecutive indices in its own order (the
+    # chance that a shuffle leaves it so is 1 in 40!).
+    assert sorted(by_arrival) == list(range(40)) and by_arrival != list(range(40))
+    times = {Leaf.from_bytes(bytes(data)).time_ms for data in LogEntry.objects.values_list("data", flat=True)}
+    assert len(times) == 1 and times.pop() % 1000 == 0  # one time per checkpoint, whole seconds

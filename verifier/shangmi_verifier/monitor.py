@@ -1,7 +1,8 @@
 """Follow a Shangmi evidence log from outside, keeping its own state on its own disk.
 
-Each run fetches the latest checkpoint (checked under the log key the monitor was given, and
-under a witness policy if one is given), checks that it extends the tree seen before (a
+Each run fetches the latest checkpoint (checked under the log key the monitor was given or a
+key announced from it by a rotation both keys signed, and under a witness policy if one is
+given), checks that it extends the tree seen before (a
 consistency proof from the platform, verified here), fetches every entry, recomputes each
 leaf hash and the root, and compares every entry seen before with what it remembers. A
 rollback, a fork (two roots for one size, or a tree that does not extend the one seen) and a
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shangmi_verifier import merkle
-from shangmi_verifier.note import Checkpoint, NoteError, open_checkpoint
+from shangmi_verifier.note import Checkpoint, NoteError, open_checkpoint_following
 from shangmi_verifier.witness import WitnessKey, cosignatures_by
 
 PAGE = 1000
@@ -101,9 +102,12 @@ class Monitor:
         old_size, old_root = int(seen["size"]), base64.b64decode(seen["root"])
         note = self._get("/evidence/log/checkpoint/").decode("utf-8")
         try:
-            checkpoint = open_checkpoint(note, self.log_key)
-        except NoteError as exc:
-            result.findings.append(f"the latest checkpoint does not verify under the log key: {exc}")
+            # A new key counts only if a rotation signed by the key before it (back to the one
+            # this monitor was given) announces it; any other key is a finding.
+            rotations = [str(item["note"]) for item in json.loads(self._get("/evidence/log/keys/"))["rotations"]]
+            checkpoint = open_checkpoint_following(note, self.log_key, rotations)
+        except (NoteError, ValueError, KeyError, TypeError) as exc:
+            result.findings.append(f"the latest checkpoint does not verify under the log key or one announced: {exc}")
             return result
         if self.witnesses:
             cosigned = cosignatures_by(note, self.witnesses)

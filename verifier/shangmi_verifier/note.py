@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -287,6 +288,71 @@ def open_checkpoint(note: str, verifier_key: str, origin: str | None = None) -> 
     if origin is not None and checkpoint.origin != origin:
         raise NoteError(f"checkpoint origin {checkpoint.origin!r} is not {origin!r}")
     return checkpoint
+
+
+# --- key rotation -------------------------------------------------------------------------------
+
+# A new log key is announced in a checkpoint of the tree as it stands, with one extension line
+# naming the new key, signed by the old key and by the new one: the old key vouches for the
+# new, and the new proves it is held. Whoever pinned the old key follows the chain of these
+# announcements; a key no announcement leads to is refused.
+ROTATION_PREFIX = "key-rotation "
+
+
+def rotation_note(old: NoteSigner, new: NoteSigner, origin: str, size: int, root: bytes) -> str:
+    body = Checkpoint(origin, size, root, (ROTATION_PREFIX + new.verifier_key(),)).body()
+    return body + "\n" + old.signature_line(body) + new.signature_line(body)
+
+
+def open_rotation(note: str, trusted_key: str, origin: str | None = None) -> tuple[Checkpoint, str]:
+    """A key rotation signed by ``trusted_key`` and by the key it announces: (checkpoint, new key)."""
+    checkpoint = open_checkpoint(note, trusted_key, origin)
+    announced = [ext[len(ROTATION_PREFIX) :] for ext in checkpoint.extensions if ext.startswith(ROTATION_PREFIX)]
+    if len(announced) != 1:
+        raise NoteError("a key rotation names exactly one new key")
+    new_key = announced[0]
+    open_checkpoint(note, new_key, origin)  # the new key must have signed its own announcement
+    return checkpoint, new_key
+
+
+KeySpan = tuple[str, int, int | None]  # a key, the first tree size it signs, the last (None: current)
+
+
+def key_chain(pinned_key: str, rotations: Sequence[str], origin: str | None = None) -> list[KeySpan]:
+    """Each key the log has used, from ``pinned_key`` on: (key, first size, last size or None).
+
+    A key signs trees from the size at which it was announced; the key it replaced signs none
+    larger than that size (a retired key that signs on is refused, like a stranger's key).
+    """
+    chain: list[KeySpan] = [(pinned_key.strip(), 0, None)]
+    for note in rotations:
+        key, first, _ = chain[-1]
+        checkpoint, new_key = open_rotation(note, key, origin)
+        if checkpoint.size < first:
+            raise NoteError(f"a key rotation at size {checkpoint.size} goes back before size {first}")
+        chain[-1] = (key, first, checkpoint.size)
+        chain.append((new_key, checkpoint.size, None))
+    return chain
+
+
+def open_checkpoint_following(
+    note: str, pinned_key: str, rotations: Sequence[str] = (), origin: str | None = None
+) -> Checkpoint:
+    """Open a checkpoint signed by ``pinned_key`` or by a key announced from it, within its sizes."""
+    chain = key_chain(pinned_key, rotations, origin)
+    failures = []
+    for key, first, last in reversed(chain):
+        try:
+            checkpoint = open_checkpoint(note, key, origin)
+        except NoteError as exc:
+            failures.append(str(exc))
+            continue
+        if checkpoint.size < first or (last is not None and checkpoint.size > last):
+            raise NoteError(f"checkpoint {checkpoint.size} is signed by a key retired at size {last}")
+        return checkpoint
+    if len(chain) == 1:
+        raise NoteError(failures[0])
+    raise NoteError("the checkpoint is signed by no key announced from the pinned one (" + "; ".join(failures) + ")")
 
 
 # --- key storage --------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from shangmi_verifier import merkle
 from shangmi_verifier.leaf import Leaf, LeafError, derive_salt, sha256_commitment, sm3, sm3_commitment
-from shangmi_verifier.note import NoteError, open_checkpoint
+from shangmi_verifier.note import NoteError, open_checkpoint_following
 
 # Format 2: the salt and digests may be absent (not escrowed with the platform); the enterprise's
 # deposit key and the file rebuild them. Format 1 receipts always carry both.
@@ -337,7 +337,10 @@ def _included(receipt: dict[str, Any], report: Report, verifier_key: str, leaf: 
         )
         return False
     try:
-        checkpoint = open_checkpoint(receipt["checkpoint"], verifier_key, origin=receipt["log"]["origin"])
+        rotations = receipt["log"].get("key_rotations") or []
+        checkpoint = open_checkpoint_following(
+            receipt["checkpoint"], verifier_key, rotations, origin=receipt["log"]["origin"]
+        )
     except NoteError as exc:
         report.add(False, f"检查点签名无效：{exc}", f"checkpoint signature invalid: {exc}")
         return False
