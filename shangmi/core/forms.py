@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.errors import AppError
@@ -108,3 +109,35 @@ def save_through(
         else:
             form.add_error(None, exc)
     return None
+
+
+def upload_help(max_bytes: int) -> Promise:
+    """A file input's help text with its size limit, in the language of whoever reads the page
+    (a ``gettext_lazy(...) % ...`` at class level would be fixed in the language at import)."""
+    mb = max_bytes // (1024 * 1024)
+
+    def render() -> str:
+        return gettext("PDF, Word, Excel, PowerPoint or images, up to %(mb)d MB each.") % {"mb": mb}
+
+    # django-stubs types a lazy() call as its result type; it is a proxy, rendered when read.
+    return cast(Promise, lazy(render, str)())
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern). Each file's type and size are
+    checked by the service through core.uploads, so every way in (page, API) gets the same checks."""
+
+    def __init__(self, *args: Any, accept: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept} if accept else {}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []

@@ -7,32 +7,20 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shangmi.core.forms import BootstrapMixin
+from shangmi.core.forms import BootstrapMixin, upload_help
+from shangmi.core.forms import MultipleFileField as KitMultipleFileField
 from shangmi.core.uploads import ALL_KINDS, accepted_suffixes
 from shangmi.enforcement.models import Demand, Mediation
 from shangmi.enforcement.services import MAX_BYTES, DemandInput, demand_enterprises
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; their type and size are checked by the service."""
+class MultipleFileField(KitMultipleFileField):
+    """The kit's field with the accepted types and the size limit of core.uploads."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accepted_suffixes(ALL_KINDS)}))
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "help_text",
-            _("PDF, Word, Excel, PowerPoint or images, up to %(mb)d MB each.") % {"mb": MAX_BYTES // (1024 * 1024)},
-        )
+        kwargs.setdefault("accept", accepted_suffixes(ALL_KINDS))
+        kwargs.setdefault("help_text", upload_help(MAX_BYTES))
         super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
 
 
 class DemandForm(BootstrapMixin, forms.Form):

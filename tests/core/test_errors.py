@@ -102,3 +102,14 @@ def test_signed_in_user_refuses_an_anonymous_request(rf) -> None:
     request.user = AnonymousUser()
     with pytest.raises(PermissionDenied):
         signed_in_user(request)
+
+
+def test_a_file_inputs_help_is_in_the_language_of_the_reader_not_of_the_import() -> None:
+    from shangmi.core.forms import MultipleFileField, upload_help
+
+    field = MultipleFileField(help_text=upload_help(20 * 1024 * 1024))
+    with translation.override("en"):
+        assert str(field.help_text) == "PDF, Word, Excel, PowerPoint or images, up to 20 MB each."
+    with translation.override("zh-hans"):
+        assert str(field.help_text).startswith("支持 PDF") and "20 MB" in str(field.help_text)
+    assert field.clean([]) == [] and field.required is False

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shangmi.core.filetypes import documents_and_photos_accept
 from shangmi.core.forms import BootstrapMixin, model_choices
+from shangmi.core.forms import MultipleFileField as KitMultipleFileField
 from shangmi.core.roles import Role
 from shangmi.enterprises.models import Enterprise
 from shangmi.ledgers.activities.services import activity_enterprises, activity_parks, activity_regions
@@ -47,22 +48,12 @@ class EnterpriseNameField(forms.ModelChoiceField[Enterprise]):
         return obj.name
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field; each is checked by the service, not here."""
+class MultipleFileField(KitMultipleFileField):
+    """The kit's field offering documents and photos."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": documents_and_photos_accept()}))
+        kwargs.setdefault("accept", documents_and_photos_accept())
         super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class ActivityForm(BootstrapMixin, forms.Form):

@@ -26,7 +26,14 @@ from django.views.generic import TemplateView, View
 from shangmi.accounts.models import User
 from shangmi.accounts.requests import signed_in_user
 from shangmi.core.calendar import program_local, program_now, program_today, program_year
-from shangmi.core.forms import BootstrapMixin, model_choices, save_through
+from shangmi.core.forms import (
+    BootstrapMixin,
+    MultipleFileField,
+    MultipleFileInput,
+    model_choices,
+    save_through,
+    upload_help,
+)
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE, VIEW
 from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
@@ -49,24 +56,6 @@ FILE_ICON = (
 
 
 # --- forms -------------------------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (Django's documented pattern); the type and size checks
-    are guidance.check_upload's, so every way in gets the same ones."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
 
 
 class VisitForm(BootstrapMixin, forms.Form):
@@ -98,8 +87,7 @@ class VisitForm(BootstrapMixin, forms.Form):
     files = MultipleFileField(  # type: ignore[assignment]
         label=gettext_lazy("Files"),
         required=False,
-        help_text=gettext_lazy("PDF, Word, Excel, PowerPoint or images, up to %(mb)d MB each.")
-        % {"mb": guidance.MAX_BYTES // (1024 * 1024)},
+        help_text=upload_help(guidance.MAX_BYTES),
     )
 
     def __init__(self, *args: Any, user: Any, visit: GuidanceVisit | None = None, **kwargs: Any) -> None:
