@@ -551,7 +551,13 @@ def checkpoint_cosign(checkpoint: Checkpoint) -> int:
     for key, url in settings.SHANGMI_EVIDENCE_WITNESSES:
         witness = WitnessKey.parse(key)
         try:
-            line = _ask_witness(url, checkpoint.note, checkpoint.size, previous)
+            try:
+                line = _ask_witness(url, checkpoint.note, checkpoint.size, previous)
+            except WitnessRefusal as exc:
+                if exc.status != 403 or not _show_rotations(url, checkpoint.size):
+                    raise
+                # It knew the log by a key since rotated: shown the announcements, it follows.
+                line = _ask_witness(url, checkpoint.note, checkpoint.size, previous)
             if witness.cosignature_time(checkpoint.note + line) is None:
                 raise ValueError("the answer is not a valid cosignature by its configured key")
         except (OSError, ValueError) as exc:
@@ -562,6 +568,31 @@ def checkpoint_cosign(checkpoint: Checkpoint) -> int:
         checkpoint.note += "".join(lines)
         Checkpoint.objects.filter(pk=checkpoint.pk).update(note=checkpoint.note)
     return len(lines)
+
+
+class WitnessRefusal(ValueError):
+    """A witness answered with an HTTP error status."""
+
+    def __init__(self, status: int, text: str) -> None:
+        super().__init__(f"HTTP {status}: {text[:200]}")
+        self.status = status
+
+
+def _show_rotations(url: str, size: int) -> bool:
+    """Show a witness each key rotation up to ``size``, oldest first; True when one was shown.
+
+    A witness refuses (403) a checkpoint under a key it was never told of: each rotation note
+    is a checkpoint signed by the key before it and the key it announces, so the witness
+    follows the chain from the key it knows. One it has already followed is refused or
+    answered again, harmlessly; what counts is the retried checkpoint.
+    """
+    notes = list(KeyRotation.objects.filter(size__lte=size).order_by("id").values_list("size", "note"))
+    for rotation_size, note in notes:
+        try:
+            _ask_witness(url, note, rotation_size, rotation_size)
+        except (OSError, ValueError) as exc:
+            logger.info("witness at %s did not take the key rotation at size %s: %s", url, rotation_size, exc)
+    return bool(notes)
 
 
 def _ask_witness(url: str, note: str, size: int, old: int) -> str:
@@ -584,7 +615,7 @@ def _ask_witness(url: str, note: str, size: int, old: int) -> str:
             if sized and int(text) < size and int(text) != old:
                 old = int(text)  # the witness last cosigned another size: prove from there
                 continue
-            raise ValueError(f"HTTP {exc.code}: {text[:200]}") from exc
+            raise WitnessRefusal(exc.code, text) from exc
         lines = [line + "\n" for line in answer.split("\n") if line]
         return "".join(line for line in lines if line.startswith(SIG_PREFIX))
     raise ValueError("the witness kept answering 409")

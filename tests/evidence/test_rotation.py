@@ -135,8 +135,19 @@ def test_the_monitor_follows_a_rotation_and_refuses_an_unannounced_key(world, li
     result = monitor.run()
     assert result.ok and result.size == 2, result.findings
     # The operator swaps in a checkpoint under a key it never announced.
-    stranger = NoteSigner.generate(Checkpoint.objects.get(size=2).note.split("\n")[0])
+    honest = Checkpoint.objects.get(size=2).note
+    stranger = NoteSigner.generate(honest.split("\n")[0])
     body = CheckpointBody(stranger.name, 2, bytes(Checkpoint.objects.get(size=2).root)).body()
     Checkpoint.objects.filter(size=2).update(note=stranger.sign(body))
     refused = monitor.run()
     assert not refused.ok and "announced" in refused.findings[0]
+    # ... or publishes a "rotation" to that key which the current key did not sign.
+    accomplice = NoteSigner.generate(stranger.name)
+    forged = rotation_note(accomplice, stranger, stranger.name, 2, bytes(Checkpoint.objects.get(size=2).root))
+    KeyRotation.objects.create(size=2, note=forged)
+    refused = monitor.run()
+    assert not refused.ok and "announced" in refused.findings[0]
+    # Put back, the log verifies again: the monitor's own state was never moved by the forgeries.
+    KeyRotation.objects.filter(note=forged).delete()
+    Checkpoint.objects.filter(size=2).update(note=honest)
+    assert monitor.run().ok

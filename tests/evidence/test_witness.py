@@ -171,3 +171,87 @@ def test_a_witness_that_was_down_cosigns_the_next_checkpoint_and_receipts_wait_f
     assert receipt["inclusion"]["tree_size"] == 5
     report = verify_receipt(receipt, verifier_key=log_verifier_key(), witnesses=[w1.key, w2.key])
     assert report.verified, report.checks
+
+
+def test_witnesses_follow_a_key_rotation_and_refuse_one_the_old_key_did_not_sign(two_witnesses, world, settings):
+    """Cosigned under the first key, then rotated: the witnesses are shown the announcement (signed
+    by the old key and the new) and cosign later checkpoints under the new key alone; a
+    "rotation" by a stranger and a checkpoint by the retired key get nothing."""
+    from django.core.management import call_command
+
+    from shangmi.evidence.models import Checkpoint, KeyRotation
+    from shangmi.evidence.note import NoteSigner, rotation_note
+
+    w1, w2 = two_witnesses
+    keys = [WitnessKey.parse(w.key) for w in two_witnesses]
+    origin = "shangmi.local/evidence/v1"
+    first_key = log_verifier_key()
+    deposit_many(world.ent_admin_in, 3)
+    log_sequence()
+    retired = log_signer()
+    call_command("evidence_rotate_key")
+    second_key = log_verifier_key()
+    assert second_key != first_key
+    deposit_many(world.ent_admin_in, 2, prefix="after")
+    after = log_sequence()
+    after.refresh_from_db()
+    assert open_under(after.note, second_key).size == 5
+    assert set(cosignatures_by(after.note, keys)) == {"witness1.test/w", "witness2.test/w"}
+    for witness in two_witnesses:
+        state = witness.latest()[origin]
+        assert (state["size"], state["key"]) == (5, second_key)
+        assert state["rotations"] == [KeyRotation.objects.get().note]
+
+    # Restarted with the first key on its command line, a witness still knows the log by the second.
+    w1.stop()
+    w1.start()
+    settings.SHANGMI_EVIDENCE_WITNESSES = [(w.key, w.url) for w in two_witnesses]
+    deposit_many(world.ent_admin_in, 1, prefix="later")
+    later = log_sequence()
+    later.refresh_from_db()
+    assert set(cosignatures_by(later.note, keys)) == {"witness1.test/w", "witness2.test/w"}
+
+    # The retired key signs on: refused, however consistent its tree.
+    root6 = bytes(Checkpoint.objects.get(size=6).root)
+    late = retired.sign(CheckpointBody(origin, 6, root6).body())
+    assert w2.post(f"old 6\n\n{late}")[0] == 403
+    # A "rotation" the current key did not sign (a stranger's, or the retired key's): refused, state kept.
+    stranger, accomplice = NoteSigner.generate(origin), NoteSigner.generate(origin)
+    for forger in (stranger, retired):
+        forged = rotation_note(forger, accomplice, origin, 6, root6)
+        assert w2.post(f"old 6\n\n{forged}")[0] == 403
+    # An announcement the new key did not sign itself is no rotation either.
+    current = log_signer()
+    body = CheckpointBody(origin, 6, root6, ("key-rotation " + accomplice.verifier_key(),)).body()
+    assert w2.post(f"old 6\n\n{body}\n{current.signature_line(body)}")[0] == 403
+    assert (w2.latest()[origin]["size"], w2.latest()[origin]["key"]) == (6, second_key)
+    deposit_many(world.ent_admin_in, 1, prefix="last")
+    last = log_sequence()
+    last.refresh_from_db()
+    assert len(cosignatures_by(last.note, keys)) == 2
+
+
+def test_a_fresh_witness_given_the_first_key_is_walked_through_the_rotations(tmp_path, settings, world):
+    """A witness that joins after a rotation, configured with the first key the log published."""
+    from django.core.management import call_command
+
+    first_key = log_verifier_key()
+    deposit_many(world.ent_admin_in, 2)
+    log_sequence()
+    call_command("evidence_rotate_key")
+    deposit_many(world.ent_admin_in, 2, prefix="after")
+    witness = WitnessProcess(tmp_path / "late", "late.test/w", first_key)
+    try:
+        settings.SHANGMI_EVIDENCE_WITNESSES = [(witness.key, witness.url)]
+        checkpoint = log_sequence()
+        checkpoint.refresh_from_db()
+        assert set(cosignatures_by(checkpoint.note, [WitnessKey.parse(witness.key)])) == {"late.test/w"}
+        assert witness.latest()["shangmi.local/evidence/v1"]["key"] == log_verifier_key()
+    finally:
+        witness.stop()
+
+
+def open_under(note: str, key: str):
+    from shangmi.evidence.note import open_checkpoint
+
+    return open_checkpoint(note, key)

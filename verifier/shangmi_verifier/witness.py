@@ -14,6 +14,14 @@ tlog-cosignature, Ed25519, ``cosignature/v1``) only for a checkpoint that a cons
 shows to extend the one it cosigned before. Shown two different trees for one size, or a tree
 that does not extend the one it cosigned, it refuses and keeps both signed checkpoints in
 ``DIR/forks/`` as proof that the log forked. No Django: it needs nothing of the platform.
+
+Key rotation: the log announces a new key in a checkpoint of its tree as it stands, with a
+``key-rotation <new key>`` extension line, signed by the old key and by the new one
+(note.rotation_note). The witness checks it like any checkpoint under the key it knows (a
+"rotation" the old key did not sign is refused with 403, like a stranger's checkpoint), then
+also under the announced key, and from then on knows the log by the new key alone: a
+checkpoint the retired key signs later is refused. The key it knows is kept in its state, so
+a restart with the first key on the command line still follows the rotation.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from shangmi_verifier import merkle
 from shangmi_verifier.note import (
+    ALG_ED25519,
+    ROTATION_PREFIX,
     SIG_PREFIX,
     Checkpoint,
     NoteError,
@@ -219,18 +229,21 @@ class Witness:
             checkpoint = Checkpoint.parse(body)
         except (ValueError, UnicodeDecodeError) as exc:
             return 400, "text/plain", f"请求格式错误 / bad request: {exc}\n"
-        verifier = self.verifiers.get(checkpoint.origin)
-        if verifier is None:
+        if checkpoint.origin not in self.verifiers:
             return 404, "text/plain", "未知日志 / unknown log\n"
-        try:
-            verifier.verify(note)
-        except NoteError:
-            return 403, "text/plain", "没有该日志密钥的有效签名 / no valid signature by the log's key\n"
         if old > checkpoint.size:
             return 400, "text/plain", "old 大于检查点的树规模 / old size is larger than the checkpoint\n"
         with self._lock:
             logs = self.state.latest()
             known = logs.get(checkpoint.origin)
+            # The key this witness knows the log by: the last one a rotation it accepted announced.
+            key = str(known["key"]) if known and known.get("key") else None
+            verifier = NoteVerifier.from_verifier_key(key) if key else self.verifiers[checkpoint.origin]
+            try:
+                verifier.verify(note)
+                announced = self._announced_key(note, checkpoint, verifier)
+            except NoteError:
+                return 403, "text/plain", "没有该日志密钥的有效签名 / no valid signature by the log's key\n"
             known_size = int(str(known["size"])) if known else 0
             if old != known_size:
                 return 409, "text/x.tlog.size", f"{known_size}\n"
@@ -247,13 +260,39 @@ class Witness:
                     return 422, "text/plain", f"一致性证明不成立 / consistency proof does not verify: {exc}\n"
             elif proof:
                 return 422, "text/plain", "old 为 0 时证明须为空 / the proof must be empty when old size is 0\n"
+            rotations = list(known.get("rotations", [])) if known else []
+            if announced:
+                rotations.append(note)
             logs[checkpoint.origin] = {
                 "size": checkpoint.size,
                 "root": base64.b64encode(checkpoint.root).decode(),
                 "note": note,
+                "key": announced or key or _verifier_key(verifier),
+                "rotations": rotations,
             }
             self.state.save(logs)  # persisted before the cosignature leaves
             return 200, "text/plain", self.cosigner.cosign(body, int(time.time()))
+
+    @staticmethod
+    def _announced_key(note: str, checkpoint: Checkpoint, verifier: NoteVerifier) -> str | None:
+        """The new key a rotation announces (signed by it too), or None for an ordinary checkpoint."""
+        announced = [ext[len(ROTATION_PREFIX) :] for ext in checkpoint.extensions if ext.startswith(ROTATION_PREFIX)]
+        if not announced:
+            return None
+        if len(announced) != 1:
+            raise NoteError("a key rotation names exactly one new key")
+        new = NoteVerifier.from_verifier_key(announced[0])
+        if new.name != checkpoint.origin:
+            raise NoteError("the announced key is not named after the log's origin")
+        if (new.name, new.public_key) == (verifier.name, verifier.public_key):
+            return None  # a rotation to the key already known: shown again, nothing changes
+        new.verify(note)  # the new key proves it is held by signing its own announcement
+        return announced[0].strip()
+
+
+def _verifier_key(verifier: NoteVerifier) -> str:
+    key = base64.b64encode(bytes([ALG_ED25519]) + verifier.public_key).decode("ascii")
+    return f"{verifier.name}+{verifier.key_id.hex()}+{key}"
 
 
 def merkle_decimal(text: str) -> bool:
