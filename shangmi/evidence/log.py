@@ -16,7 +16,8 @@ import base64
 import logging
 import os
 import secrets
-from collections.abc import Collection, Iterable
+import uuid
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -29,8 +30,18 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.errors import AppError, Message
 from shangmi.evidence import merkle
-from shangmi.evidence.leaf import LEAF_VERSION, Leaf
-from shangmi.evidence.models import Checkpoint, Deposit, KeyRotation, LogEntry, LogNode, LogState, node_id, node_key
+from shangmi.evidence.leaf import LEAF_LAYOUT, LEAF_SIZE, LEAF_VERSION, Leaf, LeafError
+from shangmi.evidence.models import (
+    NODE_INDEX_BITS,
+    Checkpoint,
+    Deposit,
+    KeyRotation,
+    LogEntry,
+    LogNode,
+    LogState,
+    node_id,
+    node_key,
+)
 from shangmi.evidence.note import SIG_PREFIX, NoteSigner, load_or_create_signing_key
 from shangmi.evidence.note import Checkpoint as CheckpointBody
 from shangmi.evidence.signer import SignerFiles, SignerMemory, SignerMemoryError
@@ -215,24 +226,29 @@ def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
         now_ms = int(timezone.now().timestamp()) * 1000
         leaf_ms = max(now_ms, memory.last_time_ms if memory else 0)
         sequenced_at = datetime.fromtimestamp(leaf_ms / 1000, tz=UTC)
-        entries: list[LogEntry] = []
-        nodes: list[LogNode] = []
+        entries: list[tuple[int, bytes, bytes]] = []
+        nodes: list[tuple[int, bytes]] = []
         assigned: list[tuple[object, int]] = []
         leaf_hashes = bytearray()
         # The oldest deposits make the batch, in an order no one can predict: adjacent indices
         # must not tell which files were deposited together, one request or one enterprise.
         secrets.SystemRandom().shuffle(pending)
+        # One pass per leaf and nothing more: its bytes, its hash, the nodes it completes, as
+        # plain tuples (Django model instances and bulk_create's SQL building were half of
+        # sequencing; BENCHMARKS.md, "Evidence deposit").
+        leaf_bytes = _leaf_bytes_at(sequenced_at)
+        append, leaf_hash = compact.append, merkle.leaf_hash
         for deposit_id, commitment, sm3_commitment in pending:
             index = compact.size
-            data = leaf_for(commitment, sm3_commitment, sequenced_at).to_bytes()
-            completed = compact.append(merkle.leaf_hash(data))
-            entries.append(LogEntry(index=index, data=data, leaf_hash=completed[0][1]))
-            nodes.extend(LogNode(key=node_key(*nid), hash=value) for nid, value in completed)
-            leaf_hashes += completed[0][1]
+            data = leaf_bytes(commitment, sm3_commitment)
+            completed = append(leaf_hash(data))
+            value = completed[0][1]
+            entries.append((index, data, value))
+            nodes.extend([((level << NODE_INDEX_BITS) | at, node) for (level, at), node in completed])
+            leaf_hashes += value
             assigned.append((deposit_id, index))
-        LogEntry.objects.bulk_create(entries, batch_size=2000)
-        LogNode.objects.bulk_create(nodes, batch_size=2000)
-        _mark_sequenced(assigned, sequenced_at)
+        _insert_log_rows(entries, nodes)
+        _mark_sequenced(assigned, sequenced_at, db_ids=True)
 
         root = compact.root()
         old_size = memory.size if memory else 0
@@ -265,10 +281,10 @@ def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
                 "to_size": compact.size,
                 "time_ms": leaf_ms,
                 "note": note,
-                "leaves": [
-                    [str(deposit_id), base64.b64encode(bytes(entry.data)).decode("ascii")]
-                    for (deposit_id, _index), entry in zip(assigned, entries, strict=True)
-                ],
+                # Deposit ids in index order, and their leaves end to end in one base64 string
+                # (one encoding per batch, not one per leaf).
+                "deposits": [str(deposit_id) for deposit_id, _index in assigned],
+                "data": base64.b64encode(b"".join(data for _, data, _ in entries)).decode("ascii"),
             }
         )
         # Remembered before it is published: the signer must never sign another root for this size.
@@ -286,11 +302,21 @@ def log_sequence(*, limit: int | None = None) -> Checkpoint | None:
 
 
 def _pending(limit: int) -> list[tuple[object, str, str]]:
-    return list(
+    """The oldest pending deposits: (id as the database holds it, commitment, SM3 commitment).
+
+    Read without the ORM's converters: the ids only go back to the database in
+    ``_mark_sequenced``, and a UUID object made and unmade per deposit was a tenth of
+    sequencing on SQLite (hex text there, a UUID from psycopg on PostgreSQL).
+    """
+    query = (
         Deposit.objects.filter(leaf_index__isnull=True)
         .order_by("accepted_at", "id")
         .values_list("id", "commitment", "sm3_commitment")[:limit]
     )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def _batch_committed(files: SignerFiles, size: int) -> None:
@@ -305,6 +331,17 @@ def _batch_committed(files: SignerFiles, size: int) -> None:
         return
     if batch is not None and batch.get("to_size") == size:
         files.clear_batch()
+
+
+def _journal_leaves(batch: dict[str, object]) -> list[tuple[str, bytes]]:
+    """(deposit id, leaf bytes) of a journalled batch, in index order."""
+    if "leaves" in batch:  # the journal as written before the leaves were one string
+        return [(str(pk), base64.b64decode(str(data), validate=True)) for pk, data in _listed(batch["leaves"])]
+    ids = [str(pk) for pk in _listed(batch["deposits"])]
+    data = base64.b64decode(str(batch["data"]), validate=True)
+    if len(data) != len(ids) * LEAF_SIZE:
+        raise ValueError("the journal's leaves do not match its deposits")
+    return [(pk, data[n * LEAF_SIZE : (n + 1) * LEAF_SIZE]) for n, pk in enumerate(ids)]
 
 
 def _listed(value: object) -> list[Any]:
@@ -335,7 +372,7 @@ def _reconcile(
         return None
     try:
         from_peaks = [base64.b64decode(str(peak), validate=True) for peak in _listed(batch["from_peaks"])]
-        leaves = [(str(pk), base64.b64decode(str(data), validate=True)) for pk, data in _listed(batch["leaves"])]
+        leaves = _journal_leaves(batch)
         note = str(batch["note"])
         when = datetime.fromtimestamp(int(str(batch["time_ms"])) / 1000, tz=UTC)
         body = open_checkpoint(note, signer.verifier_key(), origin=state.origin)
@@ -346,6 +383,11 @@ def _reconcile(
         return None  # storage below the batch is not what was signed: a rollback or an edit
     if body.size != memory.size or body.root != memory.root:
         raise LogCorruptionError(BATCH_UNUSABLE, reason="its note is not the checkpoint the signer remembers")
+    # Ids as the journal wrote them (hex on SQLite, dashed on PostgreSQL), compared as UUIDs.
+    try:
+        leaves = [(str(uuid.UUID(pk)), data) for pk, data in leaves]
+    except ValueError as exc:
+        raise LogCorruptionError(BATCH_UNUSABLE, reason=str(exc)) from exc
     waiting = {
         str(pk): (commitment, sm3_value)
         for pk, commitment, sm3_value in Deposit.objects.filter(
@@ -353,8 +395,8 @@ def _reconcile(
         ).values_list("id", "commitment", "sm3_commitment")
     }
     replay = merkle.CompactRange(compact.size, compact.peaks)
-    entries: list[LogEntry] = []
-    nodes: list[LogNode] = []
+    entries: list[tuple[int, bytes, bytes]] = []
+    nodes: list[tuple[int, bytes]] = []
     assigned: list[tuple[object, int]] = []
     for (pk, data), leaf in zip(leaves, parsed, strict=True):
         commitment, sm3_value = waiting.get(pk, ("", ""))
@@ -364,13 +406,12 @@ def _reconcile(
             raise LogCorruptionError(BATCH_UNUSABLE, reason=f"deposit {pk} is not pending with the leaf's commitment")
         index = replay.size
         completed = replay.append(merkle.leaf_hash(data))
-        entries.append(LogEntry(index=index, data=data, leaf_hash=completed[0][1]))
-        nodes.extend(LogNode(key=node_key(*nid), hash=value) for nid, value in completed)
+        entries.append((index, data, completed[0][1]))
+        nodes.extend((node_key(*nid), value) for nid, value in completed)
         assigned.append((pk, index))
     if replay.size != memory.size or list(replay.peaks) != list(memory.peaks):
         raise LogCorruptionError(BATCH_UNUSABLE, reason="its leaves do not rebuild the remembered tree")
-    LogEntry.objects.bulk_create(entries, batch_size=2000)
-    LogNode.objects.bulk_create(nodes, batch_size=2000)
+    _insert_log_rows(entries, nodes)
     _mark_sequenced(assigned, when)
     checkpoint = Checkpoint.objects.create(size=memory.size, root=memory.root, note=note)
     state.size, state.root = memory.size, memory.root
@@ -449,12 +490,54 @@ def log_sequence_all() -> list[Checkpoint]:
     return done
 
 
-def _mark_sequenced(assigned: list[tuple[object, int]], when: datetime) -> None:
+def _leaf_bytes_at(when: datetime) -> Callable[[str, str], bytes]:
+    """``leaf_for(commitment, sm3_commitment, when).to_bytes()`` without a Leaf object per deposit.
+
+    The same layout (leaf.py, version 2) and the same time, packed once per leaf; a test
+    checks the two agree.
+    """
+    time_ms = int(when.timestamp() * 1000)  # as leaf_for computes it: the audit rebuilds leaves with it
+    pack, zero = LEAF_LAYOUT.pack, bytes(32)
+    fromhex = bytes.fromhex
+
+    def leaf_bytes(commitment: str, sm3_commitment: str) -> bytes:
+        sha = fromhex(commitment)
+        sm = fromhex(sm3_commitment) if sm3_commitment else zero
+        if len(sha) != 32 or len(sm) != 32:
+            raise LeafError("a commitment is not 32 bytes")
+        return pack(LEAF_VERSION, sha, sm, time_ms)
+
+    return leaf_bytes
+
+
+def _insert_log_rows(entries: list[tuple[int, bytes, bytes]], nodes: list[tuple[int, bytes]]) -> None:
+    """Insert a batch's entries (index, data, leaf hash) and nodes (key, hash) in bulk.
+
+    COPY on PostgreSQL, one executemany per table on SQLite: the rows are plain tuples built
+    in one pass, not model instances (bulk_create built a model and an SQL placeholder per
+    value, which cost more than the database's own work).
+    """
+    entry_table, node_table = LogEntry._meta.db_table, LogNode._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f'COPY {entry_table} ("index", data, leaf_hash) FROM STDIN') as copy:
+                for entry in entries:
+                    copy.write_row(entry)
+            with cursor.copy(f'COPY {node_table} ("key", hash) FROM STDIN') as copy:
+                for node in nodes:
+                    copy.write_row(node)
+        else:
+            cursor.executemany(f'INSERT INTO {entry_table} ("index", data, leaf_hash) VALUES (%s, %s, %s)', entries)
+            cursor.executemany(f'INSERT INTO {node_table} ("key", hash) VALUES (%s, %s)', nodes)
+
+
+def _mark_sequenced(assigned: list[tuple[object, int]], when: datetime, *, db_ids: bool = False) -> None:
     """Give each deposit its index in one set-based statement per batch.
 
     Django's bulk_update builds a CASE WHEN of a thousand branches per call, and measured as
     three quarters of sequencing time; an UPDATE joined to the id/index pairs does the same
-    work in one pass (BENCHMARKS.md, "Evidence deposit").
+    work in one pass (BENCHMARKS.md, "Evidence deposit"). ``db_ids``: the ids are already in
+    the database's own form (``_pending``), not to be converted again.
     """
     stamp = connection.ops.adapt_datetimefield_value(when)
     table = Deposit._meta.db_table
@@ -469,7 +552,10 @@ def _mark_sequenced(assigned: list[tuple[object, int]], when: datetime) -> None:
         else:
             cursor.executemany(
                 f"UPDATE {table} SET leaf_index = %s, sequenced_at = %s WHERE id = %s",
-                [(index, stamp, id_field.get_db_prep_value(pk, connection)) for pk, index in assigned],
+                [
+                    (index, stamp, str(pk) if db_ids else id_field.get_db_prep_value(pk, connection))
+                    for pk, index in assigned
+                ],
             )
 
 

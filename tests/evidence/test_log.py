@@ -175,3 +175,32 @@ def test_an_unreachable_authority_is_recorded_and_retried(world, settings, tsa):
     assert checkpoints_timestamp_missing() == 1
     checkpoint.refresh_from_db()
     assert checkpoint.timestamp_token and not checkpoint.timestamp_error
+
+
+def test_the_sequencers_fast_leaf_packing_is_leaf_for_exactly():
+    """log_sequence packs leaves without a Leaf object; the audit rebuilds them with leaf_for."""
+    from datetime import UTC, datetime
+
+    from shangmi.evidence.leaf import LeafError
+    from shangmi.evidence.log import _leaf_bytes_at, leaf_for
+
+    sha, sm = hashlib.sha256(b"a").hexdigest(), hashlib.sha256(b"b").hexdigest()
+    for ms in (0, 1_700_000_000_000, 1_700_000_000_123, 1_765_000_000_999):
+        when = datetime.fromtimestamp(ms / 1000, tz=UTC)
+        pack = _leaf_bytes_at(when)
+        assert pack(sha, sm) == leaf_for(sha, sm, when).to_bytes()
+        assert pack(sha, "") == leaf_for(sha, "", when).to_bytes()  # no SM3 digest: 32 zero bytes
+    with pytest.raises(LeafError):
+        pack(sha[:-2], sm)
+
+
+def test_stored_rows_are_exactly_what_the_sequencer_built(world):
+    """Entries and nodes go in by raw bulk inserts: each row has its index, bytes and hash."""
+    deposit_many(world.ent_admin_in, 9)
+    log_sequence()
+    rows = list(LogEntry.objects.order_by("index").values_list("index", "data", "leaf_hash"))
+    assert [index for index, _, _ in rows] == list(range(9))
+    assert all(bytes(value) == merkle.leaf_hash(bytes(data)) for _, data, value in rows)
+    deposits = dict(Deposit.objects.values_list("leaf_index", "sequenced_at"))
+    assert sorted(deposits) == list(range(9)) and len(set(deposits.values())) == 1
+    assert LogNode.objects.count() == 9 + 4 + 2 + 1  # levels 0..3 of a 9-leaf tree

@@ -21,6 +21,7 @@ DIGEST_SIZE = 32
 # version (1) + SHA-256 commitment (32) + SM3 commitment (32) + time in ms (8)
 LEAF_SIZE = 1 + DIGEST_SIZE + DIGEST_SIZE + 8
 _LAYOUT = struct.Struct(">B32s32sQ")
+LEAF_LAYOUT = _LAYOUT  # version, SHA-256 commitment, SM3 commitment, time (ms): what a leaf's bytes are
 # The enterprise's deposit key derives each file's salt on the enterprise's side, so the platform
 # never needs to keep a salt or a digest: a lost receipt is rebuilt from the file and this key.
 DEPOSIT_KEY_SIZE = 32

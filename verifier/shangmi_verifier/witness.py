@@ -260,7 +260,7 @@ class Witness:
                     return 422, "text/plain", f"一致性证明不成立 / consistency proof does not verify: {exc}\n"
             elif proof:
                 return 422, "text/plain", "old 为 0 时证明须为空 / the proof must be empty when old size is 0\n"
-            rotations = list(known.get("rotations", [])) if known else []
+            rotations = [str(item) for item in _as_list(known.get("rotations"))] if known else []
             if announced:
                 rotations.append(note)
             logs[checkpoint.origin] = {
@@ -288,6 +288,10 @@ class Witness:
             return None  # a rotation to the key already known: shown again, nothing changes
         new.verify(note)  # the new key proves it is held by signing its own announcement
         return announced[0].strip()
+
+
+def _as_list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
 
 
 def _verifier_key(verifier: NoteVerifier) -> str:
