@@ -10,11 +10,15 @@ when every node, the log state and the deposit row were recomputed to match; a m
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 from shangmi.evidence import merkle
 from shangmi.evidence.leaf import LEAF_SIZE, LeafError
@@ -44,16 +48,28 @@ def _as_bytes(value: Any) -> bytes | None:
     return None
 
 
-def _entries() -> Iterator[tuple[int, Any, Any]]:
-    last = -1
+def _is_index(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _entries() -> Iterator[tuple[Any, Any, Any]]:
+    """Every entry row as stored, in index order, in chunks.
+
+    Raw SQL, paged on the last value as the database holds it: SQLite keeps whatever was
+    written in an integer column (text, a fraction), which the ORM would convert, refuse or
+    loop on; the audit reports such a row instead.
+    """
+    table, column = LogEntry._meta.db_table, connection.ops.quote_name("index")
+    select = f"SELECT {column}, data, leaf_hash FROM {table}"
+    sql, params = f"{select} ORDER BY {column} LIMIT {CHUNK}", []
     while True:
-        rows = list(
-            LogEntry.objects.filter(index__gt=last).order_by("index").values_list("index", "data", "leaf_hash")[:CHUNK]
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
         if not rows:
             return
         yield from rows
-        last = rows[-1][0]
+        sql, params = f"{select} WHERE {column} > %s ORDER BY {column} LIMIT {CHUNK}", [rows[-1][0]]
 
 
 def audit_log() -> AuditResult:
@@ -63,7 +79,7 @@ def audit_log() -> AuditResult:
     key = _pinned_key(memory, problems)
     rotations = _rotations(memory, key, problems)
 
-    checkpoints = list(Checkpoint.objects.order_by("size").values_list("size", "root", "note"))
+    checkpoints = _checkpoint_rows(problems)
     result.checkpoints = len(checkpoints)
     published_size = checkpoints[-1][0] if checkpoints else 0
     state = LogState.objects.filter(pk=1).values_list("size", flat=True).first()
@@ -85,6 +101,9 @@ def audit_log() -> AuditResult:
     versions: dict[int, int] = {}
     expected = 0
     for index, raw_data, raw_hash in _entries():
+        if not _is_index(index):
+            problems.append(f"entry row with index {index!r}: the index is not an integer — malformed")
+            continue
         if index >= size:
             problems.append(f"entry {index}: beyond the {size} entries signed — inserted")
             continue
@@ -125,6 +144,17 @@ def audit_log() -> AuditResult:
     _deposits(size, versions, problems)
     result.size = size
     return result
+
+
+def _checkpoint_rows(problems: list[str]) -> list[tuple[int, Any, Any]]:
+    """Stored checkpoints (size, root, note) by size; a row whose size is not an integer is a finding."""
+    rows = []
+    for row in Checkpoint.objects.order_by("size").values_list("size", "root", "note"):
+        if _is_index(row[0]):
+            rows.append(row)
+        else:
+            problems.append(f"checkpoint row of size {row[0]!r}: the size is not an integer — malformed")
+    return rows
 
 
 def _signer_memory(problems: list[str]) -> tuple[SignerMemory | None, dict[int, bytes] | None]:
@@ -239,6 +269,9 @@ def _compare_nodes(recomputed: dict[int, bytes], problems: list[str]) -> None:
 def _extra_nodes(size: int, problems: list[str]) -> None:
     """A node for leaves the log never signed was inserted behind its back."""
     for key in LogNode.objects.values_list("key", flat=True).iterator(chunk_size=CHUNK):
+        if not _is_index(key) or key < 0:
+            problems.append(f"node row with key {key!r}: the key is not a node's — malformed")
+            continue
         level, index = node_id(key)
         if ((index + 1) << level) > size:
             problems.append(f"node level {level} index {index}: covers leaves beyond the log — inserted")
@@ -247,14 +280,16 @@ def _extra_nodes(size: int, problems: list[str]) -> None:
 def _deposits(size: int, versions: dict[int, int], problems: list[str]) -> None:
     """Each signed entry has exactly one deposit, whose private record still produces its leaf."""
     claimed = bytearray(size)
-    rows = Deposit.objects.filter(leaf_index__isnull=False).values_list(
-        "pk", "leaf_index", "commitment", "sm3_commitment", "accepted_at", "sequenced_at"
-    )
     batch: dict[int, bytes] = {}
-    for pk, index, commitment, sm3_commitment, accepted_at, sequenced_at in rows.iterator(chunk_size=CHUNK):
-        if index is None or not 0 <= index < size:
+    for raw_pk, index, commitment, sm3_commitment, raw_accepted, raw_sequenced in _deposit_rows():
+        pk = _deposit_id(raw_pk)
+        if not _is_index(index):
+            problems.append(f"deposit {pk}: its log index {index!r} is not an integer — malformed")
+            continue
+        if not 0 <= index < size:
             problems.append(f"entry {index}: deposit {pk} points at a leaf the log does not hold")
             continue
+        accepted_at, sequenced_at = _as_datetime(raw_accepted), _as_datetime(raw_sequenced)
         if claimed[index]:
             problems.append(f"entry {index}: claimed by more than one deposit (also {pk}) — duplicate index")
             continue
@@ -273,6 +308,43 @@ def _deposits(size: int, versions: dict[int, int], problems: list[str]) -> None:
     _compare_deposits(batch, problems)
     for index in (i for i, flag in enumerate(claimed) if not flag):
         problems.append(f"entry {index}: no deposit points at it — deposit removed or moved")
+
+
+def _deposit_rows() -> Iterator[tuple[Any, ...]]:
+    """Sequenced deposits' rows as stored, without the ORM's converters (a malformed date or
+    index in one row would stop the whole query with a traceback)."""
+    q = connection.ops.quote_name
+    # SQLite's driver parses a declared datetime column itself, and stops at a malformed one.
+    when = "CAST({} AS TEXT)" if connection.vendor == "sqlite" else "{}"
+    columns = [q("id"), q("leaf_index"), q("commitment"), q("sm3_commitment")]
+    columns += [when.format(q("accepted_at")), when.format(q("sequenced_at"))]
+    sql = f"SELECT {', '.join(columns)} FROM {Deposit._meta.db_table} WHERE {q('leaf_index')} IS NOT NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(CHUNK):
+            yield from rows
+
+
+def _deposit_id(value: Any) -> str:
+    try:
+        return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+    except ValueError:
+        return repr(value)
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    """A stored date and time (a datetime, or SQLite's text in UTC), or None when it is not one."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _compare_deposits(batch: dict[int, bytes], problems: list[str]) -> None:
