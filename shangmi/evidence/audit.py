@@ -61,7 +61,8 @@ def _entries() -> Iterator[tuple[Any, Any, Any]]:
     """
     table, column = LogEntry._meta.db_table, connection.ops.quote_name("index")
     select = f"SELECT {column}, data, leaf_hash FROM {table}"
-    sql, params = f"{select} ORDER BY {column} LIMIT {CHUNK}", []
+    sql = f"{select} ORDER BY {column} LIMIT {CHUNK}"
+    params: list[Any] = []
     while True:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
