@@ -113,6 +113,8 @@ EXCEPTIONS_ALLOWED: dict[str, str] = {
     "SignerMemoryError": "evidence: the signer's own files are unreadable (low level; the log's checks "
     "report it as LogCorruptionError, an AppError)",
     "TimestampError": "evidence: a timestamp authority's failure or a bad token (low level, below the services)",
+    "WitnessRefusal": "evidence: a witness's HTTP refusal, read by checkpoint_cosign (which logs it and carries "
+    "on without that cosignature); no page or service raises it",
     "ReceiptError": "evidence: a receipt that does not verify (low level, read by the verifier and its tests)",
     "DepositError": "evidence: the deposit API's refusal, one bilingual reason per item of a batch (the API's "
     "contract); no page raises it",
