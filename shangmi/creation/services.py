@@ -201,7 +201,11 @@ def round_covers(round_: Round, region: Region) -> bool:
 def round_close(user: User, round_: Round) -> None:
     if not Round.objects.restrict(user, CHANGE).filter(pk=round_.pk).exists():
         raise AppError(ROUND_MAY_NOT_CLOSE)
-    Round.objects.filter(pk=round_.pk).update(status=Round.Status.CLOSED)
+    # save(), not update(): simple_history records the closing, by whom (an update() would leave
+    # the history behind the row, and the round's next edit would look like the closing).
+    round_.status = Round.Status.CLOSED
+    round_._history_user = user  # type: ignore[attr-defined]  # simple_history reads it; no field declares it
+    round_.save(update_fields=["status"])
 
 
 # --- who is who ---------------------------------------------------------------------------
