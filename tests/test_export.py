@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 
 from shangmi.enterprises.exporting import enterprises_export
 from shangmi.enterprises.importing import HEADERS_ZH, enterprise_import, read_rows
-from shangmi.enterprises.models import Enterprise, Tag
+from shangmi.enterprises.models import INDUSTRY_ZH, Enterprise, Industry, Tag
 from shangmi.enterprises.uscc import make_uscc
 from tests.conftest import make_enterprise
 
@@ -60,7 +60,7 @@ def test_export_has_the_template_columns_and_only_the_users_scope(registry, tmp_
     full = next(r for r in rows if r[0] == "重庆全字段（集团）有限公司")
     assert full[2] == "重庆市江北区"
     assert full[3] == "港城工业园"
-    assert full[4] == "I"
+    assert full[4] == "信息传输、软件和信息技术服务业"  # the section's name, as bureaus write it, not "I"
     assert full[5] == "1500"
     assert full[6].count("、") == 2
     assert full[9] == "023-67000000"
@@ -155,3 +155,21 @@ def test_exported_file_imports_into_an_empty_registry(registry, tmp_path: Path) 
         )
         assert set(e.tags.values_list("pk", flat=True)) == tags[e.uscc]
     assert make_uscc("500105", 12) in snapshot
+
+
+def test_every_industry_exports_as_its_name_and_reads_back(world, tmp_path: Path) -> None:
+    """All twenty GB/T 4754 sections: the file says 制造业 (not "C"), and importing it changes nothing."""
+    for serial, letter in enumerate(Industry.values, start=100):
+        make_enterprise("500105", f"重庆{letter}门类企业有限公司", serial, industry=letter)
+    path = tmp_path / "industries.xlsx"
+    queryset = Enterprise.objects.restrict(world.regulator_in).exclude(industry="")
+    count = enterprises_export(queryset=queryset, target=path)
+    written = {r[0]: r[4] for r in read_rows(path)[1:]}
+    assert count == len(Industry.values)
+    assert written["重庆C门类企业有限公司"] == "制造业"
+    assert {name: written[f"重庆{letter}门类企业有限公司"] for letter, name in INDUSTRY_ZH.items()} == {
+        name: name for name in INDUSTRY_ZH.values()
+    }
+
+    result = enterprise_import(user=world.regulator_in, path=path)
+    assert (result.errors, result.unchanged) == ([], count)

@@ -179,3 +179,15 @@ def test_pages_speak_chinese_by_default_and_english_on_request(client, world) ->
     assert "企业名录" not in body
     # Data stays in the language it was entered in.
     assert world.ent_in.name in body
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_language_menu_names_each_language_in_itself(client, db, language: str) -> None:
+    """Signed out, the menu once offered "英语" to a reader looking for English."""
+    client.cookies["django_language"] = language
+    page = client.get("/accounts/login/").content.decode()
+    menu = page[page.index('id="language-form"') :]
+    menu = menu[: menu.index("</form>")]
+    assert re.search(r'value="en"[^>]*>English<', menu)
+    assert re.search(r'value="zh-hans"[^>]*>简体中文<', menu)
+    assert "英语" not in menu and "Simplified Chinese" not in menu

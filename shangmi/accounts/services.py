@@ -113,7 +113,10 @@ def account_decide(*, user: User, account: User, approve: bool) -> User | None:
     if enterprise_id is None:  # approvable accounts belong to the admin's enterprise; this is for the type
         raise AppError(NOT_AWAITING)
     if approve:
-        User.objects.filter(pk=account.pk).update(awaiting_approval=False, is_active=True)
+        # save(), not update(): the account's history records the approval and who gave it.
+        account.awaiting_approval, account.is_active = False, True
+        account._history_user = user  # type: ignore[attr-defined]  # simple_history reads it; no field declares it
+        account.save(update_fields=["awaiting_approval", "is_active"])
         record_event(
             enterprise_id=enterprise_id,
             account=account,

@@ -62,7 +62,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        User.objects.filter(pk=self.request.user.pk).update(must_change_password=False)
+        # save(), not update(): the account's history must not lag behind the row.
+        user = signed_in_user(self.request)
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
         messages.success(self.request, _("Your password has been changed."))
         return response
 

@@ -38,7 +38,7 @@ from shangmi.creation.models import (
 )
 from shangmi.creation.selectors import applicant_users, is_applicant_user
 from shangmi.creation.titles.services import issue_title
-from shangmi.notices.services import notify
+from shangmi.notices.services import notify, todos_done
 from shangmi.regions.models import Region
 from shangmi.standards.models import Item, Standard
 
@@ -201,7 +201,11 @@ def round_covers(round_: Round, region: Region) -> bool:
 def round_close(user: User, round_: Round) -> None:
     if not Round.objects.restrict(user, CHANGE).filter(pk=round_.pk).exists():
         raise AppError(ROUND_MAY_NOT_CLOSE)
-    Round.objects.filter(pk=round_.pk).update(status=Round.Status.CLOSED)
+    # save(), not update(): simple_history records the closing, by whom (an update() would leave
+    # the history behind the row, and the round's next edit would look like the closing).
+    round_.status = Round.Status.CLOSED
+    round_._history_user = user  # type: ignore[attr-defined]  # simple_history reads it; no field declares it
+    round_.save(update_fields=["status"])
 
 
 # --- who is who ---------------------------------------------------------------------------
@@ -424,7 +428,7 @@ def submit(user: User, application: Application) -> Application:
         stage_reviewers(stage),
         _("%(name)s waits for your %(stage)s")
         % {"name": application.applicant_name, "stage": stage.get_kind_display()},
-        url=reverse("creation:application_review", args=[application.pk]),
+        url=_review_url(application),
     )
     _tell_applicant(application, _("Your application was submitted to %(region)s") % {"region": stage.region})
     return application
@@ -435,6 +439,16 @@ def _arrive(application: Application, stage: Stage) -> None:
     stage.arrived_at = timezone.now()
     stage.due_on = program_today() + datetime.timedelta(days=application.round.review_days)
     stage.save(update_fields=["status", "arrived_at", "due_on"])
+
+
+def _review_url(application: Application) -> str:
+    return reverse("creation:application_review", args=[application.pk])
+
+
+def _stage_left(application: Application) -> None:
+    """The active stage is done with (passed, returned, decided, withdrawn): its reviewers'
+    "waits for your review" to-dos go, from every reviewer of the stage, not only the one who acted."""
+    todos_done(_review_url(application))
 
 
 def _tell_applicant(application: Application, title: str, body: str = "") -> None:
@@ -451,6 +465,7 @@ def withdraw(user: User, application: Application) -> None:
     application.status = Application.Status.WITHDRAWN
     application.save(update_fields=["status"])
     application.stages.filter(status=Stage.Status.ACTIVE).update(status=Stage.Status.WAITING)
+    _stage_left(application)
     _event(application, ApplicationEvent.Kind.WITHDRAWN, user)
 
 
@@ -514,6 +529,7 @@ def review_pass(user: User, application: Application, opinion: str) -> Stage:
     _require_all_scored(stage, application)
     stage.status, stage.opinion, stage.reviewer = Stage.Status.PASSED, opinion.strip(), user
     stage.save(update_fields=["status", "opinion", "reviewer"])
+    _stage_left(application)
     following = application.stages.get(index=stage.index + 1)
     application.stage_index = following.index
     application.save(update_fields=["stage_index"])
@@ -523,7 +539,7 @@ def review_pass(user: User, application: Application, opinion: str) -> Stage:
         stage_reviewers(following),
         _("%(name)s waits for your %(stage)s")
         % {"name": application.applicant_name, "stage": following.get_kind_display()},
-        url=reverse("creation:application_review", args=[application.pk]),
+        url=_review_url(application),
     )
     _tell_applicant(
         application,
@@ -542,6 +558,7 @@ def review_return(user: User, application: Application, reasons: str) -> None:
         raise AppError(RETURN_REASONS_REQUIRED, field="reasons")
     stage.status, stage.opinion, stage.reviewer = Stage.Status.RETURNED, reasons.strip(), user
     stage.save(update_fields=["status", "opinion", "reviewer"])
+    _stage_left(application)
     application.status = Application.Status.RETURNED
     application.save(update_fields=["status"])
     _event(application, ApplicationEvent.Kind.RETURNED, user, stage=stage, message=reasons.strip())
@@ -600,6 +617,7 @@ def decide(user: User, application: Application, *, approved: bool, reasons: str
         raise AppError(ACCEPTANCE_FIRST)
     stage.status, stage.opinion, stage.reviewer = Stage.Status.DECIDED, reasons.strip(), user
     stage.save(update_fields=["status", "opinion", "reviewer"])
+    _stage_left(application)
     application.status = Application.Status.APPROVED if approved else Application.Status.REJECTED
     application.decided_at = timezone.now()
     application.save(update_fields=["status", "decided_at"])

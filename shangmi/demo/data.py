@@ -11,6 +11,7 @@ from shangmi.accounts.models import User
 from shangmi.core.roles import Role
 from shangmi.enterprises.models import Enterprise, Industry, Tag
 from shangmi.enterprises.uscc import make_uscc
+from shangmi.network.services import AssignAction, network_assign
 from shangmi.regions.models import Park
 
 DEMO_PASSWORD = "Shangmi2026demo"
@@ -122,8 +123,17 @@ def demo_load() -> list[DemoLogin]:
         user = demo_account(username, role, binding, label)
         bound = user.enterprise or user.park or user.region or "—"
         logins.append(DemoLogin(username, user.get_role_display(), str(bound)))
+    # 江北区's bureau appoints its liaison officer to its liaison points through the network's own
+    # service: each enterprise is saved, so its history says who appointed whom. (A queryset
+    # update() here once left the history behind the rows, and the next edit of an enterprise
+    # recorded this appointment as that editor's change.)
     officer = User.objects.get(username="officer")
-    Enterprise.objects.filter(region_id="500105", is_liaison_point=True, liaison_officer__isnull=True).update(
-        liaison_officer=officer
-    )
+    unassigned = Enterprise.objects.filter(region_id="500105", is_liaison_point=True, liaison_officer__isnull=True)
+    if unassigned.exists():
+        network_assign(
+            user=User.objects.get(username="jiangbei_regulator"),
+            enterprise_ids=list(unassigned.values_list("pk", flat=True)),
+            action=AssignAction.LIAISON_OFFICER,
+            officer_id=officer.pk,
+        )
     return logins

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from shangmi.core.xlsx import new_workbook
 from shangmi.enterprises.importing import HEADERS_ZH
-from shangmi.enterprises.models import Enterprise
+from shangmi.enterprises.models import INDUSTRY_ZH, Enterprise
 
 CHUNK = 2000
 
@@ -23,7 +23,9 @@ def _row(e: Enterprise, tag_names: dict[int, str], tags_of: dict[int, list[int]]
         e.uscc,
         e.region.full_name,
         e.park.name if e.park is not None else "",
-        e.industry,
+        # The section's name as the national forms write it (制造业), not its letter: the file is
+        # read by people; the import reads the name back.
+        INDUSTRY_ZH.get(e.industry, e.industry),
         e.employee_count if e.employee_count is not None else "",
         "、".join(tag_names[t] for t in sorted(tags_of.get(e.pk, ()))),
         e.address,

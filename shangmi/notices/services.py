@@ -32,3 +32,12 @@ def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read_at=timezone.now())
+
+
+def todos_done(url: str) -> int:
+    """The work a to-do asked for is done (by whoever did it): the to-dos that point at ``url``,
+    the page where that work is done, go, for everyone they were sent to. A to-do left in the
+    bell after the fact is a false signal; what was done is on the record of the thing itself
+    (an application's events). Returns how many went."""
+    deleted, _ = Notification.objects.filter(url=url).delete()
+    return deleted

@@ -212,6 +212,19 @@ def _fill(cell: Cell, code: str, demo: dict, coached: dict[str, int]) -> None:
             cell.approved += counts["approved"]
 
 
+def _in_table_order(children: list[Region], targets: list[Target]) -> list[Region]:
+    """The rows in the order the bureau's own table gives them: by the first target entered in
+    each child's subtree (an import saves its rows in the file's order, and a re-import keeps
+    the targets it updates), then the children without a target by code. Seed 003 lists 诸暨
+    before 新昌, against their codes; the page and the export keep its order."""
+    first: dict[str, int] = {}
+    for target in sorted(targets, key=lambda t: t.pk):
+        child = next((c for c in children if target.region.is_within(c)), None)
+        if child is not None:
+            first.setdefault(child.pk, target.pk)
+    return sorted(children, key=lambda c: (c.pk not in first, first.get(c.pk, 0), c.code))
+
+
 def progress_table(
     region: Region,
     year: int,
@@ -238,7 +251,7 @@ def progress_table(
     for target in found:
         by_column[Column.of(target)].append(target)
 
-    children = list(Region.objects.filter(parent=region).order_by("code"))
+    children = _in_table_order(list(Region.objects.filter(parent=region).order_by("code")), found)
     leaf = not children
     row_regions = [region] if leaf else children
     demo = demonstration_counts(region, year, ordered)

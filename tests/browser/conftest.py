@@ -17,7 +17,7 @@ import pytest
 # under a running loop unless told that this is safe (it is: the loop never touches the ORM).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from benchmarks.browser_hash import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import World, make_enterprise
@@ -36,16 +36,14 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    # A fresh context per test: no cookies (session, language) leak from one test to the next.
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
+def watch(page: Page) -> list[str]:
+    """What went wrong on the page while it was driven: script errors, policy violations, missing
+    static files. A page that works only by luck (a script error, a missing stylesheet) fails
+    whichever test met it."""
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
     # Every page must satisfy the Content-Security-Policy (shangmi/core/security.py): a blocked
-    # inline script or eval shows as a console error, and fails whichever test met it.
+    # inline script or eval shows as a console error.
     page.on(
         "console",
         lambda msg: (
@@ -58,9 +56,18 @@ def page(browser: Browser) -> Iterator[Page]:
         "response",
         lambda r: problems.append(f"{r.status} for {r.url}") if "/static/" in r.url and r.status >= 400 else None,
     )
+    return problems
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    # A fresh context per test: no cookies (session, language) leak from one test to the next.
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems = watch(page)
     yield page
     context.close()
-    # A page that works only by luck (a script error, a missing stylesheet) fails the test too.
     assert not problems, "\n".join(problems)
 
 
@@ -101,3 +108,28 @@ def sign_in(page: Page, url: str, username: str, password: str = PASSWORD) -> No
     page.fill("input[name=password]", password)
     page.locator("form:has(input[name=password]) button[type=submit]").click()
     page.wait_for_load_state("domcontentloaded")
+
+
+def open_user_menu(page: Page) -> None:
+    """Open the signed-in user's menu on the bar (name, language, sign-out)."""
+    toggle = page.get_by_test_id("user-menu")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    expect(page.get_by_test_id("sign-out")).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    open_user_menu(page)
+    page.get_by_test_id("sign-out").click()
+    page.wait_for_load_state("domcontentloaded")
+    expect(page.get_by_test_id("whoami")).to_have_count(0)
+
+
+def switch_language(page: Page, code: str) -> None:
+    """Choose a language from the bar's menu (the user menu when signed in) and wait for the page."""
+    if page.get_by_test_id("user-menu").count():
+        open_user_menu(page)
+    else:
+        page.get_by_test_id("language-menu").click()
+    with page.expect_navigation():
+        page.locator(f"#language-form button[name=language][value={code}]").click()

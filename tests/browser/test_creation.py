@@ -27,18 +27,13 @@ from shangmi.creation.models import Application, DemoType, Level
 from shangmi.regions.models import Region
 from shangmi.standards.models import Standard
 from shangmi.targets.models import Target
-from tests.browser.conftest import SCREENSHOTS, BrowserWorld, sign_in
+from tests.browser.conftest import SCREENSHOTS, BrowserWorld, sign_in, sign_out
 from tests.conftest import make_enterprise, make_user
 
 pytestmark = pytest.mark.browser
 
 NOT_MET = {"4.1.c", "6.1.b", "7.1.c", "7.1.d", "7.1.e"}
 PDF = "%PDF-1.4\n% 商业秘密保护制度\n".encode()
-
-
-def sign_out(page: Page) -> None:
-    page.locator("form[action$='/accounts/logout/'] button").click()
-    page.wait_for_load_state("domcontentloaded")
 
 
 def review_and(page: Page, url: str, application: Application, action: str, opinion: str) -> None:

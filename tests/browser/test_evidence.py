@@ -28,7 +28,7 @@ from benchmarks.browser_hash import measure_page
 from shangmi.evidence.log import log_sequence
 from shangmi.evidence.models import Deposit
 from shangmi.evidence.services import DepositInput, deposits_create
-from tests.browser.conftest import BrowserWorld, sign_in
+from tests.browser.conftest import BrowserWorld, sign_in, sign_out, switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -207,12 +207,6 @@ def offline_verify(file: Path, receipt: Path, key: str) -> subprocess.CompletedP
     )
 
 
-def sign_out(page: Page) -> None:
-    page.locator("form[action*='logout'] button[type=submit]").click()
-    page.wait_for_load_state("domcontentloaded")
-    expect(page.get_by_test_id("whoami")).to_have_count(0)
-
-
 def measure_browser_hashing(page: Page, size_mb: int) -> dict[str, Any]:
     """MB/s of the page's SHA-256 and SHA-256 + SM3 on a size_mb Blob (a measurement, not a test)."""
     return measure_page(page, size_mb, check=True)
@@ -339,8 +333,7 @@ def test_public_verify_page_checks_file_against_receipt(
     traffic.assert_no_content_of(big, other)
 
     # Once in English: the labels follow the language, the verdict stays bilingual.
-    with page.expect_navigation():
-        page.locator("#language-form select[name=language]").select_option("en")
+    switch_language(page, "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Verify a deposit receipt")
     expect(page.locator("label[for=verify-receipt]")).to_have_text("Receipt (JSON)")

@@ -20,18 +20,13 @@ from playwright.sync_api import Page, expect
 from shangmi.core.roles import Role
 from shangmi.surveys.loading import baseline
 from shangmi.surveys.models import Survey, SurveyAssignment
-from tests.browser.conftest import SCREENSHOTS, BrowserWorld, sign_in
+from tests.browser.conftest import SCREENSHOTS, BrowserWorld, sign_in, sign_out
 from tests.conftest import make_user
 from tests.surveys.conftest import answers
 
 pytestmark = pytest.mark.browser
 
 TITLE = "2026年江北区企业商业秘密保护基本情况调研"
-
-
-def sign_out(page: Page) -> None:
-    page.locator("form[action$='/accounts/logout/'] button").click()
-    page.wait_for_load_state("domcontentloaded")
 
 
 def fill_answers(page: Page, values: dict[str, Any]) -> None:

@@ -197,6 +197,57 @@ def test_chongqing_path_return_resubmit_accept_approve(world, cq_round, tmp_medi
         evidence_remove(world.ent_admin_in, EvidenceFile.objects.get(pk=evidence.pk))
 
 
+def test_a_review_to_do_goes_when_the_stage_is_done(world, cq_round, client) -> None:
+    """The bell once kept "待您初审" for applications already decided: a to-do goes once done,
+    from every reviewer of the stage (a colleague may be the one who acted)."""
+    colleague = make_user("jiangbei_colleague", Role.REGULATOR, region=world.jiangbei)
+
+    def todos(user) -> list[str]:
+        return list(Notification.objects.filter(recipient=user, read_at__isnull=True).values_list("title", flat=True))
+
+    def bell(user) -> int:
+        client.force_login(user)
+        client.cookies["django_language"] = "en"  # the request activates its language for what follows
+        return client.get(reverse("home:home")).context["unread_notices"]
+
+    application = services.application_start(world.ent_admin_in, cq_round)
+    codes = all_codes(application.standard)
+    answer_all(world.ent_admin_in, application, codes)
+    services.submit(world.ent_admin_in, application)
+    waiting = f"{world.ent_in.name} waits for your Initial review"
+    assert todos(world.regulator_in) == todos(colleague) == [waiting]
+    assert bell(colleague) == 1
+
+    # Returned by one reviewer: the to-do goes for both.
+    services.review_return(world.regulator_in, application, "请补充材料")
+    assert todos(world.regulator_in) == todos(colleague) == []
+    assert bell(colleague) == 0
+    assert Notification.objects.filter(recipient=world.ent_admin_in).exists()  # the applicant is still told
+
+    # Back again, passed on: the district's to-do goes, the city's arrives.
+    services.submit(world.ent_admin_in, application)
+    assert todos(colleague) == [waiting]
+    score_all(world.regulator_in, application, codes)
+    services.review_pass(world.regulator_in, application, "同意推荐")
+    assert todos(world.regulator_in) == todos(colleague) == []
+    assert todos(world.city_regulator) == [f"{world.ent_in.name} waits for your Acceptance"]
+
+    # Decided at the awarding stage: nothing left waiting for anyone.
+    score_all(world.city_regulator, application, codes)
+    services.decide(world.city_regulator, application, approved=False, reasons="材料不实")
+    assert todos(world.city_regulator) == []
+    assert bell(world.city_regulator) == 0
+
+
+def test_a_withdrawn_application_leaves_no_to_do(world, cq_round) -> None:
+    application = services.application_start(world.ent_admin_in, cq_round)
+    answer_all(world.ent_admin_in, application, all_codes(application.standard))
+    services.submit(world.ent_admin_in, application)
+    assert Notification.objects.filter(recipient=world.regulator_in).count() == 1
+    services.withdraw(world.ent_admin_in, application)
+    assert not Notification.objects.filter(recipient=world.regulator_in).exists()
+
+
 def test_three_stage_path_in_zhejiang(world, cq_standard) -> None:
     zhejiang, shaoxing, yuecheng = (Region.objects.get(code=c) for c in ("330000", "330600", "330602"))
     province = make_user("zj_regulator", Role.REGULATOR, region=zhejiang)

@@ -200,6 +200,8 @@ def test_export_round_trips_in_the_seed_layout(shaoxing: Any, world: Any, englis
     assert [rows[2][c] for c in (1, 5, 9, 13)] == [c.label_zh for c in SHAOXING_COLUMNS]
     assert rows[3][1:] == ["指标", "培育", "已申报", "已命名"] * 3 + ["指标", "已辅导"]
     by_label = {row[0]: row[1:] for row in rows[4:]}
+    # The bureau's own order, not the codes' (新昌 330624 comes before 诸暨 330681 by code).
+    assert list(by_label)[:6] == ["越城区", "柯桥区", "上虞区", "诸暨市", "新昌县", "嵊州市"]
     assert by_label["越城区"] == [1, 0, 0, 0, 0, 0, 0, 0, 7, 2, 2, 1, 20, 0]
     assert by_label["柯桥区"][8:12] == [7, 1, 0, 0]
     assert by_label["上虞区"][12:] == [20, 1]

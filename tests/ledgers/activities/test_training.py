@@ -220,3 +220,21 @@ def test_a_bad_training_year_is_a_filter_error(world: Any, client: Any, year: st
     errors = page.split('data-testid="filter-errors"', 1)[1].split("</div></div>", 1)[0]
     assert "Year: " in errors
     assert world.ent_in.name in page  # the list itself still answers, for the current year
+
+
+def test_no_liaison_point_is_said_so_not_an_unknown_rate_of_zero_enterprises(world: Any, client: Any) -> None:
+    """The page once read "联络点企业合计: 未知 0 家企业"."""
+    Enterprise.objects.filter(region=world.jiangbei).update(is_liaison_point=False)
+    client.cookies["django_language"] = "en"
+    client.force_login(world.regulator_in)
+    page = client.get(reverse("ledgers:training_list") + "?year=2026").content.decode()
+    group = page[page.index('data-testid="liaison-group"') :]
+    group = group[: group.index("</div></div>")]
+    assert 'data-testid="no-liaison-points"' in group
+    assert 'data-testid="rate-unknown"' not in group and "0 enterprises" not in group
+
+    Enterprise.objects.filter(pk=world.ent_in.pk).update(is_liaison_point=True)
+    page = client.get(reverse("ledgers:training_list") + "?year=2026").content.decode()
+    group = page[page.index('data-testid="liaison-group"') :]
+    group = group[: group.index("</div></div>")]
+    assert 'data-testid="no-liaison-points"' not in group and "1 enterprises" in group
