@@ -574,6 +574,24 @@ def _secret_point(world: Any, user: Any, side: str) -> Any:
     return secret_point_propose(user=getattr(world, f"ent_admin_{side}"), data=data)
 
 
+def _agreement(world: Any, user: Any, side: str) -> Any:
+    """The side's staff member's confidentiality agreement."""
+    import datetime
+
+    from shangmi.protection.models import Agreement
+
+    _responsible, staff = _people(world, side)
+    agreement, _ = Agreement.objects.get_or_create(
+        person=staff,
+        kind=Agreement.Kind.CONFIDENTIALITY,
+        defaults={
+            "signed_on": datetime.date(2025, 1, 2), "starts_on": datetime.date(2025, 1, 2),
+            "scope_text": f"{side}-side 保密范围", "recorded_by": getattr(world, f"ent_admin_{side}"),
+        },
+    )  # fmt: skip
+    return agreement
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -616,6 +634,8 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "notices.Notification": _notification,
     # The enterprise's protection system: its own alone, a staff member reads what names them.
     "protection.SecretPoint": _secret_point,
+    "protection.Person": lambda w, u, side: _people(w, side)[1],
+    "protection.Agreement": _agreement,
 }
 
 

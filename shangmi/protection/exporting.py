@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
 from shangmi.core.xlsx import new_workbook
-from shangmi.protection.models import SecretPoint
+from shangmi.protection.models import Agreement, Person, SecretPoint
 
 
 def _write(target: IO[bytes], title: str, header: list[str], rows: Iterable[list[Any]]) -> None:
@@ -45,3 +46,55 @@ def secret_points_export(rows: Iterable[SecretPoint], target: IO[bytes]) -> None
             for point in rows
         ),
     )
+
+
+def people_export(rows: Iterable[Person], target: IO[bytes]) -> None:
+    header = [_("Name"), _("Department"), _("Post"), _("Post category"), _("Confidentiality grade"),
+              _("Hired on"), _("Left on"), _("Secret points known")]  # fmt: skip
+    _write(
+        target,
+        _("Confidential personnel"),
+        header,
+        (
+            [
+                person.name,
+                person.department,
+                person.post,
+                person.get_post_category_display(),
+                person.get_grade_display(),
+                person.hired_on.isoformat() if person.hired_on else "",
+                person.left_on.isoformat() if person.left_on else "",
+                getattr(person, "known", ""),
+            ]
+            for person in rows
+        ),
+    )
+
+
+def agreements_export(rows: Iterable[Agreement], target: IO[bytes]) -> None:
+    header = [_("Person"), _("Kind"), _("Signed on"), _("Starts on"), _("Ends on"), _("Scope"), _("Area"),
+              _("Average monthly wage"), _("Monthly compensation"), _("Penalty for breach")]  # fmt: skip
+    _write(
+        target,
+        _("Agreements"),
+        header,
+        (
+            [
+                agreement.person.name,
+                agreement.get_kind_display(),
+                agreement.signed_on.isoformat(),
+                agreement.starts_on.isoformat(),
+                agreement.ends_on.isoformat() if agreement.ends_on else "",
+                agreement.scope_text,
+                agreement.area,
+                _money(agreement.average_monthly_wage),
+                _money(agreement.monthly_compensation),
+                _money(agreement.penalty),
+            ]
+            for agreement in rows
+        ),
+    )
+
+
+def _money(value: Decimal | None) -> Any:
+    return float(value) if value is not None else ""

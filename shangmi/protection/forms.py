@@ -9,8 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.accounts.models import User
 from shangmi.core.forms import BootstrapMixin, model_choices
-from shangmi.protection.models import Grade, Measure, Person, SecretPoint, Subject, TermKind
-from shangmi.protection.services import SecretPointInput, enterprise_people
+from shangmi.protection.models import Agreement, Grade, Measure, Person, SecretPoint, Subject, TermKind
+from shangmi.protection.services import (
+    AgreementInput,
+    PersonInput,
+    SecretPointInput,
+    enterprise_people,
+    linkable_accounts,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -113,3 +119,72 @@ class SecretPointForm(BootstrapMixin, DecisionFields):
 
 class DecisionForm(BootstrapMixin, DecisionFields):
     pass
+
+
+class PersonForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=64)
+    department = forms.CharField(label=_("Department"), max_length=100, required=False)
+    post = forms.CharField(label=_("Post"), max_length=100, required=False)
+    post_category = forms.ChoiceField(label=_("Post category"), choices=Person.PostCategory.choices)
+    grade = forms.ChoiceField(label=_("Confidentiality grade"), choices=Grade.choices)
+    account = forms.ModelChoiceField(
+        label=_("Platform account"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("A staff member linked to an account reads the secret points whose circle names them."),
+    )
+    hired_on = forms.DateField(label=_("Hired on"), required=False, widget=DATE)
+    left_on = forms.DateField(label=_("Left on"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, user: User, person: Person | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "account").queryset = linkable_accounts(user, person).order_by("username")
+
+    @classmethod
+    def initial_of(cls, person: Person) -> dict[str, Any]:
+        names = ("name", "department", "post", "post_category", "grade", "hired_on", "left_on")
+        return {name: getattr(person, name) for name in names} | {"account": person.account_id}
+
+    def person_input(self) -> PersonInput:
+        return PersonInput(**self.cleaned_data)
+
+
+def money(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=False, max_digits=12, decimal_places=2, min_value=0)
+
+
+class AgreementForm(BootstrapMixin, forms.Form):
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=Agreement.Kind.choices, widget=forms.RadioSelect)
+    signed_on = forms.DateField(label=_("Signed on"), widget=DATE)
+    starts_on = forms.DateField(
+        label=_("Starts on"),
+        required=False,
+        widget=DATE,
+        help_text=_("Empty: the day it was signed. A non-compete starts when the employment ends."),
+    )
+    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DATE)
+    scope_text = forms.CharField(
+        label=_("Scope"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What must be kept secret, or which business the person may not take up."),
+    )
+    area = forms.CharField(label=_("Area (non-compete)"), max_length=200, required=False)
+    average_monthly_wage = money(_("Average monthly wage of the last 12 months (yuan)"))
+    monthly_compensation = money(_("Monthly compensation (yuan)"))
+    penalty = forms.DecimalField(label=_("Penalty for breach (yuan)"), required=False, max_digits=14,
+                                 decimal_places=2, min_value=0)  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "person").queryset = enterprise_people(user).order_by("name", "pk")
+
+    @classmethod
+    def initial_of(cls, agreement: Agreement) -> dict[str, Any]:
+        names = ("kind", "signed_on", "starts_on", "ends_on", "scope_text", "area", "average_monthly_wage",
+                 "monthly_compensation", "penalty", "note")  # fmt: skip
+        return {name: getattr(agreement, name) for name in names} | {"person": agreement.person_id}
+
+    def agreement_input(self) -> AgreementInput:
+        return AgreementInput(**self.cleaned_data)

@@ -257,3 +257,55 @@ class SecretPointEvent(models.Model):
         return [
             (str(labels.get(name, name)), shown(before), shown(after)) for name, (before, after) in self.changes.items()
         ]
+
+
+class Agreement(models.Model):
+    """A person's confidentiality agreement (保密协议: when, what it covers) or non-compete
+    agreement (竞业限制协议: term, monthly compensation, area, scope, penalty), the latter
+    checked against the labour-law bounds in force when it starts (rules.py); what it was
+    checked against is kept with it."""
+
+    class Kind(models.TextChoices):
+        CONFIDENTIALITY = "confidentiality", _("Confidentiality agreement")
+        NON_COMPETE = "non_compete", _("Non-compete agreement")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("person"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    signed_on = models.DateField(_("signed on"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    scope_text = models.TextField(_("scope"))
+    area = models.CharField(_("area"), max_length=200, blank=True)
+    monthly_compensation = models.DecimalField(
+        _("monthly compensation"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    average_monthly_wage = models.DecimalField(
+        _("average monthly wage of the last 12 months"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    penalty = models.DecimalField(_("penalty for breach"), max_digits=14, decimal_places=2, null=True, blank=True)
+    checked = models.JSONField(default=dict, blank=True)  # rules.NonCompeteBounds.record
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    scope = Scope(
+        enterprises=("person__enterprise",),
+        members=("person__account",),
+        enterprise_private=True,
+        grants=ADMIN_KEEPS,
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+
+    def __str__(self) -> str:
+        return f"{self.person.name} · {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("protection:agreement_detail", args=[self.pk])
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -19,8 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from shangmi.accounts.models import User
 from shangmi.core.calendar import program_today
 from shangmi.core.errors import AppError, Message
+from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, ensure_in_scope, may, restricted
+from shangmi.enforcement.rules import RuleMissing
+from shangmi.protection import rules
 from shangmi.protection.models import (
+    Agreement,
     Measure,
     Person,
     SecretPoint,
@@ -278,3 +283,217 @@ def secret_point_change(
             changes=changes,
         )
     return point
+
+
+# --- people (涉密人员) ---------------------------------------------------------------------------
+
+ACCOUNT_FOREIGN = Message(
+    "protection.account_foreign", _("Link an account of your enterprise's own staff that no other person uses.")
+)
+LEFT_BEFORE_HIRED = Message("protection.left_before_hired", _("The person cannot leave before being hired."))
+
+
+def linkable_accounts(user: User, person: Person | None = None) -> Any:
+    """The accounts a person record may be linked to: the enterprise's own, not linked elsewhere."""
+    if user.enterprise_id is None:
+        return User.objects.none()
+    taken = Person.objects.filter(account__isnull=False)
+    if person is not None:
+        taken = taken.exclude(pk=person.pk)
+    return User.objects.filter(
+        enterprise_id=user.enterprise_id, role__in=(Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF)
+    ).exclude(pk__in=taken.values("account"))
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    name: str
+    department: str = ""
+    post: str = ""
+    post_category: str = Person.PostCategory.OTHER
+    grade: str = "general"
+    account: User | None = None
+    hired_on: datetime.date | None = None
+    left_on: datetime.date | None = None
+
+
+def _person_values(user: User, data: PersonInput, person: Person | None) -> dict[str, Any]:
+    if not data.name.strip():
+        raise AppError(NAME_EMPTY, field="name")
+    if data.account is not None and not linkable_accounts(user, person).filter(pk=data.account.pk).exists():
+        raise AppError(ACCOUNT_FOREIGN, field="account")
+    if data.hired_on and data.left_on and data.left_on < data.hired_on:
+        raise AppError(LEFT_BEFORE_HIRED, field="left_on")
+    return {
+        "name": data.name.strip(),
+        "department": data.department.strip(),
+        "post": data.post.strip(),
+        "post_category": data.post_category,
+        "grade": data.grade,
+        "account": data.account,
+        "hired_on": data.hired_on,
+        "left_on": data.left_on,
+    }
+
+
+def person_create(*, user: User, data: PersonInput) -> Person:
+    enterprise_id = _keeper(user)
+    values = _person_values(user, data, None)
+    with transaction.atomic():
+        person = Person.objects.create(enterprise_id=enterprise_id, **values)
+        ensure_in_scope(person, user, ADD)
+    return person
+
+
+def person_update(*, user: User, person: Person, data: PersonInput) -> Person:
+    _keeper(user)
+    values = _person_values(user, data, person)
+    with transaction.atomic():
+        locked = restricted(Person, user, CHANGE).select_for_update().filter(pk=person.pk).first()
+        if locked is None:
+            raise AppError(NOT_KEEPER)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save()
+    return locked
+
+
+# --- agreements ------------------------------------------------------------------------------------
+
+END_BEFORE_START = Message("protection.end_before_start", _("The agreement cannot end before it starts."))
+SCOPE_EMPTY = Message("protection.scope_empty", _("Say what the agreement covers."))
+NONCOMPETE_WHO = Message(
+    "protection.noncompete_who",
+    _(
+        "A non-compete binds only senior management, senior technical staff and others bound to "
+        "confidentiality (%(source)s): record %(name)s's post category or a confidentiality agreement first."
+    ),
+)
+NONCOMPETE_END = Message("protection.noncompete_end", _("Say when the non-compete ends."))
+NONCOMPETE_TOO_LONG = Message(
+    "protection.noncompete_too_long",
+    _("A non-compete lasts at most %(months)d months (%(source)s): it must end by %(latest)s."),
+)
+NONCOMPETE_WAGE = Message(
+    "protection.noncompete_wage", _("Give the person's average monthly wage of the last 12 months.")
+)
+NONCOMPETE_COMPENSATION = Message(
+    "protection.noncompete_compensation",
+    _(
+        "The monthly compensation must be at least %(floor)s yuan: %(share)s%% of the average monthly wage "
+        "(%(share_source)s) and not below the local minimum wage of %(minimum)s yuan."
+    ),
+)
+RULES_MISSING = Message(
+    "protection.rules_missing", _("The labour-law rules are not loaded (%(code)s): run load_reference_data.")
+)
+
+
+@dataclass(frozen=True)
+class AgreementInput:
+    person: Person
+    kind: str
+    signed_on: datetime.date
+    scope_text: str
+    starts_on: datetime.date | None = None  # None: the day it was signed
+    ends_on: datetime.date | None = None
+    area: str = ""
+    monthly_compensation: Decimal | None = None
+    average_monthly_wage: Decimal | None = None
+    penalty: Decimal | None = None
+    note: str = ""
+
+
+def bound_to_confidentiality(person: Person, on: datetime.date, exclude: Agreement | None = None) -> bool:
+    """Senior management or technical staff, or a confidentiality agreement in force on ``on``."""
+    if person.post_category in (Person.PostCategory.SENIOR_MANAGEMENT, Person.PostCategory.SENIOR_TECHNICIAN):
+        return True
+    agreements = person.agreements.filter(kind=Agreement.Kind.CONFIDENTIALITY, starts_on__lte=on)
+    if exclude is not None:
+        agreements = agreements.exclude(pk=exclude.pk)
+    return agreements.exclude(ends_on__lt=on).exists()
+
+
+def _agreement_values(data: AgreementInput, agreement: Agreement | None) -> dict[str, Any]:
+    starts_on = data.starts_on or data.signed_on
+    if not data.scope_text.strip():
+        raise AppError(SCOPE_EMPTY, field="scope_text")
+    if data.ends_on is not None and data.ends_on < starts_on:
+        raise AppError(END_BEFORE_START, field="ends_on")
+    values: dict[str, Any] = {
+        "kind": data.kind,
+        "signed_on": data.signed_on,
+        "starts_on": starts_on,
+        "ends_on": data.ends_on,
+        "scope_text": data.scope_text.strip(),
+        "area": data.area.strip(),
+        "monthly_compensation": data.monthly_compensation,
+        "average_monthly_wage": data.average_monthly_wage,
+        "penalty": data.penalty,
+        "note": data.note.strip(),
+        "checked": {},
+    }
+    if data.kind == Agreement.Kind.NON_COMPETE:
+        values["checked"] = noncompete_check(data, starts_on, agreement)
+    return values
+
+
+def noncompete_check(data: AgreementInput, starts_on: datetime.date, agreement: Agreement | None) -> dict[str, Any]:
+    """Refuse a non-compete outside the labour-law bounds; the bounds it was checked against."""
+    person = data.person
+    try:
+        bounds = rules.noncompete_bounds(person.enterprise.region, starts_on)
+    except RuleMissing as exc:
+        raise AppError(RULES_MISSING, code=str(exc)) from exc
+    if not bound_to_confidentiality(person, starts_on, exclude=agreement):
+        raise AppError(NONCOMPETE_WHO, field="person", name=person.name, source="劳动合同法第二十四条")
+    if data.ends_on is None:
+        raise AppError(NONCOMPETE_END, field="ends_on")
+    latest = bounds.latest_end(starts_on)
+    if data.ends_on > latest:
+        raise AppError(
+            NONCOMPETE_TOO_LONG,
+            field="ends_on",
+            months=int(bounds.max_term.value),
+            source=rules.source_of(bounds.max_term),
+            latest=latest.isoformat(),
+        )
+    if data.average_monthly_wage is None or data.average_monthly_wage <= 0:
+        raise AppError(NONCOMPETE_WAGE, field="average_monthly_wage")
+    floor = bounds.compensation_floor(data.average_monthly_wage)
+    if data.monthly_compensation is None or data.monthly_compensation < floor:
+        raise AppError(
+            NONCOMPETE_COMPENSATION,
+            field="monthly_compensation",
+            floor=f"{floor:.2f}",
+            share=f"{bounds.share.value:g}",
+            share_source=rules.source_of(bounds.share),
+            minimum=f"{bounds.wage.value:.2f}" if bounds.wage is not None else "—",
+        )
+    return bounds.record(person.enterprise.region, data.average_monthly_wage)
+
+
+def agreement_record(*, user: User, data: AgreementInput) -> Agreement:
+    enterprise_id = _keeper(user)
+    _own_people(enterprise_id, [data.person], "person")
+    values = _agreement_values(data, None)
+    with transaction.atomic():
+        agreement = Agreement.objects.create(person=data.person, recorded_by=user, **values)
+        ensure_in_scope(agreement, user, ADD)
+    return agreement
+
+
+def agreement_update(*, user: User, agreement: Agreement, data: AgreementInput) -> Agreement:
+    enterprise_id = _keeper(user)
+    _own_people(enterprise_id, [data.person], "person")
+    values = _agreement_values(data, agreement)
+    with transaction.atomic():
+        locked = restricted(Agreement, user, CHANGE).select_for_update().filter(pk=agreement.pk).first()
+        if locked is None:
+            raise AppError(NOT_KEEPER)
+        locked.person = data.person
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save()
+        ensure_in_scope(locked, user, CHANGE)
+    return locked

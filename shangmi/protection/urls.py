@@ -14,4 +14,14 @@ urlpatterns: list[URLPattern] = [
         "secret-points/<int:pk>/declassify/", views.SecretPointDeclassifyView.as_view(), name="secret_point_declassify"
     ),
     path("secret-points/<int:pk>/destroy/", views.SecretPointDestroyView.as_view(), name="secret_point_destroy"),
+    path("people/", views.PersonListView.as_view(), name="person_list"),
+    path("people/new/", views.PersonCreateView.as_view(), name="person_create"),
+    path("people/export/", views.PersonExportView.as_view(), name="person_export"),
+    path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
+    path("people/<int:pk>/change/", views.PersonUpdateView.as_view(), name="person_update"),
+    path("agreements/", views.AgreementListView.as_view(), name="agreement_list"),
+    path("agreements/new/", views.AgreementCreateView.as_view(), name="agreement_create"),
+    path("agreements/export/", views.AgreementExportView.as_view(), name="agreement_export"),
+    path("agreements/<int:pk>/", views.AgreementDetailView.as_view(), name="agreement_detail"),
+    path("agreements/<int:pk>/change/", views.AgreementUpdateView.as_view(), name="agreement_update"),
 ]

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.core.paginator import Page
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -21,14 +21,14 @@ from shangmi.accounts.requests import signed_in_user
 from shangmi.core.calendar import program_today
 from shangmi.core.forms import save_through
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
-from shangmi.core.scoping import ADD, CHANGE, in_scope, may
+from shangmi.core.scoping import ADD, CHANGE, in_scope, may, restricted
 from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, refusals_as_messages
 from shangmi.core.xlsx import xlsx_response
 from shangmi.protection import access, services
-from shangmi.protection.exporting import secret_points_export
-from shangmi.protection.filters import SecretPointFilter
-from shangmi.protection.forms import DecisionForm, SecretPointForm
-from shangmi.protection.models import Category, Grade, Person, SecretPoint, SecretPointEvent
+from shangmi.protection.exporting import agreements_export, people_export, secret_points_export
+from shangmi.protection.filters import AgreementFilter, PersonFilter, SecretPointFilter
+from shangmi.protection.forms import AgreementForm, DecisionForm, PersonForm, SecretPointForm
+from shangmi.protection.models import Agreement, Category, Grade, Person, SecretPoint, SecretPointEvent
 
 
 def _record_list(request: HttpRequest, page: Page[Any], action: str) -> None:
@@ -221,3 +221,195 @@ class SecretPointDeclassifyView(SecretPointStepView):
 class SecretPointDestroyView(SecretPointStepView):
     step = SecretPointEvent.Kind.DESTROYED
     done = gettext_lazy("Recorded as destroyed.")
+
+
+# --- people (涉密人员) ---------------------------------------------------------------------------
+
+
+class PersonRows(FilteredRowsMixin):
+    model = Person
+    filterset_class = PersonFilter
+    ordering = ("name", "pk")
+
+    def base_queryset(self) -> QuerySet[Person]:
+        # How many live secret points each person knows, in one query with the rows.
+        live = Q(secret_points__status__in=(SecretPoint.Status.PROPOSED, SecretPoint.Status.FILED))
+        return self.get_queryset().annotate(known=Count("secret_points", filter=live, distinct=True))
+
+
+class PersonListView(PersonRows, ScopedListView):
+    template_name = "protection/person_list.html"
+
+    def page_context(self, page: Page[Any]) -> dict[str, Any]:
+        _record_list(self.request, page, access.PEOPLE_LIST)
+        return {
+            "can_add": may(self.request.user, ADD, Person),
+            "grades": Grade.choices,
+            "categories": Person.PostCategory.choices,
+        }
+
+
+class PersonExportView(PersonRows, ScopedExportView):
+    def export(self, rows: QuerySet[Person]) -> HttpResponseBase:
+        response = xlsx_response(lambda target: people_export(rows, target), "涉密人员台账.xlsx")
+        access.record(signed_in_user(self.request), access.PEOPLE_EXPORT)
+        return response
+
+
+class PersonDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Person
+    template_name = "protection/person_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = signed_in_user(self.request)
+        person = self.scoped_object_as(Person)
+        access.record(user, access.PERSON_VIEW, person)
+        context.update(
+            person=person,
+            # Only the secret points the reader may read themselves.
+            secret_points=restricted(SecretPoint, user).filter(circle=person).order_by("name", "pk"),
+            agreements=restricted(Agreement, user).filter(person=person).order_by("-starts_on", "-pk"),
+            can_change=in_scope(person, user, CHANGE),
+            today=program_today(),
+        )
+        return context
+
+
+class PersonFormView(TemplateView):
+    template_name = "protection/person_form.html"
+    request: HttpRequest
+
+    def existing(self) -> Person | None:
+        return None
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        person = self.existing()
+        initial = PersonForm.initial_of(person) if person else None
+        form = PersonForm(user=signed_in_user(request), person=person, initial=initial)
+        return self.render_to_response({"form": form, "person": person})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = signed_in_user(request)
+        person = self.existing()
+        form = PersonForm(request.POST, user=user, person=person)
+        saved = None
+        if form.is_valid():
+            if person is None:
+                saved = save_through(form, lambda: services.person_create(user=user, data=form.person_input()),
+                                     out_of_scope_field=None)  # fmt: skip
+            else:
+                saved = save_through(
+                    form,
+                    lambda: services.person_update(user=user, person=person, data=form.person_input()),
+                    out_of_scope_field=None,
+                )
+        if saved is None:
+            return self.render_to_response({"form": form, "person": person})
+        messages.success(request, _("Saved."))
+        return HttpResponseRedirect(saved.get_absolute_url())
+
+
+class PersonCreateView(RightRequiredMixin, PersonFormView):
+    model = Person
+    action = ADD
+
+
+class PersonUpdateView(ScopedObjectViewMixin, PersonFormView):
+    model = Person
+    action = CHANGE
+
+    def existing(self) -> Person | None:
+        return self.scoped_object_as(Person)
+
+
+# --- agreements ------------------------------------------------------------------------------------
+
+
+class AgreementRows(FilteredRowsMixin):
+    model = Agreement
+    filterset_class = AgreementFilter
+    ordering = ("-starts_on", "-pk")
+
+    def base_queryset(self) -> QuerySet[Agreement]:
+        return self.get_queryset().select_related("person")
+
+
+class AgreementListView(AgreementRows, ScopedListView):
+    template_name = "protection/agreement_list.html"
+
+    def page_context(self, page: Page[Any]) -> dict[str, Any]:
+        _record_list(self.request, page, access.AGREEMENTS_LIST)
+        return {"can_add": may(self.request.user, ADD, Agreement), "kinds": Agreement.Kind.choices,
+                "today": program_today()}  # fmt: skip
+
+
+class AgreementExportView(AgreementRows, ScopedExportView):
+    def export(self, rows: QuerySet[Agreement]) -> HttpResponseBase:
+        response = xlsx_response(lambda target: agreements_export(rows, target), "保密与竞业限制协议台账.xlsx")
+        access.record(signed_in_user(self.request), access.AGREEMENTS_EXPORT)
+        return response
+
+
+class AgreementDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Agreement
+    template_name = "protection/agreement_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = signed_in_user(self.request)
+        agreement = self.scoped_object_as(Agreement)
+        access.record(user, access.AGREEMENT_VIEW, agreement)
+        context.update(
+            agreement=agreement,
+            can_change=in_scope(agreement, user, CHANGE),
+            in_force=agreement.in_force_on(program_today()),
+        )
+        return context
+
+
+class AgreementFormView(TemplateView):
+    template_name = "protection/agreement_form.html"
+    request: HttpRequest
+
+    def existing(self) -> Agreement | None:
+        return None
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        agreement = self.existing()
+        initial = AgreementForm.initial_of(agreement) if agreement else {"person": request.GET.get("person")}
+        form = AgreementForm(user=signed_in_user(request), initial=initial)
+        return self.render_to_response({"form": form, "agreement": agreement})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = signed_in_user(request)
+        agreement = self.existing()
+        form = AgreementForm(request.POST, user=user)
+        saved = None
+        if form.is_valid():
+            if agreement is None:
+                saved = save_through(form, lambda: services.agreement_record(user=user, data=form.agreement_input()),
+                                     out_of_scope_field=None)  # fmt: skip
+            else:
+                saved = save_through(
+                    form,
+                    lambda: services.agreement_update(user=user, agreement=agreement, data=form.agreement_input()),
+                    out_of_scope_field=None,
+                )
+        if saved is None:
+            return self.render_to_response({"form": form, "agreement": agreement})
+        messages.success(request, _("Saved."))
+        return HttpResponseRedirect(saved.get_absolute_url())
+
+
+class AgreementCreateView(RightRequiredMixin, AgreementFormView):
+    model = Agreement
+    action = ADD
+
+
+class AgreementUpdateView(ScopedObjectViewMixin, AgreementFormView):
+    model = Agreement
+    action = CHANGE
+
+    def existing(self) -> Agreement | None:
+        return self.scoped_object_as(Agreement)

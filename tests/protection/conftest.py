@@ -8,8 +8,16 @@ from typing import Any
 
 import pytest
 
+from shangmi.enforcement.rules import rules_load
 from shangmi.protection.models import Grade, Person, SecretPoint, Subject, TermKind
+from shangmi.protection.rules import RULES_FILE
 from shangmi.protection.services import SecretPointInput, secret_point_propose
+
+
+@pytest.fixture
+def rules(db: Any) -> None:
+    """The labour-law bounds as shipped (data/rules.json)."""
+    rules_load(RULES_FILE)
 
 
 def person(enterprise: Any, name: str, **extra: Any) -> Person:
