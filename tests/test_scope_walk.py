@@ -592,6 +592,24 @@ def _agreement(world: Any, user: Any, side: str) -> Any:
     return agreement
 
 
+def _carrier(world: Any, user: Any, side: str) -> Any:
+    """A carrier of the side's secret point, in its staff member's custody."""
+    from shangmi.protection.models import Carrier
+    from shangmi.protection.services import CarrierInput, carrier_register
+
+    name = f"{side}-side 载体 算法说明书"
+    existing = Carrier.objects.filter(name=name).first()
+    if existing:
+        return existing
+    point = _secret_point(world, user, side)
+    _responsible, staff = _people(world, side)
+    data = CarrierInput(
+        name=name, secret_points=[point], form="paper", grade_mark="core", custodian=staff,
+        location=f"{side}-side 保密柜",
+    )  # fmt: skip
+    return carrier_register(user=getattr(world, f"ent_admin_{side}"), data=data)
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -636,6 +654,7 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "protection.SecretPoint": _secret_point,
     "protection.Person": lambda w, u, side: _people(w, side)[1],
     "protection.Agreement": _agreement,
+    "protection.Carrier": _carrier,
 }
 
 
@@ -706,11 +725,12 @@ def secrets_of_inside(world: Any) -> list[str]:
     from shangmi.enforcement.models import Clue
 
     clues = Clue.objects.filter(region=world.jiangbei).values_list("reporter_name", "description")
-    from shangmi.protection.models import Person, SecretPoint
+    from shangmi.protection.models import Carrier, Person, SecretPoint
 
     protection = [
         *SecretPoint.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
         *Person.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
+        *Carrier.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
     ]
     return [
         *protection,
@@ -789,7 +809,7 @@ def test_outsider_never_sees_insider_data(
         # (deposits) exist on both sides so a leak of them would show.
         _deposit(world, world.ent_admin_in, "in")
         _deposit(world, world.ent_admin_out, "out")
-        for make in (_application, _visit, _activity, _survey, _demand, _clue, _secret_point):
+        for make in (_application, _visit, _activity, _survey, _demand, _clue, _secret_point, _carrier):
             make(world, world.ent_admin_in, "in")
             make(world, world.ent_admin_out, "out")
         if endpoint.name == "home:health":

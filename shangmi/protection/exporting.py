@@ -9,7 +9,7 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from shangmi.core.xlsx import new_workbook
-from shangmi.protection.models import Agreement, Person, SecretPoint
+from shangmi.protection.models import Agreement, Carrier, Person, SecretPoint
 
 
 def _write(target: IO[bytes], title: str, header: list[str], rows: Iterable[list[Any]]) -> None:
@@ -98,3 +98,28 @@ def agreements_export(rows: Iterable[Agreement], target: IO[bytes]) -> None:
 
 def _money(value: Decimal | None) -> Any:
     return float(value) if value is not None else ""
+
+
+def carriers_export(rows: Iterable[Carrier], target: IO[bytes]) -> None:
+    header = [_("Carrier number"), _("Name"), _("Secret points"), _("Form"), _("Grade mark"), _("Custodian"),
+              _("Where it is kept"), _("Copies registered"), _("Copies now"), _("Copies out")]  # fmt: skip
+    _write(
+        target,
+        _("Carriers"),
+        header,
+        (
+            [
+                carrier.number,
+                carrier.name,
+                "、".join(point.name for point in carrier.secret_points.all()),
+                carrier.get_form_display(),
+                carrier.get_grade_mark_display(),
+                carrier.custodian.name,
+                carrier.location,
+                carrier.copies,
+                getattr(carrier, "current", ""),
+                getattr(carrier, "out", ""),
+            ]
+            for carrier in rows
+        ),
+    )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.calendar import program_today
 from shangmi.core.lists import ScopedFilterSet
-from shangmi.protection.models import Agreement, Category, Grade, Person, SecretPoint
+from shangmi.protection.models import Agreement, Carrier, Category, Grade, Person, SecretPoint
 
 
 class SecretPointFilter(ScopedFilterSet):
@@ -54,3 +54,16 @@ class AgreementFilter(ScopedFilterSet):
         today = program_today()
         in_force = queryset.filter(starts_on__lte=today).exclude(ends_on__lt=today)
         return in_force if value else queryset.exclude(pk__in=in_force.values("pk"))
+
+
+class CarrierFilter(ScopedFilterSet):
+    form = django_filters.ChoiceFilter(choices=Carrier.Form.choices, label=_("Form"), empty_label=_("Any form"))
+    grade_mark = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade mark"), empty_label=_("Any grade"))
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+
+    class Meta:
+        model = Carrier
+        fields = ["form", "grade_mark", "q"]
+
+    def filter_q(self, queryset: QuerySet[Carrier], name: str, value: Any) -> QuerySet[Carrier]:
+        return queryset.filter(Q(name__icontains=value) | Q(number__icontains=value)) if value else queryset

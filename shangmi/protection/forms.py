@@ -5,13 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.accounts.models import User
 from shangmi.core.forms import BootstrapMixin, model_choices
-from shangmi.protection.models import Agreement, Grade, Measure, Person, SecretPoint, Subject, TermKind
+from shangmi.core.scoping import CHANGE, restricted
+from shangmi.protection.models import (
+    Agreement,
+    Carrier,
+    CarrierEvent,
+    Grade,
+    Measure,
+    Person,
+    SecretPoint,
+    Subject,
+    TermKind,
+)
 from shangmi.protection.services import (
     AgreementInput,
+    CarrierInput,
+    CarrierLogInput,
     PersonInput,
     SecretPointInput,
     enterprise_people,
@@ -188,3 +202,65 @@ class AgreementForm(BootstrapMixin, forms.Form):
 
     def agreement_input(self) -> AgreementInput:
         return AgreementInput(**self.cleaned_data)
+
+
+class CarrierForm(BootstrapMixin, forms.Form):
+    number = forms.CharField(label=_("Carrier number"), max_length=64, required=False)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    secret_points = forms.ModelMultipleChoiceField(
+        label=_("Secret points"), queryset=SecretPoint.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    form = forms.ChoiceField(label=_("Form"), choices=Carrier.Form.choices)
+    grade_mark = forms.ChoiceField(
+        label=_("Grade mark"), choices=Grade.choices, help_text=_("Not lower than its highest secret point.")
+    )
+    custodian = forms.ModelChoiceField(label=_("Custodian"), queryset=Person.objects.none())
+    location = forms.CharField(label=_("Where it is kept"), max_length=200)
+    copies = forms.IntegerField(label=_("Copies"), min_value=1, max_value=100000, initial=1)
+
+    def __init__(self, *args: Any, user: User, carrier: Carrier | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        points = restricted(SecretPoint, user, CHANGE)  # the enterprise's own: only its admins change them
+        live = points.filter(status__in=(SecretPoint.Status.PROPOSED, SecretPoint.Status.FILED))
+        if carrier is not None:  # its own secret points stay choosable whatever became of them
+            live = points.filter(Q(pk__in=live.values("pk")) | Q(carriers=carrier)).distinct()
+            del self.fields["copies"]  # the log changes the copies
+        model_choices(self, "secret_points").queryset = live.order_by("name", "pk")
+        model_choices(self, "custodian").queryset = enterprise_people(user).order_by("name", "pk")
+
+    @classmethod
+    def initial_of(cls, carrier: Carrier) -> dict[str, Any]:
+        names = ("number", "name", "form", "grade_mark", "location")
+        return {name: getattr(carrier, name) for name in names} | {
+            "custodian": carrier.custodian_id,
+            "secret_points": [point.pk for point in carrier.secret_points.all()],
+        }
+
+    def carrier_input(self) -> CarrierInput:
+        data = self.cleaned_data
+        return CarrierInput(
+            number=data["number"], name=data["name"], secret_points=list(data["secret_points"]), form=data["form"],
+            grade_mark=data["grade_mark"], custodian=data["custodian"], location=data["location"],
+            copies=data.get("copies") or 1,
+        )  # fmt: skip
+
+
+class CarrierLogForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[(kind.value, kind.label) for kind in CarrierEvent.Kind if kind != CarrierEvent.Kind.HANDOVER],
+    )
+    person = forms.ModelChoiceField(label=_("Who"), queryset=Person.objects.none(), required=False)
+    copies = forms.IntegerField(label=_("Copies"), min_value=1, max_value=100000, initial=1)
+    on = forms.DateField(label=_("Date"), required=False, widget=DATE, help_text=_("Empty: today."))
+    approver = forms.CharField(
+        label=_("Approved by"), max_length=100, required=False, help_text=_("Needed to copy or destroy.")
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "person").queryset = enterprise_people(user).order_by("name", "pk")
+
+    def log_input(self) -> CarrierLogInput:
+        return CarrierLogInput(**self.cleaned_data)

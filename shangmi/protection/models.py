@@ -309,3 +309,80 @@ class Agreement(models.Model):
 
     def in_force_on(self, day: datetime.date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class Carrier(models.Model):
+    """A carrier (载体) of one or more secret points: a document, a file, a drawing, a medium,
+    a sample. Its copies and who holds them follow from its log (CarrierEvent), never typed."""
+
+    class Form(models.TextChoices):
+        PAPER = "paper", _("Paper document")
+        ELECTRONIC = "electronic", _("Electronic file")
+        MEDIUM = "medium", _("Storage medium")
+        DRAWING = "drawing", _("Drawing")
+        SAMPLE = "sample", _("Sample or prototype")
+        EQUIPMENT = "equipment", _("Equipment")
+        OTHER = "other", _("Other form")
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="+", verbose_name=_("enterprise")
+    )
+    number = models.CharField(_("carrier number"), max_length=64, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    secret_points = models.ManyToManyField(SecretPoint, related_name="carriers", verbose_name=_("secret points"))
+    form = models.CharField(_("form"), max_length=16, choices=Form.choices)
+    grade_mark = models.CharField(_("grade mark"), max_length=16, choices=Grade.choices)
+    custodian = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="carriers_kept", verbose_name=_("custodian")
+    )
+    location = models.CharField(_("where it is kept"), max_length=200)
+    copies = models.PositiveIntegerField(_("copies registered"), default=1)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    scope = Scope(
+        enterprises=("enterprise",), members=("custodian__account",), enterprise_private=True, grants=ADMIN_KEEPS
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-registered_at", "-pk"]
+        verbose_name = _("carrier")
+        verbose_name_plural = _("carriers")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("protection:carrier_detail", args=[self.pk])
+
+
+class CarrierEvent(models.Model):
+    """One line of a carrier's log (借阅, 归还, 复制, 销毁, 交接): append-only. Borrowed and
+    copied copies are held by ``person`` until returned."""
+
+    class Kind(models.TextChoices):
+        BORROW = "borrow", _("Borrowed")
+        RETURN = "return", _("Returned")
+        COPY = "copy", _("Copied")
+        DESTROY = "destroy", _("Destroyed")
+        HANDOVER = "handover", _("Custody handed over")
+
+    carrier = models.ForeignKey(Carrier, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="carrier_events", verbose_name=_("person")
+    )
+    copies = models.PositiveIntegerField(_("copies"), default=1)
+    on = models.DateField(_("date"))
+    approver = models.CharField(_("approved by"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["person", "kind"], name="protection_carrier_ev_person")]
+
+    def __str__(self) -> str:
+        return f"{self.carrier_id} {self.kind} {self.copies}"

@@ -26,6 +26,8 @@ from shangmi.enforcement.rules import RuleMissing
 from shangmi.protection import rules
 from shangmi.protection.models import (
     Agreement,
+    Carrier,
+    CarrierEvent,
     Measure,
     Person,
     SecretPoint,
@@ -497,3 +499,147 @@ def agreement_update(*, user: User, agreement: Agreement, data: AgreementInput) 
         locked.save()
         ensure_in_scope(locked, user, CHANGE)
     return locked
+
+
+# --- carriers (载体) and their log ---------------------------------------------------------------
+
+CARRIER_POINTS = Message("protection.carrier_points", _("Name the secret points the carrier holds."))
+CARRIER_POINT_FOREIGN = Message("protection.carrier_point_foreign", _("%(name)s is not one of your secret points."))
+GRADE_BELOW = Message(
+    "protection.grade_below",
+    _("The carrier holds %(name)s, graded %(grade)s: its mark cannot be lower than that."),
+)
+COPIES_POSITIVE = Message("protection.copies_positive", _("The number of copies is a whole number of at least 1."))
+CARRIER_GONE = Message("protection.carrier_gone", _("Every copy of this carrier is destroyed."))
+PERSON_NEEDED = Message("protection.person_needed", _("Say who borrowed, returned or received it."))
+NOT_IN_CUSTODY = Message(
+    "protection.not_in_custody", _("Only %(available)d copies are in the custodian's hands; the rest are out.")
+)
+RETURN_TOO_MANY = Message(
+    "protection.return_too_many", _("%(name)s holds %(held)d copies of this carrier, not %(copies)d.")
+)
+LOG_FORM = Message("protection.log_form", _("The log line was not recorded: %(error)s"))
+LOG_KIND = Message("protection.log_kind", _("Borrow, return, copy or destroy: choose one."))
+
+
+@dataclass(frozen=True)
+class CarrierInput:
+    name: str
+    secret_points: Sequence[SecretPoint]
+    form: str
+    grade_mark: str
+    custodian: Person
+    location: str
+    number: str = ""
+    copies: int = 1
+
+
+def _carrier_values(data: CarrierInput, enterprise_id: int) -> dict[str, Any]:
+    from shangmi.protection.models import GRADE_RANK, Grade
+
+    if not data.name.strip():
+        raise AppError(NAME_EMPTY, field="name")
+    if not data.secret_points:
+        raise AppError(CARRIER_POINTS, field="secret_points")
+    for point in data.secret_points:
+        if point.enterprise_id != enterprise_id:
+            raise AppError(CARRIER_POINT_FOREIGN, field="secret_points", name=point.name)
+        if GRADE_RANK[Grade(point.grade)] > GRADE_RANK[Grade(data.grade_mark)]:
+            raise AppError(GRADE_BELOW, field="grade_mark", name=point.name, grade=str(point.get_grade_display()))
+    _own_people(enterprise_id, [data.custodian], "custodian")
+    if data.copies < 1:
+        raise AppError(COPIES_POSITIVE, field="copies")
+    return {
+        "name": data.name.strip(),
+        "number": data.number.strip(),
+        "form": data.form,
+        "grade_mark": data.grade_mark,
+        "custodian": data.custodian,
+        "location": data.location.strip(),
+    }
+
+
+def carrier_register(*, user: User, data: CarrierInput) -> Carrier:
+    enterprise_id = _keeper(user)
+    values = _carrier_values(data, enterprise_id)
+    with transaction.atomic():
+        carrier = Carrier.objects.create(enterprise_id=enterprise_id, copies=data.copies, registered_by=user, **values)
+        carrier.secret_points.set(data.secret_points)
+        ensure_in_scope(carrier, user, ADD)
+    return carrier
+
+
+def carrier_update(*, user: User, carrier: Carrier, data: CarrierInput, note: str = "") -> Carrier:
+    """A carrier's description changes; a new custodian is a handover in its log. Its copies
+    change only through the log."""
+    enterprise_id = _keeper(user)
+    values = _carrier_values(data, enterprise_id)
+    with transaction.atomic():
+        locked = restricted(Carrier, user, CHANGE).select_for_update().filter(pk=carrier.pk).first()
+        if locked is None:
+            raise AppError(NOT_KEEPER)
+        handed_to = values["custodian"] if values["custodian"].pk != locked.custodian_id else None
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save()
+        locked.secret_points.set(data.secret_points)
+        if handed_to is not None:
+            CarrierEvent.objects.create(
+                carrier=locked, kind=CarrierEvent.Kind.HANDOVER, person=handed_to, copies=0, on=program_today(),
+                actor=user, note=note.strip()[:500],
+            )  # fmt: skip
+    return locked
+
+
+@dataclass(frozen=True)
+class CarrierLogInput:
+    kind: str
+    copies: int = 1
+    person: Person | None = None
+    on: datetime.date | None = None
+    approver: str = ""
+    note: str = ""
+
+
+def carrier_log(*, user: User, carrier: Carrier, data: CarrierLogInput) -> CarrierEvent:
+    """A line of the carrier's log, refused where the copies do not add up: a borrower returns
+    only what they hold, and only copies in the custodian's hands are lent or destroyed."""
+    from shangmi.protection.selectors import carrier_state
+
+    Kind = CarrierEvent.Kind
+    enterprise_id = _keeper(user)
+    if data.kind not in (Kind.BORROW, Kind.RETURN, Kind.COPY, Kind.DESTROY):
+        raise AppError(LOG_KIND, field="kind")
+    if data.copies < 1:
+        raise AppError(COPIES_POSITIVE, field="copies")
+    if data.kind != Kind.DESTROY:
+        if data.person is None:
+            raise AppError(PERSON_NEEDED, field="person")
+        _own_people(enterprise_id, [data.person], "person")
+    if data.kind in (Kind.COPY, Kind.DESTROY) and not data.approver.strip():
+        raise AppError(APPROVER_MISSING, field="approver")
+    day = _decision_day(data.on)
+    with transaction.atomic():
+        locked = restricted(Carrier, user, CHANGE).select_for_update().filter(pk=carrier.pk).first()
+        if locked is None:
+            raise AppError(NOT_KEEPER)
+        state = carrier_state(locked)
+        if state.destroyed:
+            raise AppError(CARRIER_GONE)
+        if data.kind in (Kind.BORROW, Kind.DESTROY) and data.copies > state.in_custody:
+            raise AppError(NOT_IN_CUSTODY, field="copies", available=state.in_custody)
+        if data.kind == Kind.RETURN:
+            assert data.person is not None
+            held = state.holders.get(data.person.pk, 0)
+            if data.copies > held:
+                raise AppError(RETURN_TOO_MANY, field="copies", name=data.person.name, held=held, copies=data.copies)
+        return CarrierEvent.objects.create(
+            carrier=locked,
+            kind=data.kind,
+            person=data.person if data.kind != Kind.DESTROY else None,
+            copies=data.copies,
+            on=day,
+            approver=data.approver.strip(),
+            note=data.note.strip()[:500],
+            actor=user,
+        )

@@ -24,4 +24,10 @@ urlpatterns: list[URLPattern] = [
     path("agreements/export/", views.AgreementExportView.as_view(), name="agreement_export"),
     path("agreements/<int:pk>/", views.AgreementDetailView.as_view(), name="agreement_detail"),
     path("agreements/<int:pk>/change/", views.AgreementUpdateView.as_view(), name="agreement_update"),
+    path("carriers/", views.CarrierListView.as_view(), name="carrier_list"),
+    path("carriers/new/", views.CarrierCreateView.as_view(), name="carrier_create"),
+    path("carriers/export/", views.CarrierExportView.as_view(), name="carrier_export"),
+    path("carriers/<int:pk>/", views.CarrierDetailView.as_view(), name="carrier_detail"),
+    path("carriers/<int:pk>/change/", views.CarrierUpdateView.as_view(), name="carrier_update"),
+    path("carriers/<int:pk>/log/", views.CarrierLogView.as_view(), name="carrier_log"),
 ]

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.core.paginator import Page
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -25,10 +25,18 @@ from shangmi.core.scoping import ADD, CHANGE, in_scope, may, restricted
 from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, refusals_as_messages
 from shangmi.core.xlsx import xlsx_response
 from shangmi.protection import access, services
-from shangmi.protection.exporting import agreements_export, people_export, secret_points_export
-from shangmi.protection.filters import AgreementFilter, PersonFilter, SecretPointFilter
-from shangmi.protection.forms import AgreementForm, DecisionForm, PersonForm, SecretPointForm
-from shangmi.protection.models import Agreement, Category, Grade, Person, SecretPoint, SecretPointEvent
+from shangmi.protection.exporting import agreements_export, carriers_export, people_export, secret_points_export
+from shangmi.protection.filters import AgreementFilter, CarrierFilter, PersonFilter, SecretPointFilter
+from shangmi.protection.forms import (
+    AgreementForm,
+    CarrierForm,
+    CarrierLogForm,
+    DecisionForm,
+    PersonForm,
+    SecretPointForm,
+)
+from shangmi.protection.models import Agreement, Carrier, Category, Grade, Person, SecretPoint, SecretPointEvent
+from shangmi.protection.selectors import carrier_state, count_secret_points, with_copies
 
 
 def _record_list(request: HttpRequest, page: Page[Any], action: str) -> None:
@@ -233,8 +241,7 @@ class PersonRows(FilteredRowsMixin):
 
     def base_queryset(self) -> QuerySet[Person]:
         # How many live secret points each person knows, in one query with the rows.
-        live = Q(secret_points__status__in=(SecretPoint.Status.PROPOSED, SecretPoint.Status.FILED))
-        return self.get_queryset().annotate(known=Count("secret_points", filter=live, distinct=True))
+        return count_secret_points(self.get_queryset())
 
 
 class PersonListView(PersonRows, ScopedListView):
@@ -413,3 +420,131 @@ class AgreementUpdateView(ScopedObjectViewMixin, AgreementFormView):
 
     def existing(self) -> Agreement | None:
         return self.scoped_object_as(Agreement)
+
+
+# --- carriers (载体) ---------------------------------------------------------------------------------
+
+
+class CarrierRows(FilteredRowsMixin):
+    model = Carrier
+    filterset_class = CarrierFilter
+    ordering = ("-registered_at", "-pk")
+
+    def base_queryset(self) -> QuerySet[Carrier]:
+        user = self.request.user
+        # A carrier names only the secret points the reader may read.
+        points = restricted(SecretPoint, user).order_by("name", "pk")
+        return with_copies(
+            self.get_queryset().select_related("custodian").prefetch_related(Prefetch("secret_points", points))
+        )
+
+
+class CarrierListView(CarrierRows, ScopedListView):
+    template_name = "protection/carrier_list.html"
+
+    def page_context(self, page: Page[Any]) -> dict[str, Any]:
+        _record_list(self.request, page, access.CARRIERS_LIST)
+        return {
+            "can_add": may(self.request.user, ADD, Carrier),
+            "forms": Carrier.Form.choices,
+            "grades": Grade.choices,
+        }
+
+
+class CarrierExportView(CarrierRows, ScopedExportView):
+    def export(self, rows: QuerySet[Carrier]) -> HttpResponseBase:
+        response = xlsx_response(lambda target: carriers_export(rows, target), "涉密载体台账.xlsx")
+        access.record(signed_in_user(self.request), access.CARRIERS_EXPORT)
+        return response
+
+
+class CarrierDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Carrier
+    template_name = "protection/carrier_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = signed_in_user(self.request)
+        carrier = self.scoped_object_as(Carrier)
+        access.record(user, access.CARRIER_VIEW, carrier)
+        state = carrier_state(carrier)
+        holders = Person.objects.in_bulk(list(state.holders))
+        keeper = in_scope(carrier, user, CHANGE)
+        context.update(
+            carrier=carrier,
+            state=state,
+            holders=[(holders[pk], copies) for pk, copies in state.holders.items() if pk in holders],
+            secret_points=restricted(SecretPoint, user).filter(carriers=carrier).order_by("name", "pk"),
+            events=carrier.events.select_related("person", "actor"),
+            can_change=keeper,
+            log_form=CarrierLogForm(user=user) if keeper and not state.destroyed else None,
+        )
+        return context
+
+
+class CarrierFormView(TemplateView):
+    template_name = "protection/carrier_form.html"
+    request: HttpRequest
+
+    def existing(self) -> Carrier | None:
+        return None
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        carrier = self.existing()
+        initial = CarrierForm.initial_of(carrier) if carrier else None
+        form = CarrierForm(user=signed_in_user(request), carrier=carrier, initial=initial)
+        return self.render_to_response({"form": form, "carrier": carrier})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = signed_in_user(request)
+        carrier = self.existing()
+        form = CarrierForm(request.POST, user=user, carrier=carrier)
+        saved = None
+        if form.is_valid():
+            if carrier is None:
+                saved = save_through(form, lambda: services.carrier_register(user=user, data=form.carrier_input()),
+                                     out_of_scope_field=None)  # fmt: skip
+            else:
+                saved = save_through(
+                    form,
+                    lambda: services.carrier_update(user=user, carrier=carrier, data=form.carrier_input()),
+                    out_of_scope_field=None,
+                )
+        if saved is None:
+            return self.render_to_response({"form": form, "carrier": carrier})
+        messages.success(request, _("Saved."))
+        return HttpResponseRedirect(saved.get_absolute_url())
+
+
+class CarrierCreateView(RightRequiredMixin, CarrierFormView):
+    model = Carrier
+    action = ADD
+
+
+class CarrierUpdateView(ScopedObjectViewMixin, CarrierFormView):
+    model = Carrier
+    action = CHANGE
+
+    def existing(self) -> Carrier | None:
+        return self.scoped_object_as(Carrier)
+
+
+class CarrierLogView(ScopedObjectViewMixin, View):
+    """A line of the carrier's log (borrow, return, copy, destroy); refusals become messages."""
+
+    model = Carrier
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        carrier = self.scoped_object_as(Carrier)
+        user = signed_in_user(request)
+        form = CarrierLogForm(request.POST, user=user)
+        with refusals_as_messages(request) as outcome:
+            if not form.is_valid():
+                field, errors = next(iter(form.errors.items()))
+                raise services.AppError(services.LOG_FORM, field=field, error=" ".join(str(error) for error in errors))
+            services.carrier_log(user=user, carrier=carrier, data=form.log_input())
+        if outcome.ok:
+            messages.success(request, _("Recorded in the carrier's log."))
+        return redirect(carrier)
