@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from shangmi.core.xlsx import new_workbook
 from shangmi.protection.models import Agreement, Carrier, Person, SecretPoint
+from shangmi.protection.selectors import Handover
 
 
 def _write(target: IO[bytes], title: str, header: list[str], rows: Iterable[list[Any]]) -> None:
@@ -123,3 +124,54 @@ def carriers_export(rows: Iterable[Carrier], target: IO[bytes]) -> None:
             for carrier in rows
         ),
     )
+
+
+def departure_export(handover: Handover, target: IO[bytes]) -> None:
+    """The handover list as one sheet: what the person knows, keeps and holds, and the duties
+    that continue."""
+    workbook = new_workbook(target)
+    sheet = workbook.add_worksheet(_("Departure handover list"))
+    bold = workbook.add_format({"bold": True})
+    person = handover.person
+    sheet.write_row(0, 0, [_("Departure handover list"), person.name, person.department, person.post], bold)
+    row = 2
+    sections: list[tuple[str, list[str], list[list[Any]]]] = [
+        (
+            _("Secret points known"),
+            [_("Name"), _("Grade"), _("Term"), _("Responsible person")],
+            [[p.name, p.get_grade_display(), p.term_display(), p.responsible.name] for p in handover.secret_points],
+        ),
+        (
+            _("Carriers in custody: hand over to a new custodian"),
+            [_("Carrier number"), _("Name"), _("Grade mark"), _("Where it is kept"), _("Copies now")],
+            [
+                [c.number, c.name, c.get_grade_mark_display(), c.location, getattr(c, "current", "")]
+                for c in handover.kept
+            ],
+        ),
+        (
+            _("Carriers held: return"),
+            [_("Carrier number"), _("Name"), _("Grade mark"), _("Copies")],
+            [[c.number, c.name, c.get_grade_mark_display(), n] for c, n in handover.held],
+        ),
+        (
+            _("Agreements that continue"),
+            [_("Kind"), _("Starts on"), _("Ends on"), _("Scope")],
+            [
+                [
+                    a.get_kind_display(),
+                    a.starts_on.isoformat(),
+                    a.ends_on.isoformat() if a.ends_on else "",
+                    a.scope_text,
+                ]
+                for a in handover.agreements
+            ],
+        ),
+    ]
+    for title, header, lines in sections:
+        sheet.write(row, 0, title, bold)
+        sheet.write_row(row + 1, 0, header)
+        for offset, values in enumerate(lines, start=2):
+            sheet.write_row(row + offset, 0, values)
+        row += len(lines) + 3
+    workbook.close()

@@ -264,3 +264,7 @@ class CarrierLogForm(BootstrapMixin, forms.Form):
 
     def log_input(self) -> CarrierLogInput:
         return CarrierLogInput(**self.cleaned_data)
+
+
+class DepartureForm(BootstrapMixin, forms.Form):
+    left_on = forms.DateField(label=_("Left on"), widget=DATE)

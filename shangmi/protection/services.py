@@ -643,3 +643,24 @@ def carrier_log(*, user: User, carrier: Carrier, data: CarrierLogInput) -> Carri
             note=data.note.strip()[:500],
             actor=user,
         )
+
+
+# --- departures (离职) ------------------------------------------------------------------------------
+
+LEFT_IN_FUTURE = Message("protection.left_in_future", _("Record the departure on the day the person leaves."))
+
+
+def person_depart(*, user: User, person: Person, left_on: datetime.date) -> Person:
+    """The day the person left; the handover list stays derived from the records."""
+    _keeper(user)
+    if left_on > program_today():
+        raise AppError(LEFT_IN_FUTURE, field="left_on")
+    with transaction.atomic():
+        locked = restricted(Person, user, CHANGE).select_for_update().filter(pk=person.pk).first()
+        if locked is None:
+            raise AppError(NOT_KEEPER)
+        if locked.hired_on and left_on < locked.hired_on:
+            raise AppError(LEFT_BEFORE_HIRED, field="left_on")
+        locked.left_on = left_on
+        locked.save(update_fields=["left_on"])
+    return locked

@@ -25,18 +25,25 @@ from shangmi.core.scoping import ADD, CHANGE, in_scope, may, restricted
 from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, refusals_as_messages
 from shangmi.core.xlsx import xlsx_response
 from shangmi.protection import access, services
-from shangmi.protection.exporting import agreements_export, carriers_export, people_export, secret_points_export
+from shangmi.protection.exporting import (
+    agreements_export,
+    carriers_export,
+    departure_export,
+    people_export,
+    secret_points_export,
+)
 from shangmi.protection.filters import AgreementFilter, CarrierFilter, PersonFilter, SecretPointFilter
 from shangmi.protection.forms import (
     AgreementForm,
     CarrierForm,
     CarrierLogForm,
     DecisionForm,
+    DepartureForm,
     PersonForm,
     SecretPointForm,
 )
 from shangmi.protection.models import Agreement, Carrier, Category, Grade, Person, SecretPoint, SecretPointEvent
-from shangmi.protection.selectors import carrier_state, count_secret_points, with_copies
+from shangmi.protection.selectors import carrier_state, count_secret_points, handover, with_copies
 
 
 def _record_list(request: HttpRequest, page: Page[Any], action: str) -> None:
@@ -278,6 +285,7 @@ class PersonDetailView(ScopedObjectViewMixin, TemplateView):
             secret_points=restricted(SecretPoint, user).filter(circle=person).order_by("name", "pk"),
             agreements=restricted(Agreement, user).filter(person=person).order_by("-starts_on", "-pk"),
             can_change=in_scope(person, user, CHANGE),
+            departure_url=reverse("protection:person_departure", args=[person.pk]),
             today=program_today(),
         )
         return context
@@ -548,3 +556,57 @@ class CarrierLogView(ScopedObjectViewMixin, View):
         if outcome.ok:
             messages.success(request, _("Recorded in the carrier's log."))
         return redirect(carrier)
+
+
+# --- departures (离职) ------------------------------------------------------------------------------
+
+
+class PersonDepartureView(ScopedObjectViewMixin, TemplateView):
+    """The handover list of a person who leaves, derived from the records: the secret points in
+    whose circle they are, the carriers in their custody and those they hold per the log, and
+    the agreements whose duties continue. The enterprise's admins keep it (CHANGE)."""
+
+    model = Person
+    action = CHANGE
+    template_name = "protection/departure.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = signed_in_user(self.request)
+        person = self.scoped_object_as(Person)
+        access.record(user, access.DEPARTURE_VIEW, person)
+        today = program_today()
+        context.update(handover=handover(user, person, person.left_on or today), person=person, today=today)
+        return context
+
+
+class PersonDepartureExportView(ScopedObjectViewMixin, View):
+    model = Person
+    action = CHANGE
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        user = signed_in_user(request)
+        person = self.scoped_object_as(Person)
+        listed = handover(user, person, person.left_on or program_today())
+        response = xlsx_response(lambda target: departure_export(listed, target), f"离职交接清单-{person.name}.xlsx")
+        access.record(user, access.DEPARTURE_EXPORT, person)
+        return response
+
+
+class PersonDepartView(ScopedObjectViewMixin, View):
+    """Record the day the person left; refusals become messages."""
+
+    model = Person
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        person = self.scoped_object_as(Person)
+        form = DepartureForm(request.POST)
+        with refusals_as_messages(request) as outcome:
+            if not form.is_valid():
+                raise services.AppError(services.DATE_INVALID, field="left_on")
+            services.person_depart(user=signed_in_user(request), person=person, left_on=form.cleaned_data["left_on"])
+        if outcome.ok:
+            messages.success(request, _("Departure recorded."))
+        return redirect("protection:person_departure", pk=person.pk)
