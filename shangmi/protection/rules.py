@@ -41,6 +41,11 @@ def latest_end(starts_on: datetime.date, months: int) -> datetime.date:
     return months_later(starts_on, months) - datetime.timedelta(days=1)
 
 
+def plain(value: Decimal) -> str:
+    """30.00 as 30, 12.50 as 12.5: a rule's number as people write it."""
+    return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+
+
 def source_of(rule: LegalRule) -> str:
     return f"{rule.source} {rule.article}".strip()
 
@@ -76,7 +81,7 @@ class NonCompeteBounds:
         return {
             "max_months": int(self.max_term.value),
             "max_source": source_of(self.max_term),
-            "share_percent": str(self.share.value),
+            "share_percent": plain(self.share.value),
             "share_source": source_of(self.share),
             "minimum_wage": str(self.wage.value) if self.wage is not None else None,
             "minimum_wage_source": source_of(self.wage) if self.wage is not None else "",

@@ -468,7 +468,7 @@ def noncompete_check(data: AgreementInput, starts_on: datetime.date, agreement: 
             NONCOMPETE_COMPENSATION,
             field="monthly_compensation",
             floor=f"{floor:.2f}",
-            share=f"{bounds.share.value:g}",
+            share=rules.plain(bounds.share.value),
             share_source=rules.source_of(bounds.share),
             minimum=f"{bounds.wage.value:.2f}" if bounds.wage is not None else "—",
         )

@@ -70,7 +70,7 @@ def test_the_compensation_is_at_least_30_percent_of_the_average_wage(world: Any,
     services.agreement_record(user=admin, data=noncompete(people.engineer, monthly_compensation=Decimal("3000.00")))
     with refused_with(services.NONCOMPETE_COMPENSATION) as refusal:
         services.agreement_record(user=admin, data=noncompete(people.engineer, monthly_compensation=Decimal("2999.99")))
-    assert refusal.value.params["floor"] == "3000.00"
+    assert refusal.value.params["floor"] == "3000.00" and refusal.value.params["share"] == "30"
     # 30% of 10 000.01 is 3 000.003: the floor rounds up to the fen.
     with refused_with(services.NONCOMPETE_COMPENSATION):
         services.agreement_record(
