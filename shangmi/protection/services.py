@@ -25,9 +25,11 @@ from shangmi.core.scoping import ADD, CHANGE, ensure_in_scope, may, restricted
 from shangmi.enforcement.rules import RuleMissing
 from shangmi.protection import rules
 from shangmi.protection.models import (
+    GRADE_RANK,
     Agreement,
     Carrier,
     CarrierEvent,
+    Grade,
     Measure,
     Person,
     SecretPoint,
@@ -36,6 +38,7 @@ from shangmi.protection.models import (
     TermKind,
     subject_category,
 )
+from shangmi.protection.selectors import carrier_state
 
 NOT_KEEPER = Message("protection.not_keeper", _("Only the enterprise's administrators keep its protection registers."))
 NAME_EMPTY = Message("protection.name_empty", _("Give it a name."))
@@ -535,8 +538,6 @@ class CarrierInput:
 
 
 def _carrier_values(data: CarrierInput, enterprise_id: int) -> dict[str, Any]:
-    from shangmi.protection.models import GRADE_RANK, Grade
-
     if not data.name.strip():
         raise AppError(NAME_EMPTY, field="name")
     if not data.secret_points:
@@ -604,8 +605,6 @@ class CarrierLogInput:
 def carrier_log(*, user: User, carrier: Carrier, data: CarrierLogInput) -> CarrierEvent:
     """A line of the carrier's log, refused where the copies do not add up: a borrower returns
     only what they hold, and only copies in the custodian's hands are lent or destroyed."""
-    from shangmi.protection.selectors import carrier_state
-
     Kind = CarrierEvent.Kind
     enterprise_id = _keeper(user)
     if data.kind not in (Kind.BORROW, Kind.RETURN, Kind.COPY, Kind.DESTROY):
