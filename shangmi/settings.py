@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "shangmi.ledgers",
     "shangmi.surveys",
     "shangmi.enforcement",
+    "shangmi.protection",
     "shangmi.demo",
     "shangmi.home",
     "shangmi.api",

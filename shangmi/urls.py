@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ledgers/", include("shangmi.ledgers.urls")),
     path("surveys/", include("shangmi.surveys.urls")),
     path("enforcement/", include("shangmi.enforcement.urls")),
+    path("protection/", include("shangmi.protection.urls")),
     path("api/", include("shangmi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

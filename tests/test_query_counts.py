@@ -25,7 +25,9 @@ from tests.test_scope_walk import (
     Endpoint,
     _activity,
     _application,
+    _carrier,
     _deposit,
+    _secret_point,
     _survey,
     _visit,
     factory_for,
@@ -51,7 +53,7 @@ def _populate(world: Any) -> None:
     """The walk's rows on both sides, so lists have something to show and to leave out."""
     _deposit(world, world.ent_admin_in, "in")
     _deposit(world, world.ent_admin_out, "out")
-    for make in (_application, _visit, _activity, _survey):
+    for make in (_application, _visit, _activity, _survey, _secret_point, _carrier):
         make(world, world.ent_admin_in, "in")
         make(world, world.ent_admin_out, "out")
 

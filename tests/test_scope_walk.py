@@ -545,6 +545,71 @@ def _mediation(world: Any, user: Any, side: str) -> Any:
     )[0]  # fmt: skip
 
 
+def _people(world: Any, side: str) -> tuple[Any, Any]:
+    """The side's enterprise's responsible person and its staff member's own record."""
+    from shangmi.protection.models import Person
+
+    enterprise = getattr(world, f"ent_{side}")
+    responsible, _ = Person.objects.get_or_create(enterprise=enterprise, name=f"{side}-side 总工程师")
+    staff, _ = Person.objects.get_or_create(
+        enterprise=enterprise, name=f"{side}-side 研发员", defaults={"account": getattr(world, f"ent_staff_{side}")}
+    )
+    return responsible, staff
+
+
+def _secret_point(world: Any, user: Any, side: str) -> Any:
+    """A secret point of the side's enterprise, its staff member in the circle of knowledge."""
+    from shangmi.protection.models import SecretPoint
+    from shangmi.protection.services import SecretPointInput, secret_point_propose
+
+    name = f"{side}-side 密点 电机控制算法"
+    existing = SecretPoint.objects.filter(name=name).first()
+    if existing:
+        return existing
+    responsible, staff = _people(world, side)
+    data = SecretPointInput(
+        name=name, subject="tech.algorithm", grade="core", term_kind="long_term", department="研发部",
+        responsible=responsible, circle=(staff,), location=f"{side}-side 机房",
+    )  # fmt: skip
+    return secret_point_propose(user=getattr(world, f"ent_admin_{side}"), data=data)
+
+
+def _agreement(world: Any, user: Any, side: str) -> Any:
+    """The side's staff member's confidentiality agreement."""
+    import datetime
+
+    from shangmi.protection.models import Agreement
+
+    _responsible, staff = _people(world, side)
+    agreement, _ = Agreement.objects.get_or_create(
+        person=staff,
+        kind=Agreement.Kind.CONFIDENTIALITY,
+        defaults={
+            "signed_on": datetime.date(2025, 1, 2), "starts_on": datetime.date(2025, 1, 2),
+            "scope_text": f"{side}-side 保密范围", "recorded_by": getattr(world, f"ent_admin_{side}"),
+        },
+    )  # fmt: skip
+    return agreement
+
+
+def _carrier(world: Any, user: Any, side: str) -> Any:
+    """A carrier of the side's secret point, in its staff member's custody."""
+    from shangmi.protection.models import Carrier
+    from shangmi.protection.services import CarrierInput, carrier_register
+
+    name = f"{side}-side 载体 算法说明书"
+    existing = Carrier.objects.filter(name=name).first()
+    if existing:
+        return existing
+    point = _secret_point(world, user, side)
+    _responsible, staff = _people(world, side)
+    data = CarrierInput(
+        name=name, secret_points=[point], form="paper", grade_mark="core", custodian=staff,
+        location=f"{side}-side 保密柜",
+    )  # fmt: skip
+    return carrier_register(user=getattr(world, f"ent_admin_{side}"), data=data)
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -585,6 +650,11 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "surveys.SurveyAssignment": _survey_assignment,
     # A notification is its recipient's alone.
     "notices.Notification": _notification,
+    # The enterprise's protection system: its own alone, a staff member reads what names them.
+    "protection.SecretPoint": _secret_point,
+    "protection.Person": lambda w, u, side: _people(w, side)[1],
+    "protection.Agreement": _agreement,
+    "protection.Carrier": _carrier,
 }
 
 
@@ -655,7 +725,15 @@ def secrets_of_inside(world: Any) -> list[str]:
     from shangmi.enforcement.models import Clue
 
     clues = Clue.objects.filter(region=world.jiangbei).values_list("reporter_name", "description")
+    from shangmi.protection.models import Carrier, Person, SecretPoint
+
+    protection = [
+        *SecretPoint.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
+        *Person.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
+        *Carrier.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
+    ]
     return [
+        *protection,
         world.ent_in.name,
         world.ent_in.uscc,
         *(value for row in deposits for value in row),
@@ -731,7 +809,7 @@ def test_outsider_never_sees_insider_data(
         # (deposits) exist on both sides so a leak of them would show.
         _deposit(world, world.ent_admin_in, "in")
         _deposit(world, world.ent_admin_out, "out")
-        for make in (_application, _visit, _activity, _survey, _demand, _clue):
+        for make in (_application, _visit, _activity, _survey, _demand, _clue, _secret_point, _carrier):
             make(world, world.ent_admin_in, "in")
             make(world, world.ent_admin_out, "out")
         if endpoint.name == "home:health":

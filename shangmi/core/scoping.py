@@ -63,6 +63,10 @@ class Scope:
     officers_view: tuple[str, ...] = ()
     # Rows that belong to one person (their own account): always visible to that person.
     owners: tuple[str, ...] = ()
+    # Lookups to the people named on an enterprise's row (a secret point's circle of
+    # knowledge): an enterprise's user whose role has no right to read the enterprise's rows
+    # reads a row that names them, and only in their own enterprise (``enterprises`` lookups).
+    members: tuple[str, ...] = ()
     # Public reference data (the national division codes): any signed-in user may read.
     public_view: bool = False
     # An enterprise's own secrets (deposits, secret inventory): readable by that enterprise's
@@ -101,7 +105,7 @@ def may(user: Any, action: str, model: type[models.Model]) -> bool:
         return bool(scope.owners)
     if (is_platform_admin(user) and not scope.enterprise_private) or (action == VIEW and scope.public_view):
         return True
-    if action == VIEW and scope.owners:
+    if action == VIEW and (scope.owners or _member_parts(scope, user)):
         return True
     return action in scope.grants.get(user.role, frozenset()) and bool(_role_lookups(scope, user, action)[0])
 
@@ -126,7 +130,20 @@ def scope_q(model: type[models.Model], user: User | AnonymousUser | None, action
     parts: list[Q] = [Q(**{lookup: user.pk}) for lookup in scope.owners] if action == VIEW else []
     if action in scope.grants.get(user.role, frozenset()):
         parts.extend(_role_parts(scope, user, action))
+    elif action == VIEW:
+        parts.extend(_member_parts(scope, user))
     return _any_of(parts)
+
+
+def _member_parts(scope: Scope, user: Any) -> list[Q]:
+    """A row of the user's own enterprise that names the user (``Scope.members``); no query."""
+    if not scope.members or user.role not in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF):
+        return []
+    if user.enterprise_id is None:
+        return []
+    named = _any_of([Q(**{lookup: user.pk}) for lookup in scope.members])
+    assert named is not None
+    return [Q(**{lookup: user.enterprise_id}) & named for lookup in scope.enterprises]
 
 
 def _any_of(parts: list[Q]) -> Q | None:

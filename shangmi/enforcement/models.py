@@ -55,7 +55,9 @@ class LegalRule(models.Model):
         WORKING_DAYS = "working_days", _("working days")
         DAYS = "days", _("days")
         HOURS = "hours", _("hours")
+        MONTHS = "months", _("months")
         YUAN = "yuan", _("yuan")
+        PERCENT = "percent", _("percent")
 
     code = models.CharField(_("code"), max_length=64)
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)

@@ -178,11 +178,17 @@ class Checkpoint(models.Model):
 
 
 class DepositAccess(models.Model):
-    """Every read of a deposit's private record (page, receipt, certificate, export)."""
+    """Every read of an enterprise's private records: a deposit (page, receipt, certificate,
+    export) or, through ``record_read``, a record of the apps above (the protection system's
+    secret points, people and carriers), named by ``record_type`` and ``record_id`` with the
+    name it had when it was read (the apps above are out of this app's sight)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="+")
     deposit = models.ForeignKey(Deposit, on_delete=models.PROTECT, null=True, blank=True, related_name="accesses")
+    record_type = models.CharField(max_length=64, blank=True)  # a model's label, "protection.SecretPoint"
+    record_id = models.CharField(max_length=64, blank=True)
+    record_name = models.CharField(max_length=200, blank=True)
     action = models.CharField(max_length=32)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 

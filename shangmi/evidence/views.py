@@ -17,7 +17,6 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
@@ -27,7 +26,7 @@ from shangmi.core.scoping import ADD, may, scope_q
 from shangmi.core.views import ScopedViewMixin
 from shangmi.evidence import log as evidence_log
 from shangmi.evidence import merkle
-from shangmi.evidence.access import record_access
+from shangmi.evidence.access import read_label, record_access
 from shangmi.evidence.filters import DepositFilter
 from shangmi.evidence.models import Checkpoint, Deposit, DepositAccess
 from shangmi.evidence.receipts import receipt_for, receipt_handed_out
@@ -37,20 +36,10 @@ from shangmi.evidence.services import is_uuid
 MAX_ENTRIES = 1000
 
 
-# What each recorded read was, for the access log page.
-ACCESS_ACTIONS = {
-    "list": gettext_lazy("listed the deposits"),
-    "view": gettext_lazy("opened a deposit"),
-    "receipt": gettext_lazy("downloaded a receipt"),
-    "receipt_api": gettext_lazy("downloaded a receipt through the API"),
-    "certificate": gettext_lazy("downloaded a certificate"),
-    "export": gettext_lazy("exported the deposits"),
-}
-
-
 class DepositAccessListView(ScopedListView):
-    """The enterprise's admins read who read its deposits, when, and what (DESIGN: every read
-    of an enterprise's secrets is audited, and the enterprise sees the audit)."""
+    """The enterprise's admins read who read its deposits and its protection records, when, and
+    what (DESIGN: every read of an enterprise's secrets is audited, and the enterprise sees the
+    audit)."""
 
     model = DepositAccess
     template_name = "evidence/access_log.html"
@@ -63,7 +52,7 @@ class DepositAccessListView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         for access in context["accesses"]:
-            access.label = ACCESS_ACTIONS.get(access.action, access.action)
+            access.label = read_label(access.action)
         return context
 
 
