@@ -13,7 +13,7 @@ from shangmi.core.errors import AppError
 from shangmi.core.scoping import VIEW
 from shangmi.enterprises.filters import SORTS, EnterpriseFilter
 from shangmi.enterprises.models import Enterprise
-from shangmi.enterprises.services import enterprise_check_fields
+from shangmi.enterprises.services import announce_contact_change, enterprise_check_fields, stored_contact_email
 from shangmi.regions.models import Park, Region
 
 
@@ -88,7 +88,16 @@ class EnterpriseViewSet(ScopedModelViewSet):
             )
         except AppError as exc:
             raise ValidationError({exc.field or "non_field_errors": [exc.text]}) from exc
+        old_contact = stored_contact_email(serializer.instance.pk)
         super().perform_update(serializer)
+        enterprise = serializer.instance
+        announce_contact_change(
+            enterprise_id=enterprise.pk,
+            name=enterprise.name,
+            old=old_contact,
+            new=enterprise.contact_email,
+            actor=self.request.user,
+        )
 
     def filter_queryset(self, queryset):
         params = self.request.query_params
