@@ -43,6 +43,8 @@ ACCESS_ACTIONS = {
     "view": gettext_lazy("opened a deposit"),
     "receipt": gettext_lazy("downloaded a receipt"),
     "receipt_api": gettext_lazy("downloaded a receipt through the API"),
+    "list_api": gettext_lazy("listed the deposits through the API"),
+    "view_api": gettext_lazy("opened a deposit through the API"),
     "certificate": gettext_lazy("downloaded a certificate"),
     "export": gettext_lazy("exported the deposits"),
 }

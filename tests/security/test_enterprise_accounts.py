@@ -233,3 +233,21 @@ def test_an_import_that_changes_the_contact_tells_the_old_one(
     world.ent_in.refresh_from_db()
     assert world.ent_in.contact_email == "import@bureau.example"
     assert [m.to for m in mail.outbox] == [["office@jiangbei.example"]]
+
+
+def test_reads_through_the_api_are_in_the_access_log(world: Any, client: Client) -> None:
+    """A token reads the deposits as a browser does: the admins see that too."""
+    from rest_framework.test import APIClient
+
+    from tests.test_scope_walk import _deposit
+
+    deposit = _deposit(world, world.ent_admin_in, "in")
+    api = APIClient()
+    api.force_authenticate(world.ent_staff_in)
+    assert api.get("/api/v1/evidence/deposits/").status_code == 200
+    assert api.get(f"/api/v1/evidence/deposits/{deposit.pk}/").status_code == 200
+    actions = set(DepositAccess.objects.filter(user=world.ent_staff_in).values_list("action", flat=True))
+    assert {"list_api", "view_api"} <= actions
+    client.force_login(world.ent_admin_in)
+    page = client.get(reverse("evidence:access_log"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "opened a deposit through the API" in page and "listed the deposits through the API" in page
