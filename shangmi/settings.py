@@ -168,7 +168,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Lock an account after repeated failures, whatever address they come from, and an address
 # after many more (a bureau behind one NAT address must survive a few typos). The window runs
 # from the first failure and failures while locked are not counted, so no one can keep an
-# account locked by typing on (shangmi/accounts/lockout.py); an administrator unlocks at once.
+# account locked by typing on (shangmi/accounts/lockout.py); an administrator unlocks at once,
+# and so does the owner by an emailed link.
 AXES_FAILURE_LIMIT = env_int("SHANGMI_LOGIN_FAILURE_LIMIT", 5)
 SHANGMI_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("SHANGMI_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("SHANGMI_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
@@ -178,6 +179,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HANDLER = "shangmi.accounts.lockout.FixedWindowHandler"
 AXES_LOCKOUT_CALLABLE = "shangmi.accounts.views.lockout_response"
 AXES_VERBOSE = False
+# The owner of a locked account may ask for an unlock link by email (shangmi/accounts/unlock.py):
+# it is good for this many minutes and for one lock.
+SHANGMI_UNLOCK_LINK_MINUTES = env_int("SHANGMI_UNLOCK_LINK_MINUTES", 60)
 # API tokens expire this many days after they were issued; a password change revokes them.
 SHANGMI_API_TOKEN_DAYS = env_int("SHANGMI_API_TOKEN_DAYS", 30)
 

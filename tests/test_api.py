@@ -321,6 +321,8 @@ def test_duplicate_uscc_typed_differently(world: Any, api: APIClient) -> None:
 def test_create_with_a_spaced_code(world: Any, api: APIClient) -> None:
     signed_in(api, world.regulator_in)
     code = make_uscc("500105", 77)
-    response = api.post("/api/v1/enterprises/", {**new_enterprise(), "uscc": f"{code[:6]} {code[6:12]} {code[12:]}"})
+    response = api.post(
+        "/api/v1/enterprises/", {**new_enterprise(), "uscc": f"{code[:6]} {code[6:12]} {code[12:]}"}, format="json"
+    )
     assert response.status_code == 201, response.content
     assert response.json()["uscc"] == code

@@ -32,6 +32,10 @@ PUBLIC = {
     "accounts:login",
     "accounts:logout",
     "accounts:password_change",
+    # The owner of a locked account asks for an unlock link, then follows it (no account is
+    # named by the URL; the answer never says whether one exists).
+    "accounts:unlock_request",
+    "accounts:unlock_link",
     # One's own API token: the page reads request.user's token and nothing else.
     "accounts:tokens",
     "set_language",
@@ -56,6 +60,8 @@ PUBLIC = {
 ANONYMOUS_OK = {
     "accounts:login",
     "accounts:logout",
+    "accounts:unlock_request",
+    "accounts:unlock_link",
     "set_language",
     "api-token",
     "api-schema",

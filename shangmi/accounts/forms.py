@@ -19,6 +19,10 @@ class SignInForm(BootstrapMixin, AuthenticationForm):
     pass
 
 
+class UnlockRequestForm(BootstrapMixin, forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+
+
 def creatable_roles(creator: User) -> list[str]:
     """Who may create which accounts: a regulator inside their region, an enterprise admin their staff."""
     if is_platform_admin(creator):

@@ -44,6 +44,11 @@ def account_create(*, creator: User, data: dict[str, Any]) -> User:
     if enterprise_id is not None and has_admin and not made_by_own_admin:
         user.awaiting_approval = True
         user.is_active = False
+    enterprise = user.enterprise
+    if enterprise is not None and not has_admin and not made_by_own_admin and not enterprise.contact_email:
+        # The enterprise is told of its first account at its registered contact: without one,
+        # the account would be made unseen.
+        raise AppError(NO_CONTACT, field="enterprise", enterprise=enterprise.name)
     with acting(creator):
         user.save()
     ensure_in_scope(user, creator, ADD)
@@ -93,6 +98,13 @@ ACCOUNT_MAIL_BODY = _(
     "Whoever holds an account of your enterprise can read its evidence deposits. If you did not ask for "
     "this account, tell your bureau at once; your enterprise's admins see every account change on the "
     "platform's account log page."
+)
+NO_CONTACT = Message(
+    "account_enterprise_no_contact",
+    _(
+        "%(enterprise)s has no registered contact email: register it on the enterprise's page first, so "
+        "that the enterprise is told of its first account."
+    ),
 )
 NOT_AWAITING = Message("account_not_awaiting", _("This account is not awaiting approval."))
 

@@ -15,12 +15,13 @@ from django.views.generic import DetailView, FormView, TemplateView, View
 from rest_framework.authtoken.models import Token
 
 from shangmi.accounts.authentication import token_expired, token_expires_at
-from shangmi.accounts.forms import AccountCreateForm, SignInForm, creatable_roles
+from shangmi.accounts.forms import AccountCreateForm, SignInForm, UnlockRequestForm, creatable_roles
 from shangmi.accounts.lockout import account_locked_out
 from shangmi.accounts.models import AccountEvent, User
 from shangmi.accounts.requests import signed_in_user
 from shangmi.accounts.services import account_create, account_decide, account_unlock, approvable_accounts
 from shangmi.accounts.tokens import LOCKED, token_revoke
+from shangmi.accounts.unlock import unlock_by_link, unlock_request
 from shangmi.core.forms import save_through
 from shangmi.core.lists import ScopedListView
 from shangmi.core.scoping import ADD, CHANGE, in_scope
@@ -116,6 +117,38 @@ class UserUnlockView(ScopedObjectViewMixin, View):
         if outcome.ok:
             messages.success(request, _("The account %(name)s is unlocked.") % {"name": account.username})
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[account.pk]))
+
+
+class UnlockRequestView(FormView):
+    """Anyone asks for an unlock link for a username; the answer never says whether it exists."""
+
+    template_name = "accounts/unlock_request.html"
+    form_class = UnlockRequestForm
+
+    def form_valid(self, form: UnlockRequestForm) -> HttpResponse:
+        unlock_request(
+            username=form.cleaned_data["username"],
+            link_for=lambda token: self.request.build_absolute_uri(f"{reverse('accounts:unlock_link')}?t={token}"),
+        )
+        return render(self.request, self.template_name, {"form": UnlockRequestForm(), "sent": True})
+
+
+class UnlockLinkView(View):
+    """The emailed link: GET shows a button (a mail scanner that opens links unlocks nothing),
+    POST lifts the lock, or says the link is not valid (expired, used, or the lock is over)."""
+
+    template_name = "accounts/unlock_link.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"token": request.GET.get("t", "")})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        with refusals_as_messages(request) as outcome:
+            user = unlock_by_link(token=request.POST.get("t", ""))
+        if not outcome.ok:
+            return render(request, self.template_name, {"token": ""}, status=400)
+        messages.success(request, _("The account %(name)s is unlocked.") % {"name": user.username})
+        return HttpResponseRedirect(reverse("accounts:login"))
 
 
 class TokenListView(PasswordChangeRequiredMixin, TemplateView):

@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shangmi.enterprises.models import Enterprise, Tag
+from shangmi.enterprises.services import BUREAU_FIELDS
+from shangmi.enterprises.tags import PROGRAM_TAGS
 from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
 from shangmi.regions.models import Park, Region
 
@@ -33,10 +37,33 @@ class ParkSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "region", "kind", "address"]
 
 
-BUREAU_FIELDS = ("uscc", "region", "is_liaison_point", "liaison_officer")
+class StrictCharField(serializers.CharField):
+    """Text that must arrive as a JSON string: DRF's CharField turns 0 into "0", which the
+    schema (type: string) does not allow, so a number was accepted as a phone or an address."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
-class UsccField(serializers.CharField):
+class StrictEmailField(serializers.EmailField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A whole number that arrives as a JSON number ("12" and true are not integers)."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, (str, bool)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class UsccField(StrictCharField):
     """Normalised (full width, spaces, lower case) before any validator runs, so that the
     uniqueness check sees the code as it will be stored: a duplicate typed in lower case is a
     400 with the reason, not an IntegrityError."""
@@ -45,9 +72,34 @@ class UsccField(serializers.CharField):
         return normalise_uscc(super().to_internal_value(data))
 
 
+# The tags are the program's fixed list (PROGRAM_TAGS): the schema names them, so that a client
+# (and schemathesis) knows which codes are accepted instead of learning it from a 400.
+TAG_CODES = [code for code, _zh, _en in PROGRAM_TAGS]
+
+
+@extend_schema_field({"type": "string", "enum": TAG_CODES})
+class TagCodeField(serializers.SlugRelatedField):
+    pass
+
+
+@extend_schema_field({"type": "string", "maxLength": 128, "pattern": "\\S"})
+class NameField(StrictCharField):
+    """A name with at least one character that is not a space (spaces alone are trimmed to nothing)."""
+
+
 class EnterpriseSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.EmailField: StrictEmailField,
+        models.IntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+    }
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
-    tags = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Tag.objects.all(), required=False)
+    tags = TagCodeField(slug_field="code", many=True, queryset=Tag.objects.all(), required=False)
+    name = NameField(max_length=128)
     region_name = serializers.CharField(source="region.full_name", read_only=True)
 
     class Meta:
@@ -92,10 +144,18 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             _narrow_choices(self, "park", Park.objects.restrict(user))
             _narrow_choices(self, "liaison_officer", User.objects.restrict(user).filter(role=Role.OFFICER))
             if user.role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF):
-                # As on the edit page: the code, the region and the liaison status are the bureau's.
-                # (Moving its own region would otherwise take the enterprise out of its regulator's sight.)
+                # As on the edit page: the code, the region, the park and the liaison status are the
+                # bureau's (enterprises.services.BUREAU_FIELDS), read-only here as the schema's
+                # other read-only fields: sent, they are ignored. (Moving its own region or park
+                # would otherwise take the enterprise out of its regulator's or operator's sight.)
                 for name in BUREAU_FIELDS:
                     self.fields[name].read_only = True
+
+    def to_internal_value(self, data: Any) -> Any:
+        # DRF reads any iterable as the list of tags, {} as none: the schema says an array.
+        if isinstance(data, dict) and "tags" in data and not isinstance(data["tags"], list):
+            raise serializers.ValidationError({"tags": [_("Expected a list of tag codes.")]})
+        return super().to_internal_value(data)
 
     def validate_uscc(self, value: str) -> str:
         code = normalise_uscc(value)

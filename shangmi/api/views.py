@@ -6,14 +6,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
 
-from shangmi.api.serializers import EnterpriseSerializer, ParkSerializer, RegionSerializer
+from shangmi.api.serializers import TAG_CODES, EnterpriseSerializer, ParkSerializer, RegionSerializer
 from shangmi.core.api import API_PERMISSIONS, ScopedModelViewSet
 from shangmi.core.errors import AppError
 from shangmi.core.scoping import VIEW
 from shangmi.enterprises.filters import SORTS, EnterpriseFilter
-from shangmi.enterprises.models import Enterprise
-from shangmi.enterprises.services import enterprise_check_fields
+from shangmi.enterprises.models import Enterprise, Industry
+from shangmi.enterprises.services import announce_contact_change, enterprise_check_fields, stored_contact_email
 from shangmi.regions.models import Park, Region
 
 
@@ -62,8 +63,9 @@ ENTERPRISE_FILTERS = [
         "name (江北区, looked for inside the caller's own region first).",
     ),
     _query("park", "Park id.", OpenApiTypes.INT),
-    _query("tag", "Tag code (e.g. high_tech, specialised_sme)."),
-    _query("industry", "Industry code."),
+    # Empty: any (as on the list page).
+    _query("tag", "Tag code (e.g. high_tech, specialised_sme); empty: any.", enum=["", *TAG_CODES]),
+    _query("industry", "Industry code; empty: any.", enum=["", *Industry.values]),
     _query("liaison_point", "true: liaison points only; false: the others.", OpenApiTypes.BOOL),
     _query("has_officer", "true: with a liaison officer; false: without.", OpenApiTypes.BOOL),
     _query("sort", "Sort key; a leading '-' reverses it.", enum=list(SORTS)),
@@ -76,6 +78,9 @@ class EnterpriseViewSet(ScopedModelViewSet):
 
     model = Enterprise
     serializer_class = EnterpriseSerializer
+    # JSON only: a form or multipart body cannot say null (a park or a head count left empty),
+    # which the schema allows; "null" arrived as a string and was refused.
+    parser_classes = [JSONParser]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -88,7 +93,16 @@ class EnterpriseViewSet(ScopedModelViewSet):
             )
         except AppError as exc:
             raise ValidationError({exc.field or "non_field_errors": [exc.text]}) from exc
+        old_contact = stored_contact_email(serializer.instance.pk)
         super().perform_update(serializer)
+        enterprise = serializer.instance
+        announce_contact_change(
+            enterprise_id=enterprise.pk,
+            name=enterprise.name,
+            old=old_contact,
+            new=enterprise.contact_email,
+            actor=self.request.user,
+        )
 
     def filter_queryset(self, queryset):
         params = self.request.query_params

@@ -27,9 +27,28 @@ DEPOSIT_ITEM = {
     # Either the salted commitments (the salt derived from the enterprise's deposit key; the
     # platform keeps nothing that confirms a guess) or the digests, which escrows them.
     # A title, or a file name that serves as one; either must have a character that is not a space.
-    "anyOf": [
-        {"required": ["title"], "properties": {"title": {"type": "string", "pattern": "\\S"}}},
-        {"required": ["file_name"], "properties": {"file_name": {"type": "string", "pattern": "\\S"}}},
+    "allOf": [
+        {
+            "anyOf": [
+                {"required": ["title"], "properties": {"title": {"type": "string", "pattern": "\\S"}}},
+                {"required": ["file_name"], "properties": {"file_name": {"type": "string", "pattern": "\\S"}}},
+            ]
+        },
+        # The file's SHA-256 (an escrow: the SM3 and the salt may come with it), or the
+        # commitment alone: an SM3 digest or a salt without the SHA-256 is half an escrow.
+        {
+            "anyOf": [
+                {"required": ["sha256"]},
+                {
+                    "required": ["commitment"],
+                    "properties": {
+                        "sha256": {"type": "string", "enum": [""]},
+                        "sm3": {"type": "string", "enum": [""]},
+                        "salt": {"type": "string", "enum": [""], "nullable": True},
+                    },
+                },
+            ]
+        },
     ],
     "properties": {
         "title": {**_STR, "maxLength": 200, "description": "Required unless file_name is given."},
@@ -41,7 +60,7 @@ DEPOSIT_ITEM = {
         "file_size": {"type": "integer", "minimum": 0, "maximum": MAX_FILE_SIZE, "nullable": True},
         "secret_point": {**_STR, "maxLength": 200},
         "project": {**_STR, "maxLength": 200},
-        "version_note": _STR,
+        "version_note": {**_STR, "maxLength": 500},
         # An empty string means none, as null does.
         "previous": {
             "anyOf": [{"type": "string", "format": "uuid"}, {"type": "string", "enum": [""]}],
@@ -57,7 +76,8 @@ DEPOSIT_ITEM = {
 }
 DEPOSIT_REQUEST = {
     "oneOf": [
-        DEPOSIT_ITEM,
+        # One deposit: a body with "deposits" is a batch (its other keys are not read), never both.
+        {**DEPOSIT_ITEM, "not": {"required": ["deposits"]}},
         {
             "type": "object",
             "required": ["deposits"],
@@ -79,7 +99,7 @@ RECEIPT = {
                 "depositor": _STR,
                 "secret_point": _STR,
                 "project": _STR,
-                "version_note": _STR,
+                "version_note": {**_STR, "maxLength": 500},
                 "file_name": _STR,
                 "file_size": {"type": "integer", "nullable": True},
                 "previous": _NULLABLE_STR,
@@ -132,6 +152,9 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
         for method, operation in path_item.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            if method in {"post", "put"} and "requestBody" in operation:
+                # A create or a replacement without a body is refused (400): the body is required.
+                operation["requestBody"]["required"] = True
             responses = operation.setdefault("responses", {})
             codes = ["400", "404"]
             if any(operation.get("security") or []):

@@ -39,7 +39,7 @@ from shangmi.core.scoping import ADD, CHANGE, is_platform_admin, scope_q
 from shangmi.core.spreadsheets import SUFFIXES as SHEET_SUFFIXES
 from shangmi.enterprises.bulk import KEPT_ON_CHANGE, EnterpriseChange, NewEnterprise, enterprises_bulk_write
 from shangmi.enterprises.models import INDUSTRY_ZH, Enterprise, Industry, Tag
-from shangmi.enterprises.services import may_add_enterprises
+from shangmi.enterprises.services import announce_contact_change, may_add_enterprises
 from shangmi.enterprises.uscc import normalise_uscc, uscc_errors
 from shangmi.regions.models import Park, Region
 from shangmi.regions.resolve import RegionIndex, Resolution, normalise
@@ -572,6 +572,15 @@ def _write(user: Any, to_create: list[_Row], to_update: list[tuple[_Row, dict[st
             for r, current, tags_changed in to_update
         ],
     )
+    for r, current, _tags_changed in to_update:
+        if "contact_email" in r.values:
+            announce_contact_change(
+                enterprise_id=current["pk"],
+                name=r.values.get("name") or current["name"],
+                old=current["contact_email"],
+                new=r.values["contact_email"],
+                actor=user,
+            )
 
 
 def write_import_template(target: Path | str | IO[bytes]) -> None:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.mail import send_mail
 from django.db import models, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from shangmi.accounts.services import enterprise_admins
 from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, OutOfScopeError, ensure_in_scope, may
 from shangmi.enterprises.models import Enterprise
+from shangmi.notices.services import notify
 
 
 def may_add_enterprises(user: Any) -> bool:
@@ -57,6 +61,8 @@ def enterprise_check_fields(*, user: Any, enterprise: Enterprise, data: dict[str
 @transaction.atomic
 def enterprise_update(*, user: Any, enterprise: Enterprise, data: dict[str, Any]) -> Enterprise:
     enterprise_check_fields(user=user, enterprise=enterprise, data=data)
+    # Read from the database: a bound form has already written its values onto the instance.
+    old_contact = stored_contact_email(enterprise.pk)
     tags = data.pop("tags", None)
     for field, value in data.items():
         setattr(enterprise, field, value)
@@ -65,7 +71,48 @@ def enterprise_update(*, user: Any, enterprise: Enterprise, data: dict[str, Any]
     if tags is not None:
         enterprise.tags.set(tags)
     ensure_in_scope(enterprise, user, CHANGE)
+    announce_contact_change(
+        enterprise_id=enterprise.pk, name=enterprise.name, old=old_contact, new=enterprise.contact_email, actor=user
+    )
     return enterprise
+
+
+# The registered contact is where an enterprise hears of a new account made for it by someone
+# else (shangmi.accounts.services.account_create). Whoever could change it unannounced could
+# point that notice at themselves and then make an account silently: so the old address is
+# told of the change, and so are the enterprise's admins, on every path that writes it (the
+# edit page, the API, the import).
+CONTACT_CHANGED_TITLE = _("The registered contact email of %(enterprise)s was changed by %(actor)s")
+CONTACT_CHANGED_BODY = _(
+    "From now on the platform writes to %(new)s instead of %(old)s about your enterprise, such as an account "
+    "someone else made for it. Whoever holds an account of your enterprise can read its evidence deposits: if "
+    "your enterprise did not ask for this change, tell your bureau at once."
+)
+
+
+def stored_contact_email(enterprise_id: int | None) -> str:
+    if enterprise_id is None:
+        return ""
+    return Enterprise.objects.filter(pk=enterprise_id).values_list("contact_email", flat=True).first() or ""
+
+
+def announce_contact_change(*, enterprise_id: int, name: str, old: str, new: str, actor: Any) -> None:
+    """Tell the old contact address (by email, after commit) and the enterprise's admins (a
+    notification) that the registered contact email changed; nothing if it did not."""
+    if (old or "").strip().lower() == (new or "").strip().lower():
+        return
+    actor_name = getattr(actor, "username", "") or "—"
+    params = {"enterprise": name, "actor": actor_name, "old": old or "—", "new": new or "—"}
+    notify(enterprise_admins(enterprise_id), str(CONTACT_CHANGED_TITLE) % params, str(CONTACT_CHANGED_BODY) % params)
+    if not old:
+        return
+    texts = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            texts.append((str(CONTACT_CHANGED_TITLE) % params, str(CONTACT_CHANGED_BODY) % params))
+    subject = texts[0][0]
+    body = "\n\n".join(f"{title}\n{text}" for title, text in texts) + "\n"
+    transaction.on_commit(lambda: send_mail(subject, body, None, [old], fail_silently=True))
 
 
 __all__ = ["OUT_OF_SCOPE", "OutOfScopeError", "enterprise_create", "enterprise_update"]

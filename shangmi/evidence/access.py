@@ -19,6 +19,8 @@ READ_LABELS: dict[str, Promise | str] = {
     "view": _("opened a deposit"),
     "receipt": _("downloaded a receipt"),
     "receipt_api": _("downloaded a receipt through the API"),
+    "list_api": _("listed the deposits through the API"),
+    "view_api": _("opened a deposit through the API"),
     "certificate": _("downloaded a certificate"),
     "export": _("exported the deposits"),
 }

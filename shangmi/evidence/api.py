@@ -103,6 +103,20 @@ class DepositViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self) -> models.QuerySet[Deposit]:
         return Deposit.objects.restrict(self.request.user, VIEW).select_related("enterprise", "created_by")
 
+    # Reads through the API are recorded as the pages' are: the enterprise's admins see on the
+    # access log page who listed or opened its deposits with a token, not only in a browser.
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        enterprise_id = getattr(request.user, "enterprise_id", None)
+        if enterprise_id is not None and isinstance(response.data, dict) and response.data.get("results"):
+            record_access(request.user, None, "list_api", enterprise_id=enterprise_id)
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        deposit = self.get_object()
+        record_access(request.user, deposit, "view_api")
+        return Response(self.get_serializer(deposit).data)
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = request.data
         raw = body.get("deposits") if isinstance(body, dict) and "deposits" in body else [body]

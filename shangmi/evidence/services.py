@@ -53,7 +53,9 @@ class DepositInput:
     def from_mapping(cls, data: dict[str, Any]) -> DepositInput:
         size = data.get("file_size")
         return cls(
-            title=str(data.get("title") or data.get("file_name") or "").strip(),
+            # A title of spaces is no title; a file name stands in for it, its first 200 characters
+            # (the file name itself is kept whole).
+            title=str(data.get("title") or "").strip() or str(data.get("file_name") or "").strip()[:200],
             sha256=str(data.get("sha256") or "").strip().lower(),
             sm3=str(data.get("sm3") or "").strip().lower(),
             file_name=str(data.get("file_name") or "").strip(),
@@ -71,6 +73,16 @@ class DepositInput:
     def escrowed(self) -> bool:
         """Sending the file's digest is escrowing it: the platform then keeps digests and salt."""
         return bool(self.sha256)
+
+
+def _column_errors(item: DepositInput) -> list[str]:
+    """Longer than their columns: PostgreSQL refused the row with a server error."""
+    errors = []
+    if len(item.file_name) > 500:
+        errors.append(_("the file name is longer than 500 characters / 文件名超过 500 字"))
+    if len(item.version_note) > 500:
+        errors.append(_("the version note is longer than 500 characters / 版本说明超过 500 字"))
+    return errors
 
 
 def _item_errors(item: DepositInput) -> list[str]:
@@ -102,6 +114,7 @@ def _item_errors(item: DepositInput) -> list[str]:
     elif item.file_size is not None and item.file_size > MAX_FILE_SIZE:
         # A number the database cannot hold was a 500; no file is this large anyway.
         errors.append(_("the file size is too large / 文件大小超出范围"))
+    errors += _column_errors(item)
     for name, value in (("secret_point", item.secret_point), ("project", item.project)):
         if len(value) > 200:
             errors.append(_("%(field)s is longer than 200 characters / %(field)s 超过 200 字") % {"field": name})

@@ -98,3 +98,83 @@ def test_an_empty_level_is_refused(world: Any) -> None:
     api.force_authenticate(world.regulator_in)
     assert api.get("/api/v1/regions/", {"level": ""}).status_code == 400
     assert api.get("/api/v1/regions/", {"level": "city"}).status_code == 200
+
+
+def _validator(schema: dict[str, Any], body_schema: dict[str, Any]) -> Any:
+    import jsonschema
+
+    return jsonschema.Draft7Validator({**body_schema, "components": schema["components"]})
+
+
+def test_what_the_schema_allows_the_deposit_endpoint_accepts(world: Any, client: Any) -> None:
+    """schemathesis's positive check, by hand: a digest or a commitment is required, and a
+    commitment cannot come with half an escrow (an SM3 digest or a salt without the SHA-256)."""
+    schema = _schema(client, world)
+    body = schema["paths"]["/api/v1/evidence/deposits/"]["post"]["requestBody"]["content"]["application/json"]
+    validator = _validator(schema, body["schema"])
+    api = APIClient()
+    api.force_authenticate(world.ent_admin_in)
+    # No body at all is refused, so the body is required.
+    assert schema["paths"]["/api/v1/evidence/deposits/"]["post"]["requestBody"]["required"] is True
+    assert api.post("/api/v1/evidence/deposits/").status_code == 400
+    for sample in (
+        {"title": "配方", "sha256": SHA},
+        {"title": "配方", "commitment": SHA},
+        {"file_name": "配方.docx", "sha256": SHA, "sm3": SHA, "salt": SHA},
+        {"title": "配方"},
+        {"file_name": "0"},
+        {"title": "配方", "commitment": SHA, "sm3": SHA},
+        {"title": "配方", "commitment": SHA, "salt": SHA},
+        {"deposits": [{"title": "配方", "commitment": SHA}]},
+        {"title": "   ", "file_name": "配方.docx", "sha256": SHA},  # spaces are no title: the file name is
+        {"file_name": "长" * 300, "sha256": SHA},  # a long file name serves as a title, cut to 200
+        {"title": "配方", "sha256": SHA, "version_note": "改" * 501},  # longer than its column (a 500 on PostgreSQL)
+        {"title": "配方", "sha256": SHA, "file_name": "长" * 501},
+    ):
+        accepted = api.post("/api/v1/evidence/deposits/", sample, format="json").status_code == 201
+        assert validator.is_valid(sample) == accepted, sample
+    # A body with "deposits" is a batch whatever else it holds (it matched both branches of the
+    # oneOf, which made it invalid, yet it was accepted).
+    both = {"title": "配方", "commitment": SHA, "deposits": [{"title": "x", "sha256": SHA}]}
+    assert validator.is_valid(both) and api.post("/api/v1/evidence/deposits/", both, format="json").status_code == 201
+
+
+def test_what_the_schema_allows_the_enterprise_endpoint_accepts(world: Any, client: Any) -> None:
+    schema = _schema(client, world)
+    operation = schema["paths"]["/api/v1/enterprises/{id}/"]["patch"]
+    assert list(operation["requestBody"]["content"]) == ["application/json"]
+    validator = _validator(schema, operation["requestBody"]["content"]["application/json"]["schema"])
+    api = APIClient()
+    api.force_authenticate(world.regulator_in)
+    url = f"/api/v1/enterprises/{world.ent_in.pk}/"
+    for sample in (
+        {"name": "江北内部科技股份有限公司"},
+        {"tags": ["high_tech"]},
+        {"name": ""},
+        {"name": "   "},
+        {"tags": ["C"]},
+    ):
+        accepted = api.patch(url, sample, format="json").status_code == 200
+        assert validator.is_valid(sample) == accepted, sample
+    # A form body cannot say null, which the schema allows: JSON only.
+    assert api.patch(url, {"park": ""}, format="multipart").status_code == 415
+    industry = next(p for p in schema["paths"]["/api/v1/enterprises/"]["get"]["parameters"] if p["name"] == "industry")
+    assert "C" in industry["schema"]["enum"] and api.get("/api/v1/enterprises/", {"industry": "ZZ"}).status_code == 400
+
+
+def test_values_the_schema_calls_strings_or_integers_arrive_as_such(world: Any) -> None:
+    """DRF turned 0 into "0" and "12" into 12: a body the schema refuses was accepted."""
+    api = APIClient()
+    api.force_authenticate(world.regulator_in)
+    url = f"/api/v1/enterprises/{world.ent_in.pk}/"
+    for bad in (
+        {"contact_phone": 0},
+        {"address": 1.5},
+        {"name": 7},
+        {"employee_count": "12"},
+        {"employee_count": True},
+    ):
+        assert api.patch(url, bad, format="json").status_code == 400, bad
+    response = api.patch(url, {"contact_phone": "023-1", "employee_count": 12}, format="json")
+    assert response.status_code == 200
+    assert response.json()["contact_phone"] == "023-1" and response.json()["employee_count"] == 12

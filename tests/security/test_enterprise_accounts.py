@@ -139,3 +139,115 @@ def test_the_admins_read_who_read_their_deposits(world: Any, client: Client) -> 
     for other in (world.ent_admin_out, world.ent_staff_in, world.regulator_in, world.admin):
         client.force_login(other)
         assert deposit.title not in client.get(reverse("evidence:access_log")).content.decode()
+
+
+def test_the_first_admin_needs_a_registered_contact(world: Any, client: Client) -> None:
+    """Without a contact address the enterprise could not be told: the first account is refused."""
+    from shangmi.accounts.services import NO_CONTACT
+
+    silent = make_enterprise("500105", "江北无邮箱科技有限公司", 78)
+    with pytest.raises(AppError) as exc:
+        new_admin(world.regulator_in, silent, "unseen_admin")
+    assert exc.value.message is NO_CONTACT
+    client.force_login(world.regulator_in)
+    response = client.post(
+        reverse("accounts:user_create"),
+        {"username": "unseen_admin", "password": PASSWORD, "role": Role.ENTERPRISE_ADMIN, "enterprise": silent.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200 and "has no registered contact email" in response.content.decode()
+    assert not User.objects.filter(username="unseen_admin").exists()
+
+
+def _contact_notices(world: Any) -> list[str]:
+    return list(world.ent_admin_in.notifications.values_list("title", flat=True))
+
+
+def test_a_bureau_changing_the_contact_tells_the_old_one(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """Else a bureau could point the notice at itself, then make an account there unseen."""
+    from shangmi.enterprises.services import enterprise_update
+
+    world.ent_in.contact_email = "office@jiangbei.example"
+    world.ent_in.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        enterprise_update(
+            user=world.regulator_in, enterprise=world.ent_in, data={"contact_email": "mine@bureau.example"}
+        )
+    assert [m.to for m in mail.outbox] == [["office@jiangbei.example"]]
+    assert "mine@bureau.example" in mail.outbox[0].body and world.regulator_in.username in mail.outbox[0].subject
+    assert "registered contact email" in mail.outbox[0].body  # Chinese, then English
+    assert any(world.regulator_in.username in title for title in _contact_notices(world))
+    # Unchanged (or only its case): nothing.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        enterprise_update(
+            user=world.regulator_in, enterprise=world.ent_in, data={"contact_email": "Mine@bureau.example"}
+        )
+    assert mail.outbox == []
+
+
+def test_the_edit_page_and_the_api_tell_the_old_contact(
+    world: Any, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    from rest_framework.test import APIClient
+
+    world.ent_in.contact_email = "office@jiangbei.example"
+    world.ent_in.save()
+    api = APIClient()
+    api.force_authenticate(world.regulator_in)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.patch(
+            f"/api/v1/enterprises/{world.ent_in.pk}/", {"contact_email": "api@bureau.example"}, format="json"
+        )
+    assert response.status_code == 200, response.content
+    assert [m.to for m in mail.outbox] == [["office@jiangbei.example"]]
+    mail.outbox.clear()
+    client.force_login(world.regulator_in)
+    page = client.get(reverse("enterprises:update", args=[world.ent_in.pk]))
+    data = {
+        name: field.value() if field.value() is not None else ""
+        for name, field in ((n, page.context["form"][n]) for n in page.context["form"].fields)
+    }
+    data["contact_email"] = "page@bureau.example"
+    data["tags"] = [t.pk for t in world.ent_in.tags.all()]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("enterprises:update", args=[world.ent_in.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert [m.to for m in mail.outbox] == [["api@bureau.example"]]
+
+
+def test_an_import_that_changes_the_contact_tells_the_old_one(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from shangmi.enterprises.importing import enterprise_import
+
+    world.ent_in.contact_email = "office@jiangbei.example"
+    world.ent_in.save()
+    rows = [
+        ["企业名称", "统一社会信用代码", "所属区县", "联系邮箱"],
+        [world.ent_in.name, world.ent_in.uscc, "江北区", "import@bureau.example"],
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = enterprise_import(user=world.regulator_in, rows=rows)
+    assert result.updated == 1, result.errors
+    world.ent_in.refresh_from_db()
+    assert world.ent_in.contact_email == "import@bureau.example"
+    assert [m.to for m in mail.outbox] == [["office@jiangbei.example"]]
+
+
+def test_reads_through_the_api_are_in_the_access_log(world: Any, client: Client) -> None:
+    """A token reads the deposits as a browser does: the admins see that too."""
+    from rest_framework.test import APIClient
+
+    from tests.test_scope_walk import _deposit
+
+    deposit = _deposit(world, world.ent_admin_in, "in")
+    api = APIClient()
+    api.force_authenticate(world.ent_staff_in)
+    assert api.get("/api/v1/evidence/deposits/").status_code == 200
+    assert api.get(f"/api/v1/evidence/deposits/{deposit.pk}/").status_code == 200
+    actions = set(DepositAccess.objects.filter(user=world.ent_staff_in).values_list("action", flat=True))
+    assert {"list_api", "view_api"} <= actions
+    client.force_login(world.ent_admin_in)
+    page = client.get(reverse("evidence:access_log"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "opened a deposit through the API" in page and "listed the deposits through the API" in page
