@@ -118,6 +118,7 @@ SERVICE_ADDRESS = Message(
 SERVICE_PROOF = Message("service.proof", _("Attach the proof of service."))
 PAYMENT_AMOUNT = Message("payment.amount", _("The amount must be more than 0 and at most the %(left)s yuan unpaid."))
 PAYMENT_RECEIPT = Message("payment.receipt", _("Give the receipt number."))
+COURT_ENFORCEMENT = _("Application to the court for enforcement")
 CLOSE_UNPAID = Message(
     "case.unpaid", _("The fine is not paid in full: record the payments or the application to the court.")
 )
@@ -722,7 +723,7 @@ def case_close(
         case.save(update_fields=["stage", "closed_on", "step_due", "step_missing_year"])
         note = opinion.strip()[:200]
         if court_enforcement:
-            note = f"{_('Application to the court for enforcement')}: {note}"
+            note = f"{COURT_ENFORCEMENT}: {note}"
         _event(case, user, CaseEvent.Kind.CLOSED, note)
     return case
 

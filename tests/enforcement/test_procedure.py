@@ -473,8 +473,8 @@ def test_strangers_get_404_on_every_step(world: Any, loaded: None, client: Any) 
         client.force_login(stranger)
         assert client.get(case.get_absolute_url()).status_code == 404
         for name in names:
-            response = client.post(reverse(f"enforcement:case_{name}", args=[case.pk]),
-                                   {"opinion": "x", "response": "waived", "on": "2026-06-02", "decision": "no_penalty"})  # fmt: skip
+            data = {"opinion": "x", "response": "waived", "on": "2026-06-02", "decision": "no_penalty"}
+            response = client.post(reverse(f"enforcement:case_{name}", args=[case.pk]), data)
             assert response.status_code == 404, (stranger.username, name)
     assert snapshot(case) == before
     assert InvestigationReport.objects.filter(case=case).count() == 1
