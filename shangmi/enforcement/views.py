@@ -501,7 +501,7 @@ class CaseListView(CaseRows, ScopedListView):
     template_name = "enforcement/case_list.html"
 
     def page_context(self, page: Page) -> dict[str, Any]:
-        return {"today": program_today(), "statuses": Case.Status.choices}
+        return {"today": program_today(), "statuses": Case.Status.choices, "stages": Case.Stage.choices}
 
 
 class CaseDetailView(ScopedObjectViewMixin, TemplateView):

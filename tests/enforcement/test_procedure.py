@@ -479,3 +479,51 @@ def test_strangers_get_404_on_every_step(world: Any, loaded: None, client: Any) 
     assert snapshot(case) == before
     assert InvestigationReport.objects.filter(case=case).count() == 1
     assert Measure.objects.filter(case=case).count() == 0
+
+
+def test_the_case_page_at_every_stage(world: Any, loaded: None, client: Any) -> None:
+    case = noticed(world, new_case(world), today=D(2026, 6, 1))
+    seen = {}
+
+    def look(marker: str) -> None:
+        case.refresh_from_db()
+        for user in (world.regulator_in, world.officer_in, world.city_regulator):
+            client.force_login(user)
+            response = client.get(case.get_absolute_url())
+            assert response.status_code == 200
+            seen[(case.stage, user.username)] = response.content.decode()
+        assert marker in seen[(case.stage, "jiangbei_regulator")], (case.stage, marker)
+
+    look('data-testid="respond-form"')
+    procedure.notice_respond(user=world.regulator_in, case=case, response="hearing", on=D(2026, 6, 2),
+                             today=D(2026, 6, 2))  # fmt: skip
+    look('data-testid="hearing-form"')
+    assert world.city_regulator.display_name in seen[("hearing", "jiangbei_regulator")]  # a chair to choose
+    procedure.hearing_schedule(user=world.regulator_in, case=case, chair=world.city_regulator, on=D(2026, 6, 10),
+                               place="第一听证室", today=D(2026, 6, 2))  # fmt: skip
+    procedure.hearing_held(user=world.regulator_in, case=case, held_on=D(2026, 6, 10), report="维持", signed=True,
+                           today=D(2026, 6, 10))  # fmt: skip
+    look('data-testid="decide"')
+    procedure.case_decide(user=world.regulator_in, case=case, decision="penalty", fine=Decimal(300000),
+                          today=D(2026, 6, 11))  # fmt: skip
+    look('data-testid="serve-form"')
+    procedure.case_serve(user=world.regulator_in, case=case, today=D(2026, 6, 11),
+                         service=ServiceInput(mode="direct", recipient="法定代表人", delivered_on=D(2026, 6, 11),
+                                              proof=proof()))  # fmt: skip
+    look('data-testid="pay-form"')
+    procedure.case_pay(user=world.regulator_in, case=case, amount=Decimal(300000), paid_on=D(2026, 6, 12),
+                       receipt="0001", today=D(2026, 6, 12))  # fmt: skip
+    look('data-testid="close-form"')
+    procedure.case_close(user=world.regulator_in, case=case, opinion="同意结案")
+    look("300000")
+    assert 'data-testid="close-form"' not in seen[("closed", "jiangbei_regulator")]
+    assert 'data-testid="pay-form"' not in seen[("served", "officer_in")]  # the officer reads, the bureau acts
+
+
+def test_the_case_list_filters_by_stage(world: Any, loaded: None, client: Any) -> None:
+    at_review = reported(world, new_case(world), today=D(2026, 5, 21))
+    investigating = new_case(world, n=1)
+    client.force_login(world.regulator_in)
+    page = client.get(reverse("enforcement:case_list"), {"stage": "review"}).content.decode()
+    assert f'data-case="{at_review.pk}"' in page and f'data-case="{investigating.pk}"' not in page
+    assert client.get(reverse("enforcement:case_list"), {"stage": "nonsense"}).status_code == 400
