@@ -93,6 +93,10 @@ NOTICE_WINDOW_OPEN = Message(
     "notice.window_open",
     _("The party may state its case or ask for a hearing until %(day)s: decide after that day."),
 )
+NOTICE_WINDOW_UNCOUNTED = Message(
+    "notice.window_uncounted",
+    _("The party's window is not counted: load the calendar of %(year)s, or record the party's written waiver."),
+)
 NOTICE_WINDOW_CLOSED = Message(
     "notice.window_closed", _("The time to respond ended on %(day)s: the party is taken to have waived it.")
 )
@@ -627,7 +631,8 @@ def case_decide(
             if notice is None:
                 raise AppError(NOTICE_MISSING)
             if notice.window_open(today):
-                assert notice.response_due is not None
+                if notice.response_due is None:  # a year the calendar lacks: never guessed
+                    raise AppError(NOTICE_WINDOW_UNCOUNTED, year=notice.response_missing_year)
                 raise AppError(NOTICE_WINDOW_OPEN, day=notice.response_due.isoformat())
             fine = fine_check(case, fine, serious=serious)
             if fine > notice.fine:

@@ -527,3 +527,17 @@ def test_the_case_list_filters_by_stage(world: Any, loaded: None, client: Any) -
     page = client.get(reverse("enforcement:case_list"), {"stage": "review"}).content.decode()
     assert f'data-case="{at_review.pk}"' in page and f'data-case="{investigating.pk}"' not in page
     assert client.get(reverse("enforcement:case_list"), {"stage": "nonsense"}).status_code == 400
+
+
+def test_a_window_into_a_year_without_calendar_is_not_guessed(world: Any, loaded: None) -> None:
+    case = noticed(world, new_case(world), today=D(2026, 12, 28))  # 5 working days reach 2027
+    notice = PenaltyNotice.objects.get(case=case)
+    assert notice.response_due is None and notice.response_missing_year == 2027
+    with refused_with(procedure.NOTICE_WINDOW_UNCOUNTED):
+        procedure.case_decide(user=world.regulator_in, case=case, decision="penalty", fine=Decimal(300000),
+                              today=D(2027, 1, 20))  # fmt: skip
+    procedure.notice_respond(user=world.regulator_in, case=case, response="waived", on=D(2027, 1, 4),
+                             today=D(2027, 1, 20))  # fmt: skip
+    case = procedure.case_decide(user=world.regulator_in, case=case, decision="penalty", fine=Decimal(300000),
+                                 today=D(2027, 1, 20))  # fmt: skip
+    assert case.status == Case.Status.DECIDED and case.step_due is None and case.step_missing_year == 2027
