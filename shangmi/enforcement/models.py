@@ -770,7 +770,7 @@ class InvestigationReport(models.Model):
 
     class Review(models.TextChoices):
         PENDING = "pending", _("Awaiting review")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", _("Approved by the review")
         RETURNED = "returned", _("Returned")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reports", verbose_name=_("case"))

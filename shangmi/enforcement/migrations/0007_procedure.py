@@ -142,7 +142,7 @@ class Migration(migrations.Migration):
                 ('submitted_on', models.DateField(verbose_name='submitted on')),
                 ('review_due', models.DateField(blank=True, null=True, verbose_name='review due')),
                 ('review_missing_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('review', models.CharField(choices=[('pending', 'Awaiting review'), ('approved', 'Approved'), ('returned', 'Returned')], default='pending', max_length=16, verbose_name='review')),
+                ('review', models.CharField(choices=[('pending', 'Awaiting review'), ('approved', 'Approved by the review'), ('returned', 'Returned')], default='pending', max_length=16, verbose_name='review')),
                 ('opinion', models.TextField(blank=True, verbose_name='review opinion')),
                 ('reviewed_on', models.DateField(blank=True, null=True, verbose_name='reviewed on')),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='enforcement.case', verbose_name='case')),
