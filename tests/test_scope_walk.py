@@ -520,6 +520,21 @@ def _case(world: Any, user: Any, side: str) -> Any:
         decision_due=datetime.date(2026, 8, 31),
     )  # fmt: skip
     case.officers.set([getattr(world, f"regulator_{side}"), getattr(world, f"officer_{side}")])
+    # Its papers: an item of evidence, and the notice served with its proof (a file).
+    from shangmi.enforcement.models import EvidenceItem, ServiceRecord
+
+    EvidenceItem.objects.create(
+        case=case, number=1, kind=EvidenceItem.Kind.ELECTRONIC, title=f"{side}-side 涉案服务器镜像",
+        source=f"{side}-side 当事人机房", obtained_on=case.opened_on, fixing=EvidenceItem.Fixing.FORENSIC,
+        fixing_detail="SHA-256", recorded_by=case.opened_by,
+    )  # fmt: skip
+    record = ServiceRecord(
+        case=case, document=ServiceRecord.Document.NOTICE, mode=ServiceRecord.Mode.DIRECT,
+        recipient=f"{side}-side 受送达人", delivered_on=case.opened_on, served_on=case.opened_on,
+        original_name=f"{side}-side 送达回证.pdf", content_type="application/pdf", size=6, sha256="a9" * 32,
+        uploaded_by=case.opened_by,
+    )  # fmt: skip
+    record.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
     return case
 
 
@@ -653,6 +668,8 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "enforcement.Transfer": _transfer,
     "enforcement.Mediation": _mediation,
     "enforcement.ClueAttachment": lambda w, u, side: _clue(w, u, side).attachments.first(),
+    # A case's papers: the proof of a service is served through the case's scope.
+    "enforcement.ServiceRecord": lambda w, u, side: _case(w, u, side).services.first(),
     "surveys.SurveyAssignment": _survey_assignment,
     # A notification is its recipient's alone.
     "notices.Notification": _notification,
@@ -738,6 +755,12 @@ def secrets_of_inside(world: Any) -> list[str]:
         *Person.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
         *Carrier.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
     ]
+    from shangmi.enforcement.models import EvidenceItem, ServiceRecord
+
+    papers = [
+        *EvidenceItem.objects.filter(case__region=world.jiangbei).values_list("title", "source"),
+        *ServiceRecord.objects.filter(case__region=world.jiangbei).values_list("recipient", "original_name"),
+    ]
     return [
         *protection,
         world.ent_in.name,
@@ -748,6 +771,7 @@ def secrets_of_inside(world: Any) -> list[str]:
         *trained,
         *(value for row in demands for value in row),
         *(value for row in clues for value in row),
+        *(value for row in papers for value in row),
     ]
 
 
@@ -815,7 +839,7 @@ def test_outsider_never_sees_insider_data(
         # (deposits) exist on both sides so a leak of them would show.
         _deposit(world, world.ent_admin_in, "in")
         _deposit(world, world.ent_admin_out, "out")
-        for make in (_application, _visit, _activity, _survey, _demand, _clue, _secret_point, _carrier):
+        for make in (_application, _visit, _activity, _survey, _demand, _clue, _case, _secret_point, _carrier):
             make(world, world.ent_admin_in, "in")
             make(world, world.ent_admin_out, "out")
         if endpoint.name == "home:health":

@@ -50,12 +50,15 @@ class ClueFilter(ScopedFilterSet):
 
 class CaseFilter(ScopedFilterSet):
     status = django_filters.ChoiceFilter(choices=Case.Status.choices, label=_("Status"), empty_label=_("Any status"))
+    stage = django_filters.ChoiceFilter(
+        choices=Case.Stage.choices, label=_("Procedure stage"), empty_label=_("Any stage")
+    )
     q = django_filters.CharFilter(field_name="party", lookup_expr="icontains", label=_("Search"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue only"))
 
     class Meta:
         model = Case
-        fields = ["status", "q", "overdue"]
+        fields = ["status", "stage", "q", "overdue"]
 
     def filter_overdue(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
         if not value:

@@ -369,6 +369,17 @@ class Case(models.Model):
         NOT_ESTABLISHED = "not_established", _("Violation not established")
         TRANSFER = "transfer", _("Transfer to a judicial organ")
 
+    class Stage(models.TextChoices):
+        """Where the procedure after opening stands (arts. 48-78); each step checks it."""
+
+        INVESTIGATION = "investigation", _("Investigation")
+        REVIEW = "review", _("Legal review")
+        NOTICE = "notice", _("Notice and decision")
+        HEARING = "hearing", _("Hearing")
+        DECIDED = "decided", _("Decided, to be served")
+        SERVED = "served", _("Served, to be executed")
+        CLOSED = "closed", _("Closed")
+
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
     clue = models.OneToOneField(Clue, on_delete=models.PROTECT, related_name="case", verbose_name=_("clue"))
     party = models.CharField(_("party"), max_length=200)
@@ -390,6 +401,14 @@ class Case(models.Model):
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     fine = models.DecimalField(_("fine (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    serious = models.BooleanField(_("serious circumstances"), default=False)
+    decision_number = models.CharField(_("decision number"), max_length=64, blank=True)
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.INVESTIGATION)
+    # The deadline of the step the stage waits for (legal review, service, payment, closing),
+    # or the year that kept it from being counted.
+    step_due = models.DateField(_("next step due"), null=True, blank=True)
+    step_missing_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     scope = Scope(
         regions=("region",),
@@ -428,6 +447,23 @@ class CaseEvent(models.Model):
         EXTENDED = "extended", _("Limit extended")
         DECIDED = "decided", _("Decided")
         TRANSFER = "transfer", _("Transfer proposed")
+        EVIDENCE = "evidence", _("Evidence recorded")
+        CHECKLIST = "checklist", _("Checklist item fixed")
+        MEASURE = "measure", _("Preservation or seizure")
+        MEASURE_ENDED = "measure_ended", _("Preservation or seizure decided")
+        MEASURE_EXTENDED = "measure_extended", _("Seizure extended")
+        APPRAISAL = "appraisal", _("Appraisal commissioned")
+        APPRAISAL_DONE = "appraisal_done", _("Appraisal concluded")
+        REPORTED = "reported", _("Investigation report submitted")
+        REVIEWED = "reviewed", _("Legal review approved")
+        RETURNED = "returned", _("Returned by the legal review")
+        NOTICE = "notice", _("Notice of the intended penalty served")
+        RESPONSE = "response", _("Party's response")
+        HEARING_SET = "hearing_set", _("Hearing scheduled")
+        HEARING_HELD = "hearing_held", _("Hearing held")
+        SERVED = "served", _("Decision served")
+        PAID = "paid", _("Payment recorded")
+        CLOSED = "closed", _("Closed")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -557,3 +593,335 @@ class Mediation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_route_display()} · {self.counterparty}"
+
+
+# --- the procedure of a case after opening (市场监督管理行政处罚程序规定 arts. 22-78) -------------
+
+# A case's papers are read as the case is: the district's bureau and above, and the case's
+# own investigators; written through the services in procedure.py.
+CASE_PAPER_SCOPE = Scope(
+    regions=("case__region",),
+    officers_view=("case__officers",),
+    grants={Role.REGULATOR: frozenset({VIEW, ADD, CHANGE}), Role.OFFICER: frozenset({VIEW})},
+)
+
+
+class AppendOnly(models.Model):
+    """A record of the case file: written once, never rewritten (the event log says who and when)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+
+class EvidenceItem(AppendOnly):
+    """One item of evidence of the eight kinds (art. 23) with its source; electronic data
+    with how it was fixed: taken from its original carrier, or a copy with its method, time
+    and maker noted (art. 26)."""
+
+    class Kind(models.TextChoices):
+        DOCUMENTARY = "documentary", _("Documentary evidence")
+        PHYSICAL = "physical", _("Physical evidence")
+        AUDIOVISUAL = "audiovisual", _("Audio-visual material")
+        ELECTRONIC = "electronic", _("Electronic data")
+        WITNESS = "witness", _("Witness testimony")
+        STATEMENT = "statement", _("Statement of the party")
+        APPRAISAL = "appraisal", _("Appraisal opinion")
+        RECORD = "record", _("Record of inspection or of the scene")
+
+    class Fixing(models.TextChoices):
+        ORIGINAL = "original", _("Original carrier seized or sealed")
+        COPY = "copy", _("Copy with its method, time and maker noted")
+        SCREEN = "screen", _("Screenshots or screen recording")
+        FORENSIC = "forensic", _("Forensic image with hash values")
+        NOTARISED = "notarised", _("Notarised")
+        DEPOSIT = "deposit", _("Evidence-log receipt")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("case"))
+    number = models.PositiveIntegerField(_("number"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    source = models.CharField(_("source"), max_length=300)
+    obtained_on = models.DateField(_("obtained on"))
+    fixing = models.CharField(_("how it was fixed"), max_length=16, choices=Fixing.choices, blank=True)
+    fixing_detail = models.CharField(_("method, time and maker"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope = CASE_PAPER_SCOPE
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case", "number"]
+        verbose_name = _("evidence item")
+        verbose_name_plural = _("evidence items")
+        constraints = [models.UniqueConstraint(fields=["case", "number"], name="evidence_number_per_case")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class ChecklistEntry(AppendOnly):
+    """A finding of the trade-secret evidence-fixing checklist (秘密点及载体、保密措施、商业价值、
+    接触与实质相同、损失); the latest entry of a group is the current one."""
+
+    class Group(models.TextChoices):
+        SECRET = "secret", _("Secret points and their carriers")
+        MEASURES = "measures", _("Confidentiality measures")
+        VALUE = "value", _("Commercial value")
+        ACCESS = "access", _("Access and similarity")
+        LOSS = "loss", _("Loss or gain")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("case"))
+    group = models.CharField(_("item"), max_length=16, choices=Group.choices)
+    finding = models.TextField(_("finding"))
+    evidence = models.ManyToManyField(EvidenceItem, blank=True, related_name="+", verbose_name=_("evidence"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope = CASE_PAPER_SCOPE
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case", "group", "-recorded_at", "-pk"]
+        verbose_name = _("checklist entry")
+        verbose_name_plural = _("checklist entries")
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()}: {self.finding[:40]}"
+
+
+class Measure(models.Model):
+    """先行登记保存 (decided within case.preservation_decision working days or it lapses,
+    arts. 33-35) or 查封、扣押 (case.seizure days, extendable once, art. 38)."""
+
+    class Kind(models.TextChoices):
+        PRESERVATION = "preservation", _("Registration and preservation")
+        SEIZURE = "seizure", _("Seal-up or seizure")
+
+    class Outcome(models.TextChoices):
+        FIXED = "fixed", _("Recorded, copied or photographed")
+        APPRAISAL = "appraisal", _("Sent for inspection or appraisal")
+        SEIZED = "seized", _("Sealed up or seized")
+        CONFISCATED = "confiscated", _("Confiscated by decision")
+        RELEASED = "released", _("Released")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="measures", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    items = models.TextField(_("items"))
+    approval = models.CharField(_("head's approval"), max_length=300)
+    started_on = models.DateField(_("started on"))
+    due_on = models.DateField(_("to be decided by"), null=True, blank=True)
+    missing_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    extended = models.BooleanField(_("extended"), default=False)
+    ended_on = models.DateField(_("decided on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    scope = CASE_PAPER_SCOPE
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case", "started_on", "pk"]
+        verbose_name = _("preservation or seizure")
+        verbose_name_plural = _("preservations and seizures")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.case.party}"
+
+    def get_absolute_url(self) -> str:
+        return self.case.get_absolute_url()
+
+    def lapsed_on(self, today: datetime.date) -> bool:
+        return self.ended_on is None and self.due_on is not None and today > self.due_on
+
+
+class Appraisal(models.Model):
+    """鉴定 (of non-public nature, identity of information, loss): its time does not count
+    towards the case's limit (art. 64), so the case's clock stands from start to conclusion."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="appraisals", verbose_name=_("case"))
+    institution = models.CharField(_("appraisal institution"), max_length=200)
+    matters = models.TextField(_("matters to appraise"))
+    started_on = models.DateField(_("commissioned on"))
+    stopped_clock = models.BooleanField(default=False)
+    finished_on = models.DateField(_("concluded on"), null=True, blank=True)
+    conclusion = models.TextField(_("conclusion"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    scope = CASE_PAPER_SCOPE
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case", "started_on", "pk"]
+        verbose_name = _("appraisal")
+        verbose_name_plural = _("appraisals")
+
+    def __str__(self) -> str:
+        return self.institution
+
+
+class InvestigationReport(models.Model):
+    """调查终结报告 (art. 48), reviewed within case.legal_review working days by someone who
+    did not investigate (arts. 49-55); a returned report sends the case back to investigation."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        APPROVED = "approved", _("Approved by the review")
+        RETURNED = "returned", _("Returned")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reports", verbose_name=_("case"))
+    facts = models.TextField(_("facts found"))
+    grounds = models.TextField(_("legal grounds"))
+    proposal = models.CharField(_("proposed handling"), max_length=16, choices=Case.Decision.choices)
+    proposed_fine = models.DecimalField(_("proposed fine (yuan)"), max_digits=14, decimal_places=2, null=True)
+    serious = models.BooleanField(_("serious circumstances"), default=False)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_on = models.DateField(_("submitted on"))
+    review_due = models.DateField(_("review due"), null=True, blank=True)
+    review_missing_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    review = models.CharField(_("review"), max_length=16, choices=Review.choices, default=Review.PENDING)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("reviewer")
+    )
+    opinion = models.TextField(_("review opinion"), blank=True)
+    reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
+
+    scope = CASE_PAPER_SCOPE
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case", "submitted_on", "pk"]
+        verbose_name = _("investigation report")
+        verbose_name_plural = _("investigation reports")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.submitted_on}"
+
+
+class PenaltyNotice(models.Model):
+    """行政处罚告知书 (art. 57): the intended penalty, served; the party states its case or asks
+    for a hearing within case.notice_response working days of service, else waives it. The
+    decision may not be heavier for the party having defended itself (art. 58)."""
+
+    class Response(models.TextChoices):
+        NONE = "", _("No response yet")
+        STATEMENT = "statement", _("Statement and defence")
+        HEARING = "hearing", _("Hearing requested")
+        WAIVED = "waived", _("Rights waived in writing")
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="notice", verbose_name=_("case"))
+    fine = models.DecimalField(_("intended fine (yuan)"), max_digits=14, decimal_places=2)
+    serious = models.BooleanField(_("serious circumstances"), default=False)
+    content = models.TextField(_("facts, grounds and rights"))
+    served_on = models.DateField(_("served on"))
+    response_due = models.DateField(_("response due"), null=True, blank=True)
+    response_missing_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.CharField(_("response"), max_length=16, choices=Response.choices, blank=True)
+    response_on = models.DateField(_("responded on"), null=True, blank=True)
+    response_note = models.TextField(_("what the party said"), blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    scope = CASE_PAPER_SCOPE
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notice of the intended penalty")
+        verbose_name_plural = _("notices of the intended penalty")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.served_on}"
+
+    def window_open(self, today: datetime.date) -> bool:
+        """The party may still respond (a waiver closes the window early)."""
+        if self.response in (self.Response.WAIVED, self.Response.HEARING):
+            return False
+        return self.response_due is None or today <= self.response_due
+
+
+class Hearing(models.Model):
+    """听证 (行政处罚法 arts. 63-64): the party told at least case.hearing_notice days before,
+    chaired by someone who did not investigate, not public when trade secrets are at stake,
+    a transcript the party signs. Its time does not count towards the case's limit."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="hearing", verbose_name=_("case"))
+    requested_on = models.DateField(_("requested on"))
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("chair")
+    )
+    scheduled_for = models.DateField(_("hearing date"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    public = models.BooleanField(_("public hearing"), default=False)
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    report = models.TextField(_("hearing report"), blank=True)
+    stopped_clock = models.BooleanField(default=False)
+
+    scope = CASE_PAPER_SCOPE
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hearing")
+        verbose_name_plural = _("hearings")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.scheduled_for}"
+
+
+class ServiceRecord(StoredFile):
+    """送达 of a document (arts. 81-83) with its proof: the 送达回证 signed, the witness's record
+    of a refusal, the screenshots of an electronic service (only with a signed address
+    confirmation), the post receipt, or the announcement (served case.public_notice_service
+    days after it)."""
+
+    class Document(models.TextChoices):
+        NOTICE = "notice", _("Notice of the intended penalty")
+        DECISION = "decision", _("Decision")
+
+    class Mode(models.TextChoices):
+        DIRECT = "direct", _("Handed over, acknowledgement of service signed")
+        REFUSED = "refused", _("Refused, left with a witness or on record")
+        ELECTRONIC = "electronic", _("Electronic, to a confirmed address")
+        POST = "post", _("By post or through another organ")
+        ANNOUNCEMENT = "announcement", _("By public announcement")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services", verbose_name=_("case"))
+    document = models.CharField(_("document"), max_length=16, choices=Document.choices)
+    mode = models.CharField(_("how served"), max_length=16, choices=Mode.choices)
+    recipient = models.CharField(_("recipient"), max_length=200)
+    delivered_on = models.DateField(_("delivered or announced on"))
+    served_on = models.DateField(_("served on"))
+    file = models.FileField(upload_to=enforcement_file_path, max_length=200)
+
+    scope = CASE_PAPER_SCOPE
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case", "served_on", "pk"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+
+class Payment(models.Model):
+    """A payment of the fine (within case.payment days of service, art. 72)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="payments", verbose_name=_("case"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("paid on"))
+    receipt = models.CharField(_("receipt number"), max_length=64)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    scope = CASE_PAPER_SCOPE
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case", "paid_on", "pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.paid_on}"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from shangmi.accounts.models import User
 from shangmi.core.calendar import program_today
 from shangmi.core.roles import Role
-from shangmi.enforcement.models import Case, Clue, Demand
+from shangmi.enforcement.models import Case, Clue, Demand, Measure
 from shangmi.enforcement.workdays import CalendarMissing, WorkCalendar
 from shangmi.notices.services import notify
 
@@ -60,12 +60,26 @@ def reminders_send(today: datetime.date | None = None) -> int:
             Case.objects.filter(status=Case.Status.INVESTIGATING).prefetch_related("officers"),
             "decision_due", tomorrow, yesterday, lambda c: list(c.officers.all()), _("Case"),
         )  # fmt: skip
+        # The step a case waits for after its report (legal review, the party's window,
+        # the hearing, service, payment, closing) and every preservation or seizure to decide.
+        sent += _remind(
+            Case.objects.exclude(stage__in=(Case.Stage.INVESTIGATION, Case.Stage.CLOSED)).prefetch_related("officers"),
+            "step_due", tomorrow, yesterday, lambda c: list(c.officers.all()), _("Next step of the case"),
+        )  # fmt: skip
+        sent += _remind(
+            Measure.objects.filter(ended_on__isnull=True).select_related("case").prefetch_related("case__officers"),
+            "due_on", tomorrow, yesterday, lambda m: list(m.case.officers.all()), _("Preservation or seizure"),
+            region=lambda m: m.case.region_id,
+        )  # fmt: skip
     return sent
 
 
-def _remind(rows: Any, field: str, tomorrow: datetime.date, yesterday: datetime.date, handlers: Any, what: str) -> int:
+def _remind(
+    rows: Any, field: str, tomorrow: datetime.date, yesterday: datetime.date, handlers: Any, what: str,
+    region: Any = lambda row: row.region_id,
+) -> int:  # fmt: skip
     due_rows = list(rows.filter(**{f"{field}__in": [tomorrow, yesterday]}))
-    heads = _heads(row.region_id for row in due_rows)
+    heads = _heads(region(row) for row in due_rows)
     sent = 0
     for row in due_rows:
         due = getattr(row, field)
@@ -73,6 +87,6 @@ def _remind(rows: Any, field: str, tomorrow: datetime.date, yesterday: datetime.
             title = _("%(what)s due %(day)s: %(name)s") % {"what": what, "day": due.isoformat(), "name": row}
         else:
             title = _("%(what)s overdue since %(day)s: %(name)s") % {"what": what, "day": due.isoformat(), "name": row}
-        people = [*handlers(row), *heads.get(str(row.region_id), [])]
+        people = [*handlers(row), *heads.get(str(region(row)), [])]
         sent += len(notify(people, title, url=row.get_absolute_url()))
     return sent

@@ -554,8 +554,6 @@ CASE_EXTENDED = Message(
     "case.extended", _("The head's extension is used; a further one needs a collective decision with its period.")
 )
 CASE_PERIOD = Message("case.period", _("A collective extension names its period in days (1 to 365)."))
-CASE_FINE = Message("case.fine", _("The fine must be between %(low)s and %(high)s yuan (%(source)s)."))
-CASE_DECISION = Message("case.decision", _("Choose a decision."))
 
 
 def investigator_choices(region: Region) -> Any:
@@ -569,7 +567,7 @@ def _decision_due(case: Case, calendar: WorkCalendar | None = None) -> Due:
     return deadline_in_days(case.opened_on, days + case.stopped_days, calendar=calendar)
 
 
-def _set_due(case: Case) -> None:
+def set_decision_due(case: Case) -> None:
     due = _decision_due(case)
     case.decision_due, case.due_missing_year = due.on, due.missing_year
 
@@ -603,7 +601,7 @@ def case_open(*, user: User, clue: Clue, data: CaseOpening) -> Case:
             region=clue.region, clue=clue, party=data.party.strip() or clue.against, act_date=data.act_date,
             loss_amount=data.loss_amount, prior_penalty=data.prior_penalty, opened_on=today, opened_by=user,
         )  # fmt: skip
-        _set_due(case)
+        set_decision_due(case)
         case.save()
         case.officers.set(allowed)
         ensure_in_scope(case, user, ADD)
@@ -644,7 +642,7 @@ def case_resume(*, user: User, case: Case, today: datetime.date | None = None) -
         case.stopped_days += stood
         case.suspended_since = None
         case.status = Case.Status.INVESTIGATING
-        _set_due(case)
+        set_decision_due(case)
         case.save(update_fields=["stopped_days", "suspended_since", "status", "decision_due", "due_missing_year"])
         CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RESUMED, actor=user, note=str(stood))
     return case
@@ -667,7 +665,7 @@ def case_extend(*, user: User, case: Case, reason: str, collective_days: int | N
             if not case.extended_days:
                 case.extended_days = rules.period("case.decision_extension", case.opened_on)
             case.collective_days += collective_days
-        _set_due(case)
+        set_decision_due(case)
         case.save(update_fields=["extended_days", "collective_days", "decision_due", "due_missing_year"])
         CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.EXTENDED, actor=user, note=reason.strip())
     return case
@@ -678,26 +676,6 @@ def case_proposes_transfer(case: Case) -> bool:
     if case.loss_amount is None:
         return False
     return rules.reaches_criminal_threshold(case.loss_amount, case.act_date, prior_penalty=case.prior_penalty)
-
-
-def case_decide(*, user: User, case: Case, decision: str, fine: Decimal | None = None, serious: bool = False) -> Case:
-    if decision not in Case.Decision.values:
-        raise AppError(CASE_DECISION, field="decision")
-    with transaction.atomic():
-        case = _locked_case(case, user)
-        if decision == Case.Decision.PENALTY:
-            allowed = rules.fine_range(case.act_date, serious=serious)
-            if fine is None or not allowed.low <= fine <= allowed.high:
-                raise AppError(CASE_FINE, field="fine", low=allowed.low, high=allowed.high, source=allowed.source)
-        else:
-            fine = None
-        case.decision, case.fine, case.decided_on = decision, fine, program_today()
-        case.status = Case.Status.DECIDED
-        case.save(update_fields=["decision", "fine", "decided_on", "status"])
-        CaseEvent.objects.create(
-            case=case, kind=CaseEvent.Kind.DECIDED, actor=user, note=f"{case.get_decision_display()} {fine or ''}"
-        )
-    return case
 
 
 # --- transfers -----------------------------------------------------------------------------------
@@ -753,9 +731,12 @@ def transfer_send(*, user: User, transfer: Transfer, attachments: Sequence[str])
         transfer.status = Transfer.Status.SENT
         transfer.sent_at, transfer.sent_by, transfer.attachments = timezone.now(), user, keys
         transfer.save(update_fields=["status", "sent_at", "sent_by", "attachments"])
+        today = program_today()
+        closing = deadline(today, rules.period("case.closing", today))
         Case.objects.filter(pk=transfer.case_id).update(
-            status=Case.Status.DECIDED, decision=Case.Decision.TRANSFER, decided_on=program_today()
-        )
+            status=Case.Status.DECIDED, decision=Case.Decision.TRANSFER, decided_on=today,
+            stage=Case.Stage.DECIDED, step_due=closing.on, step_missing_year=closing.missing_year,
+        )  # fmt: skip
         CaseEvent.objects.create(
             case_id=transfer.case_id, kind=CaseEvent.Kind.DECIDED, actor=user, note=transfer.get_organ_display()
         )

@@ -43,6 +43,22 @@ urlpatterns += [
     path("cases/<int:pk>/decide/", views.CaseDecideView.as_view(), name="case_decide"),
 ]
 urlpatterns += [
+    path("cases/<int:pk>/evidence/", views.CaseEvidenceView.as_view(), name="case_evidence"),
+    path("cases/<int:pk>/checklist/", views.CaseChecklistView.as_view(), name="case_checklist"),
+    path("cases/<int:pk>/measure/", views.CaseMeasureView.as_view(), name="case_measure"),
+    path("cases/<int:pk>/measure/decide/", views.CaseMeasureDecideView.as_view(), name="case_measure_decide"),
+    path("cases/<int:pk>/appraisal/", views.CaseAppraisalView.as_view(), name="case_appraisal"),
+    path("cases/<int:pk>/report/", views.CaseReportView.as_view(), name="case_report"),
+    path("cases/<int:pk>/review/", views.CaseReviewView.as_view(), name="case_review"),
+    path("cases/<int:pk>/notice/", views.CaseNoticeView.as_view(), name="case_notice"),
+    path("cases/<int:pk>/respond/", views.CaseRespondView.as_view(), name="case_respond"),
+    path("cases/<int:pk>/hearing/", views.CaseHearingView.as_view(), name="case_hearing"),
+    path("cases/<int:pk>/serve/", views.CaseServeView.as_view(), name="case_serve"),
+    path("cases/<int:pk>/pay/", views.CasePayView.as_view(), name="case_pay"),
+    path("cases/<int:pk>/close/", views.CaseCloseView.as_view(), name="case_close"),
+    path("cases/proofs/<int:pk>/", views.ServiceProofView.as_view(), name="case_proof"),
+]
+urlpatterns += [
     path("cases/<int:pk>/transfer/", views.TransferProposeView.as_view(), name="transfer_propose"),
     path("transfers/", views.TransferListView.as_view(), name="transfer_list"),
     path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer_detail"),

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
@@ -30,7 +30,7 @@ from shangmi.core.views import (
     refusals_as_messages,
 )
 from shangmi.core.xlsx import xlsx_response
-from shangmi.enforcement import rules, services
+from shangmi.enforcement import procedure, rules, services
 from shangmi.enforcement.challenge import challenge_issue
 from shangmi.enforcement.documents import transfer_letter_pdf
 from shangmi.enforcement.exporting import demands_export
@@ -39,14 +39,20 @@ from shangmi.enforcement.forms import ClueReportForm, DeadlineForm, DemandForm, 
 from shangmi.enforcement.models import (
     CalendarYear,
     Case,
+    ChecklistEntry,
     Clue,
     ClueAttachment,
     Demand,
     DemandAttachment,
+    EvidenceItem,
     LegalRule,
+    Measure,
     Mediation,
+    PenaltyNotice,
+    ServiceRecord,
     Transfer,
 )
+from shangmi.enforcement.procedure import EvidenceInput, ReportInput, ServiceInput
 from shangmi.enforcement.workdays import deadline
 
 # --- the calendar and the rules --------------------------------------------------------------
@@ -495,7 +501,7 @@ class CaseListView(CaseRows, ScopedListView):
     template_name = "enforcement/case_list.html"
 
     def page_context(self, page: Page) -> dict[str, Any]:
-        return {"today": program_today(), "statuses": Case.Status.choices}
+        return {"today": program_today(), "statuses": Case.Status.choices, "stages": Case.Stage.choices}
 
 
 class CaseDetailView(ScopedObjectViewMixin, TemplateView):
@@ -506,12 +512,34 @@ class CaseDetailView(ScopedObjectViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         case = self.scoped_row(self.kwargs["pk"])
         today = program_today()
+        user = signed_in_user(self.request)
+        can_change = in_scope(case, user, CHANGE)
+        officers = list(case.officers.all())
+        context.update(procedure.case_file(case))
         context.update(
             case=case,
             today=today,
-            officers=case.officers.all(),
+            officers=officers,
             events=case.events.select_related("actor"),
-            can_change=in_scope(case, self.request.user, CHANGE),
+            can_change=can_change,
+            # The investigators record evidence, the checklist and the report; the bureau the rest.
+            can_investigate=case.stage == Case.Stage.INVESTIGATION
+            and case.is_open
+            and (can_change or any(o.pk == user.pk for o in officers)),
+            evidence_kinds=EvidenceItem.Kind.choices,
+            fixings=EvidenceItem.Fixing.choices,
+            checklist_groups=ChecklistEntry.Group.choices,
+            measure_kinds=Measure.Kind.choices,
+            measure_outcomes=Measure.Outcome.choices,
+            responses=[c for c in PenaltyNotice.Response.choices if c[0]],
+            service_modes=ServiceRecord.Mode.choices,
+            chairs=(
+                services.investigator_choices(case.region)
+                .exclude(pk__in=[o.pk for o in officers])
+                .order_by("full_name")
+                if can_change and case.stage == Case.Stage.HEARING
+                else ()
+            ),
             overdue=case.overdue_on(today),
             transfer=services.case_proposes_transfer(case),
             decisions=Case.Decision.choices,
@@ -570,12 +598,180 @@ class CaseDecideView(CaseActionView):
             if fine is None:
                 allowed = rules.fine_range(case.act_date, serious=post.get("serious") == "on")
                 raise services.AppError(
-                    services.CASE_FINE, field="fine", low=allowed.low, high=allowed.high, source=allowed.source
+                    procedure.CASE_FINE, field="fine", low=allowed.low, high=allowed.high, source=allowed.source
                 )
-        services.case_decide(
-            user=user, case=case, decision=post.get("decision", ""), fine=fine, serious=post.get("serious") == "on"
-        )
+        procedure.case_decide(
+            user=user, case=case, decision=post.get("decision", ""), fine=fine, serious=post.get("serious") == "on",
+            number=post.get("number", ""),
+        )  # fmt: skip
         return _("Decision recorded.")
+
+
+class CaseEvidenceView(CaseActionView):
+    action = VIEW  # an investigating officer reads the case and records its evidence
+
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        procedure.evidence_add(
+            user=user,
+            case=case,
+            data=EvidenceInput(
+                kind=post.get("kind", ""), title=post.get("title", ""), source=post.get("source", ""),
+                obtained_on=_date(post.get("obtained_on")), fixing=post.get("fixing", ""),
+                fixing_detail=post.get("fixing_detail", ""),
+            ),
+        )  # fmt: skip
+        return _("Evidence recorded.")
+
+
+class CaseChecklistView(CaseActionView):
+    action = VIEW
+
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        procedure.checklist_record(
+            user=user, case=case, group=post.get("group", ""), finding=post.get("finding", ""),
+            evidence=_ints(post.getlist("evidence")),
+        )  # fmt: skip
+        return _("Checklist item recorded.")
+
+
+class CaseReportView(CaseActionView):
+    action = VIEW
+
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        fine = _amount(post.get("proposed_fine")) if post.get("proposal") == Case.Decision.PENALTY else None
+        procedure.report_submit(
+            user=user,
+            case=case,
+            data=ReportInput(
+                facts=post.get("facts", ""), grounds=post.get("grounds", ""), proposal=post.get("proposal", ""),
+                proposed_fine=fine, serious=post.get("serious") == "on",
+            ),
+        )  # fmt: skip
+        return _("Report submitted for legal review.")
+
+
+class CaseReviewView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        approve = post.get("outcome") == "approve"
+        procedure.report_review(user=user, case=case, approve=approve, opinion=post.get("opinion", ""))
+        return _("Review approved.") if approve else _("Report returned to the investigators.")
+
+
+class CaseMeasureView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        procedure.measure_start(
+            user=user, case=case, kind=post.get("kind", ""), items=post.get("items", ""),
+            approval=post.get("approval", ""), started_on=_date(post.get("started_on")),
+        )  # fmt: skip
+        return _("Measure recorded; its deadline is on the case page.")
+
+
+class CaseMeasureDecideView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        measure = get_object_or_404(Measure, pk=_int(post.get("measure")) or 0, case=case)
+        if post.get("extend") == "on":
+            procedure.measure_extend(user=user, case=case, measure=measure, reason=post.get("note", ""))
+            return _("The seizure is extended.")
+        procedure.measure_decide(
+            user=user, case=case, measure=measure, outcome=post.get("outcome", ""), note=post.get("note", "")
+        )
+        return _("Decision on the measure recorded.")
+
+
+class CaseAppraisalView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        appraisal_pk = _int(post.get("appraisal"))
+        if appraisal_pk is not None:
+            appraisal = get_object_or_404(case.appraisals, pk=appraisal_pk)
+            procedure.appraisal_finish(user=user, case=case, appraisal=appraisal, conclusion=post.get("conclusion", ""))
+            return _("Appraisal concluded; the clock runs again.")
+        procedure.appraisal_start(
+            user=user, case=case, institution=post.get("institution", ""), matters=post.get("matters", "")
+        )
+        return _("Appraisal commissioned; the clock stands until its conclusion.")
+
+
+def _service(request: HttpRequest) -> ServiceInput:
+    post = request.POST
+    return ServiceInput(
+        mode=post.get("mode", ""), recipient=post.get("recipient", ""), delivered_on=_date(post.get("delivered_on")),
+        proof=request.FILES.get("proof"), address_confirmed=post.get("address_confirmed") == "on",
+    )  # fmt: skip
+
+
+class CaseNoticeView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        serious = post.get("serious") == "on"
+        fine = _amount(post.get("fine"))
+        procedure.notice_serve(
+            user=user, case=case, fine=fine, serious=serious, content=post.get("content", ""),
+            service=_service(self.request),
+        )  # fmt: skip
+        return _("Notice served; the party's window is on the case page.")
+
+
+class CaseRespondView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        procedure.notice_respond(
+            user=user, case=case, response=post.get("response", ""), on=_date(post.get("on")),
+            note=post.get("note", ""),
+        )  # fmt: skip
+        return _("The party's response is recorded.")
+
+
+class CaseHearingView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        if post.get("held") == "on":
+            procedure.hearing_held(
+                user=user, case=case, held_on=_date(post.get("held_on")), report=post.get("report", ""),
+                signed=post.get("signed") == "on",
+            )  # fmt: skip
+            return _("Hearing recorded; the clock runs again.")
+        chair = services.investigator_choices(case.region).filter(pk=_int(post.get("chair")) or 0).first()
+        procedure.hearing_schedule(
+            user=user, case=case, chair=chair, on=_date(post.get("on")), place=post.get("place", ""),
+            public=post.get("public") == "on",
+        )  # fmt: skip
+        return _("Hearing scheduled.")
+
+
+class CaseServeView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        procedure.case_serve(user=user, case=case, service=_service(self.request))
+        return _("Service of the decision recorded.")
+
+
+class CasePayView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        procedure.case_pay(
+            user=user, case=case, amount=_amount(post.get("amount")), paid_on=_date(post.get("paid_on")),
+            receipt=post.get("receipt", ""),
+        )  # fmt: skip
+        return _("Payment recorded.")
+
+
+class CaseCloseView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        procedure.case_close(
+            user=user, case=case, opinion=post.get("opinion", ""), court_enforcement=post.get("court") == "on"
+        )
+        return _("Case closed.")
+
+
+class ServiceProofView(ScopedFileView):
+    model = ServiceRecord
 
 
 def _ints(values: list[str]) -> list[int]:

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from shangmi.enforcement import services
+from shangmi.enforcement import procedure, services
 from shangmi.enforcement.models import Case, Clue
 from shangmi.enforcement.rules import rules_load
 from shangmi.enforcement.services import CaseOpening
 from shangmi.enforcement.workdays import calendars_load
+from tests.enforcement.steps import noticed
 from tests.refusals import refused_with
 
 D = datetime.date
@@ -23,7 +24,7 @@ ALL_HOLD = (True, True, True, True)
 
 
 @pytest.fixture
-def loaded(db: Any) -> None:
+def loaded(db: Any, tmp_media: Any) -> None:
     calendars_load()
     rules_load()
 
@@ -106,14 +107,15 @@ def test_the_transfer_threshold(world: Any, loaded: None) -> None:
 
 
 def test_the_fine_follows_the_law_on_the_date_of_the_act(world: Any, loaded: None) -> None:
-    case = open_case(world)  # act of 1 March 2026: the 2025 law (serious: 1,000,000 to 5,000,000)
-    with refused_with(services.CASE_FINE):
-        services.case_decide(user=world.regulator_in, case=case, decision="penalty", fine=Decimal(600000), serious=True)
-    with refused_with(services.CASE_FINE):
-        services.case_decide(user=world.regulator_in, case=case, decision="penalty", fine=None)
-    case = services.case_decide(
-        user=world.regulator_in, case=case, decision="penalty", fine=Decimal(1200000), serious=True
-    )
+    # Act of 1 March 2026: the 2025 law (serious: 1,000,000 to 5,000,000). The decision comes
+    # after the review and the notice's window (tests/enforcement/test_procedure.py walks them).
+    case = noticed(world, open_case(world), today=D(2026, 6, 1), fine=Decimal(1500000), serious=True)
+    decide = {"user": world.regulator_in, "case": case, "decision": "penalty", "today": D(2026, 6, 9)}
+    with refused_with(procedure.CASE_FINE):
+        procedure.case_decide(**decide, fine=Decimal(600000), serious=True)
+    with refused_with(procedure.CASE_FINE):
+        procedure.case_decide(**decide, fine=None)
+    case = procedure.case_decide(**decide, fine=Decimal(1200000), serious=True)
     assert case.status == Case.Status.DECIDED and case.fine == Decimal(1200000)
     with refused_with(services.CASE_DECIDED):
         services.case_suspend(user=world.regulator_in, case=case, reason="x")
@@ -164,6 +166,8 @@ def test_the_bureau_opens_a_case_from_the_clue_page(world: Any, loaded: None, cl
     case = Case.objects.get()
     assert response.url == case.get_absolute_url() and case.loss_amount == Decimal(350000)
     assert 'data-testid="transfer"' in client.get(case.get_absolute_url()).content.decode()
+    # The decision comes after the report, the review and the notice (served long enough ago).
+    case = noticed(world, case, today=D(2026, 6, 1), fine=Decimal(150000))
     client.post(reverse("enforcement:case_decide", args=[case.pk]), {"decision": "penalty", "fine": "十万"})
     case.refresh_from_db()
     assert case.status == Case.Status.INVESTIGATING  # "十万" is not a number: refused

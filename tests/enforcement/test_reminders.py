@@ -30,3 +30,22 @@ def test_the_handler_and_the_head_are_reminded_before_and_after(world: Any, tmp_
     # Saturday 10 October is a working day (调休): the first one after the deadline.
     assert reminders_send(D(2026, 10, 10)) == 2
     assert Notification.objects.filter(title__contains="2026-10-09").count() == 4
+
+
+def test_a_legal_review_and_a_preservation_are_reminded(world: Any, tmp_media: Any) -> None:
+    from shangmi.enforcement import procedure
+    from shangmi.enforcement.rules import rules_load
+    from tests.enforcement.steps import new_case, reported
+
+    calendars_load()
+    rules_load()
+    case = reported(world, new_case(world), today=D(2026, 5, 21))  # review due Thursday 4 June
+    at_review = new_case(world, n=1)
+    procedure.measure_start(user=world.regulator_in, case=at_review, kind="preservation", items="图纸",
+                            approval="局长批准", started_on=D(2026, 5, 26), today=D(2026, 5, 26))  # fmt: skip
+    # Preservation from Tuesday 26 May: due Thursday 4 June as well (7 working days).
+    Notification.objects.all().delete()
+    assert reminders_send(D(2026, 6, 3)) == 4  # each row: its two investigators (the head among them, told once)
+    titles = sorted(Notification.objects.values_list("title", flat=True))
+    assert any("2026-06-04" in t and str(case.party) in t for t in titles)
+    assert reminders_send(D(2026, 6, 5)) == 4  # the first working day after: overdue

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enforcement', '0006_mediations'),
+        ('enforcement', '0007_procedure'),
     ]
 
     operations = [
