@@ -394,10 +394,14 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
         page = page_of(self.request, rows, 50, count=totals["enterprises"])
         query = params.copy()
         query.pop("page", None)
+        halves = [self.half(year, half, totals, today) for half in halfyear.HALVES]
+        for row in page.object_list:
+            # Each row's two cells with their half, so the template has one loop and no lookups.
+            row.cells = [(half, getattr(row, half["field"])) for half in halves]
         context.update(
             year=year,
             years=list(range(today.year + 1, today.year - 6, -1)),
-            halves=[self.half(year, half, totals, today) for half in halfyear.HALVES],
+            halves=halves,
             totals=totals,
             page=page,
             # The districts and officers of the scope, before the filters narrow the rows.
