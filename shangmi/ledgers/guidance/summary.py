@@ -70,14 +70,21 @@ def recount_statements() -> list[str]:
 def rebuild_summary() -> dict[str, int]:
     """Recount the four summary tables; returns the rows each holds afterwards."""
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        postgresql = connection.vendor == "postgresql"
+        if postgresql:
             # Writers wait; readers (the pages) go on reading the old counts until the commit.
             cursor.execute(f"LOCK TABLE {VISITS}, {ENTERPRISES} IN SHARE MODE")
+            # The region summaries are counted afresh below: their trigger on the half counts
+            # would only update the same few dozen rows once per half count (300,000 times, each
+            # a new row version: it did not finish in 6 minutes). Off inside this transaction.
+            cursor.execute(f"ALTER TABLE {COUNTS} DISABLE TRIGGER guidance_region_half")
         # The half counts first: emptying and refilling them sets the triggers of migration 0004
-        # adjusting the region summaries, which are then emptied and counted afresh anyway.
+        # adjusting the region summaries (SQLite), which are then emptied and counted afresh anyway.
         cursor.execute(f"DELETE FROM {COUNTS}")
         counts, *summaries = recount_statements()
         cursor.execute(counts)
+        if postgresql:
+            cursor.execute(f"ALTER TABLE {COUNTS} ENABLE TRIGGER guidance_region_half")
         for table in SUMMARIES:
             cursor.execute(f"DELETE FROM {table}")
         for sql in summaries:
