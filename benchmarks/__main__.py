@@ -16,7 +16,7 @@ from typing import Any
 import benchmarks as bench
 from benchmarks.report import machine, render
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432"
 PG_DB = "bench_shangmi"
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from shangmi.core.calendar import program_today, program_year
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BATCH = 5000
 
 

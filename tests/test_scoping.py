@@ -19,6 +19,7 @@ from shangmi.core.scoping import (
     get_scoped_or_404,
     in_scope,
     scope_q,
+    scope_subtree,
 )
 from shangmi.enterprises.models import Enterprise
 from shangmi.enterprises.services import enterprise_update
@@ -223,3 +224,22 @@ def test_may_agrees_with_scope_q_for_every_role_model_and_action(world) -> None:
             for action in ACTIONS:
                 expected = scope_q(model, user, action) is not None
                 assert may(user, action, model) == expected, (model._meta.label, user.username, action)
+
+
+def test_scope_subtree_is_the_region_a_scope_is_exactly(world: Any) -> None:
+    """The half-year page reads per-region summaries only for a scope that is one region's whole
+    subtree: what scope_subtree answers must be what restrict() gives."""
+    assert scope_subtree(Enterprise, world.admin) == ""
+    assert scope_subtree(Enterprise, world.city_regulator) == world.chongqing.path
+    assert scope_subtree(Enterprise, world.regulator_in) == world.jiangbei.path
+    for name in ("officer_in", "park_operator_in", "ent_admin_in", "ent_staff_in", "expert", "judicial"):
+        assert scope_subtree(Enterprise, getattr(world, name)) is None, name
+    assert scope_subtree(Enterprise, AnonymousUser()) is None
+    world.regulator_out.is_active = False
+    assert scope_subtree(Enterprise, world.regulator_out) is None
+    # Where it answers a path, restrict() gives exactly that subtree.
+    for user in (world.city_regulator, world.regulator_in):
+        path = scope_subtree(Enterprise, user)
+        assert path is not None
+        within = Enterprise.objects.filter(region__path__startswith=path)
+        assert set(Enterprise.objects.restrict(user)) == set(within)

@@ -253,6 +253,28 @@ def regions_in_scope(model: type[models.Model], user: Any, action: str = VIEW) -
     return Region.objects.filter(path__subtree=home.path)
 
 
+def scope_subtree(model: type[models.Model], user: Any, action: str = VIEW) -> str | None:
+    """The region path whose subtree is *exactly* ``user``'s rows of ``model`` (through the
+    model's one ``regions`` lookup), for a page that reads a per-region summary instead of the
+    rows: "" when every row is in scope (a platform administrator), the home region's path for
+    a regulator bound to one, and None otherwise: no rows at all, or a scope that is not one
+    subtree (an officer's own enterprises, a park's, an enterprise's), which the caller then
+    reads row by row through restrict(). Decided like scope_q, without reading the database
+    (but the regulator's region)."""
+    condition = scope_q(model, user, action)
+    if condition is None:
+        return None
+    if not condition:  # the empty Q: everything
+        return ""
+    scope = scope_of(model)
+    if scope.owner_only or (action == VIEW and scope.owners) or len(scope.regions) != 1:
+        return None
+    if user.role != Role.REGULATOR or action not in scope.grants.get(user.role, frozenset()):
+        return None
+    region = user.region
+    return region.path if region is not None else None
+
+
 def region_in_scope(model: type[models.Model], user: Any, region: Any, action: str = VIEW) -> bool:
     """Whether ``user`` may do ``action`` on rows of ``model`` in ``region`` (no query)."""
     condition = scope_q(model, user, action)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -138,7 +139,14 @@ class Enterprise(models.Model):
         ordering = ["name", "pk"]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
-        indexes = [models.Index(fields=["region", "name"], name="enterprise_region_name")]
+        indexes = [
+            models.Index(fields=["region", "name"], name="enterprise_region_name"),
+            # The liaison points (3 % of a province) that the rates dashboard counts. Django
+            # writes is_liaison_point=True as a bare "WHERE is_liaison_point", which the plain
+            # index on the column cannot serve: SQLite read all 100,000 rows of the table for
+            # them. A partial index with the same condition is used for exactly that term.
+            models.Index(fields=["region"], condition=Q(is_liaison_point=True), name="enterprise_liaison_points"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -88,6 +88,62 @@ class GuidanceHalfCount(models.Model):
         return f"{self.enterprise_id} {self.year}/{self.half}: {self.visits}"
 
 
+# The per-region summaries below are what the half-year page reads for a reader whose scope is
+# a region's whole subtree (a regulator, a platform administrator): a province's totals and its
+# filter choices are then sums over its few dozen regions instead of a pass over its 100,000
+# enterprises. Like GuidanceHalfCount they are kept by the database itself (migration 0004):
+# triggers on ledgers_guidancehalfcount (an enterprise's first visit in a half, its last one
+# removed) and on enterprises_enterprise (created, deleted, moved to another region, an officer
+# or the liaison point set or cleared), in the writing statement's own transaction, whoever
+# writes. "Guided" is halfyear.guided_enterprises(): a liaison or guidance officer, or a liaison
+# point. Rows are counted at the enterprise's own region; a row whose counts fall to zero is
+# removed. `manage.py rebuild_guidance_summary` recounts all four tables from the visits and
+# the enterprises.
+
+
+class GuidanceRegionCount(models.Model):
+    """Guided enterprises registered at a region."""
+
+    region = models.OneToOneField("regions.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    enterprises = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.region_id}: {self.enterprises}"
+
+
+class GuidanceOfficerCount(models.Model):
+    """Enterprises of a region followed by an officer (as liaison or guidance officer, once)."""
+
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    region = models.ForeignKey("regions.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    enterprises = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["officer", "region"], name="guidance_officer_count_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.region_id}: {self.enterprises}"
+
+
+class GuidanceRegionHalf(models.Model):
+    """Guided enterprises of a region with at least one guidance in each half of a year, and in
+    both (the "only missing" totals need the enterprises covered in both)."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    first_half = models.IntegerField(default=0)
+    second_half = models.IntegerField(default=0)
+    both_halves = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="guidance_region_half_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}: {self.first_half}/{self.second_half}/{self.both_halves}"
+
+
 def attachment_path(instance: models.Model, filename: str) -> str:
     # Stored names carry no user input; the original name is kept in the row.
     return f"ledgers/{type(instance).__name__.lower()}/{uuid.uuid4().hex}"

@@ -195,11 +195,27 @@ def region_coverage(
         chosen = chosen.filter(is_liaison_point=True)
     counts = trained_counts(year, enterprises=chosen)
     result = RegionCoverage(parent=parent)
-    sums: dict[str, Coverage] = defaultdict(Coverage)
+    # Summed as plain numbers (Coverage.of_enterprise's rule, inlined): a province's thousands
+    # of liaison points were as many Coverage objects added one by one, a third of the page.
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    codes: dict[str, str] = {}
     for pk, path, employees in chosen.values_list("pk", "region__path", "employee_count").order_by():
-        code = child_code(parent, path)
-        sums[code] = sums[code] + Coverage.of_enterprise(counts.get(pk, 0), employees)
-    result.by_child = dict(sums)
+        code = codes.get(path)
+        if code is None:
+            code = codes[path] = child_code(parent, path)
+        trained = counts.get(pk, 0)
+        row = sums[code]
+        row[0] += trained
+        row[3] += 1
+        if employees:
+            row[1] += min(trained, employees)
+            row[2] += employees
+        else:
+            row[4] += 1  # unknown: left out of the rate
+    result.by_child = {
+        code: Coverage(trained=t, counted=c, employees=e, enterprises=n, unknown=u)
+        for code, (t, c, e, n, u) in sums.items()
+    }
     return result
 
 

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.accounts.models import User
 from shangmi.core.lists import ScopedFilterSet
+from shangmi.core.scoping import VIEW, scope_subtree
 from shangmi.enterprises.models import Enterprise
+from shangmi.ledgers.guidance.halfyear import guided_regions, guiding_officers
 from shangmi.ledgers.guidance.services import filter_visits
 from shangmi.ledgers.models import GuidanceVisit
 from shangmi.regions.chooser import YEARS
@@ -75,7 +77,13 @@ class HalfYearFilter(ScopedFilterSet):
         fields = ["year", "region", "officer", "missing"]
 
     def narrow(self, user: Any) -> None:
-        # The districts and officers of the enterprises in scope, before any filter narrows them.
+        # The districts and officers of the enterprises in scope, before any filter narrows them:
+        # for a region's whole subtree from its regions' summaries, else from the enterprises.
+        subtree = scope_subtree(Enterprise, user, VIEW)
+        if subtree is not None:
+            self.filters["region"].queryset = guided_regions(subtree).order_by("code")
+            self.filters["officer"].queryset = guiding_officers(subtree).order_by("full_name", "username")
+            return
         enterprises = self.queryset
         self.filters["region"].queryset = Region.objects.filter(pk__in=enterprises.values("region_id")).order_by("code")
         self.filters["officer"].queryset = User.objects.filter(

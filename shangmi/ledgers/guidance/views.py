@@ -35,7 +35,7 @@ from shangmi.core.forms import (
     upload_help,
 )
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView, page_of
-from shangmi.core.scoping import ADD, CHANGE, VIEW
+from shangmi.core.scoping import ADD, CHANGE, VIEW, scope_subtree
 from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
@@ -379,7 +379,14 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
         if only_missing:
             missing = halfyear.missing_q(year, today)
             status = status.filter(missing) if missing is not None else status.none()
-        totals = halfyear.status_totals(status)
+        subtree = scope_subtree(Enterprise, user, VIEW)
+        if subtree is not None and chosen.officer is None:
+            # A region's whole subtree: the totals are sums of its regions' summaries.
+            paths = [subtree, *([chosen.region.path] if chosen.region is not None else [])]
+            counts = halfyear.region_counts(paths, year)
+            totals = halfyear.counts_totals(counts, year, today, only_missing=only_missing)
+        else:
+            totals = halfyear.status_totals(status)
         rows = status.select_related("region", "liaison_officer", "guidance_officer")
         rows = rows.order_by("region_id", "name", "pk")
         # The totals counted the same rows already: the paginator need not count them again
@@ -387,10 +394,14 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
         page = page_of(self.request, rows, 50, count=totals["enterprises"])
         query = params.copy()
         query.pop("page", None)
+        halves = [self.half(year, half, totals, today) for half in halfyear.HALVES]
+        for row in page.object_list:
+            # Each row's two cells with their half, so the template has one loop and no lookups.
+            row.cells = [(half, getattr(row, half["field"])) for half in halves]
         context.update(
             year=year,
             years=list(range(today.year + 1, today.year - 6, -1)),
-            halves=[self.half(year, half, totals, today) for half in halfyear.HALVES],
+            halves=halves,
             totals=totals,
             page=page,
             # The districts and officers of the scope, before the filters narrow the rows.
