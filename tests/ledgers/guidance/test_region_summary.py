@@ -180,7 +180,10 @@ def test_visits_added_edited_and_deleted(province: Province) -> None:
         for month in (2, 8, 11)
     )
     assert_recounted()
-    GuidanceVisit.objects.filter(visited_at__year=2025, visited_at__month__lte=6).update(
+    # The first half of 2025 in Shanghai's calendar, cut by explicit bounds (a __year lookup would
+    # take the database's zone).
+    first_half = (datetime.datetime(2025, 1, 1, tzinfo=SHANGHAI), datetime.datetime(2025, 7, 1, tzinfo=SHANGHAI))
+    GuidanceVisit.objects.filter(visited_at__gte=first_half[0], visited_at__lt=first_half[1]).update(
         visited_at=datetime.datetime(2025, 9, 1, tzinfo=SHANGHAI)
     )
     assert_recounted()
