@@ -337,6 +337,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "shangmi.core.api_schema.add_error_responses",
+        "shangmi.core.api_schema.forbid_null_characters",
     ],
 }
 

@@ -111,6 +111,9 @@ class EnterpriseViewSet(ScopedModelViewSet):
             # else as "either", which would answer more rows than were asked for.
             if name in params and any(value not in ("true", "false") for value in params.getlist(name)):
                 raise ValidationError({name: ["true or false / 须为 true 或 false"]})
+        if "park" in params and not all(value.isascii() and value.isdigit() for value in params.getlist("park")):
+            # The schema says integer; an empty park (a form's "any") would answer every park.
+            raise ValidationError({"park": ["a park's id / 须为园区编号"]})
         filterset = EnterpriseFilter(params or None, queryset=queryset, user=self.request.user)
         if not filterset.is_bound:
             return queryset

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-_STR = {"type": "string"}
-_NULLABLE_STR = {"type": "string", "nullable": True}
+# Text holds no NUL character: the serializers and the deposit service refuse it (PostgreSQL
+# cannot store one).
+NO_NUL = "^[^\\x00]*$"
+_STR = {"type": "string", "pattern": NO_NUL}
+_NULLABLE_STR = {"type": "string", "nullable": True, "pattern": NO_NUL}
 _HEX64 = {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}
 # The largest size a database column holds (a signed 64-bit integer).
 MAX_FILE_SIZE = 2**63 - 1
@@ -22,6 +25,9 @@ ERROR = {
     "additionalProperties": True,
 }
 
+# A character that is not a space as the server counts spaces (Python's str.strip, which also
+# strips \x1c-\x1f and \x85; ECMA's \S, the schema's usual word for it, lets those through).
+NOT_ONLY_SPACES = "[^\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
 DEPOSIT_ITEM = {
     "type": "object",
     # Either the salted commitments (the salt derived from the enterprise's deposit key; the
@@ -30,8 +36,11 @@ DEPOSIT_ITEM = {
     "allOf": [
         {
             "anyOf": [
-                {"required": ["title"], "properties": {"title": {"type": "string", "pattern": "\\S"}}},
-                {"required": ["file_name"], "properties": {"file_name": {"type": "string", "pattern": "\\S"}}},
+                {"required": ["title"], "properties": {"title": {"type": "string", "pattern": NOT_ONLY_SPACES}}},
+                {
+                    "required": ["file_name"],
+                    "properties": {"file_name": {"type": "string", "pattern": NOT_ONLY_SPACES}},
+                },
             ]
         },
         # The file's SHA-256 (an escrow: the SM3 and the salt may come with it), or the
@@ -164,4 +173,13 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                     code,
                     {"description": _DESCRIPTIONS[code], "content": {"application/json": {"schema": ERROR}}},
                 )
+    return result
+
+
+def forbid_null_characters(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Say of every free-text field what the serializers enforce: no NUL character."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        for prop in component.get("properties", {}).values():
+            if prop.get("type") == "string" and not {"format", "enum", "pattern"} & prop.keys():
+                prop["pattern"] = NO_NUL
     return result

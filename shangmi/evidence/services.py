@@ -78,6 +78,9 @@ class DepositInput:
 def _column_errors(item: DepositInput) -> list[str]:
     """Longer than their columns: PostgreSQL refused the row with a server error."""
     errors = []
+    texts = (item.title, item.file_name, item.version_note, item.secret_point, item.project)
+    if any("\x00" in text for text in texts):
+        errors.append(_("text may not hold a NUL character / 文字中不能含有空字符 (NUL)"))
     if len(item.file_name) > 500:
         errors.append(_("the file name is longer than 500 characters / 文件名超过 500 字"))
     if len(item.version_note) > 500:

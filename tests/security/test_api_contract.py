@@ -178,3 +178,48 @@ def test_values_the_schema_calls_strings_or_integers_arrive_as_such(world: Any) 
     response = api.patch(url, {"contact_phone": "023-1", "employee_count": 12}, format="json")
     assert response.status_code == 200
     assert response.json()["contact_phone"] == "023-1" and response.json()["employee_count"] == 12
+
+
+def test_an_empty_park_filter_is_refused_as_the_schema_says(world: Any) -> None:
+    # The schema says park is an integer; "park=" (a form's "any") would list every park's rows.
+    api = APIClient()
+    api.force_authenticate(world.regulator_in)
+    for value in ("", "１", "1.0"):
+        response = api.get("/api/v1/enterprises/", {"park": value})
+        assert response.status_code == 400, value
+        assert "park" in response.json()
+    listed = api.get("/api/v1/enterprises/", {"park": world.park_in.pk})
+    assert listed.status_code == 200
+    assert [row["park"] for row in listed.json()["results"]] == [world.park_in.pk] * listed.json()["count"]
+
+
+def test_the_schema_says_what_the_server_counts_as_text(world: Any, client: Any) -> None:
+    import re
+
+    from shangmi.core.api_schema import NO_NUL, NOT_ONLY_SPACES
+
+    schema = _schema(client, world)
+    enterprise = schema["components"]["schemas"]["Enterprise"]["properties"]
+    # A NUL character is refused by the serializers (PostgreSQL cannot store it): the schema says so.
+    assert enterprise["contact_phone"]["pattern"] == NO_NUL
+    assert not re.search(NO_NUL, "138\x000000")
+    # A title of only characters Python strips (\x1d among them) is no title.
+    for blank in (" ", "\x1d", "\x85", "\u3000"):
+        assert not re.search(NOT_ONLY_SPACES, blank) and not blank.strip()
+    assert re.search(NOT_ONLY_SPACES, "配方")
+    api = APIClient()
+    api.force_authenticate(world.ent_admin_in)
+    refused = api.post("/api/v1/evidence/deposits/", {"title": "\x1d", "sha256": SHA}, format="json")
+    assert refused.status_code == 400 and not Deposit.objects.exists()
+
+
+def test_a_deposit_with_a_nul_character_is_refused(world: Any) -> None:
+    # PostgreSQL cannot store a NUL; SQLite did, and the API then answered it off its own schema.
+    api = APIClient()
+    api.force_authenticate(world.ent_admin_in)
+    for field in ("title", "file_name", "version_note", "project", "secret_point"):
+        body = {"title": "配方", "sha256": SHA, field: "配\x00方"}
+        response = api.post("/api/v1/evidence/deposits/", body, format="json")
+        assert response.status_code == 400, field
+        assert any("NUL" in error for error in response.json()["errors"])
+    assert not Deposit.objects.exists()
