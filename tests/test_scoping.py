@@ -243,3 +243,24 @@ def test_scope_subtree_is_the_region_a_scope_is_exactly(world: Any) -> None:
         assert path is not None
         within = Enterprise.objects.filter(region__path__startswith=path)
         assert set(Enterprise.objects.restrict(user)) == set(within)
+
+
+def test_restricted_for_planner_gives_the_rows_restrict_gives(world: Any) -> None:
+    """The half-year page reads its rows through restricted_for_planner (an IN list of region
+    codes on PostgreSQL, restrict() elsewhere): for every user of every kind, action and a few
+    scoped models, the same rows as restrict()."""
+    from shangmi.core.scoping import ACTIONS, restricted_for_planner
+
+    # Rows on both sides of every region the world has, so a wrong subtree would show.
+    for serial, region in enumerate(Region.objects.all(), start=900):
+        make_enterprise(region.code, f"Planner test {region.code}", serial)
+    users = [u for u in vars(world).values() if hasattr(u, "role") and hasattr(u, "is_authenticated")]
+    assert len(users) > 5
+    for user in [*users, AnonymousUser()]:
+        for action in ACTIONS:
+            for model in (Enterprise, Park):
+                expected = set(model.objects.restrict(user, action).values_list("pk", flat=True))
+                got = set(restricted_for_planner(model, user, action).values_list("pk", flat=True))
+                assert got == expected, (getattr(user, "username", "anonymous"), action, model.__name__)
+    # The regulator's province-wide scope really is narrowed (not everything).
+    assert set(restricted_for_planner(Enterprise, world.city_regulator)) != set(Enterprise.objects.all())

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.http import Http404
 
@@ -273,6 +273,32 @@ def scope_subtree(model: type[models.Model], user: Any, action: str = VIEW) -> s
         return None
     region = user.region
     return region.path if region is not None else None
+
+
+def restricted_for_planner(model: type[_M], user: Any, action: str = VIEW) -> models.QuerySet[_M]:
+    """The rows of ``restricted(model, user, action)``, written so that PostgreSQL's planner
+    counts them right on a large page.
+
+    A regulator's scope is a join on ``region.path LIKE 'P%'``; PostgreSQL estimates that join
+    from the share of *regions* under P (39 of 3,218 for a province: 1%), so for a province it
+    expects a few hundred enterprises where there are 100,000 and picks nested loops over all
+    of them before sorting for a page of 50 (the half-year page's "only missing" rows: 2,556 ms).
+    For a scope that is exactly one subtree (scope_subtree) the same rows are the enterprises
+    whose region is one of the subtree's codes, read first: an IN list on the indexed foreign
+    key, which the planner estimates from the column's statistics and walks in page order
+    (8 ms). SQLite keeps restrict(): a province-wide IN list there sorts every row
+    (regions/lookups.py); its planner takes the path test row by row instead.
+    """
+    subtree = scope_subtree(model, user, action)
+    if subtree is None or connections[router.db_for_read(model)].vendor != "postgresql":
+        return restricted(model, user, action)
+    rows = model._default_manager.all()
+    if not subtree:
+        return rows
+    Region = apps.get_model("regions", "Region")
+    codes = list(Region.objects.filter(path__subtree=subtree).values_list("code", flat=True))
+    # scope_subtree answers only for a scope with one region lookup, so this is that lookup.
+    return rows.filter(**{f"{scope_of(model).regions[0]}__in": codes})
 
 
 def region_in_scope(model: type[models.Model], user: Any, region: Any, action: str = VIEW) -> bool:

@@ -35,7 +35,7 @@ from shangmi.core.forms import (
     upload_help,
 )
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView, page_of
-from shangmi.core.scoping import ADD, CHANGE, VIEW, scope_subtree
+from shangmi.core.scoping import ADD, CHANGE, VIEW, restricted_for_planner, scope_subtree
 from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
 from shangmi.core.xlsx import xlsx_response
 from shangmi.enterprises.models import Enterprise
@@ -369,7 +369,9 @@ class GuidanceHalfYearView(ScopedViewMixin, TemplateView):
         user, params = signed_in_user(self.request), self.request.GET
         today = program_today()
         filters = HalfYearFilter(
-            params or None, queryset=halfyear.guided_enterprises(Enterprise.objects.restrict(user, VIEW)), user=user
+            params or None,
+            queryset=halfyear.guided_enterprises(restricted_for_planner(Enterprise, user, VIEW)),
+            user=user,
         )
         chosen = filters.chosen()
         year = chosen.year or today.year
