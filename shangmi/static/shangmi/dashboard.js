@@ -1,4 +1,5 @@
-/* The region dashboard's map (ECharts, served from /static/vendor/echarts/).
+/* The region dashboard's map (ECharts, served from /static/vendor/echarts/), drawn as SVG:
+ * its labels are text in the page (read by people, screen readers and the browser test).
  * Reads #dashboard-map-config (json_script): the boundaries' URL (GeoJSON of the children, by
  * division code), the chosen figure per child and the click-through address. Labels are the
  * regions' Chinese names; a click opens the child's own dashboard. */
@@ -8,7 +9,7 @@
   var source = document.getElementById("dashboard-map-config");
   if (!holder || !source || !window.echarts) return;
   var config = JSON.parse(source.textContent);
-  var chart = window.echarts.init(holder, null, { renderer: "canvas" });
+  var chart = window.echarts.init(holder, null, { renderer: "svg" });
   window.shangmiDashboardChart = chart;
   fetch(config.boundaries, { credentials: "same-origin" })
     .then(function (response) {
