@@ -54,11 +54,19 @@ class RegionFigures:
 class FigureProvider(Protocol):
     """What an app registers: a key (unique), a label, a unit ("" or "%") and the figures."""
 
-    key: str
-    label: str | Promise
-    unit: str
-    # Lower keys come first on the dashboard (its default figure is the first).
-    order: int
+    # Read-only members: a provider declares them as class attributes (a lazy label included).
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def label(self) -> str | Promise: ...
+
+    @property
+    def unit(self) -> str: ...
+
+    # Lower orders come first on the dashboard (its default figure is the first).
+    @property
+    def order(self) -> int: ...
 
     def figures(self, user: Any, parent: Any, children: list[Any], year: int) -> RegionFigures:
         """The figures of ``children`` (regions whose parent is ``parent``) and of ``parent``,

@@ -159,7 +159,7 @@ def children_boundaries(parent: str, children: tuple[tuple[str, str], ...]) -> B
                     "geometry": _geometry(feature["geometry"], encoded),
                 }
             )
-    matched = frozenset(f["id"] for f in features)
+    matched = frozenset(str(f["id"]) for f in features)
     collection = {"type": "FeatureCollection", "features": features}
     return Boundaries(
         geojson=json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode(),

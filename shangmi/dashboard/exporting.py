@@ -7,9 +7,9 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
+from shangmi.core.xlsx import new_workbook
 from shangmi.dashboard.selectors import Dashboard, DashboardRow
 from shangmi.pdf.fonts import FONT_FAMILY, new_document
-from shangmi.core.xlsx import new_workbook
 
 
 def _title(dashboard: Dashboard) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shangmi.core.figures import FigureProvider, Number, FigureValue, figure_provider, figure_providers
+from shangmi.core.figures import FigureProvider, FigureValue, Number, figure_provider, figure_providers
 from shangmi.dashboard.boundaries import Boundaries, children_boundaries
 from shangmi.regions.models import Region
 

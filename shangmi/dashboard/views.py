@@ -64,12 +64,12 @@ class DashboardView(_DashboardMixin, TemplateView):
         context.update(
             dashboard=board,
             map_config={
-                    "boundaries": dashboard_url("dashboard:boundaries", region, year),
-                    "region": code,
-                    "figure": str(board.chosen.label),
-                    "unit": board.chosen.unit,
-                    "data": board.map_data(),
-                    # Click-through: the child's own dashboard, same year and figure.
+                "boundaries": dashboard_url("dashboard:boundaries", region, year),
+                "region": code,
+                "figure": str(board.chosen.label),
+                "unit": board.chosen.unit,
+                "data": board.map_data(),
+                # Click-through: the child's own dashboard, same year and figure.
                 "link": f"{reverse('dashboard:region')}?{urlencode({'year': year, 'figure': key})}&region=",
             },
             xlsx_url=dashboard_url("dashboard:export_xlsx", region, year, key),

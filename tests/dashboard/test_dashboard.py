@@ -8,9 +8,11 @@ import json
 import subprocess
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -24,6 +26,7 @@ from tests.conftest import make_enterprise
 from tests.ledgers.activities.test_services import add_person, make_activity
 
 YEAR = 2026
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 
 @pytest.fixture(autouse=True)
@@ -106,7 +109,9 @@ def test_cases_are_the_case_lists_number(world: Any, client: Any) -> None:
     assert cells_of(page, "500000")["cases"][0].value == 2
 
 
-@pytest.mark.parametrize("name", ["dashboard:region", "dashboard:boundaries", "dashboard:export_xlsx", "dashboard:export_pdf"])
+@pytest.mark.parametrize(
+    "name", ["dashboard:region", "dashboard:boundaries", "dashboard:export_xlsx", "dashboard:export_pdf"]
+)
 def test_outside_the_scope_is_404(world: Any, client: Any, name: str) -> None:
     client.force_login(world.city_regulator)
     assert client.get(url(name, world.chongqing)).status_code == 200
@@ -148,9 +153,11 @@ def test_the_map_is_cut_by_division_code(world: Any, client: Any) -> None:
     assert codes == children
     names = {f["id"]: f["properties"]["name"] for f in data["features"]}
     assert names["500155"] == "梁平区" and names["500105"] == "江北区"
-    lon, lat = data["features"][0]["geometry"]["coordinates"][0][0][:2] if data["features"][0]["geometry"][
-        "type"
-    ] == "Polygon" else data["features"][0]["geometry"]["coordinates"][0][0][0]
+    lon, lat = (
+        data["features"][0]["geometry"]["coordinates"][0][0][:2]
+        if data["features"][0]["geometry"]["type"] == "Polygon"
+        else data["features"][0]["geometry"]["coordinates"][0][0][0]
+    )
     assert 105 < lon < 111 and 28 < lat < 33  # Chongqing, not a decoding accident
 
     # Shaoxing's districts come from the city package; Zhejiang's cities from the province one.
@@ -182,7 +189,7 @@ def test_a_child_without_boundary_is_listed_not_dropped(world: Any, client: Any,
         boundaries.index.cache_clear()
 
 
-def test_exports_hold_the_pages_table(figures_world: Any, client: Any, tmp_path: Any) -> None:
+def test_exports_hold_the_pages_table(figures_world: Any, client: Any) -> None:
     from python_calamine import CalamineWorkbook
 
     world = figures_world
@@ -200,8 +207,14 @@ def test_exports_hold_the_pages_table(figures_world: Any, client: Any, tmp_path:
 
     pdf = client.get(url("dashboard:export_pdf", world.chongqing))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    path = tmp_path / "dashboard.pdf"
+    # Kept under test-artifacts/ (with page 1 as PNG) to be looked at.
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "dashboard-chongqing.pdf"
     path.write_bytes(pdf.content)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(ARTIFACTS / "dashboard-chongqing")],
+        check=True,
+    )
     # poppler-utils is in .ci/run's install list; the PDF's text is read as a reader would.
     text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
     assert "渝北区" in text and "10.0%" in text and "重庆市" in text
