@@ -218,6 +218,11 @@ def test_exports_hold_the_pages_table(figures_world: Any, client: Any) -> None:
     # poppler-utils is in .ci/run's install list; the PDF's text is read as a reader would.
     text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
     assert "渝北区" in text and "10.0%" in text and "重庆市" in text
+    # Page 1 is the map drawn from the same boundaries: every district's name is on it.
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(path), "-"], check=True, capture_output=True, text=True
+    )
+    assert {"江北区", "城口县", "梁平区", "秀山土家族苗族自治县"} <= set(first.stdout.split())
 
 
 def test_a_registered_figure_appears_without_a_change_to_the_dashboard(world: Any) -> None:
