@@ -68,9 +68,11 @@ class FigureProvider(Protocol):
     @property
     def order(self) -> int: ...
 
-    def figures(self, user: Any, parent: Any, children: list[Any], year: int) -> RegionFigures:
+    def figures(self, user: Any, parent: Any, children: list[Any], year: int, shared: dict[str, Any]) -> RegionFigures:
         """The figures of ``children`` (regions whose parent is ``parent``) and of ``parent``,
-        for ``year``, as ``user`` may read them on the source page."""
+        for ``year``, as ``user`` may read them on the source page. ``shared`` is one dict for
+        every provider of one dashboard: two figures read from one page (the rates page's
+        training and awareness) keep what they computed there and compute it once."""
         ...
 
 

@@ -99,7 +99,8 @@ def region_dashboard(user: Any, region: Region, year: int, figure: str = "") -> 
     """``region``'s children against every figure, as ``user`` reads them on the source pages."""
     children = list(Region.objects.filter(parent=region).order_by("code"))
     providers = figure_providers()
-    results = [provider.figures(user, region, children, year) for provider in providers]
+    shared: dict[str, Any] = {}
+    results = [provider.figures(user, region, children, year, shared) for provider in providers]
     boundaries = children_boundaries(region.code, tuple((child.code, child.name) for child in children))
     rows = [
         DashboardRow(

@@ -23,7 +23,9 @@ class Cases:
     unit = ""
     order = 50
 
-    def figures(self, user: Any, parent: Region, children: list[Region], year: int) -> RegionFigures:
+    def figures(
+        self, user: Any, parent: Region, children: list[Region], year: int, shared: dict[str, Any]
+    ) -> RegionFigures:
         rows = (
             Case.objects.restrict(user, VIEW)
             .filter(region__path__subtree=parent.path)

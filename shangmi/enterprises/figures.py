@@ -23,7 +23,9 @@ class LiaisonPoints:
     unit = ""
     order = 20
 
-    def figures(self, user: Any, parent: Region, children: list[Region], year: int) -> RegionFigures:
+    def figures(
+        self, user: Any, parent: Region, children: list[Region], year: int, shared: dict[str, Any]
+    ) -> RegionFigures:
         # The list's region filter reads the codes first and filters on the key (indexed).
         codes = list(Region.objects.filter(path__subtree=parent.path).values_list("code", flat=True))
         rows = (

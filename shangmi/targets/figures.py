@@ -30,7 +30,9 @@ class TitlesAwarded:
     unit = ""
     order = 10
 
-    def figures(self, user: Any, parent: Region, children: list[Region], year: int) -> RegionFigures:
+    def figures(
+        self, user: Any, parent: Region, children: list[Region], year: int, shared: dict[str, Any]
+    ) -> RegionFigures:
         table = progress_table(parent, year, targets=Target.objects.restrict(user, VIEW))
         by_code = {row.region.code: _titles(row) for row in table.rows if row.region is not None}
         total = _titles(table.total)

@@ -234,7 +234,9 @@ def test_a_registered_figure_appears_without_a_change_to_the_dashboard(world: An
         unit = ""
         order = 99
 
-        def figures(self, user: Any, parent: Region, children: list[Region], year: int) -> RegionFigures:
+        def figures(
+            self, user: Any, parent: Region, children: list[Region], year: int, shared: dict[str, Any]
+        ) -> RegionFigures:
             return RegionFigures(
                 children={c.code: FigureValue(3, 0, lower_is_better=True) for c in children},
                 total=FigureValue(3 * len(children), 0, lower_is_better=True),

@@ -16,13 +16,17 @@ from shangmi.regions.chooser import region_year_url
 from shangmi.regions.models import Region
 
 
-def _rates_figures(user: Any, parent: Region, year: int, training: bool) -> RegionFigures:
-    board = rates_dashboard(
-        parent,
-        year,
-        enterprises=Enterprise.objects.restrict(user, VIEW),
-        targets=RateTarget.objects.restrict(user, VIEW),
-    )
+def _rates_figures(user: Any, parent: Region, year: int, training: bool, shared: dict[str, Any]) -> RegionFigures:
+    # Both rates come from one rates dashboard: computed once per dashboard view.
+    key = f"ledgers.rates:{parent.code}:{year}"
+    if key not in shared:
+        shared[key] = rates_dashboard(
+            parent,
+            year,
+            enterprises=Enterprise.objects.restrict(user, VIEW),
+            targets=RateTarget.objects.restrict(user, VIEW),
+        )
+    board = shared[key]
 
     def value(row: RateRow) -> FigureValue:
         if training:
@@ -43,8 +47,10 @@ class TrainingRate:
     unit = "%"
     order = 30
 
-    def figures(self, user: Any, parent: Region, children: list[Region], year: int) -> RegionFigures:
-        return _rates_figures(user, parent, year, training=True)
+    def figures(
+        self, user: Any, parent: Region, children: list[Region], year: int, shared: dict[str, Any]
+    ) -> RegionFigures:
+        return _rates_figures(user, parent, year, training=True, shared=shared)
 
 
 class AwarenessRate:
@@ -53,5 +59,7 @@ class AwarenessRate:
     unit = "%"
     order = 40
 
-    def figures(self, user: Any, parent: Region, children: list[Region], year: int) -> RegionFigures:
-        return _rates_figures(user, parent, year, training=False)
+    def figures(
+        self, user: Any, parent: Region, children: list[Region], year: int, shared: dict[str, Any]
+    ) -> RegionFigures:
+        return _rates_figures(user, parent, year, training=False, shared=shared)
