@@ -53,3 +53,23 @@ def test_a_phone_gets_no_sideways_scroll(bworld: BrowserWorld, browser: Browser,
         shot(phone, "chongqing-phone")
     finally:
         context.close()
+
+
+def test_zhejiang_and_shaoxing_draw_from_both_packages(bworld: BrowserWorld, page: Page, shot: Any) -> None:
+    """The province's cities (the province package) and the city's districts (the city package)."""
+    from shangmi.regions.models import Region
+    from tests.conftest import make_user
+
+    make_user("zj_regulator", "regulator", region=Region.objects.get(code="330000"))
+    sign_in(page, bworld.url, "zj_regulator")
+    open_dashboard(page, bworld, "330000")
+    labels = page.locator("[data-testid=dashboard-map] svg text")
+    assert {"杭州市", "绍兴市", "舟山市", "丽水市"} <= set(labels.all_text_contents())
+    shot(page, "zhejiang-map")
+    box = labels.filter(has_text="绍兴市").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**region=330600**")
+    expect(page.get_by_test_id("dashboard-map")).to_have_attribute("data-rendered", "true")
+    assert {"越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市"} <= set(labels.all_text_contents())
+    shot(page, "shaoxing-map")

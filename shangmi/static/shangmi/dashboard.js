@@ -33,7 +33,7 @@
         },
         visualMap: {
           min: 0, max: max > 0 ? max : 1, calculable: true, left: "left", bottom: 0,
-          text: [String(max > 0 ? max : 1) + config.unit, "0"], inRange: { color: ["#e8f1fb", "#0b5ed7"] }
+          inRange: { color: ["#e8f1fb", "#0b5ed7"] }
         },
         series: [{
           type: "map", map: mapName, nameProperty: "name", roam: false,
