@@ -62,8 +62,15 @@ def cells_of(response: Any, code: str) -> dict[str, Any]:
     return {p.key: (value, cell) for p, value, cell in zip(board.providers, row.values, row.cells, strict=True)}
 
 
-def test_every_figure_is_its_source_pages_number(figures_world: Any, client: Any) -> None:
+def test_every_figure_is_its_source_pages_number(figures_world: Any, client: Any, monkeypatch: Any) -> None:
+    from shangmi.ledgers.rates import services as rates_services
+
     world = figures_world
+    # The surveys' answers (their own tests cover how they are counted): 9 of 10 aware in 渝北.
+    answers = {"500112": (9, 10), "500000": (9, 10)}
+    monkeypatch.setattr(
+        rates_services, "awareness_counts", lambda codes, year: {c: answers[c] for c in codes if c in answers}
+    )
     client.force_login(world.city_regulator)
     page = client.get(url("dashboard:region", world.chongqing))
     assert page.status_code == 200
@@ -83,6 +90,13 @@ def test_every_figure_is_its_source_pages_number(figures_world: Any, client: Any
         assert value.value == row.training_rate
         assert value.target == Decimal("100.0") and (row.training_rate is None or cell.behind)
     assert cells_of(page, "500000")["training"][0].value == rates.total.training_rate
+
+    # Awareness rate: the same page's other column.
+    assert by_code["500112"].awareness_rate == Decimal("90.0")
+    for code, row in by_code.items():
+        assert cells_of(page, code)["awareness"][0].value == row.awareness_rate
+    assert cells_of(page, "500112")["awareness"][1].value == "90.0%"
+    assert cells_of(page, "500000")["awareness"][0].value == rates.total.awareness_rate == Decimal("90.0")
 
     # Titles against the demonstration targets: the target progress page's numbers.
     table = client.get(url("targets:progress", world.chongqing)).context["table"]
