@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--json", required=True)
     parser.add_argument("--ledger-entries", type=int, default=1_000_000)
     parser.add_argument("--survey-answers", type=int, default=10_000)
-    parser.add_argument("--skip", default="", help="comma list of parts to skip: list,export,import,ledgers")
+    parser.add_argument("--skip", default="", help="comma list of parts to skip: list,export,import,ledgers,dashboard")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     workdir = Path(args.workdir)
@@ -111,6 +111,13 @@ def main() -> None:
             user=regulator, district_user=district_regulator, province_code=args.province, year=year,
             requests=args.requests,
         )  # fmt: skip
+        if "dashboard" not in skip:
+            from benchmarks.dashboard import bench_dashboard
+
+            _log(f"{connection.vendor}: region dashboard of the province, {args.requests} requests per case")
+            out["dashboard"] = bench_dashboard(
+                user=regulator, province_code=args.province, year=year, requests=args.requests
+            )
         _log(f"{connection.vendor}: survey report of {args.survey_answers:,} answers")
         out["survey_report"] = bench_survey_report(args.survey_answers)
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shangmi.enforcement",
     "shangmi.protection",
     "shangmi.demo",
+    "shangmi.dashboard",
     "shangmi.home",
     "shangmi.api",
 ]
@@ -241,6 +242,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
     ("vendor/hash-wasm", NODE_MODULES / "hash-wasm" / "dist"),
 ]
 STORAGES = {
