@@ -91,7 +91,8 @@ def report_missing(task: Task, today: datetime.date, last_report_on: datetime.da
     after the report date before it. A report made late, after that date, catches it up."""
     if task.status != Task.Status.OPEN:
         return False
-    last_due, _next = report_dates(task.plan, today)
+    # A report date is missed the day after it: the last one strictly before today.
+    last_due, _next = report_dates(task.plan, today - datetime.timedelta(days=1))
     if last_due is None or task_start(task) >= last_due:
         return False
     previous, _same = report_dates(task.plan, last_due - datetime.timedelta(days=1))
