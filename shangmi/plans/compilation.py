@@ -13,9 +13,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from shangmi.core.calendar import program_today
-from shangmi.plans.models import Plan, Report, Task
 from shangmi.pdf.fonts import FONT_FAMILY, new_document
 from shangmi.pdf.layout import wrap_cjk
+from shangmi.plans.models import Plan, Report, Task
 
 WIDTH = 180
 
@@ -27,7 +27,9 @@ class Section:
 
 
 def sections(plan: Plan) -> list[Section]:
-    reports = Report.objects.select_related("unit", "reported_by").prefetch_related("files").order_by("reported_at", "pk")
+    reports = (
+        Report.objects.select_related("unit", "reported_by").prefetch_related("files").order_by("reported_at", "pk")
+    )
     tasks = (
         plan.tasks.select_related("lead_unit", "phase")
         .prefetch_related("co_units", Prefetch("reports", queryset=reports))
@@ -37,7 +39,8 @@ def sections(plan: Plan) -> list[Section]:
     for task in tasks:
         co = "、".join(unit.name for unit in task.co_units.all())
         lines = [
-            _("Lead: %(lead)s") % {"lead": task.lead_unit.name} + (("；" + _("Co-units: %(co)s") % {"co": co}) if co else ""),
+            _("Lead: %(lead)s") % {"lead": task.lead_unit.name}
+            + (("；" + _("Co-units: %(co)s") % {"co": co}) if co else ""),
             _("Due: %(due)s · Status: %(status)s · Progress: %(progress)d%%")
             % {"due": task.due_on.isoformat(), "status": task.get_status_display(), "progress": task.progress},
         ]
@@ -46,9 +49,13 @@ def sections(plan: Plan) -> list[Section]:
             lines.append(_("No report."))
         for report in reports_of:
             lines.append(
-                _("%(day)s %(unit)s (%(progress)d%%): %(text)s")
-                % {"day": report.reported_on.isoformat(), "unit": report.unit.name, "progress": report.progress,
-                   "text": report.text}  # fmt: skip
+                _("%(day)s %(unit)s reported (%(progress)d%%): %(text)s")
+                % {
+                    "day": report.reported_on.isoformat(),
+                    "unit": report.unit.name,
+                    "progress": report.progress,
+                    "text": report.text,
+                }
             )
             for stored in report.files.all():
                 lines.append("    " + _("Attachment: %(name)s") % {"name": stored.original_name})

@@ -25,7 +25,7 @@ class MultipleFileField(KitMultipleFileField):
 class ReportForm(BootstrapMixin, forms.Form):
     progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
-    files = MultipleFileField(label=_("Results (files)"), required=False)
+    attachments = MultipleFileField(label=_("Results (files)"), required=False)
 
 
 class ExtensionForm(BootstrapMixin, forms.Form):

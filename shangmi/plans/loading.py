@@ -53,6 +53,13 @@ def _date(data: dict[str, Any], key: str, where: str) -> datetime.date | None:
     return value
 
 
+def _required_date(data: dict[str, Any], key: str, where: str) -> datetime.date:
+    value = _date(data, key, where)
+    if value is None:
+        raise PlanLoadError(f"{where}: '{key}' is missing")
+    return value
+
+
 def plan_load(path: Path | str) -> PlanLoadResult:
     path = Path(path)
     try:
@@ -73,8 +80,8 @@ def plan_load(path: Path | str) -> PlanLoadResult:
                 "issuer": _need(data, "issuer", str, where),
                 "region": region,
                 "source": data.get("source", ""),
-                "starts_on": _date(data, "starts_on", where),
-                "ends_on": _date(data, "ends_on", where),
+                "starts_on": _required_date(data, "starts_on", where),
+                "ends_on": _required_date(data, "ends_on", where),
                 "report_day": int(data.get("report_day", 5)),
                 "report_months": int(data.get("report_months", 1)),
                 "near_days": int(data.get("near_days", 15)),
@@ -142,9 +149,7 @@ def _task_load(
     missing = [code for code in entry.get("targets", []) if code not in targets]
     if missing:
         raise PlanLoadError(f"{here}: unknown target(s) {', '.join(missing)}")
-    due = _date(entry, "due_on", here)
-    if due is None:
-        raise PlanLoadError(f"{here}: 'due_on' is missing")
+    due = _required_date(entry, "due_on", here)
     existing = Task.objects.filter(plan=plan, number=number).first()
     fields = {
         "area_number": _need(entry, "area_number", int, here),

@@ -154,9 +154,7 @@ class Task(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    scope = Scope(
-        regions=("plan__region",), owners=("lead_unit__members", "co_units__members"), grants=OWNER_GRANTS
-    )
+    scope = Scope(regions=("plan__region",), owners=("lead_unit__members", "co_units__members"), grants=OWNER_GRANTS)
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:

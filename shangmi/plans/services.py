@@ -70,13 +70,13 @@ def _locked(task: Task, user: User) -> Task:
 def checked_uploads(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
     """Every file checked (its type by its bytes, its size) before anything is written."""
     if len(files) > MAX_FILES:
-        raise AppError(TOO_MANY_FILES, field="files", limit=MAX_FILES)
+        raise AppError(TOO_MANY_FILES, field="attachments", limit=MAX_FILES)
     checked = []
     for upload in files:
         try:
             checked.append((upload, *uploads.check_upload(upload, uploads.ALL_KINDS, MAX_BYTES)))
         except uploads.UploadError as exc:
-            raise AppError(UPLOAD_REFUSED, field="files", reason=str(exc)) from exc
+            raise AppError(UPLOAD_REFUSED, field="attachments", reason=str(exc)) from exc
     return checked
 
 

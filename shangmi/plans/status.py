@@ -17,6 +17,7 @@ not made since the last report date passed.
 from __future__ import annotations
 
 import datetime
+
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.plans.models import Plan, Task

@@ -175,7 +175,7 @@ class TaskReportView(TaskActionView):
         if not form.is_valid():
             raise AppError(BAD_FORM, errors=_form_errors(form))
         data = services.ReportInput(progress=form.cleaned_data["progress"], text=form.cleaned_data["text"])
-        services.task_report(user=user, task=task, data=data, files=form.cleaned_data["files"])
+        services.task_report(user=user, task=task, data=data, files=form.cleaned_data["attachments"])
         return _("Progress reported.")
 
 

@@ -49,15 +49,17 @@ def test_unit_reports_through_the_page_and_the_owner_downloads_the_file(pw: Plan
     client.force_login(pw.lead_member)
     response = client.post(
         reverse("plans:task_report", args=[pw.task.pk]),
-        {"progress": "45", "text": "完成调研", "files": [SimpleUploadedFile("调研报告.pdf", PDF)]},
+        {"progress": "45", "text": "完成调研", "attachments": [SimpleUploadedFile("调研报告.pdf", PDF)]},
     )
     assert response.status_code == 302
     report = Report.objects.get(task=pw.task)
     assert report.progress == 45
     stored = report.files.get()
     # A bad form changes nothing and says why.
-    response = client.post(reverse("plans:task_report", args=[pw.task.pk]), {"progress": "abc", "text": "x"}, follow=True)
-    assert Report.objects.count() == 1 and "Progress" in response.content.decode()
+    response = client.post(
+        reverse("plans:task_report", args=[pw.task.pk]), {"progress": "abc", "text": "x"}, follow=True
+    )
+    assert Report.objects.count() == 1 and "请检查填写内容" in response.content.decode()
     client.force_login(pw.owner)
     download = client.get(reverse("plans:report_file", args=[stored.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF

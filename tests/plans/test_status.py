@@ -7,7 +7,16 @@ import datetime
 import pytest
 
 from shangmi.plans.models import Task
-from shangmi.plans.status import GREEN, ORANGE, RED, YELLOW, expected_progress, report_dates, report_missing, task_colour
+from shangmi.plans.status import (
+    GREEN,
+    ORANGE,
+    RED,
+    YELLOW,
+    expected_progress,
+    report_dates,
+    report_missing,
+    task_colour,
+)
 from tests.plans.conftest import DUE, START, PlanWorld
 
 pytestmark = pytest.mark.django_db
