@@ -46,6 +46,7 @@ EXTENSION_PENDING = Message("plans.extension_pending", _("A request for more tim
 EXTENSION_DECIDED = Message("plans.extension_decided", _("This request is already decided."))
 REFUSAL_NOTE = Message("plans.refusal_note", _("Say why the request is refused."))
 NOT_CLAIMED = Message("plans.not_claimed", _("Only a task reported done can be confirmed or sent back."))
+MEMBER_INACTIVE = Message("plans.member_inactive", _("The account %(name)s is not active."))
 RETURN_NOTE = Message("plans.return_note", _("Say what is missing before the task can be confirmed."))
 
 
@@ -232,3 +233,15 @@ def task_send_back(*, user: User, task: Task, note: str) -> Task:
 def owners_of(task: Task) -> list[User]:
     """The regulators of the plan's own region: the bureau that owns it."""
     return list(User.objects.filter(is_active=True, role=Role.REGULATOR, region_id=task.plan.region_id))
+
+
+def unit_member_add(*, user: User, unit: PlanUnit, member: User) -> PlanUnit:
+    """The owner bureau names an account that acts for a responsible unit."""
+    with transaction.atomic():
+        found = restricted(PlanUnit, user, CHANGE).filter(pk=unit.pk).first()
+        if found is None:
+            raise AppError(NOT_OWNER)
+        if not member.is_active:
+            raise AppError(MEMBER_INACTIVE, name=member.username)
+        found.members.add(member)
+    return found
