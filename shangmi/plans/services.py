@@ -38,7 +38,7 @@ REPORT_EMPTY = Message("plans.report_empty", _("Say what was done."))
 UPLOAD_REFUSED = Message("plans.upload", _("The file was refused: %(reason)s"))
 TOO_MANY_FILES = Message("plans.too_many_files", _("At most %(limit)d files at once."))
 EXTENSION_LATE = Message(
-    "plans.extension_late", _("More time is asked before the due date (%(due)s); this task is overdue.")
+    "plans.extension_late", _("More time is asked by the due date (%(due)s); this task is overdue.")
 )
 EXTENSION_DATE = Message("plans.extension_date", _("The new date must be after the present due date (%(due)s)."))
 EXTENSION_REASON = Message("plans.extension_reason", _("Give the reason for more time."))
