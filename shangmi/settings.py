@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "shangmi.surveys",
     "shangmi.enforcement",
     "shangmi.protection",
+    "shangmi.plans",
     "shangmi.demo",
     "shangmi.dashboard",
     "shangmi.home",

@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("enforcement/", include("shangmi.enforcement.urls")),
     path("protection/", include("shangmi.protection.urls")),
     path("dashboard/", include("shangmi.dashboard.urls")),
+    path("plans/", include("shangmi.plans.urls")),
     path("api/", include("shangmi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

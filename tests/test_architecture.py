@@ -104,6 +104,7 @@ EXCEPTIONS_ALLOWED: dict[str, str] = {
     "AppendOnlyError": "a model's guard against changing a review record: a programming error, never a refusal",
     "StandardLoadError": "standards are loaded by management commands only; the message names the data file",
     "QuestionnaireLoadError": "questionnaires are loaded by management commands only; the message names the data file",
+    "PlanLoadError": "plans are loaded by management commands only; the message names the data file and the task",
     "CJKFontMissing": "an installation fault (the font assets are not built), not a person's mistake",
     "ClientError": "evidence: the transparency-log client's transport failure (low level, below the services)",
     "LeafError": "evidence: a malformed log leaf (low level, below the services)",

@@ -631,6 +631,44 @@ def _carrier(world: Any, user: Any, side: str) -> Any:
     return carrier_register(user=getattr(world, f"ent_admin_{side}"), data=data)
 
 
+def _plan_task(world: Any, user: Any, side: str) -> Any:
+    """A plan of the side's district whose one task is led by a unit the side's officer acts
+    for, with a report (and its file) and a request for more time."""
+    import datetime
+
+    from shangmi.plans.models import Extension, Plan, PlanUnit, Report, ReportFile, Task
+
+    region = world.jiangbei if side == "in" else world.jiangjin
+    existing = Task.objects.filter(plan__region=region).first()
+    if existing:
+        return existing
+    plan = Plan.objects.create(
+        code=f"walk-{side}", title=f"{side}-side 方案", issuer="区市场监管局", region=region,
+        starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31),
+    )  # fmt: skip
+    unit = PlanUnit.objects.create(plan=plan, name=f"{side}-side 责任单位")
+    unit.members.add(getattr(world, f"officer_{side}"))
+    task = Task.objects.create(
+        plan=plan, number=1, area_number=1, area="机制", text=f"{side}-side 督查任务", lead_unit=unit,
+        due_on=datetime.date(2026, 11, 30),
+    )  # fmt: skip
+    officer = getattr(world, f"officer_{side}")
+    report = Report.objects.create(
+        task=task, unit=unit, progress=30, text=f"{side}-side 进展", reported_by=officer,
+        reported_on=datetime.date(2026, 6, 1),
+    )  # fmt: skip
+    stored = ReportFile(
+        report=report, original_name=f"{side}-side 成果.pdf", content_type="application/pdf", size=6,
+        sha256="b1" * 32, uploaded_by=officer,
+    )  # fmt: skip
+    stored.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
+    Extension.objects.create(
+        task=task, reason=f"{side}-side 延期理由", old_due=task.due_on, new_due=datetime.date(2026, 12, 31),
+        asked_by=officer, asked_on=datetime.date(2026, 6, 1),
+    )  # fmt: skip
+    return task
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -678,7 +716,18 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "protection.Person": lambda w, u, side: _people(w, side)[1],
     "protection.Agreement": _agreement,
     "protection.Carrier": _carrier,
+    # Plan supervision: the owner bureau reads its plans, a responsible unit's members their tasks.
+    "plans.Plan": lambda w, u, side: _plan_task(w, u, side).plan,
+    "plans.Task": _plan_task,
+    "plans.Extension": lambda w, u, side: _plan_task(w, u, side).extensions.first(),
+    "plans.ReportFile": lambda w, u, side: _report_file_of(_plan_task(w, u, side)),
 }
+
+
+def _report_file_of(task: Any) -> Any:
+    from shangmi.plans.models import ReportFile
+
+    return ReportFile.objects.filter(report__task=task).first()
 
 
 def factory_for(model: type[models.Model]) -> Callable[[Any, Any, str], Any]:
@@ -756,13 +805,19 @@ def secrets_of_inside(world: Any) -> list[str]:
         *Carrier.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
     ]
     from shangmi.enforcement.models import EvidenceItem, ServiceRecord
+    from shangmi.plans.models import Report, Task
 
+    plans = [
+        *Task.objects.filter(plan__region=world.jiangbei).values_list("text", flat=True),
+        *Report.objects.filter(task__plan__region=world.jiangbei).values_list("text", flat=True),
+    ]
     papers = [
         *EvidenceItem.objects.filter(case__region=world.jiangbei).values_list("title", "source"),
         *ServiceRecord.objects.filter(case__region=world.jiangbei).values_list("recipient", "original_name"),
     ]
     return [
         *protection,
+        *plans,
         world.ent_in.name,
         world.ent_in.uscc,
         *(value for row in deposits for value in row),
@@ -839,7 +894,18 @@ def test_outsider_never_sees_insider_data(
         # (deposits) exist on both sides so a leak of them would show.
         _deposit(world, world.ent_admin_in, "in")
         _deposit(world, world.ent_admin_out, "out")
-        for make in (_application, _visit, _activity, _survey, _demand, _clue, _case, _secret_point, _carrier):
+        for make in (
+            _application,
+            _visit,
+            _activity,
+            _survey,
+            _demand,
+            _clue,
+            _case,
+            _secret_point,
+            _carrier,
+            _plan_task,
+        ):
             make(world, world.ent_admin_in, "in")
             make(world, world.ent_admin_out, "out")
         if endpoint.name == "home:health":

@@ -187,20 +187,28 @@ class RestrictedQuerySet(models.QuerySet[_M]):
         condition = scope_q(self.model, user, action)
         if condition is None:
             return self.none()
-        # distinct() because a lookup across a to-many relation can repeat rows.
-        qs = self.filter(condition)
+        # A lookup across a to-many relation (a plan's units' members) repeats a row reached
+        # twice; the rows are then chosen by id in a subquery rather than with DISTINCT, which
+        # would refuse the FOR UPDATE of a service's locked read.
         if _crosses_many(self.model, condition):
-            qs = qs.distinct()
-        return qs
+            return self.filter(pk__in=self.model._default_manager.filter(condition).values("pk"))
+        return self.filter(condition)
+
+
+def _lookups(condition: Q) -> list[str]:
+    """The lookups named in ``condition`` and the conditions inside it. (Q.flatten() yields a
+    lookup's value, not the lookup, so it cannot answer this.)"""
+    found: list[str] = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            found.extend(_lookups(child))
+        elif isinstance(child, tuple):
+            found.append(child[0])
+    return found
 
 
 def _crosses_many(model: type[models.Model], condition: Q) -> bool:
-    for child in condition.flatten():
-        if isinstance(child, Q):
-            continue
-        lookup = child[0] if isinstance(child, tuple) else None
-        if lookup is None:
-            continue
+    for lookup in _lookups(condition):
         current = model
         for part in lookup.split("__"):
             try:
