@@ -24,6 +24,9 @@ CARRIER_VIEW = "carrier_view"
 CARRIERS_EXPORT = "carriers_export"
 DEPARTURE_VIEW = "departure_view"
 DEPARTURE_EXPORT = "departure_export"
+DOSSIER_PDF = "dossier_pdf"
+DOSSIER_RECEIPTS = "dossier_receipts"
+VERSION_DEPOSIT = "version_deposit"
 
 describe_reads(
     {
@@ -41,6 +44,9 @@ describe_reads(
         CARRIERS_EXPORT: _("exported the carriers"),
         DEPARTURE_VIEW: _("opened a departure handover list"),
         DEPARTURE_EXPORT: _("exported a departure handover list"),
+        DOSSIER_PDF: _("downloaded a secret point's reasonable-measures dossier"),
+        DOSSIER_RECEIPTS: _("downloaded a secret point's receipts"),
+        VERSION_DEPOSIT: _("opened a secret point's deposit page"),
     }
 )
 

@@ -386,3 +386,36 @@ class CarrierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier_id} {self.kind} {self.copies}"
+
+
+class SecretPointDeposit(models.Model):
+    """One version of a secret point's document deposited in the evidence log (hash only, from
+    the secret point's page). The versions of one secret point form one chain: each deposit's
+    ``previous`` is the one before it, so its receipts prove what existed when."""
+
+    secret_point = models.ForeignKey(SecretPoint, on_delete=models.PROTECT, related_name="deposits")
+    deposit = models.OneToOneField(
+        "evidence.Deposit", on_delete=models.PROTECT, related_name="+", verbose_name=_("deposit")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    scope = Scope(
+        enterprises=("secret_point__enterprise",),
+        members=("secret_point__circle__account",),
+        enterprise_private=True,
+        grants=ADMIN_KEEPS,
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["secret_point_id", "version"]
+        verbose_name = _("deposited version")
+        verbose_name_plural = _("deposited versions")
+        constraints = [
+            models.UniqueConstraint(fields=["secret_point", "version"], name="protection_sp_deposit_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.secret_point_id} v{self.version}"

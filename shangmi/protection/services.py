@@ -23,6 +23,8 @@ from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, ensure_in_scope, may, restricted
 from shangmi.enforcement.rules import RuleMissing
+from shangmi.evidence.models import Deposit
+from shangmi.evidence.services import DepositError, DepositInput, deposits_create
 from shangmi.protection import rules
 from shangmi.protection.models import (
     GRADE_RANK,
@@ -33,6 +35,7 @@ from shangmi.protection.models import (
     Measure,
     Person,
     SecretPoint,
+    SecretPointDeposit,
     SecretPointEvent,
     Subject,
     TermKind,
@@ -663,3 +666,48 @@ def person_depart(*, user: User, person: Person, left_on: datetime.date) -> Pers
         locked.left_on = left_on
         locked.save(update_fields=["left_on"])
     return locked
+
+
+# --- deposited versions of a secret point's document ---------------------------------------------
+
+DEPOSIT_ONE_FILE = Message(
+    "protection.deposit_one_file", _("Deposit one file at a time: each is the next version of the secret point.")
+)
+DEPOSIT_NOT_LIVE = Message("protection.deposit_not_live", _("A secret point that is %(status)s takes no new version."))
+DEPOSIT_REFUSED = Message("protection.deposit_refused", _("The deposit was refused: %(reasons)s"))
+
+
+def secret_point_deposit(*, user: User, secret_point: SecretPoint, item: DepositInput) -> SecretPointDeposit:
+    """Deposit the next version of the secret point's document: its digests (or salted
+    commitments) only, through the evidence log's one deposit service, chained to the version
+    before it (``previous``) and linked to the secret point, or nothing at all."""
+    _keeper(user)
+    with transaction.atomic():
+        # Locked so two versions deposited at once get two numbers and one chain.
+        locked = restricted(SecretPoint, user, CHANGE).select_for_update().filter(pk=secret_point.pk).first()
+        if locked is None:
+            raise AppError(NOT_KEEPER)
+        if not locked.is_live:
+            raise AppError(DEPOSIT_NOT_LIVE, status=str(locked.get_status_display()).lower())
+        last = SecretPointDeposit.objects.filter(secret_point=locked).order_by("-version").first()
+        chained = DepositInput(
+            title=item.title,
+            sha256=item.sha256,
+            sm3=item.sm3,
+            file_name=item.file_name,
+            file_size=item.file_size,
+            secret_point=locked.name[:200],
+            project=item.project,
+            version_note=item.version_note,
+            previous=str(last.deposit_id) if last else None,
+            salt=item.salt,
+            commitment=item.commitment,
+            sm3_commitment=item.sm3_commitment,
+        )
+        try:
+            deposit = deposits_create(user=user, items=[chained], source=Deposit.Source.BROWSER)[0]
+        except DepositError as error:
+            raise AppError(DEPOSIT_REFUSED, reasons="; ".join(error.errors)) from error
+        return SecretPointDeposit.objects.create(
+            secret_point=locked, deposit=deposit, version=(last.version + 1) if last else 1, linked_by=user
+        )

@@ -14,6 +14,9 @@ urlpatterns: list[URLPattern] = [
         "secret-points/<int:pk>/declassify/", views.SecretPointDeclassifyView.as_view(), name="secret_point_declassify"
     ),
     path("secret-points/<int:pk>/destroy/", views.SecretPointDestroyView.as_view(), name="secret_point_destroy"),
+    path("secret-points/<int:pk>/deposit/", views.SecretPointDepositView.as_view(), name="secret_point_deposit"),
+    path("secret-points/<int:pk>/dossier.pdf", views.SecretPointDossierView.as_view(), name="secret_point_dossier"),
+    path("secret-points/<int:pk>/receipts.zip", views.SecretPointReceiptsView.as_view(), name="secret_point_receipts"),
     path("people/", views.PersonListView.as_view(), name="person_list"),
     path("people/new/", views.PersonCreateView.as_view(), name="person_create"),
     path("people/export/", views.PersonExportView.as_view(), name="person_export"),

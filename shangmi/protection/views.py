@@ -4,15 +4,17 @@ and every read of a register goes into the enterprise's access log (access.py)."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.core.paginator import Page
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -24,7 +26,10 @@ from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListVi
 from shangmi.core.scoping import ADD, CHANGE, in_scope, may, restricted
 from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, refusals_as_messages
 from shangmi.core.xlsx import xlsx_response
+from shangmi.evidence.receipts import receipt_for
+from shangmi.evidence.services import DepositInput
 from shangmi.protection import access, services
+from shangmi.protection.dossier import dossier_of, dossier_pdf, receipts_zip
 from shangmi.protection.exporting import (
     agreements_export,
     carriers_export,
@@ -42,7 +47,16 @@ from shangmi.protection.forms import (
     PersonForm,
     SecretPointForm,
 )
-from shangmi.protection.models import Agreement, Carrier, Category, Grade, Person, SecretPoint, SecretPointEvent
+from shangmi.protection.models import (
+    Agreement,
+    Carrier,
+    Category,
+    Grade,
+    Person,
+    SecretPoint,
+    SecretPointDeposit,
+    SecretPointEvent,
+)
 from shangmi.protection.selectors import carrier_state, count_secret_points, handover, with_copies
 
 
@@ -130,6 +144,8 @@ class SecretPointDetailView(ScopedObjectViewMixin, TemplateView):
             circle=point.circle.order_by("name", "pk"),
             events=point.events.select_related("actor"),
             can_change=keeper and services.may_take(point, Step.CHANGED),
+            keeper=keeper,
+            deposits=point.deposits.count() if keeper else 0,
             steps=[
                 (reverse(f"protection:secret_point_{name}", args=[point.pk]), label, step)
                 for step, (name, label) in STEPS.items()
@@ -610,3 +626,75 @@ class PersonDepartView(ScopedObjectViewMixin, View):
         if outcome.ok:
             messages.success(request, _("Departure recorded."))
         return redirect("protection:person_departure", pk=person.pk)
+
+
+# --- deposited versions and the reasonable-measures dossier ----------------------------------------
+
+
+class SecretPointDepositView(ScopedObjectViewMixin, TemplateView):
+    """The next version of the secret point's document, hashed in the browser as every deposit
+    is (static/shangmi/evidence.js): only digests or salted commitments arrive, as JSON, and the
+    answer is the receipt. The enterprise's admins keep it (CHANGE)."""
+
+    model = SecretPoint
+    action = CHANGE
+    template_name = "protection/secret_point_deposit.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = signed_in_user(self.request)
+        point = self.scoped_object_as(SecretPoint)
+        access.record(user, access.VERSION_DEPOSIT, point)
+        versions = SecretPointDeposit.objects.filter(secret_point=point).select_related("deposit").order_by("version")
+        context.update(point=point, versions=versions, last=versions.last())
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        point = self.scoped_object_as(SecretPoint)
+        try:
+            body = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        items = body.get("deposits") if isinstance(body, dict) else None
+        if not isinstance(items, list) or len(items) != 1 or not isinstance(items[0], dict):
+            return JsonResponse({"errors": [services.DEPOSIT_ONE_FILE.render()]}, status=400)
+        try:
+            link = services.secret_point_deposit(
+                user=signed_in_user(request), secret_point=point, item=DepositInput.from_mapping(items[0])
+            )
+        except services.AppError as error:
+            # The page's script shows the reasons (JSON, as the deposit API answers it).
+            return JsonResponse({"errors": [error.text]}, status=400)
+        return JsonResponse({"receipts": [receipt_for(link.deposit)]}, status=201)
+
+
+class SecretPointDossierView(ScopedObjectViewMixin, View):
+    """The reasonable-measures dossier as a PDF, from the records of the day."""
+
+    model = SecretPoint
+    action = CHANGE
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        user = signed_in_user(request)
+        point = self.scoped_object_as(SecretPoint)
+        body = dossier_pdf(dossier_of(user, point))
+        access.record(user, access.DOSSIER_PDF, point)
+        response = HttpResponse(body, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(True, f"合理保密措施证据包-{point.name}.pdf")
+        return response
+
+
+class SecretPointReceiptsView(ScopedObjectViewMixin, View):
+    """The receipts of every deposited version, for the offline verifier, as a zip."""
+
+    model = SecretPoint
+    action = CHANGE
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        user = signed_in_user(request)
+        point = self.scoped_object_as(SecretPoint)
+        body = receipts_zip(dossier_of(user, point))
+        access.record(user, access.DOSSIER_RECEIPTS, point)
+        response = HttpResponse(body, content_type="application/zip")
+        response["Content-Disposition"] = content_disposition_header(True, f"存证回执-{point.name}.zip")
+        return response
