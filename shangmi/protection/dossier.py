@@ -292,13 +292,18 @@ def dossier_pdf(dossier: Dossier) -> bytes:
     pages.lines(f"知悉范围共 {len(dossier.circle)} 人。", size=10)
     rows = []
     for person in dossier.circle:
+        # A departure is a measure too (SPC 2020 art. 6(6)): the day is shown with the person.
+        status = f"{_date(person.left_on)} 离职" if person.left_on else "在职"
         signed = dossier.agreements.get(person.pk, [])
         if not signed:
-            rows.append([person.name, person.post, "未签署", "—", "—"])
+            rows.append([person.name, person.post, status, "未签署", "—", "—"])
         for agreement in signed:
             term = f"{_date(agreement.starts_on)} 至 {_date(agreement.ends_on) if agreement.ends_on else '长期'}"
-            rows.append([person.name, person.post, str(agreement.get_kind_display()), _date(agreement.signed_on), term])
-    pages.table(["姓名", "岗位", "协议", "签署日期", "有效期"], rows, [24, 34, 40, 26, pages.width - 124])
+            kind = str(agreement.get_kind_display())
+            rows.append([person.name, person.post, status, kind, _date(agreement.signed_on), term])
+    pages.table(
+        ["姓名", "岗位", "在职状态", "协议", "签署日期", "有效期"], rows, [22, 28, 26, 34, 22, pages.width - 132]
+    )
 
     pages.section(3, "保密培训")
     pages.table(

@@ -167,6 +167,7 @@ def dossier_world(world: Any, people: People) -> Any:
     )
     training.enterprises.add(world.ent_in)
     ActivityParticipant.objects.create(activity=training, enterprise=world.ent_in, name="陈测试", person_key="c-1")
+    services.person_depart(user=admin, person=third, left_on=datetime.date(2026, 1, 15))
     for n in (1, 2):
         services.secret_point_deposit(
             user=admin, secret_point=point, item=DepositInput.from_mapping(item(f"version {n}".encode()))
@@ -192,6 +193,7 @@ def test_the_dossier_pdf_holds_the_records_in_chinese(world, people, client, tmp
         "陈测试",
         "保密协议",
         "2024-03-01",
+        "2026-01-15 离职",  # the departure, with the person
         "商业秘密保护专题培训",  # the ledgers' training of a person in the circle
         "ZT-001",
         "ZT-002",
