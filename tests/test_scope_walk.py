@@ -631,6 +631,32 @@ def _carrier(world: Any, user: Any, side: str) -> Any:
     return carrier_register(user=getattr(world, f"ent_admin_{side}"), data=data)
 
 
+def _engagement(world: Any, user: Any, side: str) -> Any:
+    """An outsourcing engagement of the side, under an agreement, with its secret point disclosed."""
+    import datetime
+
+    from shangmi.protection.models import Engagement
+    from shangmi.protection.services import DisclosureInput, EngagementInput, engagement_disclose, engagement_record
+
+    existing = Engagement.objects.filter(counterparty=f"{side}-side 外包方").first()
+    if existing:
+        return existing
+    admin = getattr(world, f"ent_admin_{side}")
+    engagement = engagement_record(
+        user=admin,
+        data=EngagementInput(
+            kind="outsourcing", counterparty=f"{side}-side 外包方", purpose="委托测试",
+            starts_on=datetime.date(2025, 3, 1), agreement_signed_on=datetime.date(2025, 3, 1),
+        ),
+    )  # fmt: skip
+    point = _secret_point(world, user, side)
+    engagement_disclose(
+        user=admin, engagement=engagement,
+        data=DisclosureInput(secret_point=point, what="测试样品", approver="总经理", on=datetime.date(2025, 3, 2)),
+    )  # fmt: skip
+    return engagement
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -678,6 +704,7 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "protection.Person": lambda w, u, side: _people(w, side)[1],
     "protection.Agreement": _agreement,
     "protection.Carrier": _carrier,
+    "protection.Engagement": _engagement,
 }
 
 
@@ -748,9 +775,10 @@ def secrets_of_inside(world: Any) -> list[str]:
     from shangmi.enforcement.models import Clue
 
     clues = Clue.objects.filter(region=world.jiangbei).values_list("reporter_name", "description")
-    from shangmi.protection.models import Carrier, Person, SecretPoint
+    from shangmi.protection.models import Carrier, Engagement, Person, SecretPoint
 
     protection = [
+        *Engagement.objects.filter(enterprise=world.ent_in).values_list("counterparty", flat=True),
         *SecretPoint.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
         *Person.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
         *Carrier.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),

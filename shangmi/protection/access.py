@@ -27,6 +27,9 @@ DEPARTURE_EXPORT = "departure_export"
 DOSSIER_PDF = "dossier_pdf"
 DOSSIER_RECEIPTS = "dossier_receipts"
 VERSION_DEPOSIT = "version_deposit"
+ENGAGEMENTS_LIST = "engagements_list"
+ENGAGEMENT_VIEW = "engagement_view"
+ENGAGEMENTS_EXPORT = "engagements_export"
 
 describe_reads(
     {
@@ -47,6 +50,9 @@ describe_reads(
         DOSSIER_PDF: _("downloaded a secret point's reasonable-measures dossier"),
         DOSSIER_RECEIPTS: _("downloaded a secret point's receipts"),
         VERSION_DEPOSIT: _("opened a secret point's deposit page"),
+        ENGAGEMENTS_LIST: _("listed the business activities"),
+        ENGAGEMENT_VIEW: _("opened a business activity"),
+        ENGAGEMENTS_EXPORT: _("exported the business activities"),
     }
 )
 

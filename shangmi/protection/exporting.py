@@ -9,7 +9,7 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from shangmi.core.xlsx import new_workbook
-from shangmi.protection.models import Agreement, Carrier, Person, SecretPoint
+from shangmi.protection.models import Agreement, Carrier, Engagement, Person, SecretPoint
 from shangmi.protection.selectors import Handover
 
 
@@ -175,3 +175,29 @@ def departure_export(handover: Handover, target: IO[bytes]) -> None:
             sheet.write_row(row + offset, 0, values)
         row += len(lines) + 3
     workbook.close()
+
+
+def engagements_export(rows: Iterable[Engagement], target: IO[bytes]) -> None:
+    header = [_("Counterparty"), _("Counterparty's credit code"), _("Kind"), _("Purpose"), _("Starts on"),
+              _("Confidentiality agreement signed on"), _("Agreement number or title"), _("Secret points disclosed"),
+              _("Ended on"), _("At the end")]  # fmt: skip
+    _write(
+        target,
+        _("Business activities"),
+        header,
+        (
+            [
+                row.counterparty,
+                row.counterparty_uscc,
+                row.get_kind_display(),
+                row.purpose,
+                row.starts_on.isoformat(),
+                row.agreement_signed_on.isoformat() if row.agreement_signed_on else "",
+                row.agreement_ref,
+                "、".join(f"{d.secret_point.name}（{d.on.isoformat()}）" for d in row.disclosures.all()),
+                row.ended_on.isoformat() if row.ended_on else "",
+                row.get_ending_display(),
+            ]
+            for row in rows
+        ),
+    )

@@ -15,6 +15,7 @@ from shangmi.protection.models import (
     Agreement,
     Carrier,
     CarrierEvent,
+    Engagement,
     Grade,
     Measure,
     Person,
@@ -26,6 +27,8 @@ from shangmi.protection.services import (
     AgreementInput,
     CarrierInput,
     CarrierLogInput,
+    DisclosureInput,
+    EngagementInput,
     PersonInput,
     SecretPointInput,
     enterprise_people,
@@ -268,3 +271,48 @@ class CarrierLogForm(BootstrapMixin, forms.Form):
 
 class DepartureForm(BootstrapMixin, forms.Form):
     left_on = forms.DateField(label=_("Left on"), widget=DATE)
+
+
+class EngagementForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Engagement.Kind.choices)
+    counterparty = forms.CharField(label=_("Counterparty"), max_length=200)
+    counterparty_uscc = forms.CharField(label=_("Counterparty's credit code"), max_length=18, required=False)
+    purpose = forms.CharField(label=_("Purpose"), max_length=500)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    agreement_signed_on = forms.DateField(
+        label=_("Confidentiality agreement signed on"),
+        required=False,
+        widget=DATE,
+        help_text=_("No secret point may be disclosed before this day."),
+    )
+    agreement_ref = forms.CharField(label=_("Agreement number or title"), max_length=200, required=False)
+
+    @classmethod
+    def initial_of(cls, engagement: Engagement) -> dict[str, Any]:
+        return {name: getattr(engagement, name) for name in cls.base_fields}
+
+    def engagement_input(self) -> EngagementInput:
+        return EngagementInput(**self.cleaned_data)
+
+
+class DisclosureForm(BootstrapMixin, forms.Form):
+    secret_point = forms.ModelChoiceField(label=_("Secret point"), queryset=SecretPoint.objects.none())
+    what = forms.CharField(label=_("What was handed over"), max_length=500)
+    on = forms.DateField(label=_("Disclosed on"), required=False, widget=DATE, help_text=_("Empty: today."))
+    approver = forms.CharField(label=_("Approved by"), max_length=100)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        live = restricted(SecretPoint, user, CHANGE).filter(
+            status__in=(SecretPoint.Status.PROPOSED, SecretPoint.Status.FILED)
+        )
+        model_choices(self, "secret_point").queryset = live.order_by("name", "pk")
+
+    def disclosure_input(self) -> DisclosureInput:
+        return DisclosureInput(**self.cleaned_data)
+
+
+class EngagementEndForm(BootstrapMixin, forms.Form):
+    ending = forms.ChoiceField(label=_("At the end"), choices=Engagement.Ending.choices)
+    on = forms.DateField(label=_("Ended on"), required=False, widget=DATE, help_text=_("Empty: today."))
+    note = forms.CharField(label=_("How it was returned or destroyed"), max_length=500, required=False)

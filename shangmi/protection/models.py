@@ -419,3 +419,74 @@ class SecretPointDeposit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.secret_point_id} v{self.version}"
+
+
+class Engagement(models.Model):
+    """Outsourcing or another business activity (委外、商务活动: a supplier, a partner, a
+    negotiation) in which secret points may be disclosed to a counterparty: the confidentiality
+    agreement comes before any disclosure, and at the end what was handed over is returned or
+    destroyed (DB4403/T 461-2024 §10; Zhejiang's 商务活动)."""
+
+    class Kind(models.TextChoices):
+        OUTSOURCING = "outsourcing", _("Outsourcing")
+        COOPERATION = "cooperation", _("Joint development or cooperation")
+        NEGOTIATION = "negotiation", _("Business negotiation or due diligence")
+        OTHER = "other", _("Other business activity")
+
+    class Ending(models.TextChoices):
+        RETURNED = "returned", _("Returned")
+        DESTROYED = "destroyed", pgettext_lazy("engagement ending", "Destroyed")
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="+", verbose_name=_("enterprise")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    counterparty = models.CharField(_("counterparty"), max_length=200)
+    counterparty_uscc = models.CharField(_("counterparty's credit code"), max_length=18, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=500)
+    starts_on = models.DateField(_("starts on"))
+    agreement_signed_on = models.DateField(_("confidentiality agreement signed on"), null=True, blank=True)
+    agreement_ref = models.CharField(_("agreement number or title"), max_length=200, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    ending = models.CharField(_("at the end"), max_length=16, choices=Ending.choices, blank=True)
+    ending_note = models.CharField(_("how it was returned or destroyed"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    # The admins' alone: what was disclosed to whom is itself sensitive.
+    scope = Scope(enterprises=("enterprise",), enterprise_private=True, grants=ADMIN_KEEPS)
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("business activity")
+        verbose_name_plural = _("outsourcing and business activities")
+
+    def __str__(self) -> str:
+        return f"{self.counterparty} · {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("protection:engagement_detail", args=[self.pk])
+
+
+class Disclosure(models.Model):
+    """One disclosure of a secret point to an engagement's counterparty: append-only, never
+    dated before the engagement's confidentiality agreement."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="disclosures")
+    secret_point = models.ForeignKey(
+        SecretPoint, on_delete=models.PROTECT, related_name="disclosures", verbose_name=_("secret point")
+    )
+    on = models.DateField(_("disclosed on"))
+    what = models.CharField(_("what was handed over"), max_length=500)
+    approver = models.CharField(_("approved by"), max_length=100)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "pk"]
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+
+    def __str__(self) -> str:
+        return f"{self.engagement_id} {self.secret_point_id} {self.on}"

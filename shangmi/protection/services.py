@@ -31,6 +31,8 @@ from shangmi.protection.models import (
     Agreement,
     Carrier,
     CarrierEvent,
+    Disclosure,
+    Engagement,
     Grade,
     Measure,
     Person,
@@ -711,3 +713,154 @@ def secret_point_deposit(*, user: User, secret_point: SecretPoint, item: Deposit
         return SecretPointDeposit.objects.create(
             secret_point=locked, deposit=deposit, version=(last.version + 1) if last else 1, linked_by=user
         )
+
+
+# --- outsourcing and business activities (委外、商务活动) ---------------------------------------------
+
+COUNTERPARTY_EMPTY = Message("protection.counterparty_empty", _("Name the counterparty."))
+PURPOSE_EMPTY = Message("protection.purpose_empty", _("Say what the activity is for."))
+ENGAGEMENT_KIND = Message("protection.engagement_kind", _("Choose one of the listed kinds of activity."))
+AGREEMENT_IN_FUTURE = Message(
+    "protection.agreement_in_future", _("Record the agreement on or after the day it is signed, not before.")
+)
+AGREEMENT_AFTER_DISCLOSURE = Message(
+    "protection.agreement_after_disclosure",
+    _("A secret point was disclosed on %(day)s: the agreement cannot be dated after it."),
+)
+NO_AGREEMENT_YET = Message(
+    "protection.no_agreement_yet",
+    _("Sign a confidentiality agreement with the counterparty before disclosing any secret point to it."),
+)
+DISCLOSED_BEFORE_AGREEMENT = Message(
+    "protection.disclosed_before_agreement",
+    _("The confidentiality agreement was signed on %(day)s: a disclosure cannot come before it."),
+)
+DISCLOSURE_NOT_LIVE = Message("protection.disclosure_not_live", _("%(name)s is no longer a secret: it is %(status)s."))
+WHAT_MISSING = Message("protection.what_missing", _("Say what was handed over (documents, samples, access)."))
+ENGAGEMENT_ENDED = Message("protection.engagement_ended", _("This activity ended on %(day)s."))
+ENDING_UNKNOWN = Message("protection.ending_unknown", _("Say whether what was handed over was returned or destroyed."))
+FORM_INVALID = Message("protection.form_invalid", _("Nothing was recorded: %(error)s"))
+ENDS_TOO_EARLY = Message(
+    "protection.ends_too_early", _("The activity cannot end before %(day)s (its start or its last disclosure).")
+)
+
+
+@dataclass(frozen=True)
+class EngagementInput:
+    kind: str
+    counterparty: str
+    purpose: str
+    starts_on: datetime.date
+    counterparty_uscc: str = ""
+    agreement_signed_on: datetime.date | None = None
+    agreement_ref: str = ""
+
+
+def _engagement_values(data: EngagementInput, engagement: Engagement | None) -> dict[str, Any]:
+    if data.kind not in Engagement.Kind.values:
+        raise AppError(ENGAGEMENT_KIND, field="kind")
+    if not data.counterparty.strip():
+        raise AppError(COUNTERPARTY_EMPTY, field="counterparty")
+    if not data.purpose.strip():
+        raise AppError(PURPOSE_EMPTY, field="purpose")
+    signed = data.agreement_signed_on
+    if signed is not None and signed > program_today():
+        raise AppError(AGREEMENT_IN_FUTURE, field="agreement_signed_on")
+    if engagement is not None:
+        first = engagement.disclosures.order_by("on").first()
+        if first is not None and (signed is None or signed > first.on):
+            raise AppError(AGREEMENT_AFTER_DISCLOSURE, field="agreement_signed_on", day=first.on.isoformat())
+    return {
+        "kind": data.kind,
+        "counterparty": data.counterparty.strip(),
+        "counterparty_uscc": data.counterparty_uscc.strip().upper(),
+        "purpose": data.purpose.strip(),
+        "starts_on": data.starts_on,
+        "agreement_signed_on": signed,
+        "agreement_ref": data.agreement_ref.strip(),
+    }
+
+
+def engagement_record(*, user: User, data: EngagementInput) -> Engagement:
+    enterprise_id = _keeper(user)
+    with transaction.atomic():
+        engagement = Engagement.objects.create(
+            enterprise_id=enterprise_id, recorded_by=user, **_engagement_values(data, None)
+        )
+        ensure_in_scope(engagement, user, ADD)
+    return engagement
+
+
+def _open_engagement(user: User, engagement: Engagement) -> Engagement:
+    _keeper(user)
+    locked = restricted(Engagement, user, CHANGE).select_for_update().filter(pk=engagement.pk).first()
+    if locked is None:
+        raise AppError(NOT_KEEPER)
+    if locked.ended_on is not None:
+        raise AppError(ENGAGEMENT_ENDED, day=locked.ended_on.isoformat())
+    return locked
+
+
+def engagement_update(*, user: User, engagement: Engagement, data: EngagementInput) -> Engagement:
+    """Its details, the agreement's day included (never after a disclosure); not once ended."""
+    with transaction.atomic():
+        locked = _open_engagement(user, engagement)
+        values = _engagement_values(data, locked)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(values))
+    return locked
+
+
+@dataclass(frozen=True)
+class DisclosureInput:
+    secret_point: SecretPoint
+    what: str
+    approver: str
+    on: datetime.date | None = None
+
+
+def engagement_disclose(*, user: User, engagement: Engagement, data: DisclosureInput) -> Disclosure:
+    """Record that a secret point was disclosed to the counterparty: only under an agreement
+    signed on or before that day, only a live secret point of the enterprise's own."""
+    day = _decision_day(data.on)
+    if not data.what.strip():
+        raise AppError(WHAT_MISSING, field="what")
+    if not data.approver.strip():
+        raise AppError(APPROVER_MISSING, field="approver")
+    with transaction.atomic():
+        locked = _open_engagement(user, engagement)
+        point = restricted(SecretPoint, user, CHANGE).filter(pk=data.secret_point.pk).first()
+        if point is None or point.enterprise_id != locked.enterprise_id:
+            raise AppError(CARRIER_POINT_FOREIGN, field="secret_point", name=data.secret_point.name)
+        if not point.is_live:
+            raise AppError(
+                DISCLOSURE_NOT_LIVE, field="secret_point", name=point.name, status=str(point.get_status_display())
+            )
+        if locked.agreement_signed_on is None:
+            raise AppError(NO_AGREEMENT_YET, field="on")
+        if day < locked.agreement_signed_on:
+            raise AppError(DISCLOSED_BEFORE_AGREEMENT, field="on", day=locked.agreement_signed_on.isoformat())
+        return Disclosure.objects.create(
+            engagement=locked, secret_point=point, on=day, what=data.what.strip(), approver=data.approver.strip(),
+            actor=user,
+        )  # fmt: skip
+
+
+def engagement_end(
+    *, user: User, engagement: Engagement, ending: str, on: datetime.date | None, note: str = ""
+) -> Engagement:
+    """The activity ends: what was handed over is returned or destroyed, on a day not before
+    its start or its last disclosure."""
+    if ending not in Engagement.Ending.values:
+        raise AppError(ENDING_UNKNOWN, field="ending")
+    day = _decision_day(on)
+    with transaction.atomic():
+        locked = _open_engagement(user, engagement)
+        last = locked.disclosures.order_by("-on").first()
+        earliest = max(locked.starts_on, last.on) if last else locked.starts_on
+        if day < earliest:
+            raise AppError(ENDS_TOO_EARLY, field="on", day=earliest.isoformat())
+        locked.ended_on, locked.ending, locked.ending_note = day, ending, note.strip()
+        locked.save(update_fields=["ended_on", "ending", "ending_note"])
+    return locked

@@ -36,4 +36,11 @@ urlpatterns: list[URLPattern] = [
     path("carriers/<int:pk>/", views.CarrierDetailView.as_view(), name="carrier_detail"),
     path("carriers/<int:pk>/change/", views.CarrierUpdateView.as_view(), name="carrier_update"),
     path("carriers/<int:pk>/log/", views.CarrierLogView.as_view(), name="carrier_log"),
+    path("engagements/", views.EngagementListView.as_view(), name="engagement_list"),
+    path("engagements/new/", views.EngagementCreateView.as_view(), name="engagement_create"),
+    path("engagements/export/", views.EngagementExportView.as_view(), name="engagement_export"),
+    path("engagements/<int:pk>/", views.EngagementDetailView.as_view(), name="engagement_detail"),
+    path("engagements/<int:pk>/change/", views.EngagementUpdateView.as_view(), name="engagement_update"),
+    path("engagements/<int:pk>/disclose/", views.EngagementDiscloseView.as_view(), name="engagement_disclose"),
+    path("engagements/<int:pk>/end/", views.EngagementEndView.as_view(), name="engagement_end"),
 ]

@@ -34,16 +34,26 @@ from shangmi.protection.exporting import (
     agreements_export,
     carriers_export,
     departure_export,
+    engagements_export,
     people_export,
     secret_points_export,
 )
-from shangmi.protection.filters import AgreementFilter, CarrierFilter, PersonFilter, SecretPointFilter
+from shangmi.protection.filters import (
+    AgreementFilter,
+    CarrierFilter,
+    EngagementFilter,
+    PersonFilter,
+    SecretPointFilter,
+)
 from shangmi.protection.forms import (
     AgreementForm,
     CarrierForm,
     CarrierLogForm,
     DecisionForm,
     DepartureForm,
+    DisclosureForm,
+    EngagementEndForm,
+    EngagementForm,
     PersonForm,
     SecretPointForm,
 )
@@ -51,6 +61,8 @@ from shangmi.protection.models import (
     Agreement,
     Carrier,
     Category,
+    Disclosure,
+    Engagement,
     Grade,
     Person,
     SecretPoint,
@@ -698,3 +710,149 @@ class SecretPointReceiptsView(ScopedObjectViewMixin, View):
         response = HttpResponse(body, content_type="application/zip")
         response["Content-Disposition"] = content_disposition_header(True, f"存证回执-{point.name}.zip")
         return response
+
+
+# --- outsourcing and business activities (委外、商务活动) ---------------------------------------------
+
+
+class EngagementRows(FilteredRowsMixin):
+    model = Engagement
+    filterset_class = EngagementFilter
+    ordering = ("-starts_on", "-pk")
+
+    def base_queryset(self) -> QuerySet[Engagement]:
+        disclosures = Disclosure.objects.select_related("secret_point").order_by("on", "pk")
+        return self.get_queryset().prefetch_related(Prefetch("disclosures", disclosures))
+
+
+class EngagementListView(EngagementRows, ScopedListView):
+    template_name = "protection/engagement_list.html"
+
+    def page_context(self, page: Page[Any]) -> dict[str, Any]:
+        _record_list(self.request, page, access.ENGAGEMENTS_LIST)
+        return {"can_add": may(self.request.user, ADD, Engagement), "kinds": Engagement.Kind.choices}
+
+
+class EngagementExportView(EngagementRows, ScopedExportView):
+    def export(self, rows: QuerySet[Engagement]) -> HttpResponseBase:
+        response = xlsx_response(lambda target: engagements_export(rows, target), "委外与商务活动台账.xlsx")
+        access.record(signed_in_user(self.request), access.ENGAGEMENTS_EXPORT)
+        return response
+
+
+class EngagementDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Engagement
+    template_name = "protection/engagement_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = signed_in_user(self.request)
+        engagement = self.scoped_object_as(Engagement)
+        access.record(user, access.ENGAGEMENT_VIEW, engagement)
+        open_ = engagement.ended_on is None and in_scope(engagement, user, CHANGE)
+        context.update(
+            engagement=engagement,
+            disclosures=engagement.disclosures.select_related("secret_point", "actor"),
+            can_change=open_,
+            disclosure_form=DisclosureForm(user=user) if open_ else None,
+            end_form=EngagementEndForm() if open_ else None,
+        )
+        return context
+
+
+class EngagementFormView(TemplateView):
+    template_name = "protection/engagement_form.html"
+    request: HttpRequest
+
+    def existing(self) -> Engagement | None:
+        return None
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        engagement = self.existing()
+        form = EngagementForm(initial=EngagementForm.initial_of(engagement) if engagement else None)
+        return self.render_to_response({"form": form, "engagement": engagement})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = signed_in_user(request)
+        engagement = self.existing()
+        form = EngagementForm(request.POST)
+        saved = None
+        if form.is_valid():
+            if engagement is None:
+                saved = save_through(
+                    form,
+                    lambda: services.engagement_record(user=user, data=form.engagement_input()),
+                    out_of_scope_field=None,
+                )
+            else:
+                saved = save_through(
+                    form,
+                    lambda: services.engagement_update(user=user, engagement=engagement, data=form.engagement_input()),
+                    out_of_scope_field=None,
+                )
+        if saved is None:
+            return self.render_to_response({"form": form, "engagement": engagement})
+        messages.success(request, _("Saved."))
+        return HttpResponseRedirect(saved.get_absolute_url())
+
+
+class EngagementCreateView(RightRequiredMixin, EngagementFormView):
+    model = Engagement
+    action = ADD
+
+
+class EngagementUpdateView(ScopedObjectViewMixin, EngagementFormView):
+    model = Engagement
+    action = CHANGE
+
+    def existing(self) -> Engagement | None:
+        return self.scoped_object_as(Engagement)
+
+
+def _first_error(form: Any) -> str:
+    field, errors = next(iter(form.errors.items()))
+    label = form.fields[field].label if field in form.fields else field
+    return f"{label}: {' '.join(str(error) for error in errors)}"
+
+
+class EngagementDiscloseView(ScopedObjectViewMixin, View):
+    """A disclosure of a secret point to the counterparty; refusals become messages."""
+
+    model = Engagement
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        engagement = self.scoped_object_as(Engagement)
+        user = signed_in_user(request)
+        form = DisclosureForm(request.POST, user=user)
+        with refusals_as_messages(request) as outcome:
+            if not form.is_valid():
+                raise services.AppError(services.FORM_INVALID, error=_first_error(form))
+            services.engagement_disclose(user=user, engagement=engagement, data=form.disclosure_input())
+        if outcome.ok:
+            messages.success(request, _("Disclosure recorded."))
+        return redirect(engagement)
+
+
+class EngagementEndView(ScopedObjectViewMixin, View):
+    """The end of the activity: returned or destroyed; refusals become messages."""
+
+    model = Engagement
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        engagement = self.scoped_object_as(Engagement)
+        form = EngagementEndForm(request.POST)
+        with refusals_as_messages(request) as outcome:
+            if not form.is_valid():
+                raise services.AppError(services.FORM_INVALID, error=_first_error(form))
+            data = form.cleaned_data
+            services.engagement_end(
+                user=signed_in_user(request), engagement=engagement, ending=data["ending"], on=data["on"],
+                note=data["note"],
+            )  # fmt: skip
+        if outcome.ok:
+            messages.success(request, _("The end of the activity is recorded."))
+        return redirect(engagement)
