@@ -657,6 +657,22 @@ def _engagement(world: Any, user: Any, side: str) -> Any:
     return engagement
 
 
+def _area(world: Any, user: Any, side: str) -> Any:
+    """A restricted area of the side keeping its secret point, its staff member allowed in."""
+    from shangmi.protection.models import Area
+    from shangmi.protection.services import AreaInput, area_create
+
+    existing = Area.objects.filter(name=f"{side}-side 研发实验室").first()
+    if existing:
+        return existing
+    _responsible, staff = _people(world, side)
+    data = AreaInput(
+        name=f"{side}-side 研发实验室", grade="core", access_rule="门禁刷卡，禁止拍照", allowed=[staff],
+        secret_points=[_secret_point(world, user, side)],
+    )  # fmt: skip
+    return area_create(user=getattr(world, f"ent_admin_{side}"), data=data)
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -705,6 +721,7 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "protection.Agreement": _agreement,
     "protection.Carrier": _carrier,
     "protection.Engagement": _engagement,
+    "protection.Area": _area,
 }
 
 
@@ -775,9 +792,10 @@ def secrets_of_inside(world: Any) -> list[str]:
     from shangmi.enforcement.models import Clue
 
     clues = Clue.objects.filter(region=world.jiangbei).values_list("reporter_name", "description")
-    from shangmi.protection.models import Carrier, Engagement, Person, SecretPoint
+    from shangmi.protection.models import Area, Carrier, Engagement, Person, SecretPoint
 
     protection = [
+        *Area.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
         *Engagement.objects.filter(enterprise=world.ent_in).values_list("counterparty", flat=True),
         *SecretPoint.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
         *Person.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),

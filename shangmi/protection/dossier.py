@@ -34,6 +34,7 @@ from shangmi.pdf.fonts import FONT_FAMILY, new_document
 from shangmi.pdf.layout import wrap_cjk
 from shangmi.protection.models import (
     Agreement,
+    Area,
     Carrier,
     CarrierEvent,
     Disclosure,
@@ -42,6 +43,7 @@ from shangmi.protection.models import (
     SecretPoint,
     SecretPointDeposit,
     SecretPointEvent,
+    Visit,
 )
 from shangmi.protection.selectors import with_copies
 
@@ -81,6 +83,8 @@ class Dossier:
     carrier_events: dict[int, list[CarrierEvent]] = field(default_factory=dict)
     versions: list[Version] = field(default_factory=list)
     disclosures: list[Disclosure] = field(default_factory=list)  # to counterparties, under their agreements
+    areas: list[Area] = field(default_factory=list)  # where it is kept, with their rules
+    visits: dict[int, list[Visit]] = field(default_factory=dict)  # area id -> its latest visits
 
 
 def _trainings(user: Any, point: SecretPoint, circle: Sequence[Person]) -> list[Training]:
@@ -97,7 +101,8 @@ def _trainings(user: Any, point: SecretPoint, circle: Sequence[Person]) -> list[
     return [Training(row.name, row.activity.name, program_local(row.activity.starts_at).date()) for row in rows]
 
 
-def _versions(user: Any, point: SecretPoint) -> list[Version]:
+def versions_of(user: Any, point: SecretPoint) -> list[Version]:
+    """The deposited versions of the secret point's document, each with its receipt and check."""
     links = (
         restricted(SecretPointDeposit, user)
         .filter(secret_point=point)
@@ -111,6 +116,9 @@ def _versions(user: Any, point: SecretPoint) -> list[Version]:
         report = verify_receipt(receipt, verifier_key=key) if receipt["salt"] else None
         versions.append(Version(link, receipt, report))
     return versions
+
+
+VISITS_SHOWN = 30  # per area: the latest; the area's page keeps the whole log
 
 
 def dossier_of(user: Any, point: SecretPoint) -> Dossier:
@@ -127,6 +135,7 @@ def dossier_of(user: Any, point: SecretPoint) -> Dossier:
     carrier_events: dict[int, list[CarrierEvent]] = {carrier.pk: [] for carrier in carriers}
     for event in CarrierEvent.objects.filter(carrier__in=carriers).select_related("person").order_by("on", "at"):
         carrier_events[event.carrier_id].append(event)
+    areas = list(restricted(Area, user).filter(secret_points=point).prefetch_related("allowed").order_by("name", "pk"))
     return Dossier(
         point=point,
         made_at=program_now(),
@@ -136,7 +145,9 @@ def dossier_of(user: Any, point: SecretPoint) -> Dossier:
         trainings=_trainings(user, point, circle),
         carriers=carriers,
         carrier_events=carrier_events,
-        versions=_versions(user, point),
+        versions=versions_of(user, point),
+        areas=areas,
+        visits={area.pk: list(area.visits.select_related("escort")[:VISITS_SHOWN]) for area in areas},
         disclosures=list(
             Disclosure.objects.filter(secret_point=point, engagement__in=restricted(Engagement, user))
             .select_related("engagement")
@@ -357,7 +368,33 @@ def _dossier_pdf(dossier: Dossier) -> bytes:
     if not dossier.carriers:
         pages.lines("（无记录）", color=MUTED)
 
-    pages.section(5, "委外与商务活动中的披露")
+    pages.section(5, "涉密区域与来访登记")
+    for area in dossier.areas:
+        pages.lines(area.name, size=11, bold=True)
+        visitors = "；".join(
+            text for on, text in ((area.visitor_approval, "来访须审批"), (area.escort_required, "全程陪同")) if on
+        )
+        pages.pairs(
+            [
+                ("密级", str(area.get_grade_display())),
+                ("准入规定", area.access_rule),
+                ("准入人员", "、".join(person.name for person in area.allowed.all())),
+                ("来访要求", visitors),
+            ]
+        )
+        pages.table(
+            ["日期", "来访人", "单位", "事由", "进入", "离开", "批准人", "陪同人"],
+            [
+                [_date(v.on), v.visitor, v.organisation, v.purpose, v.entered.strftime("%H:%M"),
+                 v.left.strftime("%H:%M") if v.left else "", v.approver, v.escort.name if v.escort else ""]
+                for v in dossier.visits.get(area.pk, [])
+            ],
+            [20, 20, 28, pages.width - 146, 12, 12, 24, 30],
+        )  # fmt: skip
+    if not dossier.areas:
+        pages.lines("（未登记存放该密点的涉密区域）", color=MUTED)
+
+    pages.section(6, "委外与商务活动中的披露")
     pages.lines("每次披露均在与相对方签订保密协议之后（平台拒绝登记早于协议的披露）。", size=9, color=MUTED)
     pages.table(
         ["披露日期", "相对方", "活动", "保密协议签订", "披露内容", "结束处理"],
@@ -377,7 +414,7 @@ def _dossier_pdf(dossier: Dossier) -> bytes:
         [20, 40, 22, 22, pages.width - 136, 32],
     )
 
-    pages.section(6, "密点文件存证回执")
+    pages.section(7, "密点文件存证回执")
     pages.lines(
         "每一版本仅存证文件摘要（文件本身不离开企业）。附件压缩包中的回执可用商秘存证核验工具离线核验："
         "shangmi-verify verify --receipt 回执.json --log-key log.pub（未托管盐值的回执另加 --file 原文件 "
@@ -425,19 +462,19 @@ also needs --file (the deposited file) and --deposit-key (the enterprise's depos
 """
 
 
-def receipts_zip(dossier: Dossier) -> bytes:
+def receipts_zip(point: SecretPoint, versions: Sequence[Version]) -> bytes:
     """The receipts of every deposited version, the log's key and a manifest, as a zip."""
     buffer = io.BytesIO()
     manifest = []
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("README.txt", README.format(name=dossier.point.name))
+        archive.writestr("README.txt", README.format(name=point.name))
         archive.writestr("log.pub", log_verifier_key() + "\n")
-        for version in dossier.versions:
+        for version in versions:
             name = f"receipts/receipt-{version.link.deposit_id}.json"
             archive.writestr(name, json.dumps(version.receipt, ensure_ascii=False, indent=2))
             manifest.append({"version": version.link.version, "receipt": name, "status": version.receipt["status"]})
         archive.writestr(
             "manifest.json",
-            json.dumps({"secret_point": dossier.point.name, "versions": manifest}, ensure_ascii=False, indent=2),
+            json.dumps({"secret_point": point.name, "versions": manifest}, ensure_ascii=False, indent=2),
         )
     return buffer.getvalue()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.calendar import program_today
 from shangmi.core.lists import ScopedFilterSet
-from shangmi.protection.models import Agreement, Carrier, Category, Engagement, Grade, Person, SecretPoint
+from shangmi.protection.models import Agreement, Area, Carrier, Category, Engagement, Grade, Person, SecretPoint
 
 
 class SecretPointFilter(ScopedFilterSet):
@@ -77,3 +77,12 @@ class EngagementFilter(ScopedFilterSet):
     class Meta:
         model = Engagement
         fields = ["kind", "ended", "q"]
+
+
+class AreaFilter(ScopedFilterSet):
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"), empty_label=_("Any grade"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
+
+    class Meta:
+        model = Area
+        fields = ["grade", "q"]

@@ -490,3 +490,67 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.engagement_id} {self.secret_point_id} {self.on}"
+
+
+class Area(models.Model):
+    """A restricted area (涉密区域: a lab, a server room, a drawing archive) with its grade, its
+    access rule and the people allowed in; a visitor enters only as the rule says (approval,
+    escort), each visit a line of its log (Hunan DB43/T 2652-2023 涉密区域; SPC 2020 art. 6(3))."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="+", verbose_name=_("enterprise")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices)
+    access_rule = models.TextField(_("access rule"), help_text=_("Access control, no photography, devices allowed."))
+    allowed = models.ManyToManyField(Person, related_name="areas", blank=True, verbose_name=_("who may enter"))
+    secret_points = models.ManyToManyField(
+        SecretPoint, related_name="areas", blank=True, verbose_name=_("secret points kept there")
+    )
+    visitor_approval = models.BooleanField(_("visitors need approval"), default=True)
+    escort_required = models.BooleanField(_("visitors are escorted"), default=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    scope = Scope(
+        enterprises=("enterprise",), members=("allowed__account",), enterprise_private=True, grants=ADMIN_KEEPS
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("restricted area")
+        verbose_name_plural = _("restricted areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("protection:area_detail", args=[self.pk])
+
+
+class Visit(models.Model):
+    """A visitor's entry into a restricted area: append-only, with who approved it and who
+    escorted them, as the area's rule requires."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="visits")
+    visitor = models.CharField(_("visitor"), max_length=64)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=500)
+    on = models.DateField(_("date"))
+    entered = models.TimeField(_("entered at"))
+    left = models.TimeField(_("left at"), null=True, blank=True)
+    approver = models.CharField(_("approved by"), max_length=100, blank=True)
+    escort = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="escorted", verbose_name=_("escort")
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-entered", "-pk"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+
+    def __str__(self) -> str:
+        return f"{self.visitor} {self.on}"

@@ -29,6 +29,7 @@ from shangmi.protection import rules
 from shangmi.protection.models import (
     GRADE_RANK,
     Agreement,
+    Area,
     Carrier,
     CarrierEvent,
     Disclosure,
@@ -41,6 +42,7 @@ from shangmi.protection.models import (
     SecretPointEvent,
     Subject,
     TermKind,
+    Visit,
     subject_category,
 )
 from shangmi.protection.selectors import carrier_state
@@ -864,3 +866,120 @@ def engagement_end(
         locked.ended_on, locked.ending, locked.ending_note = day, ending, note.strip()
         locked.save(update_fields=["ended_on", "ending", "ending_note"])
     return locked
+
+
+# --- restricted areas (涉密区域) and their visitor log ----------------------------------------------
+
+ACCESS_RULE_EMPTY = Message("protection.access_rule_empty", _("Say who may enter and on what terms."))
+AREA_GRADE_BELOW = Message(
+    "protection.area_grade_below",
+    _("The area keeps %(name)s, graded %(grade)s: its grade cannot be lower than that."),
+)
+VISITOR_EMPTY = Message("protection.visitor_empty", _("Name the visitor."))
+VISIT_PURPOSE_EMPTY = Message("protection.visit_purpose_empty", _("Say why the visitor enters."))
+LEFT_BEFORE_ENTERED = Message("protection.left_before_entered", _("The visitor cannot leave before entering."))
+VISIT_APPROVAL = Message("protection.visit_approval", _("Visitors to this area need an approval: say who approved it."))
+VISIT_ESCORT = Message("protection.visit_escort", _("Visitors to this area are escorted: name the escort."))
+ESCORT_NOT_ALLOWED = Message(
+    "protection.escort_not_allowed", _("%(name)s may not enter this area on that day, so cannot escort a visitor.")
+)
+
+
+@dataclass(frozen=True)
+class AreaInput:
+    name: str
+    grade: str
+    access_rule: str
+    allowed: Sequence[Person] = ()
+    secret_points: Sequence[SecretPoint] = ()
+    visitor_approval: bool = True
+    escort_required: bool = True
+
+
+def _area_values(data: AreaInput, enterprise_id: int) -> dict[str, Any]:
+    if not data.name.strip():
+        raise AppError(NAME_EMPTY, field="name")
+    if not data.access_rule.strip():
+        raise AppError(ACCESS_RULE_EMPTY, field="access_rule")
+    _own_people(enterprise_id, data.allowed, "allowed")
+    for point in data.secret_points:
+        if point.enterprise_id != enterprise_id:
+            raise AppError(CARRIER_POINT_FOREIGN, field="secret_points", name=point.name)
+        if GRADE_RANK[Grade(point.grade)] > GRADE_RANK[Grade(data.grade)]:
+            raise AppError(AREA_GRADE_BELOW, field="grade", name=point.name, grade=str(point.get_grade_display()))
+    return {
+        "name": data.name.strip(),
+        "grade": data.grade,
+        "access_rule": data.access_rule.strip(),
+        "visitor_approval": data.visitor_approval,
+        "escort_required": data.escort_required,
+    }
+
+
+def area_create(*, user: User, data: AreaInput) -> Area:
+    enterprise_id = _keeper(user)
+    values = _area_values(data, enterprise_id)
+    with transaction.atomic():
+        area = Area.objects.create(enterprise_id=enterprise_id, recorded_by=user, **values)
+        area.allowed.set(data.allowed)
+        area.secret_points.set(data.secret_points)
+        ensure_in_scope(area, user, ADD)
+    return area
+
+
+def area_update(*, user: User, area: Area, data: AreaInput) -> Area:
+    enterprise_id = _keeper(user)
+    values = _area_values(data, enterprise_id)
+    with transaction.atomic():
+        locked = restricted(Area, user, CHANGE).select_for_update().filter(pk=area.pk).first()
+        if locked is None:
+            raise AppError(NOT_KEEPER)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(values))
+        locked.allowed.set(data.allowed)
+        locked.secret_points.set(data.secret_points)
+    return locked
+
+
+@dataclass(frozen=True)
+class VisitInput:
+    visitor: str
+    purpose: str
+    entered: datetime.time
+    organisation: str = ""
+    on: datetime.date | None = None
+    left: datetime.time | None = None
+    approver: str = ""
+    escort: Person | None = None
+
+
+def visit_record(*, user: User, area: Area, data: VisitInput) -> Visit:
+    """A visitor's entry, refused where the area's rule is not met: approval, an escort who may
+    enter the area themselves (and had not left the enterprise)."""
+    day = _decision_day(data.on)
+    if not data.visitor.strip():
+        raise AppError(VISITOR_EMPTY, field="visitor")
+    if not data.purpose.strip():
+        raise AppError(VISIT_PURPOSE_EMPTY, field="purpose")
+    if data.left is not None and data.left < data.entered:
+        raise AppError(LEFT_BEFORE_ENTERED, field="left")
+    with transaction.atomic():
+        _keeper(user)
+        locked = restricted(Area, user, CHANGE).select_for_update().filter(pk=area.pk).first()
+        if locked is None:
+            raise AppError(NOT_KEEPER)
+        if locked.visitor_approval and not data.approver.strip():
+            raise AppError(VISIT_APPROVAL, field="approver")
+        if locked.escort_required and data.escort is None:
+            raise AppError(VISIT_ESCORT, field="escort")
+        escort = data.escort
+        if escort is not None:
+            allowed = locked.allowed.filter(pk=escort.pk).exists()
+            if not allowed or (escort.left_on is not None and escort.left_on < day):
+                raise AppError(ESCORT_NOT_ALLOWED, field="escort", name=escort.name)
+        return Visit.objects.create(
+            area=locked, visitor=data.visitor.strip(), organisation=data.organisation.strip(),
+            purpose=data.purpose.strip(), on=day, entered=data.entered, left=data.left,
+            approver=data.approver.strip(), escort=escort, actor=user,
+        )  # fmt: skip

@@ -43,4 +43,10 @@ urlpatterns: list[URLPattern] = [
     path("engagements/<int:pk>/change/", views.EngagementUpdateView.as_view(), name="engagement_update"),
     path("engagements/<int:pk>/disclose/", views.EngagementDiscloseView.as_view(), name="engagement_disclose"),
     path("engagements/<int:pk>/end/", views.EngagementEndView.as_view(), name="engagement_end"),
+    path("areas/", views.AreaListView.as_view(), name="area_list"),
+    path("areas/new/", views.AreaCreateView.as_view(), name="area_create"),
+    path("areas/export/", views.AreaExportView.as_view(), name="area_export"),
+    path("areas/<int:pk>/", views.AreaDetailView.as_view(), name="area_detail"),
+    path("areas/<int:pk>/change/", views.AreaUpdateView.as_view(), name="area_update"),
+    path("areas/<int:pk>/visit/", views.AreaVisitView.as_view(), name="area_visit"),
 ]

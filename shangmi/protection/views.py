@@ -29,9 +29,10 @@ from shangmi.core.xlsx import xlsx_response
 from shangmi.evidence.receipts import receipt_for
 from shangmi.evidence.services import DepositInput
 from shangmi.protection import access, services
-from shangmi.protection.dossier import dossier_of, dossier_pdf, receipts_zip
+from shangmi.protection.dossier import dossier_of, dossier_pdf, receipts_zip, versions_of
 from shangmi.protection.exporting import (
     agreements_export,
+    areas_export,
     carriers_export,
     departure_export,
     engagements_export,
@@ -40,6 +41,7 @@ from shangmi.protection.exporting import (
 )
 from shangmi.protection.filters import (
     AgreementFilter,
+    AreaFilter,
     CarrierFilter,
     EngagementFilter,
     PersonFilter,
@@ -47,6 +49,7 @@ from shangmi.protection.filters import (
 )
 from shangmi.protection.forms import (
     AgreementForm,
+    AreaForm,
     CarrierForm,
     CarrierLogForm,
     DecisionForm,
@@ -56,9 +59,11 @@ from shangmi.protection.forms import (
     EngagementForm,
     PersonForm,
     SecretPointForm,
+    VisitForm,
 )
 from shangmi.protection.models import (
     Agreement,
+    Area,
     Carrier,
     Category,
     Disclosure,
@@ -705,7 +710,7 @@ class SecretPointReceiptsView(ScopedObjectViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         user = signed_in_user(request)
         point = self.scoped_object_as(SecretPoint)
-        body = receipts_zip(dossier_of(user, point))
+        body = receipts_zip(point, versions_of(user, point))
         access.record(user, access.DOSSIER_RECEIPTS, point)
         response = HttpResponse(body, content_type="application/zip")
         response["Content-Disposition"] = content_disposition_header(True, f"存证回执-{point.name}.zip")
@@ -856,3 +861,120 @@ class EngagementEndView(ScopedObjectViewMixin, View):
         if outcome.ok:
             messages.success(request, _("The end of the activity is recorded."))
         return redirect(engagement)
+
+
+# --- restricted areas (涉密区域) ---------------------------------------------------------------------
+
+
+class AreaRows(FilteredRowsMixin):
+    model = Area
+    filterset_class = AreaFilter
+    ordering = ("name", "pk")
+
+    def base_queryset(self) -> QuerySet[Area]:
+        points: QuerySet[SecretPoint] = restricted(SecretPoint, self.request.user).order_by("name", "pk")
+        people: QuerySet[Person] = Person.objects.order_by("name", "pk")
+        rows: QuerySet[Area] = self.get_queryset()
+        return rows.prefetch_related(Prefetch("allowed", queryset=people), Prefetch("secret_points", queryset=points))
+
+
+class AreaListView(AreaRows, ScopedListView):
+    template_name = "protection/area_list.html"
+
+    def page_context(self, page: Page[Any]) -> dict[str, Any]:
+        _record_list(self.request, page, access.AREAS_LIST)
+        return {"can_add": may(self.request.user, ADD, Area), "grades": Grade.choices}
+
+
+class AreaExportView(AreaRows, ScopedExportView):
+    def export(self, rows: QuerySet[Area]) -> HttpResponseBase:
+        response = xlsx_response(lambda target: areas_export(rows, target), "涉密区域台账.xlsx")
+        access.record(signed_in_user(self.request), access.AREAS_EXPORT)
+        return response
+
+
+class AreaDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Area
+    template_name = "protection/area_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = signed_in_user(self.request)
+        area = self.scoped_object_as(Area)
+        access.record(user, access.AREA_VIEW, area)
+        keeper = in_scope(area, user, CHANGE)
+        context.update(
+            area=area,
+            allowed=area.allowed.order_by("name", "pk"),
+            secret_points=restricted(SecretPoint, user).filter(areas=area).order_by("name", "pk"),
+            visits=area.visits.select_related("escort")[:200] if keeper else [],
+            can_change=keeper,
+            visit_form=VisitForm(user=user) if keeper else None,
+        )
+        return context
+
+
+class AreaFormView(TemplateView):
+    template_name = "protection/area_form.html"
+    request: HttpRequest
+
+    def existing(self) -> Area | None:
+        return None
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        area = self.existing()
+        form = AreaForm(user=signed_in_user(request), initial=AreaForm.initial_of(area) if area else None)
+        return self.render_to_response({"form": form, "area": area})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = signed_in_user(request)
+        area = self.existing()
+        form = AreaForm(request.POST, user=user)
+        saved = None
+        if form.is_valid():
+            if area is None:
+                saved = save_through(form, lambda: services.area_create(user=user, data=form.area_input()),
+                                     out_of_scope_field=None)  # fmt: skip
+            else:
+                saved = save_through(
+                    form,
+                    lambda: services.area_update(user=user, area=area, data=form.area_input()),
+                    out_of_scope_field=None,
+                )
+        if saved is None:
+            return self.render_to_response({"form": form, "area": area})
+        messages.success(request, _("Saved."))
+        return HttpResponseRedirect(saved.get_absolute_url())
+
+
+class AreaCreateView(RightRequiredMixin, AreaFormView):
+    model = Area
+    action = ADD
+
+
+class AreaUpdateView(ScopedObjectViewMixin, AreaFormView):
+    model = Area
+    action = CHANGE
+
+    def existing(self) -> Area | None:
+        return self.scoped_object_as(Area)
+
+
+class AreaVisitView(ScopedObjectViewMixin, View):
+    """A visitor's entry in the area's log; refusals become messages."""
+
+    model = Area
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        area = self.scoped_object_as(Area)
+        user = signed_in_user(request)
+        form = VisitForm(request.POST, user=user)
+        with refusals_as_messages(request) as outcome:
+            if not form.is_valid():
+                raise services.AppError(services.FORM_INVALID, error=_first_error(form))
+            services.visit_record(user=user, area=area, data=form.visit_input())
+        if outcome.ok:
+            messages.success(request, _("Visit recorded."))
+        return redirect(area)
