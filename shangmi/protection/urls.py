@@ -49,4 +49,5 @@ urlpatterns: list[URLPattern] = [
     path("areas/<int:pk>/", views.AreaDetailView.as_view(), name="area_detail"),
     path("areas/<int:pk>/change/", views.AreaUpdateView.as_view(), name="area_update"),
     path("areas/<int:pk>/visit/", views.AreaVisitView.as_view(), name="area_visit"),
+    path("figures/", views.FiguresView.as_view(), name="figures"),
 ]

@@ -24,8 +24,9 @@ from shangmi.core.calendar import program_today
 from shangmi.core.forms import save_through
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
 from shangmi.core.scoping import ADD, CHANGE, in_scope, may, restricted
-from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, refusals_as_messages
+from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
 from shangmi.core.xlsx import xlsx_response
+from shangmi.enterprises.models import Enterprise
 from shangmi.evidence.receipts import receipt_for
 from shangmi.evidence.services import DepositInput
 from shangmi.protection import access, services
@@ -39,6 +40,7 @@ from shangmi.protection.exporting import (
     people_export,
     secret_points_export,
 )
+from shangmi.protection.figures import figures_for, region_figures
 from shangmi.protection.filters import (
     AgreementFilter,
     AreaFilter,
@@ -978,3 +980,23 @@ class AreaVisitView(ScopedObjectViewMixin, View):
         if outcome.ok:
             messages.success(request, _("Visit recorded."))
         return redirect(area)
+
+
+# --- what a bureau sees: figures, never records --------------------------------------------------
+
+
+class FiguresView(ScopedViewMixin, TemplateView):
+    """Counts and rates for each enterprise the reader may read (a bureau: its region's; an
+    enterprise's admin: their own), and their sum. No protection row is read or shown."""
+
+    model = Enterprise
+    template_name = "protection/figures.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = program_today()
+        enterprises = self.get_queryset().order_by("name", "pk")
+        per = figures_for(enterprises, today)
+        rows = [(enterprise, per[enterprise.pk]) for enterprise in enterprises.filter(pk__in=list(per))[:500]]
+        context.update(rows=rows, total=region_figures(per), today=today, grades=Grade.choices)
+        return context
