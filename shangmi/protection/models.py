@@ -19,6 +19,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, VIEW, RestrictedQuerySet, Scope
@@ -453,6 +454,9 @@ class Engagement(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
+    # Who changed the agreement's day or the counterparty, and when (the disclosures are append-only).
+    history = HistoricalRecords()
+
     # The admins' alone: what was disclosed to whom is itself sensitive.
     scope = Scope(enterprises=("enterprise",), enterprise_private=True, grants=ADMIN_KEEPS)
     objects = RestrictedQuerySet.as_manager()
@@ -511,6 +515,9 @@ class Area(models.Model):
     escort_required = models.BooleanField(_("visitors are escorted"), default=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    # Who changed the rule or the list of who may enter, and when.
+    history = HistoricalRecords(m2m_fields=[allowed, secret_points])
 
     scope = Scope(
         enterprises=("enterprise",), members=("allowed__account",), enterprise_private=True, grants=ADMIN_KEEPS
