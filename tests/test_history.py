@@ -96,6 +96,8 @@ EDITS = [
     ("ledgers:rate_target_update", "ledgers.RateTarget", "regulator_in", "percent", "95.0"),
     ("targets:update", "targets.Target", "regulator_in", "minimum", "6"),
     ("targets:program_update", "targets.TargetProgram", "regulator_in", "title", "三年指导站建设计划"),
+    ("protection:area_update", "protection.Area", "ent_admin_in", "access_rule", "门禁刷卡并登记；禁止拍照"),
+    ("protection:engagement_update", "protection.Engagement", "ent_admin_in", "purpose", "委托第三方检测"),
 ]
 
 

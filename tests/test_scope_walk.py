@@ -669,6 +669,48 @@ def _plan_task(world: Any, user: Any, side: str) -> Any:
     return task
 
 
+def _engagement(world: Any, user: Any, side: str) -> Any:
+    """An outsourcing engagement of the side, under an agreement, with its secret point disclosed."""
+    import datetime
+
+    from shangmi.protection.models import Engagement
+    from shangmi.protection.services import DisclosureInput, EngagementInput, engagement_disclose, engagement_record
+
+    existing = Engagement.objects.filter(counterparty=f"{side}-side 外包方").first()
+    if existing:
+        return existing
+    admin = getattr(world, f"ent_admin_{side}")
+    engagement = engagement_record(
+        user=admin,
+        data=EngagementInput(
+            kind="outsourcing", counterparty=f"{side}-side 外包方", purpose="委托测试",
+            starts_on=datetime.date(2025, 3, 1), agreement_signed_on=datetime.date(2025, 3, 1),
+        ),
+    )  # fmt: skip
+    point = _secret_point(world, user, side)
+    engagement_disclose(
+        user=admin, engagement=engagement,
+        data=DisclosureInput(secret_point=point, what="测试样品", approver="总经理", on=datetime.date(2025, 3, 2)),
+    )  # fmt: skip
+    return engagement
+
+
+def _area(world: Any, user: Any, side: str) -> Any:
+    """A restricted area of the side keeping its secret point, its staff member allowed in."""
+    from shangmi.protection.models import Area
+    from shangmi.protection.services import AreaInput, area_create
+
+    existing = Area.objects.filter(name=f"{side}-side 研发实验室").first()
+    if existing:
+        return existing
+    _responsible, staff = _people(world, side)
+    data = AreaInput(
+        name=f"{side}-side 研发实验室", grade="core", access_rule="门禁刷卡，禁止拍照", allowed=[staff],
+        secret_points=[_secret_point(world, user, side)],
+    )  # fmt: skip
+    return area_create(user=getattr(world, f"ent_admin_{side}"), data=data)
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -721,6 +763,8 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "plans.Task": _plan_task,
     "plans.Extension": lambda w, u, side: _plan_task(w, u, side).extensions.first(),
     "plans.ReportFile": lambda w, u, side: _report_file_of(_plan_task(w, u, side)),
+    "protection.Engagement": _engagement,
+    "protection.Area": _area,
 }
 
 
@@ -797,9 +841,11 @@ def secrets_of_inside(world: Any) -> list[str]:
     from shangmi.enforcement.models import Clue
 
     clues = Clue.objects.filter(region=world.jiangbei).values_list("reporter_name", "description")
-    from shangmi.protection.models import Carrier, Person, SecretPoint
+    from shangmi.protection.models import Area, Carrier, Engagement, Person, SecretPoint
 
     protection = [
+        *Area.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
+        *Engagement.objects.filter(enterprise=world.ent_in).values_list("counterparty", flat=True),
         *SecretPoint.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
         *Person.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
         *Carrier.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),

@@ -1,18 +1,32 @@
 """Demo protection system of 重庆长安汽车零部件 (the enterprise whose deposits the demo holds):
 people with their agreements, secret points in every state, carriers with a borrowing, and a
-former engineer bound by a non-compete. Its staff account is 张工, in two circles of knowledge."""
+former engineer bound by a non-compete, a restricted laboratory with a visit, an outsourced test
+under its agreement, and the first version of the formula's document deposited (hash only).
+Its staff account is 张工, in two circles of knowledge."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
 
 from shangmi.accounts.models import User
 from shangmi.enforcement.rules import rules_load
+from shangmi.evidence.services import DepositInput
 from shangmi.protection import services
 from shangmi.protection.models import Agreement, Carrier, CarrierEvent, Person, SecretPoint
 from shangmi.protection.rules import RULES_FILE
-from shangmi.protection.services import AgreementInput, CarrierInput, CarrierLogInput, PersonInput, SecretPointInput
+from shangmi.protection.services import (
+    AgreementInput,
+    AreaInput,
+    CarrierInput,
+    CarrierLogInput,
+    DisclosureInput,
+    EngagementInput,
+    PersonInput,
+    SecretPointInput,
+    VisitInput,
+)
 
 D = datetime.date
 PEOPLE = [
@@ -97,4 +111,45 @@ def demo_protection_load(username: str = "enterprise_admin", staff: str = "enter
     services.carrier_log(
         user=admin, carrier=card, data=CarrierLogInput(kind=CarrierEvent.Kind.BORROW, person=zhang, note="配方试验")
     )
+
+    lab = services.area_create(
+        user=admin,
+        data=AreaInput(
+            name="研发中心配方实验室", grade="core", allowed=[chen, zhang], secret_points=[formula],
+            access_rule="门禁刷卡进入；禁止拍照；实验室电脑禁用无线网卡和摄像头；外来人员须审批并全程陪同",
+        ),
+    )  # fmt: skip
+    services.visit_record(
+        user=admin,
+        area=lab,
+        data=VisitInput(
+            visitor="王审核", organisation="中汽认证中心", purpose="IATF 16949 监督审核", on=D(2026, 3, 12),
+            entered=datetime.time(9, 30), left=datetime.time(11, 0), approver="刘建国（总经理）", escort=chen,
+        ),
+    )  # fmt: skip
+    tests = services.engagement_record(
+        user=admin,
+        data=EngagementInput(
+            kind="outsourcing", counterparty="重庆渝检汽车零部件检测有限公司", purpose="摩擦片台架试验委托检测",
+            starts_on=D(2026, 2, 1), agreement_signed_on=D(2026, 2, 1), agreement_ref="委外保密协议 CA-2026-03",
+        ),
+    )  # fmt: skip
+    services.engagement_disclose(
+        user=admin,
+        engagement=tests,
+        data=DisclosureInput(
+            secret_point=formula, what="摩擦片样件 20 片（不含配方）及试验大纲", approver="陈立新（总工程师）",
+            on=D(2026, 2, 3),
+        ),
+    )  # fmt: skip
+    # The formula's document itself stays with the enterprise: only its digest is deposited.
+    document = "摩擦材料配方说明书（第一版）：仅用于演示的文本".encode()
+    services.secret_point_deposit(
+        user=admin,
+        secret_point=formula,
+        item=DepositInput(
+            title="摩擦材料配方说明书", sha256=hashlib.sha256(document).hexdigest(),
+            file_name="摩擦材料配方说明书-v1.docx", file_size=len(document), version_note="第一版",
+        ),
+    )  # fmt: skip
     return len(PEOPLE)

@@ -24,6 +24,15 @@ CARRIER_VIEW = "carrier_view"
 CARRIERS_EXPORT = "carriers_export"
 DEPARTURE_VIEW = "departure_view"
 DEPARTURE_EXPORT = "departure_export"
+DOSSIER_PDF = "dossier_pdf"
+DOSSIER_RECEIPTS = "dossier_receipts"
+VERSION_DEPOSIT = "version_deposit"
+ENGAGEMENTS_LIST = "engagements_list"
+AREAS_LIST = "areas_list"
+AREA_VIEW = "area_view"
+AREAS_EXPORT = "areas_export"
+ENGAGEMENT_VIEW = "engagement_view"
+ENGAGEMENTS_EXPORT = "engagements_export"
 
 describe_reads(
     {
@@ -41,6 +50,15 @@ describe_reads(
         CARRIERS_EXPORT: _("exported the carriers"),
         DEPARTURE_VIEW: _("opened a departure handover list"),
         DEPARTURE_EXPORT: _("exported a departure handover list"),
+        DOSSIER_PDF: _("downloaded a secret point's reasonable-measures dossier"),
+        DOSSIER_RECEIPTS: _("downloaded a secret point's receipts"),
+        VERSION_DEPOSIT: _("opened a secret point's deposit page"),
+        ENGAGEMENTS_LIST: _("listed the business activities"),
+        AREAS_LIST: _("listed the restricted areas"),
+        AREA_VIEW: _("opened a restricted area"),
+        AREAS_EXPORT: _("exported the restricted areas"),
+        ENGAGEMENT_VIEW: _("opened a business activity"),
+        ENGAGEMENTS_EXPORT: _("exported the business activities"),
     }
 )
 

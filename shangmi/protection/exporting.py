@@ -9,7 +9,7 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from shangmi.core.xlsx import new_workbook
-from shangmi.protection.models import Agreement, Carrier, Person, SecretPoint
+from shangmi.protection.models import Agreement, Area, Carrier, Engagement, Person, SecretPoint
 from shangmi.protection.selectors import Handover
 
 
@@ -175,3 +175,52 @@ def departure_export(handover: Handover, target: IO[bytes]) -> None:
             sheet.write_row(row + offset, 0, values)
         row += len(lines) + 3
     workbook.close()
+
+
+def engagements_export(rows: Iterable[Engagement], target: IO[bytes]) -> None:
+    header = [_("Counterparty"), _("Counterparty's credit code"), _("Kind"), _("Purpose"), _("Starts on"),
+              _("Confidentiality agreement signed on"), _("Agreement number or title"), _("Secret points disclosed"),
+              _("Ended on"), _("At the end")]  # fmt: skip
+    _write(
+        target,
+        _("Business activities"),
+        header,
+        (
+            [
+                row.counterparty,
+                row.counterparty_uscc,
+                row.get_kind_display(),
+                row.purpose,
+                row.starts_on.isoformat(),
+                row.agreement_signed_on.isoformat() if row.agreement_signed_on else "",
+                row.agreement_ref,
+                "、".join(f"{d.secret_point.name}（{d.on.isoformat()}）" for d in row.disclosures.all()),
+                row.ended_on.isoformat() if row.ended_on else "",
+                row.get_ending_display(),
+            ]
+            for row in rows
+        ),
+    )
+
+
+def areas_export(rows: Iterable[Area], target: IO[bytes]) -> None:
+    header = [_("Name"), _("Grade"), _("Access rule"), _("Who may enter"), _("Secret points kept there"),
+              _("Visitors need approval"), _("Visitors are escorted")]  # fmt: skip
+    yes, no = _("Yes"), _("No")
+    _write(
+        target,
+        _("Restricted areas"),
+        header,
+        (
+            [
+                row.name,
+                row.get_grade_display(),
+                row.access_rule,
+                "、".join(person.name for person in row.allowed.all()),
+                "、".join(point.name for point in row.secret_points.all()),
+                yes if row.visitor_approval else no,
+                yes if row.escort_required else no,
+            ]
+            for row in rows
+        ),
+    )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.calendar import program_today
 from shangmi.core.lists import ScopedFilterSet
-from shangmi.protection.models import Agreement, Carrier, Category, Grade, Person, SecretPoint
+from shangmi.protection.models import Agreement, Area, Carrier, Category, Engagement, Grade, Person, SecretPoint
 
 
 class SecretPointFilter(ScopedFilterSet):
@@ -67,3 +67,22 @@ class CarrierFilter(ScopedFilterSet):
 
     def filter_q(self, queryset: QuerySet[Carrier], name: str, value: Any) -> QuerySet[Carrier]:
         return queryset.filter(Q(name__icontains=value) | Q(number__icontains=value)) if value else queryset
+
+
+class EngagementFilter(ScopedFilterSet):
+    kind = django_filters.ChoiceFilter(choices=Engagement.Kind.choices, label=_("Kind"), empty_label=_("Any kind"))
+    ended = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", exclude=True, label=_("Ended"))
+    q = django_filters.CharFilter(field_name="counterparty", lookup_expr="icontains", label=_("Search"))
+
+    class Meta:
+        model = Engagement
+        fields = ["kind", "ended", "q"]
+
+
+class AreaFilter(ScopedFilterSet):
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"), empty_label=_("Any grade"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
+
+    class Meta:
+        model = Area
+        fields = ["grade", "q"]

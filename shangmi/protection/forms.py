@@ -13,8 +13,10 @@ from shangmi.core.forms import BootstrapMixin, model_choices
 from shangmi.core.scoping import CHANGE, restricted
 from shangmi.protection.models import (
     Agreement,
+    Area,
     Carrier,
     CarrierEvent,
+    Engagement,
     Grade,
     Measure,
     Person,
@@ -24,10 +26,14 @@ from shangmi.protection.models import (
 )
 from shangmi.protection.services import (
     AgreementInput,
+    AreaInput,
     CarrierInput,
     CarrierLogInput,
+    DisclosureInput,
+    EngagementInput,
     PersonInput,
     SecretPointInput,
+    VisitInput,
     enterprise_people,
     linkable_accounts,
 )
@@ -268,3 +274,108 @@ class CarrierLogForm(BootstrapMixin, forms.Form):
 
 class DepartureForm(BootstrapMixin, forms.Form):
     left_on = forms.DateField(label=_("Left on"), widget=DATE)
+
+
+class EngagementForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Engagement.Kind.choices)
+    counterparty = forms.CharField(label=_("Counterparty"), max_length=200)
+    counterparty_uscc = forms.CharField(label=_("Counterparty's credit code"), max_length=18, required=False)
+    purpose = forms.CharField(label=_("Purpose"), max_length=500)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    agreement_signed_on = forms.DateField(
+        label=_("Confidentiality agreement signed on"),
+        required=False,
+        widget=DATE,
+        help_text=_("No secret point may be disclosed before this day."),
+    )
+    agreement_ref = forms.CharField(label=_("Agreement number or title"), max_length=200, required=False)
+
+    @classmethod
+    def initial_of(cls, engagement: Engagement) -> dict[str, Any]:
+        return {name: getattr(engagement, name) for name in cls.base_fields}
+
+    def engagement_input(self) -> EngagementInput:
+        return EngagementInput(**self.cleaned_data)
+
+
+class DisclosureForm(BootstrapMixin, forms.Form):
+    secret_point = forms.ModelChoiceField(label=_("Secret point"), queryset=SecretPoint.objects.none())
+    what = forms.CharField(label=_("What was handed over"), max_length=500)
+    on = forms.DateField(label=_("Disclosed on"), required=False, widget=DATE, help_text=_("Empty: today."))
+    approver = forms.CharField(label=_("Approved by"), max_length=100)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        live = restricted(SecretPoint, user, CHANGE).filter(
+            status__in=(SecretPoint.Status.PROPOSED, SecretPoint.Status.FILED)
+        )
+        model_choices(self, "secret_point").queryset = live.order_by("name", "pk")
+
+    def disclosure_input(self) -> DisclosureInput:
+        return DisclosureInput(**self.cleaned_data)
+
+
+class EngagementEndForm(BootstrapMixin, forms.Form):
+    ending = forms.ChoiceField(label=_("At the end"), choices=Engagement.Ending.choices)
+    on = forms.DateField(label=_("Ended on"), required=False, widget=DATE, help_text=_("Empty: today."))
+    note = forms.CharField(label=_("How it was returned or destroyed"), max_length=500, required=False)
+
+
+class AreaForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    grade = forms.ChoiceField(label=_("Grade"), choices=Grade.choices)
+    access_rule = forms.CharField(
+        label=_("Access rule"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Access control, no photography, devices allowed."),
+    )
+    allowed = forms.ModelMultipleChoiceField(
+        label=_("Who may enter"), queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    secret_points = forms.ModelMultipleChoiceField(
+        label=_("Secret points kept there"),
+        queryset=SecretPoint.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    visitor_approval = forms.BooleanField(label=_("Visitors need approval"), required=False, initial=True)
+    escort_required = forms.BooleanField(label=_("Visitors are escorted"), required=False, initial=True)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "allowed").queryset = enterprise_people(user).filter(left_on__isnull=True)
+        model_choices(self, "secret_points").queryset = restricted(SecretPoint, user, CHANGE).order_by("name", "pk")
+
+    @classmethod
+    def initial_of(cls, area: Area) -> dict[str, Any]:
+        names = ("name", "grade", "access_rule", "visitor_approval", "escort_required")
+        return {name: getattr(area, name) for name in names} | {
+            "allowed": [person.pk for person in area.allowed.all()],
+            "secret_points": [point.pk for point in area.secret_points.all()],
+        }
+
+    def area_input(self) -> AreaInput:
+        data = self.cleaned_data
+        return AreaInput(
+            name=data["name"], grade=data["grade"], access_rule=data["access_rule"], allowed=list(data["allowed"]),
+            secret_points=list(data["secret_points"]), visitor_approval=data["visitor_approval"],
+            escort_required=data["escort_required"],
+        )  # fmt: skip
+
+
+class VisitForm(BootstrapMixin, forms.Form):
+    visitor = forms.CharField(label=_("Visitor"), max_length=64)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    purpose = forms.CharField(label=_("Purpose"), max_length=500)
+    on = forms.DateField(label=_("Date"), required=False, widget=DATE, help_text=_("Empty: today."))
+    entered = forms.TimeField(label=_("Entered at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    left = forms.TimeField(label=_("Left at"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    approver = forms.CharField(label=_("Approved by"), max_length=100, required=False)
+    escort = forms.ModelChoiceField(label=_("Escort"), queryset=Person.objects.none(), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "escort").queryset = enterprise_people(user).order_by("name", "pk")
+
+    def visit_input(self) -> VisitInput:
+        return VisitInput(**self.cleaned_data)

@@ -19,6 +19,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, VIEW, RestrictedQuerySet, Scope
@@ -386,3 +387,177 @@ class CarrierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier_id} {self.kind} {self.copies}"
+
+
+class SecretPointDeposit(models.Model):
+    """One version of a secret point's document deposited in the evidence log (hash only, from
+    the secret point's page). The versions of one secret point form one chain: each deposit's
+    ``previous`` is the one before it, so its receipts prove what existed when."""
+
+    secret_point = models.ForeignKey(SecretPoint, on_delete=models.PROTECT, related_name="deposits")
+    deposit = models.OneToOneField(
+        "evidence.Deposit", on_delete=models.PROTECT, related_name="+", verbose_name=_("deposit")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    scope = Scope(
+        enterprises=("secret_point__enterprise",),
+        members=("secret_point__circle__account",),
+        enterprise_private=True,
+        grants=ADMIN_KEEPS,
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["secret_point_id", "version"]
+        verbose_name = _("deposited version")
+        verbose_name_plural = _("deposited versions")
+        constraints = [
+            models.UniqueConstraint(fields=["secret_point", "version"], name="protection_sp_deposit_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.secret_point_id} v{self.version}"
+
+
+class Engagement(models.Model):
+    """Outsourcing or another business activity (委外、商务活动: a supplier, a partner, a
+    negotiation) in which secret points may be disclosed to a counterparty: the confidentiality
+    agreement comes before any disclosure, and at the end what was handed over is returned or
+    destroyed (DB4403/T 461-2024 §10; Zhejiang's 商务活动)."""
+
+    class Kind(models.TextChoices):
+        OUTSOURCING = "outsourcing", _("Outsourcing")
+        COOPERATION = "cooperation", _("Joint development or cooperation")
+        NEGOTIATION = "negotiation", _("Business negotiation or due diligence")
+        OTHER = "other", _("Other business activity")
+
+    class Ending(models.TextChoices):
+        RETURNED = "returned", _("Returned")
+        DESTROYED = "destroyed", pgettext_lazy("engagement ending", "Destroyed")
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="+", verbose_name=_("enterprise")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    counterparty = models.CharField(_("counterparty"), max_length=200)
+    counterparty_uscc = models.CharField(_("counterparty's credit code"), max_length=18, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=500)
+    starts_on = models.DateField(_("starts on"))
+    agreement_signed_on = models.DateField(_("confidentiality agreement signed on"), null=True, blank=True)
+    agreement_ref = models.CharField(_("agreement number or title"), max_length=200, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    ending = models.CharField(_("at the end"), max_length=16, choices=Ending.choices, blank=True)
+    ending_note = models.CharField(_("how it was returned or destroyed"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    # Who changed the agreement's day or the counterparty, and when (the disclosures are append-only).
+    history = HistoricalRecords()
+
+    # The admins' alone: what was disclosed to whom is itself sensitive.
+    scope = Scope(enterprises=("enterprise",), enterprise_private=True, grants=ADMIN_KEEPS)
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("business activity")
+        verbose_name_plural = _("outsourcing and business activities")
+
+    def __str__(self) -> str:
+        return f"{self.counterparty} · {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("protection:engagement_detail", args=[self.pk])
+
+
+class Disclosure(models.Model):
+    """One disclosure of a secret point to an engagement's counterparty: append-only, never
+    dated before the engagement's confidentiality agreement."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="disclosures")
+    secret_point = models.ForeignKey(
+        SecretPoint, on_delete=models.PROTECT, related_name="disclosures", verbose_name=_("secret point")
+    )
+    on = models.DateField(_("disclosed on"))
+    what = models.CharField(_("what was handed over"), max_length=500)
+    approver = models.CharField(_("approved by"), max_length=100)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "pk"]
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+
+    def __str__(self) -> str:
+        return f"{self.engagement_id} {self.secret_point_id} {self.on}"
+
+
+class Area(models.Model):
+    """A restricted area (涉密区域: a lab, a server room, a drawing archive) with its grade, its
+    access rule and the people allowed in; a visitor enters only as the rule says (approval,
+    escort), each visit a line of its log (Hunan DB43/T 2652-2023 涉密区域; SPC 2020 art. 6(3))."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="+", verbose_name=_("enterprise")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices)
+    access_rule = models.TextField(_("access rule"), help_text=_("Access control, no photography, devices allowed."))
+    allowed = models.ManyToManyField(Person, related_name="areas", blank=True, verbose_name=_("who may enter"))
+    secret_points = models.ManyToManyField(
+        SecretPoint, related_name="areas", blank=True, verbose_name=_("secret points kept there")
+    )
+    visitor_approval = models.BooleanField(_("visitors need approval"), default=True)
+    escort_required = models.BooleanField(_("visitors are escorted"), default=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    # Who changed the rule or the list of who may enter, and when.
+    history = HistoricalRecords(m2m_fields=[allowed, secret_points])
+
+    scope = Scope(
+        enterprises=("enterprise",), members=("allowed__account",), enterprise_private=True, grants=ADMIN_KEEPS
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("restricted area")
+        verbose_name_plural = _("restricted areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("protection:area_detail", args=[self.pk])
+
+
+class Visit(models.Model):
+    """A visitor's entry into a restricted area: append-only, with who approved it and who
+    escorted them, as the area's rule requires."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="visits")
+    visitor = models.CharField(_("visitor"), max_length=64)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=500)
+    on = models.DateField(_("date"))
+    entered = models.TimeField(_("entered at"))
+    left = models.TimeField(_("left at"), null=True, blank=True)
+    approver = models.CharField(_("approved by"), max_length=100, blank=True)
+    escort = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="escorted", verbose_name=_("escort")
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-entered", "-pk"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+
+    def __str__(self) -> str:
+        return f"{self.visitor} {self.on}"

@@ -23,19 +23,26 @@ from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, ensure_in_scope, may, restricted
 from shangmi.enforcement.rules import RuleMissing
+from shangmi.evidence.models import Deposit
+from shangmi.evidence.services import DepositError, DepositInput, deposits_create
 from shangmi.protection import rules
 from shangmi.protection.models import (
     GRADE_RANK,
     Agreement,
+    Area,
     Carrier,
     CarrierEvent,
+    Disclosure,
+    Engagement,
     Grade,
     Measure,
     Person,
     SecretPoint,
+    SecretPointDeposit,
     SecretPointEvent,
     Subject,
     TermKind,
+    Visit,
     subject_category,
 )
 from shangmi.protection.selectors import carrier_state
@@ -663,3 +670,316 @@ def person_depart(*, user: User, person: Person, left_on: datetime.date) -> Pers
         locked.left_on = left_on
         locked.save(update_fields=["left_on"])
     return locked
+
+
+# --- deposited versions of a secret point's document ---------------------------------------------
+
+DEPOSIT_ONE_FILE = Message(
+    "protection.deposit_one_file", _("Deposit one file at a time: each is the next version of the secret point.")
+)
+DEPOSIT_NOT_LIVE = Message("protection.deposit_not_live", _("A secret point that is %(status)s takes no new version."))
+DEPOSIT_REFUSED = Message("protection.deposit_refused", _("The deposit was refused: %(reasons)s"))
+
+
+def secret_point_deposit(*, user: User, secret_point: SecretPoint, item: DepositInput) -> SecretPointDeposit:
+    """Deposit the next version of the secret point's document: its digests (or salted
+    commitments) only, through the evidence log's one deposit service, chained to the version
+    before it (``previous``) and linked to the secret point, or nothing at all."""
+    _keeper(user)
+    with transaction.atomic():
+        # Locked so two versions deposited at once get two numbers and one chain.
+        locked = restricted(SecretPoint, user, CHANGE).select_for_update().filter(pk=secret_point.pk).first()
+        if locked is None:
+            raise AppError(NOT_KEEPER)
+        if not locked.is_live:
+            raise AppError(DEPOSIT_NOT_LIVE, status=str(locked.get_status_display()).lower())
+        last = SecretPointDeposit.objects.filter(secret_point=locked).order_by("-version").first()
+        chained = DepositInput(
+            title=item.title,
+            sha256=item.sha256,
+            sm3=item.sm3,
+            file_name=item.file_name,
+            file_size=item.file_size,
+            secret_point=locked.name[:200],
+            project=item.project,
+            version_note=item.version_note,
+            previous=str(last.deposit_id) if last else None,
+            salt=item.salt,
+            commitment=item.commitment,
+            sm3_commitment=item.sm3_commitment,
+        )
+        try:
+            deposit = deposits_create(user=user, items=[chained], source=Deposit.Source.BROWSER)[0]
+        except DepositError as error:
+            raise AppError(DEPOSIT_REFUSED, reasons="; ".join(error.errors)) from error
+        return SecretPointDeposit.objects.create(
+            secret_point=locked, deposit=deposit, version=(last.version + 1) if last else 1, linked_by=user
+        )
+
+
+# --- outsourcing and business activities (委外、商务活动) ---------------------------------------------
+
+COUNTERPARTY_EMPTY = Message("protection.counterparty_empty", _("Name the counterparty."))
+PURPOSE_EMPTY = Message("protection.purpose_empty", _("Say what the activity is for."))
+ENGAGEMENT_KIND = Message("protection.engagement_kind", _("Choose one of the listed kinds of activity."))
+AGREEMENT_IN_FUTURE = Message(
+    "protection.agreement_in_future", _("Record the agreement on or after the day it is signed, not before.")
+)
+AGREEMENT_AFTER_DISCLOSURE = Message(
+    "protection.agreement_after_disclosure",
+    _("A secret point was disclosed on %(day)s: the agreement cannot be dated after it."),
+)
+NO_AGREEMENT_YET = Message(
+    "protection.no_agreement_yet",
+    _("Sign a confidentiality agreement with the counterparty before disclosing any secret point to it."),
+)
+DISCLOSED_BEFORE_AGREEMENT = Message(
+    "protection.disclosed_before_agreement",
+    _("The confidentiality agreement was signed on %(day)s: a disclosure cannot come before it."),
+)
+DISCLOSURE_NOT_LIVE = Message("protection.disclosure_not_live", _("%(name)s is no longer a secret: it is %(status)s."))
+WHAT_MISSING = Message("protection.what_missing", _("Say what was handed over (documents, samples, access)."))
+ENGAGEMENT_ENDED = Message("protection.engagement_ended", _("This activity ended on %(day)s."))
+ENDING_UNKNOWN = Message("protection.ending_unknown", _("Say whether what was handed over was returned or destroyed."))
+FORM_INVALID = Message("protection.form_invalid", _("Nothing was recorded: %(error)s"))
+ENDS_TOO_EARLY = Message(
+    "protection.ends_too_early", _("The activity cannot end before %(day)s (its start or its last disclosure).")
+)
+
+
+@dataclass(frozen=True)
+class EngagementInput:
+    kind: str
+    counterparty: str
+    purpose: str
+    starts_on: datetime.date
+    counterparty_uscc: str = ""
+    agreement_signed_on: datetime.date | None = None
+    agreement_ref: str = ""
+
+
+def _engagement_values(data: EngagementInput, engagement: Engagement | None) -> dict[str, Any]:
+    if data.kind not in Engagement.Kind.values:
+        raise AppError(ENGAGEMENT_KIND, field="kind")
+    if not data.counterparty.strip():
+        raise AppError(COUNTERPARTY_EMPTY, field="counterparty")
+    if not data.purpose.strip():
+        raise AppError(PURPOSE_EMPTY, field="purpose")
+    signed = data.agreement_signed_on
+    if signed is not None and signed > program_today():
+        raise AppError(AGREEMENT_IN_FUTURE, field="agreement_signed_on")
+    if engagement is not None:
+        first = engagement.disclosures.order_by("on").first()
+        if first is not None and (signed is None or signed > first.on):
+            raise AppError(AGREEMENT_AFTER_DISCLOSURE, field="agreement_signed_on", day=first.on.isoformat())
+    return {
+        "kind": data.kind,
+        "counterparty": data.counterparty.strip(),
+        "counterparty_uscc": data.counterparty_uscc.strip().upper(),
+        "purpose": data.purpose.strip(),
+        "starts_on": data.starts_on,
+        "agreement_signed_on": signed,
+        "agreement_ref": data.agreement_ref.strip(),
+    }
+
+
+def engagement_record(*, user: User, data: EngagementInput) -> Engagement:
+    enterprise_id = _keeper(user)
+    with transaction.atomic():
+        engagement = Engagement.objects.create(
+            enterprise_id=enterprise_id, recorded_by=user, **_engagement_values(data, None)
+        )
+        ensure_in_scope(engagement, user, ADD)
+    return engagement
+
+
+def _open_engagement(user: User, engagement: Engagement) -> Engagement:
+    _keeper(user)
+    locked = restricted(Engagement, user, CHANGE).select_for_update().filter(pk=engagement.pk).first()
+    if locked is None:
+        raise AppError(NOT_KEEPER)
+    if locked.ended_on is not None:
+        raise AppError(ENGAGEMENT_ENDED, day=locked.ended_on.isoformat())
+    return locked
+
+
+def engagement_update(*, user: User, engagement: Engagement, data: EngagementInput) -> Engagement:
+    """Its details, the agreement's day included (never after a disclosure); not once ended."""
+    with transaction.atomic():
+        locked = _open_engagement(user, engagement)
+        values = _engagement_values(data, locked)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(values))
+    return locked
+
+
+@dataclass(frozen=True)
+class DisclosureInput:
+    secret_point: SecretPoint
+    what: str
+    approver: str
+    on: datetime.date | None = None
+
+
+def engagement_disclose(*, user: User, engagement: Engagement, data: DisclosureInput) -> Disclosure:
+    """Record that a secret point was disclosed to the counterparty: only under an agreement
+    signed on or before that day, only a live secret point of the enterprise's own."""
+    day = _decision_day(data.on)
+    if not data.what.strip():
+        raise AppError(WHAT_MISSING, field="what")
+    if not data.approver.strip():
+        raise AppError(APPROVER_MISSING, field="approver")
+    with transaction.atomic():
+        locked = _open_engagement(user, engagement)
+        point = restricted(SecretPoint, user, CHANGE).filter(pk=data.secret_point.pk).first()
+        if point is None or point.enterprise_id != locked.enterprise_id:
+            raise AppError(CARRIER_POINT_FOREIGN, field="secret_point", name=data.secret_point.name)
+        if not point.is_live:
+            raise AppError(
+                DISCLOSURE_NOT_LIVE, field="secret_point", name=point.name, status=str(point.get_status_display())
+            )
+        if locked.agreement_signed_on is None:
+            raise AppError(NO_AGREEMENT_YET, field="on")
+        if day < locked.agreement_signed_on:
+            raise AppError(DISCLOSED_BEFORE_AGREEMENT, field="on", day=locked.agreement_signed_on.isoformat())
+        return Disclosure.objects.create(
+            engagement=locked, secret_point=point, on=day, what=data.what.strip(), approver=data.approver.strip(),
+            actor=user,
+        )  # fmt: skip
+
+
+def engagement_end(
+    *, user: User, engagement: Engagement, ending: str, on: datetime.date | None, note: str = ""
+) -> Engagement:
+    """The activity ends: what was handed over is returned or destroyed, on a day not before
+    its start or its last disclosure."""
+    if ending not in Engagement.Ending.values:
+        raise AppError(ENDING_UNKNOWN, field="ending")
+    day = _decision_day(on)
+    with transaction.atomic():
+        locked = _open_engagement(user, engagement)
+        last = locked.disclosures.order_by("-on").first()
+        earliest = max(locked.starts_on, last.on) if last else locked.starts_on
+        if day < earliest:
+            raise AppError(ENDS_TOO_EARLY, field="on", day=earliest.isoformat())
+        locked.ended_on, locked.ending, locked.ending_note = day, ending, note.strip()
+        locked.save(update_fields=["ended_on", "ending", "ending_note"])
+    return locked
+
+
+# --- restricted areas (涉密区域) and their visitor log ----------------------------------------------
+
+ACCESS_RULE_EMPTY = Message("protection.access_rule_empty", _("Say who may enter and on what terms."))
+AREA_GRADE_BELOW = Message(
+    "protection.area_grade_below",
+    _("The area keeps %(name)s, graded %(grade)s: its grade cannot be lower than that."),
+)
+VISITOR_EMPTY = Message("protection.visitor_empty", _("Name the visitor."))
+VISIT_PURPOSE_EMPTY = Message("protection.visit_purpose_empty", _("Say why the visitor enters."))
+LEFT_BEFORE_ENTERED = Message("protection.left_before_entered", _("The visitor cannot leave before entering."))
+VISIT_APPROVAL = Message("protection.visit_approval", _("Visitors to this area need an approval: say who approved it."))
+VISIT_ESCORT = Message("protection.visit_escort", _("Visitors to this area are escorted: name the escort."))
+ESCORT_NOT_ALLOWED = Message(
+    "protection.escort_not_allowed", _("%(name)s may not enter this area on that day, so cannot escort a visitor.")
+)
+
+
+@dataclass(frozen=True)
+class AreaInput:
+    name: str
+    grade: str
+    access_rule: str
+    allowed: Sequence[Person] = ()
+    secret_points: Sequence[SecretPoint] = ()
+    visitor_approval: bool = True
+    escort_required: bool = True
+
+
+def _area_values(data: AreaInput, enterprise_id: int) -> dict[str, Any]:
+    if not data.name.strip():
+        raise AppError(NAME_EMPTY, field="name")
+    if not data.access_rule.strip():
+        raise AppError(ACCESS_RULE_EMPTY, field="access_rule")
+    _own_people(enterprise_id, data.allowed, "allowed")
+    for point in data.secret_points:
+        if point.enterprise_id != enterprise_id:
+            raise AppError(CARRIER_POINT_FOREIGN, field="secret_points", name=point.name)
+        if GRADE_RANK[Grade(point.grade)] > GRADE_RANK[Grade(data.grade)]:
+            raise AppError(AREA_GRADE_BELOW, field="grade", name=point.name, grade=str(point.get_grade_display()))
+    return {
+        "name": data.name.strip(),
+        "grade": data.grade,
+        "access_rule": data.access_rule.strip(),
+        "visitor_approval": data.visitor_approval,
+        "escort_required": data.escort_required,
+    }
+
+
+def area_create(*, user: User, data: AreaInput) -> Area:
+    enterprise_id = _keeper(user)
+    values = _area_values(data, enterprise_id)
+    with transaction.atomic():
+        area = Area.objects.create(enterprise_id=enterprise_id, recorded_by=user, **values)
+        area.allowed.set(data.allowed)
+        area.secret_points.set(data.secret_points)
+        ensure_in_scope(area, user, ADD)
+    return area
+
+
+def area_update(*, user: User, area: Area, data: AreaInput) -> Area:
+    enterprise_id = _keeper(user)
+    values = _area_values(data, enterprise_id)
+    with transaction.atomic():
+        locked = restricted(Area, user, CHANGE).select_for_update().filter(pk=area.pk).first()
+        if locked is None:
+            raise AppError(NOT_KEEPER)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(values))
+        locked.allowed.set(data.allowed)
+        locked.secret_points.set(data.secret_points)
+    return locked
+
+
+@dataclass(frozen=True)
+class VisitInput:
+    visitor: str
+    purpose: str
+    entered: datetime.time
+    organisation: str = ""
+    on: datetime.date | None = None
+    left: datetime.time | None = None
+    approver: str = ""
+    escort: Person | None = None
+
+
+def visit_record(*, user: User, area: Area, data: VisitInput) -> Visit:
+    """A visitor's entry, refused where the area's rule is not met: approval, an escort who may
+    enter the area themselves (and had not left the enterprise)."""
+    day = _decision_day(data.on)
+    if not data.visitor.strip():
+        raise AppError(VISITOR_EMPTY, field="visitor")
+    if not data.purpose.strip():
+        raise AppError(VISIT_PURPOSE_EMPTY, field="purpose")
+    if data.left is not None and data.left < data.entered:
+        raise AppError(LEFT_BEFORE_ENTERED, field="left")
+    with transaction.atomic():
+        _keeper(user)
+        locked = restricted(Area, user, CHANGE).select_for_update().filter(pk=area.pk).first()
+        if locked is None:
+            raise AppError(NOT_KEEPER)
+        if locked.visitor_approval and not data.approver.strip():
+            raise AppError(VISIT_APPROVAL, field="approver")
+        if locked.escort_required and data.escort is None:
+            raise AppError(VISIT_ESCORT, field="escort")
+        escort = data.escort
+        if escort is not None:
+            allowed = locked.allowed.filter(pk=escort.pk).exists()
+            if not allowed or (escort.left_on is not None and escort.left_on < day):
+                raise AppError(ESCORT_NOT_ALLOWED, field="escort", name=escort.name)
+        return Visit.objects.create(
+            area=locked, visitor=data.visitor.strip(), organisation=data.organisation.strip(),
+            purpose=data.purpose.strip(), on=day, entered=data.entered, left=data.left,
+            approver=data.approver.strip(), escort=escort, actor=user,
+        )  # fmt: skip

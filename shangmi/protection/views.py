@@ -4,15 +4,17 @@ and every read of a register goes into the enterprise's access log (access.py)."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.core.paginator import Page
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -22,27 +24,58 @@ from shangmi.core.calendar import program_today
 from shangmi.core.forms import save_through
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
 from shangmi.core.scoping import ADD, CHANGE, in_scope, may, restricted
-from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, refusals_as_messages
+from shangmi.core.views import RightRequiredMixin, ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
 from shangmi.core.xlsx import xlsx_response
+from shangmi.enterprises.models import Enterprise
+from shangmi.evidence.receipts import receipt_for
+from shangmi.evidence.services import DepositInput
 from shangmi.protection import access, services
+from shangmi.protection.dossier import dossier_of, dossier_pdf, receipts_zip, versions_of
 from shangmi.protection.exporting import (
     agreements_export,
+    areas_export,
     carriers_export,
     departure_export,
+    engagements_export,
     people_export,
     secret_points_export,
 )
-from shangmi.protection.filters import AgreementFilter, CarrierFilter, PersonFilter, SecretPointFilter
+from shangmi.protection.figures import figures_for, region_figures
+from shangmi.protection.filters import (
+    AgreementFilter,
+    AreaFilter,
+    CarrierFilter,
+    EngagementFilter,
+    PersonFilter,
+    SecretPointFilter,
+)
 from shangmi.protection.forms import (
     AgreementForm,
+    AreaForm,
     CarrierForm,
     CarrierLogForm,
     DecisionForm,
     DepartureForm,
+    DisclosureForm,
+    EngagementEndForm,
+    EngagementForm,
     PersonForm,
     SecretPointForm,
+    VisitForm,
 )
-from shangmi.protection.models import Agreement, Carrier, Category, Grade, Person, SecretPoint, SecretPointEvent
+from shangmi.protection.models import (
+    Agreement,
+    Area,
+    Carrier,
+    Category,
+    Disclosure,
+    Engagement,
+    Grade,
+    Person,
+    SecretPoint,
+    SecretPointDeposit,
+    SecretPointEvent,
+)
 from shangmi.protection.selectors import carrier_state, count_secret_points, handover, with_copies
 
 
@@ -130,6 +163,8 @@ class SecretPointDetailView(ScopedObjectViewMixin, TemplateView):
             circle=point.circle.order_by("name", "pk"),
             events=point.events.select_related("actor"),
             can_change=keeper and services.may_take(point, Step.CHANGED),
+            keeper=keeper,
+            deposits=point.deposits.count() if keeper else 0,
             steps=[
                 (reverse(f"protection:secret_point_{name}", args=[point.pk]), label, step)
                 for step, (name, label) in STEPS.items()
@@ -610,3 +645,358 @@ class PersonDepartView(ScopedObjectViewMixin, View):
         if outcome.ok:
             messages.success(request, _("Departure recorded."))
         return redirect("protection:person_departure", pk=person.pk)
+
+
+# --- deposited versions and the reasonable-measures dossier ----------------------------------------
+
+
+class SecretPointDepositView(ScopedObjectViewMixin, TemplateView):
+    """The next version of the secret point's document, hashed in the browser as every deposit
+    is (static/shangmi/evidence.js): only digests or salted commitments arrive, as JSON, and the
+    answer is the receipt. The enterprise's admins keep it (CHANGE)."""
+
+    model = SecretPoint
+    action = CHANGE
+    template_name = "protection/secret_point_deposit.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = signed_in_user(self.request)
+        point = self.scoped_object_as(SecretPoint)
+        access.record(user, access.VERSION_DEPOSIT, point)
+        versions = SecretPointDeposit.objects.filter(secret_point=point).select_related("deposit").order_by("version")
+        context.update(point=point, versions=versions, last=versions.last())
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        point = self.scoped_object_as(SecretPoint)
+        try:
+            body = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        items = body.get("deposits") if isinstance(body, dict) else None
+        if not isinstance(items, list) or len(items) != 1 or not isinstance(items[0], dict):
+            return JsonResponse({"errors": [services.DEPOSIT_ONE_FILE.render()]}, status=400)
+        try:
+            link = services.secret_point_deposit(
+                user=signed_in_user(request), secret_point=point, item=DepositInput.from_mapping(items[0])
+            )
+        except services.AppError as error:
+            # The page's script shows the reasons (JSON, as the deposit API answers it).
+            return JsonResponse({"errors": [error.text]}, status=400)
+        return JsonResponse({"receipts": [receipt_for(link.deposit)]}, status=201)
+
+
+class SecretPointDossierView(ScopedObjectViewMixin, View):
+    """The reasonable-measures dossier as a PDF, from the records of the day."""
+
+    model = SecretPoint
+    action = CHANGE
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        user = signed_in_user(request)
+        point = self.scoped_object_as(SecretPoint)
+        body = dossier_pdf(dossier_of(user, point))
+        access.record(user, access.DOSSIER_PDF, point)
+        response = HttpResponse(body, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(True, f"合理保密措施证据包-{point.name}.pdf")
+        return response
+
+
+class SecretPointReceiptsView(ScopedObjectViewMixin, View):
+    """The receipts of every deposited version, for the offline verifier, as a zip."""
+
+    model = SecretPoint
+    action = CHANGE
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        user = signed_in_user(request)
+        point = self.scoped_object_as(SecretPoint)
+        body = receipts_zip(point, versions_of(user, point))
+        access.record(user, access.DOSSIER_RECEIPTS, point)
+        response = HttpResponse(body, content_type="application/zip")
+        response["Content-Disposition"] = content_disposition_header(True, f"存证回执-{point.name}.zip")
+        return response
+
+
+# --- outsourcing and business activities (委外、商务活动) ---------------------------------------------
+
+
+class EngagementRows(FilteredRowsMixin):
+    model = Engagement
+    filterset_class = EngagementFilter
+    ordering = ("-starts_on", "-pk")
+
+    def base_queryset(self) -> QuerySet[Engagement]:
+        disclosures = Disclosure.objects.select_related("secret_point").order_by("on", "pk")
+        return self.get_queryset().prefetch_related(Prefetch("disclosures", disclosures))
+
+
+class EngagementListView(EngagementRows, ScopedListView):
+    template_name = "protection/engagement_list.html"
+
+    def page_context(self, page: Page[Any]) -> dict[str, Any]:
+        _record_list(self.request, page, access.ENGAGEMENTS_LIST)
+        return {"can_add": may(self.request.user, ADD, Engagement), "kinds": Engagement.Kind.choices}
+
+
+class EngagementExportView(EngagementRows, ScopedExportView):
+    def export(self, rows: QuerySet[Engagement]) -> HttpResponseBase:
+        response = xlsx_response(lambda target: engagements_export(rows, target), "委外与商务活动台账.xlsx")
+        access.record(signed_in_user(self.request), access.ENGAGEMENTS_EXPORT)
+        return response
+
+
+class EngagementDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Engagement
+    template_name = "protection/engagement_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = signed_in_user(self.request)
+        engagement = self.scoped_object_as(Engagement)
+        access.record(user, access.ENGAGEMENT_VIEW, engagement)
+        open_ = engagement.ended_on is None and in_scope(engagement, user, CHANGE)
+        context.update(
+            engagement=engagement,
+            disclosures=engagement.disclosures.select_related("secret_point", "actor"),
+            can_change=open_,
+            disclosure_form=DisclosureForm(user=user) if open_ else None,
+            end_form=EngagementEndForm() if open_ else None,
+        )
+        return context
+
+
+class EngagementFormView(TemplateView):
+    template_name = "protection/engagement_form.html"
+    request: HttpRequest
+
+    def existing(self) -> Engagement | None:
+        return None
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        engagement = self.existing()
+        form = EngagementForm(initial=EngagementForm.initial_of(engagement) if engagement else None)
+        return self.render_to_response({"form": form, "engagement": engagement})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = signed_in_user(request)
+        engagement = self.existing()
+        form = EngagementForm(request.POST)
+        saved = None
+        if form.is_valid():
+            if engagement is None:
+                saved = save_through(
+                    form,
+                    lambda: services.engagement_record(user=user, data=form.engagement_input()),
+                    out_of_scope_field=None,
+                )
+            else:
+                saved = save_through(
+                    form,
+                    lambda: services.engagement_update(user=user, engagement=engagement, data=form.engagement_input()),
+                    out_of_scope_field=None,
+                )
+        if saved is None:
+            return self.render_to_response({"form": form, "engagement": engagement})
+        messages.success(request, _("Saved."))
+        return HttpResponseRedirect(saved.get_absolute_url())
+
+
+class EngagementCreateView(RightRequiredMixin, EngagementFormView):
+    model = Engagement
+    action = ADD
+
+
+class EngagementUpdateView(ScopedObjectViewMixin, EngagementFormView):
+    model = Engagement
+    action = CHANGE
+
+    def existing(self) -> Engagement | None:
+        return self.scoped_object_as(Engagement)
+
+
+def _first_error(form: Any) -> str:
+    field, errors = next(iter(form.errors.items()))
+    label = form.fields[field].label if field in form.fields else field
+    return f"{label}: {' '.join(str(error) for error in errors)}"
+
+
+class EngagementDiscloseView(ScopedObjectViewMixin, View):
+    """A disclosure of a secret point to the counterparty; refusals become messages."""
+
+    model = Engagement
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        engagement = self.scoped_object_as(Engagement)
+        user = signed_in_user(request)
+        form = DisclosureForm(request.POST, user=user)
+        with refusals_as_messages(request) as outcome:
+            if not form.is_valid():
+                raise services.AppError(services.FORM_INVALID, error=_first_error(form))
+            services.engagement_disclose(user=user, engagement=engagement, data=form.disclosure_input())
+        if outcome.ok:
+            messages.success(request, _("Disclosure recorded."))
+        return redirect(engagement)
+
+
+class EngagementEndView(ScopedObjectViewMixin, View):
+    """The end of the activity: returned or destroyed; refusals become messages."""
+
+    model = Engagement
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        engagement = self.scoped_object_as(Engagement)
+        form = EngagementEndForm(request.POST)
+        with refusals_as_messages(request) as outcome:
+            if not form.is_valid():
+                raise services.AppError(services.FORM_INVALID, error=_first_error(form))
+            data = form.cleaned_data
+            services.engagement_end(
+                user=signed_in_user(request), engagement=engagement, ending=data["ending"], on=data["on"],
+                note=data["note"],
+            )  # fmt: skip
+        if outcome.ok:
+            messages.success(request, _("The end of the activity is recorded."))
+        return redirect(engagement)
+
+
+# --- restricted areas (涉密区域) ---------------------------------------------------------------------
+
+
+class AreaRows(FilteredRowsMixin):
+    model = Area
+    filterset_class = AreaFilter
+    ordering = ("name", "pk")
+
+    def base_queryset(self) -> QuerySet[Area]:
+        points: QuerySet[SecretPoint] = restricted(SecretPoint, self.request.user).order_by("name", "pk")
+        people: QuerySet[Person] = Person.objects.order_by("name", "pk")
+        rows: QuerySet[Area] = self.get_queryset()
+        return rows.prefetch_related(Prefetch("allowed", queryset=people), Prefetch("secret_points", queryset=points))
+
+
+class AreaListView(AreaRows, ScopedListView):
+    template_name = "protection/area_list.html"
+
+    def page_context(self, page: Page[Any]) -> dict[str, Any]:
+        _record_list(self.request, page, access.AREAS_LIST)
+        return {"can_add": may(self.request.user, ADD, Area), "grades": Grade.choices}
+
+
+class AreaExportView(AreaRows, ScopedExportView):
+    def export(self, rows: QuerySet[Area]) -> HttpResponseBase:
+        response = xlsx_response(lambda target: areas_export(rows, target), "涉密区域台账.xlsx")
+        access.record(signed_in_user(self.request), access.AREAS_EXPORT)
+        return response
+
+
+class AreaDetailView(ScopedObjectViewMixin, TemplateView):
+    model = Area
+    template_name = "protection/area_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = signed_in_user(self.request)
+        area = self.scoped_object_as(Area)
+        access.record(user, access.AREA_VIEW, area)
+        keeper = in_scope(area, user, CHANGE)
+        context.update(
+            area=area,
+            allowed=area.allowed.order_by("name", "pk"),
+            secret_points=restricted(SecretPoint, user).filter(areas=area).order_by("name", "pk"),
+            visits=area.visits.select_related("escort")[:200] if keeper else [],
+            can_change=keeper,
+            visit_form=VisitForm(user=user) if keeper else None,
+        )
+        return context
+
+
+class AreaFormView(TemplateView):
+    template_name = "protection/area_form.html"
+    request: HttpRequest
+
+    def existing(self) -> Area | None:
+        return None
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        area = self.existing()
+        form = AreaForm(user=signed_in_user(request), initial=AreaForm.initial_of(area) if area else None)
+        return self.render_to_response({"form": form, "area": area})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = signed_in_user(request)
+        area = self.existing()
+        form = AreaForm(request.POST, user=user)
+        saved = None
+        if form.is_valid():
+            if area is None:
+                saved = save_through(form, lambda: services.area_create(user=user, data=form.area_input()),
+                                     out_of_scope_field=None)  # fmt: skip
+            else:
+                saved = save_through(
+                    form,
+                    lambda: services.area_update(user=user, area=area, data=form.area_input()),
+                    out_of_scope_field=None,
+                )
+        if saved is None:
+            return self.render_to_response({"form": form, "area": area})
+        messages.success(request, _("Saved."))
+        return HttpResponseRedirect(saved.get_absolute_url())
+
+
+class AreaCreateView(RightRequiredMixin, AreaFormView):
+    model = Area
+    action = ADD
+
+
+class AreaUpdateView(ScopedObjectViewMixin, AreaFormView):
+    model = Area
+    action = CHANGE
+
+    def existing(self) -> Area | None:
+        return self.scoped_object_as(Area)
+
+
+class AreaVisitView(ScopedObjectViewMixin, View):
+    """A visitor's entry in the area's log; refusals become messages."""
+
+    model = Area
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        area = self.scoped_object_as(Area)
+        user = signed_in_user(request)
+        form = VisitForm(request.POST, user=user)
+        with refusals_as_messages(request) as outcome:
+            if not form.is_valid():
+                raise services.AppError(services.FORM_INVALID, error=_first_error(form))
+            services.visit_record(user=user, area=area, data=form.visit_input())
+        if outcome.ok:
+            messages.success(request, _("Visit recorded."))
+        return redirect(area)
+
+
+# --- what a bureau sees: figures, never records --------------------------------------------------
+
+
+class FiguresView(ScopedViewMixin, TemplateView):
+    """Counts and rates for each enterprise the reader may read (a bureau: its region's; an
+    enterprise's admin: their own), and their sum. No protection row is read or shown."""
+
+    model = Enterprise
+    template_name = "protection/figures.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = program_today()
+        enterprises = self.get_queryset().order_by("name", "pk")
+        per = figures_for(enterprises, today)
+        rows = [(enterprise, per[enterprise.pk]) for enterprise in enterprises.filter(pk__in=list(per))[:500]]
+        context.update(rows=rows, total=region_figures(per), today=today, grades=Grade.choices)
+        return context

@@ -8,7 +8,7 @@ from shangmi.accounts.models import User
 from shangmi.core.calendar import program_today
 from shangmi.demo.data import demo_load
 from shangmi.demo.protection import demo_protection_load
-from shangmi.protection.models import Agreement, Carrier, Person, SecretPoint
+from shangmi.protection.models import Agreement, Area, Carrier, Engagement, Person, SecretPoint, SecretPointDeposit
 from shangmi.protection.selectors import handover
 
 
@@ -27,3 +27,6 @@ def test_the_demo_protection_system(db: Any) -> None:
     zhang = Person.objects.get(name="张伟")
     listed = handover(admin, zhang, program_today())
     assert [(c.name, n) for c, n in listed.held] == [("摩擦材料配方工艺卡", 1)]
+    assert Area.objects.get().visits.count() == 1
+    assert Engagement.objects.get().disclosures.get().secret_point.name == "摩擦材料配方"
+    assert SecretPointDeposit.objects.get().deposit.secret_point == "摩擦材料配方"
