@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("surveys/", include("shangmi.surveys.urls")),
     path("enforcement/", include("shangmi.enforcement.urls")),
     path("protection/", include("shangmi.protection.urls")),
+    path("experts/", include("shangmi.experts.urls")),
     path("api/", include("shangmi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -642,6 +642,8 @@ class ItemComparison:
     reviewer_note: str
     evidence_files: list = field(default_factory=list)
     suggestion: object = None
+    # An assigned expert's score of the item, where the expert's page shows it.
+    expert: object = None
 
     @property
     def differs(self) -> bool:
