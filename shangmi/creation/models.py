@@ -164,12 +164,15 @@ class Application(models.Model):
         enterprises=("enterprise",),
         # An expert a bureau assigned to the application reads it (and nothing else of creation).
         experts=("expert_assignments__expert",),
+        # The liaison officer of the applying enterprise follows it (read only).
+        officers_view=("enterprise__liaison_officer",),
         grants={
             Role.REGULATOR: frozenset({VIEW, ADD, CHANGE}),
             Role.PARK_OPERATOR: frozenset({VIEW, ADD, CHANGE}),
             Role.ENTERPRISE_ADMIN: frozenset({VIEW, ADD, CHANGE}),
             Role.ENTERPRISE_STAFF: frozenset({VIEW, CHANGE}),
             Role.EXPERT: frozenset({VIEW}),
+            Role.OFFICER: frozenset({VIEW}),
         },
     )
     objects = RestrictedQuerySet.as_manager()
@@ -290,8 +293,10 @@ class EvidenceFile(StoredFile):
         parks=("application__park",),
         enterprises=("application__enterprise",),
         experts=("application__expert_assignments__expert",),
+        officers_view=("application__enterprise__liaison_officer",),
         grants={
             Role.EXPERT: frozenset({VIEW}),
+            Role.OFFICER: frozenset({VIEW}),
             Role.REGULATOR: frozenset({VIEW}),
             Role.PARK_OPERATOR: frozenset({VIEW, ADD, CHANGE}),
             Role.ENTERPRISE_ADMIN: frozenset({VIEW, ADD, CHANGE}),

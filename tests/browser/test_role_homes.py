@@ -111,3 +111,38 @@ def test_the_expert_home_shows_the_assignment_and_the_work_reaches_the_review(
     context.close()
     assert ExpertAssignment.objects.count() == 1
     assert not problems, "\n".join(problems)
+
+
+def test_the_judicial_liaison_and_the_officer_homes_show_their_work(browser: Browser, bworld: BrowserWorld) -> None:
+    """The court's liaison sees the transfer awaiting their receipt; the liaison officer the
+    application and the open survey of their enterprise, in both languages, laptop and phone."""
+    import io
+
+    from tests.test_scope_walk import _application, _survey, _transfer
+
+    call_command("load_enforcement_rules", stdout=io.StringIO())
+    transfer = _transfer(bworld, bworld.regulator_in, "in")
+    _application(bworld, bworld.ent_admin_in, "in")
+    _survey(bworld, bworld.ent_admin_in, "in")
+    bworld.judicial.full_name = "江北区人民法院 刘洋"
+    bworld.judicial.save(update_fields=["full_name"])
+    expected = {
+        "judicial": (transfer.case.party, {"zh": "签收回执", "en": "Sign the receipt"}),
+        "officer_in": (None, {"zh": "您联系企业的申报", "en": "Applications of your enterprises"}),
+    }
+    for attr, (subject, texts) in expected.items():
+        user = getattr(bworld, attr)
+        for language, locale in LANGUAGES.items():
+            for size, viewport in VIEWPORTS.items():
+                context = browser.new_context(viewport=viewport, locale=locale)
+                context.set_default_timeout(15_000)
+                page = context.new_page()
+                problems = watch(page)
+                sign_in(page, bworld.url, user.username)
+                expect(page.locator("main")).to_contain_text(texts[language])
+                if subject:
+                    expect(page.get_by_test_id("work")).to_contain_text(subject)
+                page.screenshot(path=str(SCREENSHOTS / f"home-{attr}-{language}-{size}.png"), full_page=True)
+                assert page.evaluate(OVERFLOW) <= 0, f"{attr} {language} {size}: the home page scrolls sideways"
+                context.close()
+                assert not problems, "\n".join(problems)
