@@ -143,10 +143,11 @@ def own_filter(user: Any) -> dict[str, Any]:
 
 def _may_apply(user: Any, round_: Round) -> bool:
     try:
-        services._applicant_of(user, round_)
+        fields = services._applicant_of(user, round_)
     except AppError:  # the account cannot apply in this round: no button
         return False
-    return round_.status == Round.Status.OPEN
+    # Nor where the round does not reach (a Chongqing enterprise and a Zhejiang round).
+    return round_.status == Round.Status.OPEN and services.round_covers(round_, fields["region"])
 
 
 class RoundCloseView(ScopedObjectViewMixin, View):

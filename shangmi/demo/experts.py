@@ -1,7 +1,7 @@
 """The demo expert pool: twenty experts of 重庆 and 浙江 (three with declared conflicts), and
 the work they were given through the platform's own services: the demo login ``expert``
 has an open assignment on 长安's application with its due date; another expert has already
-given the opinion 江北区's initial review reads; 绍兴市 asked two experts about 越城纺织.
+given the opinion 江北区's initial review reads; 绍兴市 asked two experts about 越城区's zone.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def _assign(bureau: str, application: Application, expert: str, days: int, **tas
 
 def _assignments(today: datetime.date) -> None:
     changan = Application.objects.filter(applicant_name="重庆长安汽车零部件有限公司").first()
-    yuecheng = Application.objects.filter(applicant_name="绍兴越城纺织科技有限公司").first()
+    yuecheng = Application.objects.filter(applicant_name="浙江省绍兴市越城区").first()
     if changan is not None and changan.status == Application.Status.IN_REVIEW:
         # 江北区 asks two experts about 长安 (王志刚 declared a conflict with 长安: not him).
         _assign("jiangbei_regulator", changan, "expert", 10)
@@ -102,6 +102,6 @@ def _assignments(today: datetime.date) -> None:
             "7.1 的维权材料尚未形成，建议补充后推荐。",
         )
     if yuecheng is not None and yuecheng.status == Application.Status.IN_REVIEW:
-        # 绍兴市 asks 浙江's experts (韩磊 holds shares in 越城纺织: not him).
+        # 绍兴市 asks two of 浙江's experts about 越城区's demonstration-zone application.
         _assign("shaoxing_regulator", yuecheng, "zj_expert_01", 14)
         _assign("shaoxing_regulator", yuecheng, "zj_expert_02", 14)
