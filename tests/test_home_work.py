@@ -54,3 +54,20 @@ def test_the_officer_reads_the_applications_and_surveys_of_their_enterprises(wor
     client.force_login(world.officer_out)
     assert client.get(application.get_absolute_url()).status_code == 404
     assert client.get(reverse("surveys:survey_detail", args=[survey.pk])).status_code == 404
+
+
+def test_the_empty_survey_list_speaks_to_its_reader(world, client) -> None:
+    """'Your enterprise has not received a survey' is for an enterprise's people alone."""
+    enterprise_line = "Your enterprise has not been asked to answer a survey."
+    for user, expected in (
+        (world.ent_staff_in, enterprise_line),
+        (world.officer_in, "None of the enterprises assigned to you has been asked to answer a survey."),
+        (world.judicial, "No survey concerns you."),
+        (world.expert, "No survey concerns you."),
+        (world.park_operator_in, "No survey concerns you."),
+    ):
+        _en(client).force_login(user)
+        page = client.get(reverse("surveys:survey_list")).content.decode()
+        assert expected in page, user.username
+        if expected != enterprise_line:
+            assert enterprise_line not in page, user.username

@@ -90,6 +90,12 @@ class SurveyListView(ScopedListView):
             "status": self.request.GET.get("status", ""),
             "statuses": Survey.Status.choices,
             "is_regulator": self.is_regulator,
+            # Whom the empty list speaks to: "your enterprise" only to an enterprise's people.
+            "reader": "enterprise"
+            if getattr(user, "role", None) in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF)
+            else "officer"
+            if getattr(user, "role", None) == Role.OFFICER
+            else "other",
             "can_issue": services.is_regulator(user),
         }
 
