@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "shangmi.evidence",
     "shangmi.notices",
     "shangmi.standards",
+    "shangmi.experts",
     "shangmi.creation",
     "shangmi.targets",
     "shangmi.network",

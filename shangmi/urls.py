@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("protection/", include("shangmi.protection.urls")),
     path("dashboard/", include("shangmi.dashboard.urls")),
     path("plans/", include("shangmi.plans.urls")),
+    path("experts/", include("shangmi.experts.urls")),
     path("api/", include("shangmi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

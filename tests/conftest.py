@@ -96,6 +96,10 @@ class World:
         self.ent_staff_in = make_user("ent_staff_in", Role.ENTERPRISE_STAFF, enterprise=self.ent_in)
         self.ent_staff_out = make_user("ent_staff_out", Role.ENTERPRISE_STAFF, enterprise=self.ent_out)
         self.expert = make_user("expert", Role.EXPERT, region=self.chongqing)
+        # Experts of the pool, one per district: the inside one is assigned to the inside
+        # enterprise's application by the scope walk, the outside one to the outside one's.
+        self.expert_in = make_user("expert_in", Role.EXPERT, region=self.jiangbei)
+        self.expert_out = make_user("expert_out", Role.EXPERT, region=self.jiangjin)
         self.judicial = make_user("judicial", Role.JUDICIAL_LIAISON, region=self.jiangbei)
 
 

@@ -24,7 +24,11 @@ def test_demo_loads_twice_and_covers_the_creation_path(db, tmp_media) -> None:
     assert by_name["重庆江北智能制造科技有限公司"].title.holder_name == "重庆江北智能制造科技有限公司"
     assert by_name["重庆长安汽车零部件有限公司"].stages.get(status=Stage.Status.ACTIVE).region_id == "500105"
     assert by_name["重庆双福新材料科技有限公司"].status == Application.Status.RETURNED
-    assert by_name["绍兴越城纺织科技有限公司"].stages.get(status=Stage.Status.ACTIVE).region_id == "330600"
+    zone = by_name["浙江省绍兴市越城区"]
+    assert zone.stages.get(status=Stage.Status.ACTIVE).region_id == "330600"
+    # Each standard where it belongs: 重庆's in 重庆's round, 浙江's zone conditions in 浙江's.
+    assert zone.standard.code == "zj-demo-zone" and zone.round.region_id == "330000"
+    assert {a.standard.code for a in Application.objects.filter(round__region_id="500000")} == {"cq-creation"}
     # Seed 003's table: 越城 1 zone, 0 provincial stations, 7 city/county stations, 20 coached.
     yuecheng = Target.objects.filter(region_id="330602").values_list("minimum", flat=True)
     assert sorted(yuecheng) == [0, 1, 7, 20]

@@ -76,7 +76,7 @@ ANONYMOUS_OK = {
     "enforcement:clue_track",
 }
 
-ROLE_PAIRS = ["regulator", "ent_admin", "ent_staff", "park_operator", "officer"]
+ROLE_PAIRS = ["regulator", "ent_admin", "ent_staff", "park_operator", "officer", "expert"]
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
 
@@ -224,7 +224,9 @@ def _round(world: Any) -> Any:
 
 def _application(world: Any, user: Any, side: str) -> Any:
     """The side's enterprise applies (a draft with one evidence file), whatever the walking role."""
-    from shangmi.creation.models import Application, EvidenceFile
+    import datetime
+
+    from shangmi.creation.models import Application, EvidenceFile, ExpertAssignment, Stage
 
     enterprise = getattr(world, f"ent_{side}")
     existing = Application.objects.filter(enterprise=enterprise).first()
@@ -250,7 +252,36 @@ def _application(world: Any, user: Any, side: str) -> Any:
         uploaded_by=getattr(world, f"ent_admin_{side}"),
     )
     evidence.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
+    # The side's expert is asked to judge it at its first stage (the expert pair's insider).
+    stage = Stage.objects.create(application=application, index=0, region=enterprise.region, kind=Stage.Kind.INITIAL)
+    ExpertAssignment.objects.create(
+        application=application,
+        stage=stage,
+        expert=getattr(world, f"expert_{side}"),
+        due_on=datetime.date(2026, 12, 31),
+        assigned_by=getattr(world, f"regulator_{side}"),
+    )
     return application
+
+
+def _expert_assignment(world: Any, user: Any, side: str) -> Any:
+    return _application(world, user, side).expert_assignments.get()
+
+
+def _expert_profile(world: Any, user: Any, side: str) -> Any:
+    """The side's expert in the pool, with one declared conflict."""
+    from shangmi.experts.models import Conflict, Expertise, ExpertProfile
+
+    expert = getattr(world, f"expert_{side}")
+    profile, created = ExpertProfile.objects.get_or_create(
+        user=expert, defaults={"registered_by": getattr(world, f"regulator_{side}")}
+    )
+    if created:
+        Expertise.objects.create(profile=profile, field="law")
+        Conflict.objects.create(
+            profile=profile, uscc=world.ent_out.uscc, name=world.ent_out.name, reason="顾问", declared_by=expert
+        )
+    return profile
 
 
 def _evidence_file(world: Any, user: Any, side: str) -> Any:
@@ -726,6 +757,8 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "creation.Application": _application,
     "creation.EvidenceFile": _evidence_file,
     "creation.Title": _title,
+    "creation.ExpertAssignment": _expert_assignment,
+    "experts.ExpertProfile": _expert_profile,
     "targets.Target": _target,
     "targets.TargetProgram": _target_program,
     "targets.CoachingEnrolment": _coaching,
@@ -1053,7 +1086,19 @@ def test_walk_found_the_known_pages() -> None:
     assert any(e.route.startswith("api/v1/") and e.object_kwargs for e in ENDPOINTS)
 
 
-@pytest.mark.parametrize("pair", ROLE_PAIRS)
+def test_the_expert_insider_sees_the_application_assigned_to_them(world: Any, client: Any, tmp_media: Any) -> None:
+    """The expert pair's half of the check below: experts read no enterprise registry, but the
+    application they were assigned is on their list (and the other side's is not)."""
+    inside, outside = _application(world, world.ent_admin_in, "in"), _application(world, world.ent_admin_out, "out")
+    client.force_login(world.expert_in)
+    page = client.get(reverse("creation:application_list")).content.decode()
+    assert inside.applicant_name in page and outside.applicant_name not in page
+    assert client.get(reverse("creation:application_detail", args=[inside.pk])).status_code == 200
+    assert client.get(reverse("creation:application_detail", args=[outside.pk])).status_code == 404
+
+
+# Experts read no enterprise registry (their own insider check is the one above).
+@pytest.mark.parametrize("pair", [pair for pair in ROLE_PAIRS if pair != "expert"])
 def test_insider_lists_show_their_own_enterprise(pair: str, world: Any, client: Any) -> None:
     """The other half of the walk: the leak check is not vacuous, the insider does see it."""
     insider, _outsider = users_of(world, pair)

@@ -15,7 +15,7 @@ from shangmi.accounts.models import AccountEvent, User
 from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, ensure_in_scope
-from shangmi.notices.services import notify
+from shangmi.notices.services import notify, todos_done
 
 
 def enterprise_admins(enterprise_id: int) -> models.QuerySet[User]:
@@ -109,6 +109,13 @@ NO_CONTACT = Message(
 NOT_AWAITING = Message("account_not_awaiting", _("This account is not awaiting approval."))
 
 
+def _approvals_done(enterprise_id: int) -> None:
+    """The to-do is the approvals page; once nothing of this enterprise waits there, it goes
+    from each of its admins (another enterprise's admins keep theirs)."""
+    if not User.objects.filter(enterprise_id=enterprise_id, awaiting_approval=True).exists():
+        todos_done(reverse("accounts:approvals"), recipients=User.objects.filter(enterprise_id=enterprise_id))
+
+
 def approvable_accounts(user: User) -> models.QuerySet[User]:
     """The accounts waiting for ``user``'s decision: only an enterprise's own admin decides."""
     if user.role != Role.ENTERPRISE_ADMIN or not user.enterprise_id or not user.is_active:
@@ -137,6 +144,7 @@ def account_decide(*, user: User, account: User, approve: bool) -> User | None:
             kind=AccountEvent.Kind.APPROVED,
         )
         account.refresh_from_db()
+        _approvals_done(enterprise_id)
         return account
     record_event(
         enterprise_id=enterprise_id,
@@ -146,6 +154,7 @@ def account_decide(*, user: User, account: User, approve: bool) -> User | None:
         kind=AccountEvent.Kind.REJECTED,
     )
     account.delete()
+    _approvals_done(enterprise_id)
     return None
 
 

@@ -61,6 +61,9 @@ class Scope:
     # Lookups to people who may only *look at* a row (an officer sees the trainings their
     # enterprises took part in, but changes only those they organised).
     officers_view: tuple[str, ...] = ()
+    # Lookups to the experts a bureau assigned to a row (an application under review): an
+    # expert reads what they were asked to judge and nothing else.
+    experts: tuple[str, ...] = ()
     # Rows that belong to one person (their own account): always visible to that person.
     owners: tuple[str, ...] = ()
     # Lookups to the people named on an enterprise's row (a secret point's circle of
@@ -167,6 +170,8 @@ def _role_lookups(scope: Scope, user: User, action: str) -> tuple[tuple[str, ...
         return scope.enterprises, user.enterprise_id
     if role == Role.OFFICER:
         return scope.officers + (scope.officers_view if action == VIEW else ()), user.pk
+    if role == Role.EXPERT:
+        return scope.experts, user.pk
     return (), None
 
 

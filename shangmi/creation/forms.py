@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.calendar import program_today, program_year
-from shangmi.core.forms import bootstrap_widgets, model_choices
+from shangmi.core.forms import bootstrap_widgets, label_choices, model_choices
 from shangmi.creation.evidence import accepted_types
 from shangmi.creation.models import DemoType, Inspection, Level
 from shangmi.regions.models import Region
@@ -41,6 +41,10 @@ class RoundForm(forms.Form):
         super().__init__(*args, **kwargs)
         if region is not None:
             model_choices(self, "covered_regions").queryset = Region.objects.filter(parent=region).order_by("code")
+        # Each standard says where it applies (the service refuses one of another region).
+        standard = model_choices(self, "standard")
+        standard.queryset = Standard.objects.select_related("region")
+        label_choices(standard, lambda s: f"{s} · {s.region.full_name if s.region else _('National')}")
         self.fields["year"].initial = program_year()
         bootstrap_widgets(self)
 

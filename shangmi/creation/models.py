@@ -162,11 +162,17 @@ class Application(models.Model):
         regions=("region",),
         parks=("park",),
         enterprises=("enterprise",),
+        # An expert a bureau assigned to the application reads it (and nothing else of creation).
+        experts=("expert_assignments__expert",),
+        # The liaison officer of the applying enterprise follows it (read only).
+        officers_view=("enterprise__liaison_officer",),
         grants={
             Role.REGULATOR: frozenset({VIEW, ADD, CHANGE}),
             Role.PARK_OPERATOR: frozenset({VIEW, ADD, CHANGE}),
             Role.ENTERPRISE_ADMIN: frozenset({VIEW, ADD, CHANGE}),
             Role.ENTERPRISE_STAFF: frozenset({VIEW, CHANGE}),
+            Role.EXPERT: frozenset({VIEW}),
+            Role.OFFICER: frozenset({VIEW}),
         },
     )
     objects = RestrictedQuerySet.as_manager()
@@ -286,7 +292,11 @@ class EvidenceFile(StoredFile):
         regions=("application__region",),
         parks=("application__park",),
         enterprises=("application__enterprise",),
+        experts=("application__expert_assignments__expert",),
+        officers_view=("application__enterprise__liaison_officer",),
         grants={
+            Role.EXPERT: frozenset({VIEW}),
+            Role.OFFICER: frozenset({VIEW}),
             Role.REGULATOR: frozenset({VIEW}),
             Role.PARK_OPERATOR: frozenset({VIEW, ADD, CHANGE}),
             Role.ENTERPRISE_ADMIN: frozenset({VIEW, ADD, CHANGE}),
@@ -311,6 +321,78 @@ class ReviewScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage_id}:{self.item_id}={self.met}"
+
+
+class ExpertAssignment(models.Model):
+    """A bureau asks an expert of the pool (shangmi.experts) to judge an application at its
+    stage: to score the items, to join the on-site acceptance, or both; the expert answers
+    with a written opinion the stage's reviewers read before they decide."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        SUBMITTED = "submitted", _("Opinion submitted")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="expert_assignments", verbose_name=_("application")
+    )
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="expert_assignments")
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert_assignments", verbose_name=_("expert")
+    )
+    score_items = models.BooleanField(_("scores the items"), default=True)
+    on_site = models.BooleanField(_("joins the on-site acceptance"), default=False)
+    due_on = models.DateField(_("due"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ASSIGNED)
+    opinion = models.TextField(_("opinion"), blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    # Not stored: set by creation.panel.assignments_of for the pages that list opinions.
+    met_count: int = 0
+    scored_count: int = 0
+
+    # The bureaus that read the application read who judged it; the expert reads their own.
+    # Not the applicant: who sits on a panel is the bureau's to say.
+    scope = Scope(
+        regions=("application__region",),
+        experts=("expert",),
+        grants={
+            Role.REGULATOR: frozenset({VIEW, ADD}),
+            Role.EXPERT: frozenset({VIEW, CHANGE}),
+        },
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("expert assignment")
+        verbose_name_plural = _("expert assignments")
+        constraints = [models.UniqueConstraint(fields=["stage", "expert"], name="assignment_once_per_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.expert} · {self.application.applicant_name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("creation:assignment_detail", args=[self.pk])
+
+
+class ExpertScore(models.Model):
+    """An assigned expert's judgement of one item (kept apart from the bureau's own scores)."""
+
+    assignment = models.ForeignKey(ExpertAssignment, on_delete=models.CASCADE, related_name="scores")
+    item = models.ForeignKey("standards.Item", on_delete=models.PROTECT, related_name="+")
+    met = models.BooleanField(_("met"))
+    note = models.TextField(_("note"), blank=True)
+    scored_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "item"], name="expert_score_item")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}:{self.item_id}={self.met}"
 
 
 class Inspection(AppendOnlyModel):

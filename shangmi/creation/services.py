@@ -123,6 +123,14 @@ UNANSWERED_ITEMS = Message(
     "creation.unanswered_items", gettext_lazy("Answer every item before submitting; still open: %(codes)s.")
 )
 
+STANDARD_ELSEWHERE = Message(
+    "creation.standard_elsewhere",
+    gettext_lazy(
+        "%(standard)s applies in %(where)s, not in %(region)s: choose a standard of your region, one above it, "
+        "or a national one."
+    ),
+)
+
 # Province-level units that are cities (直辖市): their bureau awards municipal titles.
 MUNICIPALITY_PREFIXES = ("11", "12", "31", "50")
 
@@ -166,6 +174,15 @@ def round_open(user: User, data: RoundInput) -> Round:
         raise AppError(ROUND_OWN_REGION_ONLY, region=user.region)
     if not level_fits_region(data.level, region):
         raise AppError(LEVEL_NOT_AWARDED_HERE, field="level", level=Level(data.level).label, region=region.full_name)
+    applies_in = data.standard.region
+    if applies_in is not None and not region.is_within(applies_in):
+        raise AppError(
+            STANDARD_ELSEWHERE,
+            field="standard",
+            standard=data.standard.title,
+            where=applies_in.full_name,
+            region=region.full_name,
+        )
     covered = list(data.covered_regions)
     for child in covered:
         if not child.is_within(region):
@@ -642,6 +659,8 @@ class ItemComparison:
     reviewer_note: str
     evidence_files: list = field(default_factory=list)
     suggestion: object = None
+    # An assigned expert's score of the item, where the expert's page shows it.
+    expert: object = None
 
     @property
     def differs(self) -> bool:

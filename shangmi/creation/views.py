@@ -3,6 +3,7 @@ gets 404), every step through shangmi.creation.services (which says why a step i
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from typing import Any
 
@@ -19,23 +20,25 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from shangmi.accounts.models import User
 from shangmi.accounts.requests import signed_in_user
+from shangmi.core.calendar import program_today
 from shangmi.core.errors import AppError
 from shangmi.core.forms import save_through
 from shangmi.core.lists import ScopedListView, page_of
 from shangmi.core.scoping import ADD, CHANGE
 from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
-from shangmi.creation import selectors, services
+from shangmi.creation import panel, selectors, services
 from shangmi.creation.errors import EditConflict
 from shangmi.creation.evidence import evidence_add, evidence_link, evidence_remove
 from shangmi.creation.filters import ApplicationFilter
 from shangmi.creation.forms import EvidenceForm, InspectionForm, RoundForm
-from shangmi.creation.models import Application, EvidenceFile, Inspection, Round, Stage
+from shangmi.creation.models import Application, EvidenceFile, ExpertAssignment, Inspection, Round, Stage
 from shangmi.creation.suggestions import suggestions_for
 from shangmi.standards.scoring import score, spec_of
 
@@ -140,10 +143,11 @@ def own_filter(user: Any) -> dict[str, Any]:
 
 def _may_apply(user: Any, round_: Round) -> bool:
     try:
-        services._applicant_of(user, round_)
+        fields = services._applicant_of(user, round_)
     except AppError:  # the account cannot apply in this round: no button
         return False
-    return round_.status == Round.Status.OPEN
+    # Nor where the round does not reach (a Chongqing enterprise and a Zhejiang round).
+    return round_.status == Round.Status.OPEN and services.round_covers(round_, fields["region"])
 
 
 class RoundCloseView(ScopedObjectViewMixin, View):
@@ -256,6 +260,8 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
             can_submit=services.can_submit(user, application) and application.is_editable,
             is_reviewer=services.is_reviewer(user, application, stage),
             title=getattr(application, "title", None) if application.status == Application.Status.APPROVED else None,
+            # Who judged it: the bureaus and the expert (their own); never the applicant.
+            assignments=panel.assignments_of(application, user),
         )
         return context
 
@@ -481,6 +487,9 @@ class ReviewView(ApplicationMixin, TemplateView):
         for row in rows:
             row.evidence_files = evidence_by_item.get(row.item.pk, [])
             row.suggestion = suggested.get(row.item.code)
+        assignments = list(panel.assignments_of(application))
+        # The experts asked to join the on-site acceptance are its first inspectors.
+        on_site = [a.expert.display_name for a in assignments if a.on_site and stage and a.stage_id == stage.pk]
         reviewer_met = {r.item.code for r in rows if r.reviewer}
         self_score, review_score = _scores_of(application, {r.item.code for r in rows if r.applicant}, reviewer_met)
         return {
@@ -495,9 +504,12 @@ class ReviewView(ApplicationMixin, TemplateView):
             "earlier": application.stages.filter(index__lt=stage.index).select_related("region", "reviewer")
             if stage
             else [],
-            "inspection_form": InspectionForm(),
+            "inspection_form": InspectionForm(initial={"inspectors": "、".join(on_site)} if on_site else None),
             "inspections": application.inspections.all(),
             "is_acceptance": stage is not None and stage.kind == Stage.Kind.ACCEPTANCE,
+            "assignments": assignments,
+            "candidates": _candidates(application, stage),
+            "due_default": program_today() + datetime.timedelta(days=7),
         }
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -530,6 +542,23 @@ class ReviewView(ApplicationMixin, TemplateView):
         return HttpResponseRedirect(reverse("creation:application_review", args=[pk]))
 
 
+def _candidates(application: Application, stage: Stage | None) -> list[tuple[Any, str]]:
+    """The pool the stage draws from, each with what the bureau must know before choosing
+    (a declared conflict with the applicant, an absence); the service decides."""
+    if stage is None:
+        return []
+    uscc = application.enterprise.uscc if application.enterprise else None
+    rows = []
+    for profile in panel.candidates(stage).prefetch_related("conflicts"):
+        marks = []
+        if uscc and any(c.uscc == uscc for c in profile.conflicts.all()):
+            marks.append(_("declared conflict with the applicant"))
+        if profile.availability != profile.Availability.AVAILABLE:
+            marks.append(profile.get_availability_display())
+        rows.append((profile, "; ".join(marks)))
+    return rows
+
+
 class InspectionView(ApplicationMixin, View):
     action = CHANGE
 
@@ -552,3 +581,101 @@ class InspectionView(ApplicationMixin, View):
             if outcome.ok:
                 messages.success(request, _("%(kind)s recorded.") % {"kind": Inspection.Kind(data["kind"]).label})
         return HttpResponseRedirect(reverse("creation:application_review", args=[pk]))
+
+
+# --- experts ------------------------------------------------------------------------------
+
+
+class ExpertAssignView(ApplicationMixin, View):
+    """The reviewing bureau asks an expert of the pool (from the review page)."""
+
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = self.application(pk)
+        post = request.POST
+        stage = services.active_stage(application)
+        profile = None
+        if stage is not None and post.get("expert", "").isdigit():
+            profile = panel.candidates(stage).filter(pk=int(post["expert"])).first()
+        due_on = _date(post.get("due_on", ""))
+        with refusals_as_messages(request) as outcome:
+            assignment = panel.expert_assign(
+                user=signed_in_user(request),
+                application=application,
+                data=panel.AssignmentInput(
+                    profile=profile,
+                    due_on=due_on,
+                    score_items=post.get("score_items") == "on",
+                    on_site=post.get("on_site") == "on",
+                ),
+                today=program_today(),
+            )
+        if outcome.ok:
+            messages.success(request, _("%(expert)s is assigned.") % {"expert": assignment.expert.display_name})
+        return HttpResponseRedirect(reverse("creation:application_review", args=[pk]))
+
+
+def _date(value: str) -> datetime.date | None:
+    """A date typed in the form, or None (the service names what is missing)."""
+    try:
+        return parse_date(value.strip())
+    except ValueError:
+        return None
+
+
+class AssignmentDetailView(ScopedObjectViewMixin, TemplateView):
+    """The expert's work on one application: the items to score and the opinion. The bureau
+    reads the same page as it stands."""
+
+    model = ExpertAssignment
+    template_name = "creation/assignment.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = signed_in_user(self.request)
+        assignment = self.scoped_object_as(ExpertAssignment)
+        application = assignment.application
+        scores = {s.item_id: s for s in assignment.scores.all()}
+        rows = services.compare(application, None)
+        for row in rows:
+            row.expert = scores.get(row.item.pk)
+        context.update(
+            assignment=assignment,
+            application=application,
+            groups=_grouped(rows),
+            scored=len(scores),
+            total_items=len(rows),
+            is_expert=assignment.expert_id == user.pk and assignment.status == ExpertAssignment.Status.ASSIGNED,
+            evidence=application.evidence.prefetch_related("items"),
+        )
+        return context
+
+
+class AssignmentWorkView(ScopedObjectViewMixin, View):
+    """The expert saves scores and a draft opinion, or submits the opinion."""
+
+    model = ExpertAssignment
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        assignment = self.scoped_object_as(ExpertAssignment)
+        user, post = signed_in_user(request), request.POST
+        with refusals_as_messages(request) as outcome:
+            if assignment.score_items:
+                codes = assignment.application.standard.items.values_list("code", flat=True)
+                for code in codes:
+                    met = _met(post.get(f"met_{code}"))
+                    if met is not None:
+                        panel.expert_score(
+                            user=user, assignment=assignment, item_code=code, met=met, note=post.get(f"note_{code}", "")
+                        )
+            if post.get("action") == "submit":
+                panel.expert_submit(user=user, assignment=assignment, opinion=post.get("opinion", ""))
+            else:
+                panel.expert_opinion_save(user=user, assignment=assignment, opinion=post.get("opinion", ""))
+        if outcome.ok:
+            messages.success(request, _("Opinion submitted.") if post.get("action") == "submit" else _("Saved."))
+        return HttpResponseRedirect(reverse("creation:assignment_detail", args=[pk]))

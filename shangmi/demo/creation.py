@@ -2,7 +2,8 @@
 
 Everything goes through the same services the pages use, so the demo shows what a real
 round looks like: 长安 waits for 江北区's initial review, 双福 was returned with reasons,
-江北智能制造 holds a title, and in 浙江 绍兴越城纺织 waits at 绍兴市.
+江北智能制造 holds a title, and in 浙江 越城区's demonstration-zone application (on 浙江's own
+zone conditions) waits at 绍兴市.
 """
 
 from __future__ import annotations
@@ -104,24 +105,23 @@ def demo_creation_load() -> list[DemoLogin]:
         "请补充商业秘密保护工作经费的预算文件（3.2.a）和泄密应急处置预案（4.3.a）。",
     )
 
-    # 浙江: a provincial station round; 越城纺织 has passed 越城区 and waits at 绍兴市.
+    # 浙江: the provincial demonstration-zone round, on 浙江's own zone conditions (seed 003);
+    # 越城区 applies as a district, so its review starts at 绍兴市, where it waits.
     zj_round = services.round_open(
         users["zhejiang_regulator"],
         services.RoundInput(
-            title=f"{year}年浙江省省级商业秘密保护示范站(点)创建",
+            title=f"{year}年浙江省省级商业秘密保护示范区创建",
             year=year,
-            demo_type=DemoType.STATION,
+            demo_type=DemoType.ZONE,
             level=Level.PROVINCIAL,
-            standard=standard,
+            standard=Standard.objects.get(code="zj-demo-zone", version="2018"),
             deadline=deadline,
             covered_regions=[Region.objects.get(code="330600")],
         ),
     )
-    yuecheng = services.application_start(users["yuecheng_admin"], zj_round)
-    _answer(users["yuecheng_admin"], yuecheng, {"5.2.b", "7.1.c", "7.1.d", "7.1.e"})
-    services.submit(users["yuecheng_admin"], yuecheng)
-    _score(users["yuecheng_regulator"], yuecheng, {"5.2.b", "7.1.c", "7.1.d", "7.1.e"})
-    services.review_pass(users["yuecheng_regulator"], yuecheng, "已实地走访，同意报市局复审。")
+    yuecheng = services.application_start(users["yuecheng_regulator"], zj_round)
+    _answer(users["yuecheng_regulator"], yuecheng, set())
+    services.submit(users["yuecheng_regulator"], yuecheng)
 
     _targets(year, users["shaoxing_regulator"], users["cq_regulator"])
     return logins

@@ -115,7 +115,7 @@ def demo_load() -> list[DemoLogin]:
         ("enterprise_admin", Role.ENTERPRISE_ADMIN, {"enterprise": first}, "长安零部件商秘办"),
         ("enterprise_staff", Role.ENTERPRISE_STAFF, {"enterprise": first}, "长安零部件员工"),
         ("officer", Role.OFFICER, {"region_id": "500105"}, "江北区联络员"),
-        ("expert", Role.EXPERT, {"region_id": "500000"}, "重庆市专家库"),
+        ("expert", Role.EXPERT, {"region_id": "500000"}, "陈立群"),
         ("judicial", Role.JUDICIAL_LIAISON, {"region_id": "500105"}, "江北区人民法院"),
     ]
     logins = []

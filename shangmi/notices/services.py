@@ -34,10 +34,15 @@ def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
-def todos_done(url: str) -> int:
+def todos_done(url: str, recipients: QuerySet | None = None) -> int:
     """The work a to-do asked for is done (by whoever did it): the to-dos that point at ``url``,
     the page where that work is done, go, for everyone they were sent to. A to-do left in the
     bell after the fact is a false signal; what was done is on the record of the thing itself
     (an application's events). Returns how many went."""
-    deleted, _ = Notification.objects.filter(url=url).delete()
+    todos = Notification.objects.filter(url=url)
+    if recipients is not None:
+        # Work each recipient does for themselves (an enterprise answering a survey sent to many):
+        # only their to-dos go, the others' still wait.
+        todos = todos.filter(recipient__in=recipients.values("pk"))
+    deleted, _ = todos.delete()
     return deleted

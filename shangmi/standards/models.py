@@ -40,6 +40,16 @@ class Standard(models.Model):
         _("pass mark"), null=True, blank=True, max_digits=POINT_DIGITS, decimal_places=POINT_PLACES
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Where the issuer's authority runs: a round may use the standard there and beneath it.
+    # Empty: a national standard, usable everywhere.
+    region = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region where it applies"),
+    )
     # SHA-256 of the canonical form of the data file: tells whether a reload changes anything.
     content_sha256 = models.CharField(max_length=64)
     loaded_at = models.DateTimeField(_("loaded"), auto_now=True)

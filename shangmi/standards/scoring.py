@@ -228,6 +228,7 @@ def spec_of(standard: Standard) -> StandardSpec:
         notes=standard.notes,
         max_total=_clean(standard.max_total),
         pass_mark=_clean(standard.pass_mark),
+        region=standard.region_id or "",
         categories=tuple(
             CategorySpec(
                 number=category.number,

@@ -62,6 +62,10 @@ def standard_save(spec: StandardSpec, *, origin: str = "") -> LoadResult:
     # The row lock makes a concurrent freeze() wait for this load, or this load see it.
     existing = Standard.objects.select_for_update().filter(code=spec.code, version=spec.version).first()
     if existing is not None and existing.content_sha256 == digest:
+        if existing.region_id != (spec.region or None):
+            # Where it applies is not its content: set even on a frozen version.
+            existing.region_id = spec.region or None
+            existing.save(update_fields=["region"])
         return LoadResult(existing, UNCHANGED, origin)
     if existing is not None and existing.frozen_at is not None:
         raise StandardFrozenError(
@@ -98,6 +102,7 @@ def _standard_fields(spec: StandardSpec) -> dict[str, Any]:
         "max_total": spec.max_total,
         "pass_mark": spec.pass_mark,
         "notes": spec.notes,
+        "region_id": spec.region or None,
     }
 
 

@@ -117,6 +117,9 @@ class StandardSpec:
     max_total: Decimal | None
     pass_mark: Decimal | None
     categories: tuple[CategorySpec, ...]
+    # Where the issuer's authority runs (a division code; empty: a national standard). Not part
+    # of the content (canonical): it says where the standard may be used, not what it says.
+    region: str = ""
 
     @property
     def has_points(self) -> bool:
@@ -197,6 +200,7 @@ _STANDARD_FIELDS = {
     "max_total",
     "pass_mark",
     "categories",
+    "region",
 }
 _CATEGORY_FIELDS = {"number", "title", "requirement", "points", "bonus", "criteria"}
 _CRITERION_FIELDS = {"code", "title", "points", "items"}
@@ -357,7 +361,10 @@ class _Reader:
             max_total=self.points(table, "max_total", "", required=False),
             pass_mark=self.points(table, "pass_mark", "", required=False),
             categories=categories,
+            region=self.text(table, "region", "", required=False, limit=6),
         )
+        if spec.region and not (len(spec.region) == 6 and spec.region.isdigit()):
+            self.problem(BAD_VALUE, "region", f"must be a six-digit division code, not {spec.region!r}")
         self.check_totals(spec)
         return spec
 

@@ -138,10 +138,13 @@ class Survey(models.Model):
     scope = Scope(
         regions=("region",),
         enterprises=("assignments__enterprise",),
+        # The liaison officer follows the surveys of the enterprises assigned to them (read only).
+        officers_view=("assignments__enterprise__liaison_officer",),
         grants={
             Role.REGULATOR: frozenset({VIEW, ADD, CHANGE, DELETE}),
             Role.ENTERPRISE_ADMIN: frozenset({VIEW}),
             Role.ENTERPRISE_STAFF: frozenset({VIEW}),
+            Role.OFFICER: frozenset({VIEW}),
         },
     )
     objects = RestrictedQuerySet.as_manager()
@@ -187,10 +190,12 @@ class SurveyAssignment(models.Model):
     scope = Scope(
         regions=("survey__region",),
         enterprises=("enterprise",),
+        officers_view=("enterprise__liaison_officer",),
         grants={
             Role.REGULATOR: frozenset({VIEW, CHANGE}),
             Role.ENTERPRISE_ADMIN: frozenset({VIEW, CHANGE}),
             Role.ENTERPRISE_STAFF: frozenset({VIEW, CHANGE}),
+            Role.OFFICER: frozenset({VIEW}),
         },
     )
     objects = RestrictedQuerySet.as_manager()

@@ -22,7 +22,7 @@ from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
 from shangmi.core.scoping import CHANGE, in_scope
 from shangmi.enterprises.models import Enterprise, Tag
-from shangmi.notices.services import notify
+from shangmi.notices.services import notify, todos_done
 from shangmi.regions.models import Region
 from shangmi.surveys.models import Answer, Question, Questionnaire, Survey, SurveyAssignment
 from shangmi.surveys.rules import metric_problems, question_problems, validate_answers
@@ -354,6 +354,7 @@ def survey_close(user: Any, survey: Survey) -> Survey:
     survey.status = Survey.Status.CLOSED
     survey.closed_at = timezone.now()
     survey.save(update_fields=["status", "closed_at"])
+    todos_done(survey.get_absolute_url())  # nobody can answer a closed survey any more
     return survey
 
 
@@ -453,4 +454,8 @@ def answers_save(user: Any, assignment: SurveyAssignment, raw: Mapping[str, Any]
     assignment.answered_at = timezone.now()
     assignment.answered_by = user
     assignment.save(update_fields=["answered_at", "answered_by"])
+    # The enterprise's "survey to answer" and reminders go; other enterprises' still wait.
+    todos_done(
+        assignment.survey.get_absolute_url(), recipients=User.objects.filter(enterprise_id=assignment.enterprise_id)
+    )
     return assignment

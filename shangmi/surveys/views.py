@@ -27,6 +27,7 @@ from shangmi.accounts.requests import signed_in_user
 from shangmi.core.errors import AppError, Message
 from shangmi.core.forms import save_through
 from shangmi.core.lists import ScopedListView, page_of
+from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, DELETE, in_scope, is_platform_admin
 from shangmi.core.views import ScopedObjectViewMixin, ScopedViewMixin, refusals_as_messages
 from shangmi.core.xlsx import xlsx_response
@@ -89,6 +90,12 @@ class SurveyListView(ScopedListView):
             "status": self.request.GET.get("status", ""),
             "statuses": Survey.Status.choices,
             "is_regulator": self.is_regulator,
+            # Whom the empty list speaks to: "your enterprise" only to an enterprise's people.
+            "reader": "enterprise"
+            if getattr(user, "role", None) in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF)
+            else "officer"
+            if getattr(user, "role", None) == Role.OFFICER
+            else "other",
             "can_issue": services.is_regulator(user),
         }
 
@@ -173,8 +180,13 @@ class SurveyDetailView(SurveyMixin, TemplateView):
                 deadline_form=DeadlineForm(initial={"deadline": survey.deadline}),
             )
         else:
-            own = SurveyAssignment.objects.restrict(user).filter(survey=survey).select_related("enterprise").first()
-            context.update(own=own, may_answer=own is not None and services.may_answer(user, own))
+            visible = SurveyAssignment.objects.restrict(user).filter(survey=survey).select_related("enterprise")
+            if getattr(user, "role", None) == Role.OFFICER:
+                # The liaison officer follows each of their enterprises (read only).
+                context.update(follows=True, followed=list(visible.order_by("enterprise__name", "pk")))
+            else:
+                own = visible.first()
+                context.update(own=own, may_answer=own is not None and services.may_answer(user, own))
         return context
 
 

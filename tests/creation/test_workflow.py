@@ -249,6 +249,10 @@ def test_a_withdrawn_application_leaves_no_to_do(world, cq_round) -> None:
 
 
 def test_three_stage_path_in_zhejiang(world, cq_standard) -> None:
+    # The path is what is tested, with the Chongqing items and points; a round uses a standard of
+    # its own region or a national one, so here they stand for a national points standard.
+    cq_standard.region = None
+    cq_standard.save(update_fields=["region"])
     zhejiang, shaoxing, yuecheng = (Region.objects.get(code=c) for c in ("330000", "330600", "330602"))
     province = make_user("zj_regulator", Role.REGULATOR, region=zhejiang)
     city = make_user("sx_regulator", Role.REGULATOR, region=shaoxing)
@@ -467,8 +471,8 @@ def test_a_park_applies_for_a_base_and_a_district_for_a_zone(world, cq_standard)
     zone_round = services.round_open(
         province,
         RoundInput(
-            title="省级示范区", year=2026, demo_type=DemoType.ZONE, level=Level.PROVINCIAL, standard=cq_standard,
-            deadline=TODAY,
+            title="省级示范区", year=2026, demo_type=DemoType.ZONE, level=Level.PROVINCIAL,
+            standard=Standard.objects.get(code="zj-demo-zone"), deadline=TODAY,
         ),
     )  # fmt: skip
     zone = services.application_start(district, zone_round)

@@ -251,3 +251,19 @@ def test_reads_through_the_api_are_in_the_access_log(world: Any, client: Client)
     client.force_login(world.ent_admin_in)
     page = client.get(reverse("evidence:access_log"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "opened a deposit through the API" in page and "listed the deposits through the API" in page
+
+
+def test_the_approval_todo_goes_once_nothing_waits(world: Any) -> None:
+    """The "awaits your approval" to-do stays while an account of the enterprise waits, and goes
+    from its admins once the last is decided (approved or refused)."""
+    from shangmi.notices.models import Notification
+
+    world.ent_in.contact_email = "sm@example.com"
+    world.ent_in.save()
+    first, second = new_admin(world.regulator_in, world.ent_in), new_admin(world.regulator_in, world.ent_in, "second")
+    url = reverse("accounts:approvals")
+    assert Notification.objects.filter(url=url, recipient=world.ent_admin_in).count() == 2
+    account_decide(user=world.ent_admin_in, account=first, approve=True)
+    assert Notification.objects.filter(url=url, recipient=world.ent_admin_in).exists()  # second still waits
+    account_decide(user=world.ent_admin_in, account=second, approve=False)
+    assert not Notification.objects.filter(url=url, recipient=world.ent_admin_in).exists()

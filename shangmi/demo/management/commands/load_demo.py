@@ -4,6 +4,7 @@ from shangmi.demo.creation import demo_creation_load
 from shangmi.demo.data import DEMO_PASSWORD, demo_load
 from shangmi.demo.enforcement import demo_enforcement_load
 from shangmi.demo.evidence import demo_deposits_load
+from shangmi.demo.experts import demo_experts_load
 from shangmi.demo.plans import demo_plans_load
 from shangmi.demo.protection import demo_protection_load
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         logins = demo_load()
         demo_deposits_load()
         logins += demo_creation_load()
+        demo_experts_load()
         demo_enforcement_load()
         demo_protection_load()
         logins += demo_plans_load()
