@@ -523,11 +523,18 @@ def _case(world: Any, user: Any, side: str) -> Any:
     # Its papers: an item of evidence, and the notice served with its proof (a file).
     from shangmi.enforcement.models import EvidenceItem, ServiceRecord
 
-    EvidenceItem.objects.create(
+    item = EvidenceItem.objects.create(
         case=case, number=1, kind=EvidenceItem.Kind.ELECTRONIC, title=f"{side}-side 涉案服务器镜像",
         source=f"{side}-side 当事人机房", obtained_on=case.opened_on, fixing=EvidenceItem.Fixing.FORENSIC,
         fixing_detail="SHA-256", recorded_by=case.opened_by,
     )  # fmt: skip
+    from shangmi.enforcement.models import EvidenceAttachment
+
+    scan = EvidenceAttachment(
+        item=item, original_name=f"{side}-side 镜像哈希清单.pdf", content_type="application/pdf", size=6,
+        sha256="b1" * 32, uploaded_by=case.opened_by,
+    )  # fmt: skip
+    scan.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
     record = ServiceRecord(
         case=case, document=ServiceRecord.Document.NOTICE, mode=ServiceRecord.Mode.DIRECT,
         recipient=f"{side}-side 受送达人", delivered_on=case.opened_on, served_on=case.opened_on,
@@ -670,6 +677,7 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "enforcement.ClueAttachment": lambda w, u, side: _clue(w, u, side).attachments.first(),
     # A case's papers: the proof of a service is served through the case's scope.
     "enforcement.ServiceRecord": lambda w, u, side: _case(w, u, side).services.first(),
+    "enforcement.EvidenceAttachment": lambda w, u, side: _case(w, u, side).evidence.first().files.first(),
     "surveys.SurveyAssignment": _survey_assignment,
     # A notification is its recipient's alone.
     "notices.Notification": _notification,
@@ -755,11 +763,12 @@ def secrets_of_inside(world: Any) -> list[str]:
         *Person.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
         *Carrier.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
     ]
-    from shangmi.enforcement.models import EvidenceItem, ServiceRecord
+    from shangmi.enforcement.models import EvidenceAttachment, EvidenceItem, ServiceRecord
 
     papers = [
         *EvidenceItem.objects.filter(case__region=world.jiangbei).values_list("title", "source"),
         *ServiceRecord.objects.filter(case__region=world.jiangbei).values_list("recipient", "original_name"),
+        *EvidenceAttachment.objects.filter(item__case__region=world.jiangbei).values_list("original_name", "sha256"),
     ]
     return [
         *protection,

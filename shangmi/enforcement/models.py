@@ -448,6 +448,7 @@ class CaseEvent(models.Model):
         DECIDED = "decided", _("Decided")
         TRANSFER = "transfer", _("Transfer proposed")
         EVIDENCE = "evidence", _("Evidence recorded")
+        EVIDENCE_FILE = "evidence_file", _("File added to evidence")
         CHECKLIST = "checklist", _("Checklist item fixed")
         MEASURE = "measure", _("Preservation or seizure")
         MEASURE_ENDED = "measure_ended", _("Preservation or seizure decided")
@@ -663,6 +664,31 @@ class EvidenceItem(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+
+class EvidenceAttachment(StoredFile):
+    """A file of an item of evidence (a scan, a photograph, a recording, a forensic image's hash
+    list), checked and stored as every upload is, served only through the case's scope. Part of
+    the case file: written once, never replaced or removed."""
+
+    item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="files", verbose_name=_("evidence"))
+    file = models.FileField(upload_to=enforcement_file_path, max_length=200)
+
+    scope = Scope(
+        regions=("item__case__region",),
+        officers_view=("item__case__officers",),
+        grants=CASE_PAPER_SCOPE.grants,
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("evidence files are append-only")
+        super().save(*args, **kwargs)
 
 
 class ChecklistEntry(AppendOnly):

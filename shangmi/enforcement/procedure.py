@@ -35,6 +35,7 @@ from shangmi.enforcement.models import (
     Case,
     CaseEvent,
     ChecklistEntry,
+    EvidenceAttachment,
     EvidenceItem,
     Hearing,
     InvestigationReport,
@@ -66,6 +67,8 @@ EVIDENCE_FIXING = Message(
     "evidence.fixing",
     _("Electronic data says how it was fixed; a copy names its method, time and maker (art. 26)."),
 )
+EVIDENCE_FILE_MISSING = Message("evidence.file_missing", _("Choose the file to add to the evidence."))
+EVIDENCE_ITEM = Message("evidence.item", _("Choose an item of this case's evidence."))
 CHECKLIST_EMPTY = Message("checklist.empty", _("Choose the item and write the finding."))
 CHECKLIST_EVIDENCE = Message("checklist.evidence", _("Link only evidence of this case."))
 CHECKLIST_MISSING = Message("checklist.missing", _("The trade-secret checklist lacks: %(missing)s."))
@@ -201,12 +204,23 @@ class EvidenceInput:
     obtained_on: datetime.date | None
     fixing: str = ""
     fixing_detail: str = ""
+    # Scans, photographs, recordings: checked (type by their bytes, size) before anything is written.
+    files: Sequence[UploadedFile] = ()
+
+
+def _store_evidence_files(user: User, item: EvidenceItem, checked: list[tuple[UploadedFile, str, str]]) -> list[str]:
+    names = []
+    for upload, content_type, sha256 in checked:
+        stored = uploads.store_upload(EvidenceAttachment(item=item, uploaded_by=user), upload, content_type, sha256)
+        names.append(stored.original_name)
+    return names
 
 
 def evidence_add(*, user: User, case: Case, data: EvidenceInput, today: datetime.date | None = None) -> EvidenceItem:
     today = today or program_today()
     if data.kind not in EvidenceItem.Kind.values or not data.title.strip() or not data.source.strip():
         raise AppError(EVIDENCE_EMPTY, field="title")
+    checked = checked_uploads(list(data.files))
     obtained = _day(data.obtained_on, today)
     fixing, detail = data.fixing, data.fixing_detail.strip()
     if data.kind == EvidenceItem.Kind.ELECTRONIC:
@@ -222,8 +236,28 @@ def evidence_add(*, user: User, case: Case, data: EvidenceInput, today: datetime
             case=case, number=number, kind=data.kind, title=data.title.strip()[:200], source=data.source.strip()[:300],
             obtained_on=obtained, fixing=fixing, fixing_detail=detail[:500], recorded_by=user,
         )  # fmt: skip
-        _event(case, user, CaseEvent.Kind.EVIDENCE, f"{number}. {item.get_kind_display()} {item.title}")
+        names = _store_evidence_files(user, item, checked)
+        note = f"{number}. {item.get_kind_display()} {item.title}"
+        _event(case, user, CaseEvent.Kind.EVIDENCE, f"{note} ({'、'.join(names)})" if names else note)
     return item
+
+
+def evidence_attach(
+    *, user: User, case: Case, item: EvidenceItem | None, files: Sequence[UploadedFile]
+) -> list[EvidenceAttachment]:
+    """Files added to an item already recorded (the scan that came later), while the case is
+    investigated; the item itself is never rewritten, the event log says who added what."""
+    if not files:
+        raise AppError(EVIDENCE_FILE_MISSING, field="files")
+    checked = checked_uploads(list(files))
+    with transaction.atomic():
+        case = _case(user, case, investigator=True)
+        _at(case, Case.Stage.INVESTIGATION)
+        if item is None or item.case_id != case.pk:
+            raise AppError(EVIDENCE_ITEM, field="item")
+        names = _store_evidence_files(user, item, checked)
+        _event(case, user, CaseEvent.Kind.EVIDENCE_FILE, f"{item.number}. {item.title}: {'、'.join(names)}")
+        return list(item.files.order_by("-pk")[: len(names)])[::-1]
 
 
 def checklist_record(
@@ -739,7 +773,7 @@ def case_file(case: Case) -> dict[str, Any]:
     for entry in case.checklist.prefetch_related("evidence"):
         checklist.setdefault(entry.group, entry)  # ordered newest first: the current finding
     return {
-        "evidence": list(case.evidence.all()),
+        "evidence": list(case.evidence.prefetch_related("files")),
         "checklist": [(value, label, checklist.get(value)) for value, label in ChecklistEntry.Group.choices],
         "measures": list(case.measures.all()),
         "appraisals": list(case.appraisals.all()),

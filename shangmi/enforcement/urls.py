@@ -44,6 +44,8 @@ urlpatterns += [
 ]
 urlpatterns += [
     path("cases/<int:pk>/evidence/", views.CaseEvidenceView.as_view(), name="case_evidence"),
+    path("cases/<int:pk>/evidence/attach/", views.CaseEvidenceAttachView.as_view(), name="case_evidence_attach"),
+    path("cases/evidence-files/<int:pk>/", views.EvidenceFileView.as_view(), name="case_evidence_file"),
     path("cases/<int:pk>/checklist/", views.CaseChecklistView.as_view(), name="case_checklist"),
     path("cases/<int:pk>/measure/", views.CaseMeasureView.as_view(), name="case_measure"),
     path("cases/<int:pk>/measure/decide/", views.CaseMeasureDecideView.as_view(), name="case_measure_decide"),

@@ -44,6 +44,7 @@ from shangmi.enforcement.models import (
     ClueAttachment,
     Demand,
     DemandAttachment,
+    EvidenceAttachment,
     EvidenceItem,
     LegalRule,
     Measure,
@@ -618,10 +619,25 @@ class CaseEvidenceView(CaseActionView):
             data=EvidenceInput(
                 kind=post.get("kind", ""), title=post.get("title", ""), source=post.get("source", ""),
                 obtained_on=_date(post.get("obtained_on")), fixing=post.get("fixing", ""),
-                fixing_detail=post.get("fixing_detail", ""),
+                fixing_detail=post.get("fixing_detail", ""), files=self.request.FILES.getlist("files"),
             ),
         )  # fmt: skip
         return _("Evidence recorded.")
+
+
+class CaseEvidenceAttachView(CaseActionView):
+    action = VIEW  # as recording evidence: the investigators or the bureau
+
+    def run(self, user: Any, case: Case) -> str:
+        item = case.evidence.filter(pk=_int(self.request.POST.get("item")) or 0).first()
+        procedure.evidence_attach(user=user, case=case, item=item, files=self.request.FILES.getlist("files"))
+        return _("Files added to the evidence.")
+
+
+class EvidenceFileView(ScopedFileView):
+    """A file of the evidence, for those who read the case alone."""
+
+    model = EvidenceAttachment
 
 
 class CaseChecklistView(CaseActionView):
