@@ -59,12 +59,17 @@ urlpatterns += [
     path("cases/<int:pk>/pay/", views.CasePayView.as_view(), name="case_pay"),
     path("cases/<int:pk>/close/", views.CaseCloseView.as_view(), name="case_close"),
     path("cases/proofs/<int:pk>/", views.ServiceProofView.as_view(), name="case_proof"),
+    path("cases/<int:pk>/paper.pdf", views.CasePaperView.as_view(), name="case_paper_pdf"),
+    path("cases/<int:pk>/paper.docx", views.CaseWordPaperView.as_view(), name="case_paper_docx"),
+    path("cases/<int:pk>/main-volume.pdf", views.CaseVolumeView.as_view(), name="case_volume_main"),
+    path("cases/<int:pk>/secondary-volume.pdf", views.CaseSecondaryVolumeView.as_view(), name="case_volume_secondary"),
 ]
 urlpatterns += [
     path("cases/<int:pk>/transfer/", views.TransferProposeView.as_view(), name="transfer_propose"),
     path("transfers/", views.TransferListView.as_view(), name="transfer_list"),
     path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer_detail"),
     path("transfers/<int:pk>/letter.pdf", views.TransferLetterView.as_view(), name="transfer_letter"),
+    path("transfers/<int:pk>/letter.docx", views.TransferLetterWordView.as_view(), name="transfer_letter_docx"),
     path("transfers/<int:pk>/send/", views.TransferSendView.as_view(), name="transfer_send"),
     path("transfers/<int:pk>/receipt/", views.TransferReceiptView.as_view(), name="transfer_receipt"),
     path("transfers/<int:pk>/decide/", views.TransferOrganDecideView.as_view(), name="transfer_decide"),

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -30,9 +30,9 @@ from shangmi.core.views import (
     refusals_as_messages,
 )
 from shangmi.core.xlsx import xlsx_response
-from shangmi.enforcement import procedure, rules, services
+from shangmi.enforcement import documents, procedure, rules, services
 from shangmi.enforcement.challenge import challenge_issue
-from shangmi.enforcement.documents import transfer_letter_pdf
+from shangmi.enforcement.documents import transfer_letter_docx, transfer_letter_pdf
 from shangmi.enforcement.exporting import demands_export
 from shangmi.enforcement.filters import CaseFilter, ClueFilter, DemandFilter, MediationFilter, TransferFilter
 from shangmi.enforcement.forms import ClueReportForm, DeadlineForm, DemandForm, MediationForm, RateForm, TrackForm
@@ -517,6 +517,7 @@ class CaseDetailView(ScopedObjectViewMixin, TemplateView):
         can_change = in_scope(case, user, CHANGE)
         officers = list(case.officers.all())
         context.update(procedure.case_file(case))
+        context["papers"] = documents.case_papers(case)
         context.update(
             case=case,
             today=today,
@@ -930,6 +931,60 @@ class TransferLetterView(ScopedObjectViewMixin, View):
             content_disposition_header(False, f"涉嫌犯罪案件移送书-{transfer.pk}.pdf") or ""
         )
         return response
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(content: bytes, fmt: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCX if fmt == "docx" else "application/pdf")
+    response["Content-Disposition"] = content_disposition_header(fmt == "docx", filename) or ""
+    return response
+
+
+class TransferLetterWordView(TransferLetterView):
+    """The 移送书 as a Word file the bureau edits before sealing it."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        transfer = self.scoped_row(pk)
+        return _download(transfer_letter_docx(transfer), "docx", f"涉嫌犯罪案件移送书-{transfer.pk}.docx")
+
+
+class CasePaperView(ScopedObjectViewMixin, View):
+    """One official paper of the case (``?kind=...&row=...``, the filing form when none is
+    named) as Word or PDF, for those who read the case; a paper the case has not reached is 404."""
+
+    model = Case
+    fmt = "pdf"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = self.scoped_row(pk)
+        ref = documents.find_paper(case, request.GET.get("kind") or "filing", _int(request.GET.get("row")))
+        if ref is None:
+            raise Http404
+        return _download(documents.paper_file(ref, self.fmt), self.fmt, documents.paper_filename(case, ref, self.fmt))
+
+
+class CaseWordPaperView(CasePaperView):
+    fmt = "docx"
+
+
+class CaseVolumeView(ScopedObjectViewMixin, View):
+    """The case file's main volume (正卷) as one PDF with its contents."""
+
+    model = Case
+    volume = documents.MAIN
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = self.scoped_row(pk)
+        content = documents.volume_file(case, self.volume)
+        return _download(content, "pdf", documents.volume_filename(case, self.volume))
+
+
+class CaseSecondaryVolumeView(CaseVolumeView):
+    """The secondary volume (副卷): the bureau's internal papers."""
+
+    volume = documents.SECONDARY
 
 
 class MediationListView(ScopedListView):
