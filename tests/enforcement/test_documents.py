@@ -212,3 +212,25 @@ def test_downloads_are_read_as_the_case_is(world: Any, loaded: None, client: Any
     # The case page lists the papers with both links.
     page = client.get(case.get_absolute_url()).content.decode()
     assert f"?kind=service&amp;row={service.pk}" in page and "main-volume.pdf" in page
+
+
+def test_the_hearing_papers(world: Any, loaded: None, tmp_path: Path) -> None:
+    """The hearing notice once it is scheduled; once held, its transcript goes to the main volume
+    and its report to the secondary one."""
+    case = noticed(world, new_case(world), today=D(2026, 6, 1))
+    procedure.notice_respond(user=world.regulator_in, case=case, response="hearing", on=D(2026, 6, 3),
+                             today=D(2026, 6, 3))  # fmt: skip
+    assert documents.find_paper(case, "hearing", None) is None  # requested, not yet scheduled
+    procedure.hearing_schedule(user=world.regulator_in, case=case, chair=world.city_regulator, on=D(2026, 6, 10),
+                               place="第一听证室", today=D(2026, 6, 3))  # fmt: skip
+    ref = documents.find_paper(case, "hearing", None)
+    assert ref is not None
+    word = docx_text(documents.paper_file(ref, "docx"))
+    for needle in ("听证通知书", PARTY, "2026年6月10日", "第一听证室", world.city_regulator.display_name, "不公开"):
+        assert needle in word, needle
+    procedure.hearing_held(user=world.regulator_in, case=case, held_on=D(2026, 6, 10), report="建议维持原拟处罚",
+                           signed=True, today=D(2026, 6, 10))  # fmt: skip
+    main = pdf_text(documents.volume_file(case, documents.MAIN), tmp_path, "main.pdf").replace(" ", "")
+    secondary = pdf_text(documents.volume_file(case, documents.SECONDARY), tmp_path, "s.pdf").replace(" ", "")
+    assert "听证通知书" in main and "听证笔录" in main and "建议维持原拟处罚" not in main
+    assert "听证报告" in secondary and "建议维持原拟处罚" in secondary
