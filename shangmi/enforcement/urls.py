@@ -73,6 +73,13 @@ urlpatterns += [
     path("transfers/<int:pk>/send/", views.TransferSendView.as_view(), name="transfer_send"),
     path("transfers/<int:pk>/receipt/", views.TransferReceiptView.as_view(), name="transfer_receipt"),
     path("transfers/<int:pk>/decide/", views.TransferOrganDecideView.as_view(), name="transfer_decide"),
+    path("transfers/<int:pk>/reconsider/", views.TransferReconsiderView.as_view(), name="transfer_reconsider"),
+    path("transfers/<int:pk>/answer/", views.TransferReconsiderAnswerView.as_view(), name="transfer_answer"),
+    path("transfers/<int:pk>/supervision/", views.TransferSupervisionView.as_view(), name="transfer_supervision"),
+    path("incoming/", views.IncomingListView.as_view(), name="incoming_list"),
+    path("incoming/new/", views.IncomingCreateView.as_view(), name="incoming_create"),
+    path("incoming/<int:pk>/", views.IncomingDetailView.as_view(), name="incoming_detail"),
+    path("incoming/files/<int:pk>/", views.IncomingDocumentView.as_view(), name="incoming_file"),
 ]
 urlpatterns += [
     path("disputes/", views.MediationListView.as_view(), name="mediation_list"),

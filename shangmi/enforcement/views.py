@@ -34,7 +34,14 @@ from shangmi.enforcement import documents, procedure, rules, services
 from shangmi.enforcement.challenge import challenge_issue
 from shangmi.enforcement.documents import transfer_letter_docx, transfer_letter_pdf
 from shangmi.enforcement.exporting import demands_export
-from shangmi.enforcement.filters import CaseFilter, ClueFilter, DemandFilter, MediationFilter, TransferFilter
+from shangmi.enforcement.filters import (
+    CaseFilter,
+    ClueFilter,
+    DemandFilter,
+    IncomingFilter,
+    MediationFilter,
+    TransferFilter,
+)
 from shangmi.enforcement.forms import ClueReportForm, DeadlineForm, DemandForm, MediationForm, RateForm, TrackForm
 from shangmi.enforcement.models import (
     CalendarYear,
@@ -46,6 +53,8 @@ from shangmi.enforcement.models import (
     DemandAttachment,
     EvidenceAttachment,
     EvidenceItem,
+    IncomingCase,
+    IncomingDocument,
     LegalRule,
     Measure,
     Mediation,
@@ -858,6 +867,10 @@ class TransferDetailView(ScopedObjectViewMixin, TemplateView):
             attachments=Transfer.ATTACHMENTS,
             can_send=transfer.status == Transfer.Status.PROPOSED and in_scope(transfer, user, CHANGE),
             is_receiver=transfer.receiver_id == user.pk,
+            can_change=in_scope(transfer, user, CHANGE),
+            events=transfer.events.select_related("actor"),
+            returns=transfer.returns.all(),
+            today=program_today(),
         )
         return context
 
@@ -901,6 +914,100 @@ class TransferOrganDecideView(TransferActionView):
             user=user, transfer=transfer, accepted=post.get("decision") == "accept", reason=post.get("reason", "")
         )
         return _("The organ's decision is recorded.")
+
+
+class TransferReconsiderView(TransferActionView):
+    action = CHANGE
+
+    def run(self, user: Any, transfer: Transfer) -> str:
+        services.transfer_reconsider(user=user, transfer=transfer, reason=self.request.POST.get("reason", ""))
+        return _("Reconsideration requested.")
+
+
+class TransferReconsiderAnswerView(TransferActionView):
+    def run(self, user: Any, transfer: Transfer) -> str:
+        post = self.request.POST
+        services.transfer_reconsider_answer(
+            user=user, transfer=transfer, accepted=post.get("decision") == "accept", reason=post.get("reason", "")
+        )
+        return _("The answer to the reconsideration is recorded.")
+
+
+class TransferSupervisionView(TransferActionView):
+    action = CHANGE
+
+    def run(self, user: Any, transfer: Transfer) -> str:
+        services.transfer_supervision(user=user, transfer=transfer, note=self.request.POST.get("reason", ""))
+        return _("Supervision requested from the procuratorate.")
+
+
+class IncomingListView(ScopedListView):
+    model = IncomingCase
+    filterset_class = IncomingFilter
+    ordering = ("-received_on", "-pk")
+    template_name = "enforcement/incoming_list.html"
+
+    def base_queryset(self) -> QuerySet[IncomingCase]:
+        return self.get_queryset().select_related("region", "clue")
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        user = signed_in_user(self.request)
+        can_add = may(user, ADD, IncomingCase)
+        return {
+            "kinds": IncomingCase.Kind.choices,
+            "organs": Transfer.Organ.choices,
+            "can_add": can_add,
+            "transfers": (
+                Transfer.objects.restrict(user, CHANGE)
+                .exclude(status__in=[Transfer.Status.PROPOSED])
+                .select_related("case")
+                .order_by("-proposed_on", "-pk")[:200]
+                if can_add
+                else ()
+            ),
+            "today": program_today(),
+        }
+
+
+class IncomingCreateView(RightRequiredMixin, View):
+    """Record a case a judicial organ sent, with its documents; a refusal says why and writes nothing."""
+
+    model = IncomingCase
+    action = ADD
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        post = request.POST
+        user = signed_in_user(request)
+        transfer = Transfer.objects.restrict(user, CHANGE).filter(pk=_int(post.get("transfer")) or 0).first()
+        data = services.IncomingInput(
+            kind=post.get("kind", ""), organ=post.get("organ", ""), organ_name=post.get("organ_name", ""),
+            document_number=post.get("document_number", ""), received_on=_date(post.get("received_on")),
+            party=post.get("party", ""), summary=post.get("summary", ""), documents=request.FILES.getlist("documents"),
+            transfer=transfer,
+        )  # fmt: skip
+        incoming = None
+        with refusals_as_messages(request) as outcome:
+            incoming = services.incoming_record(user=user, data=data)
+        if not outcome.ok or incoming is None:
+            return redirect("enforcement:incoming_list")
+        messages.success(request, _("Recorded; a clue is made of it for screening."))
+        return redirect(incoming)
+
+
+class IncomingDetailView(ScopedObjectViewMixin, TemplateView):
+    model = IncomingCase
+    template_name = "enforcement/incoming_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        incoming = self.scoped_row(self.kwargs["pk"])
+        context.update(incoming=incoming, documents=incoming.documents.all())
+        return context
+
+
+class IncomingDocumentView(ScopedFileView):
+    model = IncomingDocument
 
 
 class CalendarLoadView(RightRequiredMixin, View):
