@@ -454,6 +454,7 @@ class CaseEvent(models.Model):
         MEASURE = "measure", _("Preservation or seizure")
         MEASURE_ENDED = "measure_ended", _("Preservation or seizure decided")
         MEASURE_EXTENDED = "measure_extended", _("Seizure extended")
+        MEASURE_REPORTED = "measure_reported", _("On-site measure reported to the head")
         APPRAISAL = "appraisal", _("Appraisal commissioned")
         APPRAISAL_DONE = "appraisal_done", _("Appraisal concluded")
         REPORTED = "reported", _("Investigation report submitted")
@@ -840,6 +841,12 @@ class Measure(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Taken on the spot in an emergency (art. 33): reported to the head within
+    # case.onsite_report hours of being taken, when the approval is given.
+    on_site = models.BooleanField(_("taken on site in an emergency"), default=False)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    report_due = models.DateTimeField(_("to be reported by"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("reported to the head"), null=True, blank=True)
 
     scope = CASE_PAPER_SCOPE
     objects = RestrictedQuerySet.as_manager()
@@ -857,6 +864,13 @@ class Measure(models.Model):
 
     def lapsed_on(self, today: datetime.date) -> bool:
         return self.ended_on is None and self.due_on is not None and today > self.due_on
+
+    def report_late(self, now: datetime.datetime) -> bool:
+        """Taken on site and not reported to the head in time (shown in red)."""
+        due = self.report_due
+        if due is None:
+            return False
+        return (self.reported_at or now) > due
 
 
 class Appraisal(models.Model):

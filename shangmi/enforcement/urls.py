@@ -49,6 +49,7 @@ urlpatterns += [
     path("cases/<int:pk>/checklist/", views.CaseChecklistView.as_view(), name="case_checklist"),
     path("cases/<int:pk>/measure/", views.CaseMeasureView.as_view(), name="case_measure"),
     path("cases/<int:pk>/measure/decide/", views.CaseMeasureDecideView.as_view(), name="case_measure_decide"),
+    path("cases/<int:pk>/measure/report/", views.CaseMeasureReportView.as_view(), name="case_measure_report"),
     path("cases/<int:pk>/appraisal/", views.CaseAppraisalView.as_view(), name="case_appraisal"),
     path("cases/<int:pk>/report/", views.CaseReportView.as_view(), name="case_report"),
     path("cases/<int:pk>/review/", views.CaseReviewView.as_view(), name="case_review"),

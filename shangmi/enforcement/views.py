@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from shangmi.accounts.requests import signed_in_user
-from shangmi.core.calendar import program_today
+from shangmi.core.calendar import PROGRAM_TZ, program_now, program_today
 from shangmi.core.forms import save_through
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
 from shangmi.core.scoping import ADD, CHANGE, VIEW, in_scope, may
@@ -552,6 +552,7 @@ class CaseDetailView(ScopedObjectViewMixin, TemplateView):
                 else ()
             ),
             overdue=case.overdue_on(today),
+            late_reports={m.pk for m in context["measures"] if m.report_late(program_now())},
             transfer=services.case_proposes_transfer(case),
             decisions=Case.Decision.choices,
             transfers=case.transfers.select_related("receiver"),
@@ -693,8 +694,25 @@ class CaseMeasureView(CaseActionView):
         procedure.measure_start(
             user=user, case=case, kind=post.get("kind", ""), items=post.get("items", ""),
             approval=post.get("approval", ""), started_on=_date(post.get("started_on")),
+            on_site=post.get("on_site") == "on", taken_at=_moment(post.get("taken_at")),
         )  # fmt: skip
         return _("Measure recorded; its deadline is on the case page.")
+
+
+class CaseMeasureReportView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        measure = get_object_or_404(Measure, pk=_int(post.get("measure")) or 0, case=case)
+        procedure.measure_report(user=user, case=case, measure=measure, approval=post.get("approval", ""))
+        return _("The on-site measure is reported to the head.")
+
+
+def _moment(value: str | None) -> datetime.datetime | None:
+    """A day and hour typed in the form, in the program's time zone."""
+    try:
+        return datetime.datetime.fromisoformat(value or "").replace(tzinfo=PROGRAM_TZ)
+    except ValueError:
+        return None
 
 
 class CaseMeasureDecideView(CaseActionView):
