@@ -554,11 +554,18 @@ def _case(world: Any, user: Any, side: str) -> Any:
     # Its papers: an item of evidence, and the notice served with its proof (a file).
     from shangmi.enforcement.models import EvidenceItem, ServiceRecord
 
-    EvidenceItem.objects.create(
+    item = EvidenceItem.objects.create(
         case=case, number=1, kind=EvidenceItem.Kind.ELECTRONIC, title=f"{side}-side 涉案服务器镜像",
         source=f"{side}-side 当事人机房", obtained_on=case.opened_on, fixing=EvidenceItem.Fixing.FORENSIC,
         fixing_detail="SHA-256", recorded_by=case.opened_by,
     )  # fmt: skip
+    from shangmi.enforcement.models import EvidenceAttachment
+
+    scan = EvidenceAttachment(
+        item=item, original_name=f"{side}-side 镜像哈希清单.pdf", content_type="application/pdf", size=6,
+        sha256="b1" * 32, uploaded_by=case.opened_by,
+    )  # fmt: skip
+    scan.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
     record = ServiceRecord(
         case=case, document=ServiceRecord.Document.NOTICE, mode=ServiceRecord.Mode.DIRECT,
         recipient=f"{side}-side 受送达人", delivered_on=case.opened_on, served_on=case.opened_on,
@@ -584,6 +591,33 @@ def _transfer(world: Any, user: Any, side: str) -> Any:
         reason=f"{side}-side 移送理由", status=Transfer.Status.SENT, proposed_by=case.opened_by,
         proposed_on=case.opened_on, decide_by=case.opened_on, sent_at=timezone.now(),
     )  # fmt: skip
+
+
+def _incoming(world: Any, user: Any, side: str) -> Any:
+    """A case the police sent to the side's district for administrative handling, with its letter."""
+    import datetime
+
+    from shangmi.enforcement.models import Clue, IncomingCase, IncomingDocument
+
+    region = world.jiangbei if side == "in" else world.jiangjin
+    existing = IncomingCase.objects.filter(region=region).first()
+    if existing:
+        return existing
+    clue = Clue.objects.create(
+        region=region, tracking_hash=("c" if side == "in" else "d") * 64, against=f"{side}-side 移送当事人",
+        description=f"{side}-side 公安机关认定", received_on=datetime.date(2026, 6, 2),
+    )  # fmt: skip
+    incoming = IncomingCase.objects.create(
+        region=region, kind=IncomingCase.Kind.FOR_HANDLING, organ="police", organ_name=f"{side}-side 公安分局",
+        document_number=f"{side}-side 移字1号", received_on=datetime.date(2026, 6, 2), party=f"{side}-side 移送当事人",
+        summary=f"{side}-side 公安机关认定", clue=clue, recorded_by=getattr(world, f"regulator_{side}"),
+    )  # fmt: skip
+    document = IncomingDocument(
+        incoming=incoming, original_name=f"{side}-side 移送函.pdf", content_type="application/pdf", size=6,
+        sha256="c3" * 32, uploaded_by=incoming.recorded_by,
+    )  # fmt: skip
+    document.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
+    return incoming
 
 
 def _mediation(world: Any, user: Any, side: str) -> Any:
@@ -783,6 +817,9 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "enforcement.ClueAttachment": lambda w, u, side: _clue(w, u, side).attachments.first(),
     # A case's papers: the proof of a service is served through the case's scope.
     "enforcement.ServiceRecord": lambda w, u, side: _case(w, u, side).services.first(),
+    "enforcement.IncomingCase": _incoming,
+    "enforcement.IncomingDocument": lambda w, u, side: _incoming(w, u, side).documents.first(),
+    "enforcement.EvidenceAttachment": lambda w, u, side: _case(w, u, side).evidence.first().files.first(),
     "surveys.SurveyAssignment": _survey_assignment,
     # A notification is its recipient's alone.
     "notices.Notification": _notification,
@@ -883,7 +920,7 @@ def secrets_of_inside(world: Any) -> list[str]:
         *Person.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
         *Carrier.objects.filter(enterprise=world.ent_in).values_list("name", flat=True),
     ]
-    from shangmi.enforcement.models import EvidenceItem, ServiceRecord
+    from shangmi.enforcement.models import EvidenceAttachment, EvidenceItem, IncomingCase, ServiceRecord
     from shangmi.plans.models import Report, Task
 
     plans = [
@@ -893,8 +930,10 @@ def secrets_of_inside(world: Any) -> list[str]:
     papers = [
         *EvidenceItem.objects.filter(case__region=world.jiangbei).values_list("title", "source"),
         *ServiceRecord.objects.filter(case__region=world.jiangbei).values_list("recipient", "original_name"),
+        *EvidenceAttachment.objects.filter(item__case__region=world.jiangbei).values_list("original_name", "sha256"),
+        *IncomingCase.objects.filter(region=world.jiangbei).values_list("organ_name", "document_number"),
     ]
-    return [
+    values = [
         *protection,
         *plans,
         world.ent_in.name,
@@ -907,6 +946,8 @@ def secrets_of_inside(world: Any) -> list[str]:
         *(value for row in clues for value in row),
         *(value for row in papers for value in row),
     ]
+    # An empty field (a clue a judicial organ sent has no reporter) is no secret.
+    return [value for value in values if value]
 
 
 def users_of(world: Any, pair: str) -> tuple[Any, Any]:
@@ -974,17 +1015,9 @@ def test_outsider_never_sees_insider_data(
         _deposit(world, world.ent_admin_in, "in")
         _deposit(world, world.ent_admin_out, "out")
         for make in (
-            _application,
-            _visit,
-            _activity,
-            _survey,
-            _demand,
-            _clue,
-            _case,
-            _secret_point,
-            _carrier,
+            _application, _visit, _activity, _survey, _demand, _clue, _case, _incoming, _secret_point, _carrier,
             _plan_task,
-        ):
+        ):  # fmt: skip
             make(world, world.ent_admin_in, "in")
             make(world, world.ent_admin_out, "out")
         if endpoint.name == "home:health":

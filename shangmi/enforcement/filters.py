@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.calendar import program_today
 from shangmi.core.lists import ScopedFilterSet
-from shangmi.enforcement.models import Case, Clue, Demand, Mediation, Transfer
+from shangmi.enforcement.models import Case, Clue, Demand, IncomingCase, Mediation, Transfer
 
 OPEN = (Demand.Status.FILED, Demand.Status.ASSIGNED)
 
@@ -82,3 +82,11 @@ class MediationFilter(ScopedFilterSet):
     class Meta:
         model = Mediation
         fields = ["route"]
+
+
+class IncomingFilter(ScopedFilterSet):
+    kind = django_filters.ChoiceFilter(choices=IncomingCase.Kind.choices, label=_("Kind"), empty_label=_("Any kind"))
+
+    class Meta:
+        model = IncomingCase
+        fields = ["kind"]

@@ -313,6 +313,7 @@ class ClueEvent(models.Model):
     class Kind(models.TextChoices):
         REPORTED = "reported", _("Reported")
         FROM_DEMAND = "from_demand", _("Made from a demand")
+        FROM_ORGAN = "from_organ", _("Sent by a judicial organ")
         ATTACHED = "attached", _("File attached")
         EXTENDED = "extended", _("Screening extended")
         STOPPED = "stopped", _("Clock stopped")
@@ -448,10 +449,12 @@ class CaseEvent(models.Model):
         DECIDED = "decided", _("Decided")
         TRANSFER = "transfer", _("Transfer proposed")
         EVIDENCE = "evidence", _("Evidence recorded")
+        EVIDENCE_FILE = "evidence_file", _("File added to evidence")
         CHECKLIST = "checklist", _("Checklist item fixed")
         MEASURE = "measure", _("Preservation or seizure")
         MEASURE_ENDED = "measure_ended", _("Preservation or seizure decided")
         MEASURE_EXTENDED = "measure_extended", _("Seizure extended")
+        MEASURE_REPORTED = "measure_reported", _("On-site measure reported to the head")
         APPRAISAL = "appraisal", _("Appraisal commissioned")
         APPRAISAL_DONE = "appraisal_done", _("Appraisal concluded")
         REPORTED = "reported", _("Investigation report submitted")
@@ -499,6 +502,9 @@ class Transfer(models.Model):
         RECEIVED = "received", _("Receipt signed")
         ACCEPTED = "accepted", _("Accepted (case filed)")
         REFUSED = "refused", _("Refused")
+        RECONSIDERATION = "reconsideration", _("Reconsideration requested")
+        UPHELD = "upheld", _("Refusal upheld on reconsideration")
+        SUPERVISION = "supervision", _("Procuratorate's supervision requested")
 
     # The five attachments of art. 6, in their order.
     ATTACHMENTS = (
@@ -526,6 +532,10 @@ class Transfer(models.Model):
     organ_decide_by = models.DateField(_("organ to decide by"), null=True, blank=True)
     organ_decided_on = models.DateField(_("organ decided on"), null=True, blank=True)
     organ_reason = models.TextField(_("organ's reasons"), blank=True)
+    # After a refusal (art. 9): the bureau asks for reconsideration within
+    # transfer.reconsideration days, the organ answers within transfer.reconsideration_answer
+    # days, and a refusal upheld may go to the procuratorate within transfer.supervision days.
+    step_due = models.DateField(_("next step due"), null=True, blank=True)
 
     # The bureau of the case's district; the receiving liaison alone on the organ's side.
     scope = Scope(
@@ -545,6 +555,90 @@ class Transfer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("enforcement:transfer_detail", args=[self.pk])
+
+
+class TransferEvent(models.Model):
+    """One step of a transfer after the organ's decision (reconsideration, its answer, the
+    request for the procuratorate's supervision), with the deadline it set: append-only."""
+
+    class Kind(models.TextChoices):
+        RECONSIDERATION = "reconsideration", _("Reconsideration requested")
+        ANSWERED = "answered", _("Reconsideration answered")
+        SUPERVISION = "supervision", _("Supervision requested from the procuratorate")
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    on = models.DateField()
+    due = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.transfer_id} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("transfer events are append-only")
+        super().save(*args, **kwargs)
+
+
+class IncomingCase(models.Model):
+    """A case a judicial organ sends to the bureau (国务院令第310号 art. 13, 行政处罚法 art. 27):
+    one the bureau transferred and the organ returned (no crime, or no criminal penalty), or
+    one the organ sends for administrative handling. Recorded by the receiving bureau with the
+    organ's documents; it becomes a clue, screened as every clue is (art. 18: 移送)."""
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", _("Returned after our transfer")
+        FOR_HANDLING = "for_handling", _("Sent for administrative handling")
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    organ = models.CharField(_("sending organ"), max_length=16, choices=Transfer.Organ.choices)
+    organ_name = models.CharField(_("name of the organ"), max_length=200)
+    document_number = models.CharField(_("document number"), max_length=64)
+    received_on = models.DateField(_("received on"))
+    party = models.CharField(_("party"), max_length=200)
+    summary = models.TextField(_("what the organ found"))
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="returns", verbose_name=_("transfer")
+    )
+    clue = models.OneToOneField(Clue, on_delete=models.PROTECT, related_name="incoming", verbose_name=_("clue"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope = Scope(regions=("region",), grants={Role.REGULATOR: frozenset({VIEW, ADD, CHANGE})})
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("case from a judicial organ")
+        verbose_name_plural = _("cases from judicial organs")
+
+    def __str__(self) -> str:
+        return f"{self.organ_name} {self.document_number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("incoming cases are recorded once")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("enforcement:incoming_detail", args=[self.pk])
+
+
+class IncomingDocument(StoredFile):
+    """A document of the sending organ (its letter, its decision not to file, the file list)."""
+
+    incoming = models.ForeignKey(IncomingCase, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=enforcement_file_path, max_length=200)
+
+    scope = Scope(regions=("incoming__region",), grants=IncomingCase.scope.grants)
+    objects = RestrictedQuerySet.as_manager()
 
 
 class Mediation(models.Model):
@@ -665,6 +759,31 @@ class EvidenceItem(AppendOnly):
         return f"{self.number}. {self.title}"
 
 
+class EvidenceAttachment(StoredFile):
+    """A file of an item of evidence (a scan, a photograph, a recording, a forensic image's hash
+    list), checked and stored as every upload is, served only through the case's scope. Part of
+    the case file: written once, never replaced or removed."""
+
+    item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="files", verbose_name=_("evidence"))
+    file = models.FileField(upload_to=enforcement_file_path, max_length=200)
+
+    scope = Scope(
+        regions=("item__case__region",),
+        officers_view=("item__case__officers",),
+        grants=CASE_PAPER_SCOPE.grants,
+    )
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("evidence files are append-only")
+        super().save(*args, **kwargs)
+
+
 class ChecklistEntry(AppendOnly):
     """A finding of the trade-secret evidence-fixing checklist (秘密点及载体、保密措施、商业价值、
     接触与实质相同、损失); the latest entry of a group is the current one."""
@@ -722,6 +841,12 @@ class Measure(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Taken on the spot in an emergency (art. 33): reported to the head within
+    # case.onsite_report hours of being taken, when the approval is given.
+    on_site = models.BooleanField(_("taken on site in an emergency"), default=False)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    report_due = models.DateTimeField(_("to be reported by"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("reported to the head"), null=True, blank=True)
 
     scope = CASE_PAPER_SCOPE
     objects = RestrictedQuerySet.as_manager()
@@ -739,6 +864,13 @@ class Measure(models.Model):
 
     def lapsed_on(self, today: datetime.date) -> bool:
         return self.ended_on is None and self.due_on is not None and today > self.due_on
+
+    def report_late(self, now: datetime.datetime) -> bool:
+        """Taken on site and not reported to the head in time (shown in red)."""
+        due = self.report_due
+        if due is None:
+            return False
+        return (self.reported_at or now) > due
 
 
 class Appraisal(models.Model):

@@ -26,8 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shangmi.accounts.models import User
 from shangmi.core import uploads
-from shangmi.core.calendar import program_today
+from shangmi.core.calendar import program_date, program_local, program_now, program_today
 from shangmi.core.errors import AppError, Message
+from shangmi.core.roles import Role
 from shangmi.core.scoping import CHANGE, VIEW, restricted
 from shangmi.enforcement import rules
 from shangmi.enforcement.models import (
@@ -35,6 +36,7 @@ from shangmi.enforcement.models import (
     Case,
     CaseEvent,
     ChecklistEntry,
+    EvidenceAttachment,
     EvidenceItem,
     Hearing,
     InvestigationReport,
@@ -51,6 +53,7 @@ from shangmi.enforcement.services import (
     set_decision_due,
 )
 from shangmi.enforcement.workdays import Due, deadline, deadline_in_days
+from shangmi.notices.services import notify
 
 CASE_NOT_YOURS = Message("case.not_yours", _("Only the case's investigators or its bureau take this step."))
 CASE_BUREAU_ONLY = Message("case.bureau_only", _("Only the case's bureau takes this step."))
@@ -66,6 +69,8 @@ EVIDENCE_FIXING = Message(
     "evidence.fixing",
     _("Electronic data says how it was fixed; a copy names its method, time and maker (art. 26)."),
 )
+EVIDENCE_FILE_MISSING = Message("evidence.file_missing", _("Choose the file to add to the evidence."))
+EVIDENCE_ITEM = Message("evidence.item", _("Choose an item of this case's evidence."))
 CHECKLIST_EMPTY = Message("checklist.empty", _("Choose the item and write the finding."))
 CHECKLIST_EVIDENCE = Message("checklist.evidence", _("Link only evidence of this case."))
 CHECKLIST_MISSING = Message("checklist.missing", _("The trade-secret checklist lacks: %(missing)s."))
@@ -76,6 +81,10 @@ MEASURE_LAPSED = Message(
     "measure.lapsed",
     _("The time to decide ran out on %(day)s: the preservation lapsed by law; record its release."),
 )
+MEASURE_TAKEN_AT = Message(
+    "measure.taken_at", _("Give the day and hour the measure was taken on site (not in the future).")
+)
+MEASURE_REPORTED = Message("measure.reported", _("Only a measure taken on site is reported, once."))
 MEASURE_EXTEND = Message("measure.extend", _("Only a running seizure is extended, once, before it ends."))
 MEASURE_OPEN = Message("measure.open", _("Decide every registration and preservation before the report."))
 APPRAISAL_EMPTY = Message("appraisal.empty", _("Name the institution and the matters to appraise."))
@@ -201,12 +210,23 @@ class EvidenceInput:
     obtained_on: datetime.date | None
     fixing: str = ""
     fixing_detail: str = ""
+    # Scans, photographs, recordings: checked (type by their bytes, size) before anything is written.
+    files: Sequence[UploadedFile] = ()
+
+
+def _store_evidence_files(user: User, item: EvidenceItem, checked: list[tuple[UploadedFile, str, str]]) -> list[str]:
+    names = []
+    for upload, content_type, sha256 in checked:
+        stored = uploads.store_upload(EvidenceAttachment(item=item, uploaded_by=user), upload, content_type, sha256)
+        names.append(stored.original_name)
+    return names
 
 
 def evidence_add(*, user: User, case: Case, data: EvidenceInput, today: datetime.date | None = None) -> EvidenceItem:
     today = today or program_today()
     if data.kind not in EvidenceItem.Kind.values or not data.title.strip() or not data.source.strip():
         raise AppError(EVIDENCE_EMPTY, field="title")
+    checked = checked_uploads(list(data.files))
     obtained = _day(data.obtained_on, today)
     fixing, detail = data.fixing, data.fixing_detail.strip()
     if data.kind == EvidenceItem.Kind.ELECTRONIC:
@@ -222,8 +242,28 @@ def evidence_add(*, user: User, case: Case, data: EvidenceInput, today: datetime
             case=case, number=number, kind=data.kind, title=data.title.strip()[:200], source=data.source.strip()[:300],
             obtained_on=obtained, fixing=fixing, fixing_detail=detail[:500], recorded_by=user,
         )  # fmt: skip
-        _event(case, user, CaseEvent.Kind.EVIDENCE, f"{number}. {item.get_kind_display()} {item.title}")
+        names = _store_evidence_files(user, item, checked)
+        note = f"{number}. {item.get_kind_display()} {item.title}"
+        _event(case, user, CaseEvent.Kind.EVIDENCE, f"{note} ({'、'.join(names)})" if names else note)
     return item
+
+
+def evidence_attach(
+    *, user: User, case: Case, item: EvidenceItem | None, files: Sequence[UploadedFile]
+) -> list[EvidenceAttachment]:
+    """Files added to an item already recorded (the scan that came later), while the case is
+    investigated; the item itself is never rewritten, the event log says who added what."""
+    if not files:
+        raise AppError(EVIDENCE_FILE_MISSING, field="files")
+    checked = checked_uploads(list(files))
+    with transaction.atomic():
+        case = _case(user, case, investigator=True)
+        _at(case, Case.Stage.INVESTIGATION)
+        if item is None or item.case_id != case.pk:
+            raise AppError(EVIDENCE_ITEM, field="item")
+        names = _store_evidence_files(user, item, checked)
+        _event(case, user, CaseEvent.Kind.EVIDENCE_FILE, f"{item.number}. {item.title}: {'、'.join(names)}")
+        return list(item.files.order_by("-pk")[: len(names)])[::-1]
 
 
 def checklist_record(
@@ -257,22 +297,65 @@ def _measure_due(kind: str, start: datetime.date) -> Due:
 
 def measure_start(
     *, user: User, case: Case, kind: str, items: str, approval: str, started_on: datetime.date | None,
-    today: datetime.date | None = None,
+    today: datetime.date | None = None, on_site: bool = False, taken_at: datetime.datetime | None = None,
 ) -> Measure:  # fmt: skip
-    """先行登记保存 or 查封扣押 with the head's approval: its deadline is counted from its start."""
+    """先行登记保存 or 查封扣押 with the head's approval: its deadline is counted from its start.
+    A preservation taken on site in an emergency (art. 33) has no approval yet: it is reported
+    to the head within case.onsite_report hours of being taken, and the heads are told now."""
     today = today or program_today()
-    if kind not in Measure.Kind.values or not items.strip() or not approval.strip():
+    on_site = on_site and kind == Measure.Kind.PRESERVATION
+    if kind not in Measure.Kind.values or not items.strip() or not (approval.strip() or on_site):
         raise AppError(MEASURE_EMPTY, field="items")
+    if on_site and (taken_at is None or program_date(taken_at) > today):
+        raise AppError(MEASURE_TAKEN_AT, field="taken_at")
     with transaction.atomic():
         case = _case(user, case)
         _at(case, Case.Stage.INVESTIGATION)
-        start = _day(started_on, today, earliest=case.clue.received_on)
+        start = program_date(taken_at) if on_site and taken_at else started_on
+        start = _day(start, today, earliest=case.clue.received_on)
         due = _measure_due(kind, start)
+        report_due = None
+        if on_site and taken_at is not None:
+            report_due = taken_at + datetime.timedelta(hours=rules.period("case.onsite_report", start))
         measure = Measure.objects.create(
             case=case, kind=kind, items=items.strip(), approval=approval.strip()[:300], started_on=start,
-            due_on=due.on, missing_year=due.missing_year, recorded_by=user,
+            due_on=due.on, missing_year=due.missing_year, recorded_by=user, on_site=on_site, taken_at=taken_at,
+            report_due=report_due,
         )  # fmt: skip
         _event(case, user, CaseEvent.Kind.MEASURE, f"{measure.get_kind_display()}: {measure.items[:100]}")
+        if report_due is not None:
+            title = _("On-site preservation in %(party)s's case: report it to the head by %(at)s") % {
+                "party": case.party,
+                "at": program_local(report_due).strftime("%Y-%m-%d %H:%M"),
+            }
+            transaction.on_commit(
+                lambda: notify([*case_heads(case), *case.officers.all()], str(title), url=case.get_absolute_url())
+            )
+    return measure
+
+
+def case_heads(case: Case) -> list[User]:
+    """The regulators of the case's district: the bureau's heads who approve its measures."""
+    return list(User.objects.filter(is_active=True, role=Role.REGULATOR, region_id=case.region_id))
+
+
+def measure_report(
+    *, user: User, case: Case, measure: Measure, approval: str, now: datetime.datetime | None = None
+) -> Measure:
+    """The on-site preservation reported to the head, with the approval given afterwards; a
+    report after the deadline is recorded as late (the law asks for it all the same)."""
+    now = now or program_now()
+    if not approval.strip():
+        raise AppError(MEASURE_EMPTY, field="approval")
+    with transaction.atomic():
+        case = _case(user, case)
+        measure = Measure.objects.select_for_update().get(pk=measure.pk, case=case)
+        if not measure.on_site or measure.reported_at is not None:
+            raise AppError(MEASURE_REPORTED)
+        measure.reported_at, measure.approval = now, approval.strip()[:300]
+        measure.save(update_fields=["reported_at", "approval"])
+        late = _(" (late)") if measure.report_late(now) else ""
+        _event(case, user, CaseEvent.Kind.MEASURE_REPORTED, f"{measure.approval}{late}")
     return measure
 
 
@@ -739,7 +822,7 @@ def case_file(case: Case) -> dict[str, Any]:
     for entry in case.checklist.prefetch_related("evidence"):
         checklist.setdefault(entry.group, entry)  # ordered newest first: the current finding
     return {
-        "evidence": list(case.evidence.all()),
+        "evidence": list(case.evidence.prefetch_related("files")),
         "checklist": [(value, label, checklist.get(value)) for value, label in ChecklistEntry.Group.choices],
         "measures": list(case.measures.all()),
         "appraisals": list(case.appraisals.all()),

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from shangmi.accounts.models import User
-from shangmi.core.calendar import program_today
+from shangmi.core.calendar import program_local, program_now, program_today
 from shangmi.core.roles import Role
 from shangmi.enforcement.models import Case, Clue, Demand, Measure
 from shangmi.enforcement.workdays import CalendarMissing, WorkCalendar
@@ -71,6 +71,26 @@ def reminders_send(today: datetime.date | None = None) -> int:
             "due_on", tomorrow, yesterday, lambda m: list(m.case.officers.all()), _("Preservation or seizure"),
             region=lambda m: m.case.region_id,
         )  # fmt: skip
+        sent += _remind_onsite()
+    return sent
+
+
+def _remind_onsite() -> int:
+    """On-site preservations not yet reported to the head once their hours have run out: the
+    investigators and the district's regulators, every working day until it is reported."""
+    now = program_now()
+    rows = Measure.objects.filter(on_site=True, reported_at__isnull=True, report_due__lt=now, ended_on__isnull=True)
+    rows = rows.select_related("case").prefetch_related("case__officers")
+    heads = _heads(m.case.region_id for m in rows)
+    sent = 0
+    for measure in rows:
+        assert measure.report_due is not None
+        title = _("On-site preservation not reported to the head since %(at)s: %(name)s") % {
+            "at": program_local(measure.report_due).strftime("%Y-%m-%d %H:%M"),
+            "name": measure,
+        }
+        people = [*measure.case.officers.all(), *heads.get(str(measure.case.region_id), [])]
+        sent += len(notify(people, title, url=measure.get_absolute_url()))
     return sent
 
 

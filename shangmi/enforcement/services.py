@@ -29,7 +29,15 @@ from shangmi.core import uploads
 from shangmi.core.calendar import program_today
 from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
-from shangmi.core.scoping import ADD, CHANGE, VIEW, ensure_in_scope, is_platform_admin, restricted
+from shangmi.core.scoping import (
+    ADD,
+    CHANGE,
+    VIEW,
+    ensure_in_scope,
+    is_platform_admin,
+    regions_in_scope,
+    restricted,
+)
 from shangmi.enforcement import rules
 from shangmi.enforcement.challenge import challenge_passed
 from shangmi.enforcement.models import (
@@ -42,8 +50,11 @@ from shangmi.enforcement.models import (
     Demand,
     DemandAttachment,
     DemandEvent,
+    IncomingCase,
+    IncomingDocument,
     Mediation,
     Transfer,
+    TransferEvent,
 )
 from shangmi.enforcement.workdays import (
     CalendarFileError,
@@ -775,6 +786,154 @@ def transfer_organ_decide(*, user: User, transfer: Transfer, accepted: bool, rea
         transfer.organ_decided_on, transfer.organ_reason = program_today(), reason.strip()
         transfer.save(update_fields=["status", "organ_decided_on", "organ_reason"])
     return transfer
+
+
+TRANSFER_LATE = Message("transfer.late", _("The time for this step ended on %(day)s."))
+
+
+def _bureau_locked(user: User, transfer: Transfer) -> Transfer:
+    return restricted(Transfer, user, CHANGE).select_for_update(of=("self",)).get(pk=transfer.pk)
+
+
+def _transfer_step(
+    transfer: Transfer, user: User, kind: str, today: datetime.date, due: datetime.date | None, note: str
+) -> None:
+    transfer.step_due = due
+    transfer.save(update_fields=["status", "step_due"])
+    TransferEvent.objects.create(transfer=transfer, kind=kind, actor=user, on=today, due=due, note=note)
+
+
+def transfer_reconsider(*, user: User, transfer: Transfer, reason: str, today: datetime.date | None = None) -> Transfer:
+    """The bureau asks the organ to reconsider its refusal within transfer.reconsideration days
+    of it (art. 9); the organ answers within transfer.reconsideration_answer days."""
+    today = today or program_today()
+    if not reason.strip():
+        raise AppError(CLUE_REASON, field="reason")
+    with transaction.atomic():
+        transfer = _bureau_locked(user, transfer)
+        if transfer.status != Transfer.Status.REFUSED or transfer.organ_decided_on is None:
+            raise AppError(TRANSFER_STATE)
+        last = transfer.organ_decided_on + datetime.timedelta(days=rules.period("transfer.reconsideration", today))
+        if today > last:
+            raise AppError(TRANSFER_LATE, day=last.isoformat())
+        transfer.status = Transfer.Status.RECONSIDERATION
+        due = today + datetime.timedelta(days=rules.period("transfer.reconsideration_answer", today))
+        _transfer_step(transfer, user, TransferEvent.Kind.RECONSIDERATION, today, due, reason.strip())
+    return transfer
+
+
+def transfer_reconsider_answer(
+    *, user: User, transfer: Transfer, accepted: bool, reason: str = "", today: datetime.date | None = None
+) -> Transfer:
+    """The organ's answer, recorded by its liaison: the case filed, or the refusal upheld, after
+    which the bureau may ask the procuratorate within transfer.supervision days."""
+    today = today or program_today()
+    if not accepted and not reason.strip():
+        raise AppError(CLUE_REASON, field="reason")
+    with transaction.atomic():
+        transfer = _receiver_locked(user, transfer)
+        if transfer.status != Transfer.Status.RECONSIDERATION:
+            raise AppError(TRANSFER_STATE)
+        due = None
+        if accepted:
+            transfer.status = Transfer.Status.ACCEPTED
+        else:
+            transfer.status = Transfer.Status.UPHELD
+            due = today + datetime.timedelta(days=rules.period("transfer.supervision", today))
+        transfer.organ_decided_on, transfer.organ_reason = today, reason.strip()
+        transfer.save(update_fields=["organ_decided_on", "organ_reason"])
+        _transfer_step(transfer, user, TransferEvent.Kind.ANSWERED, today, due, transfer.get_status_display())
+    return transfer
+
+
+def transfer_supervision(*, user: User, transfer: Transfer, note: str, today: datetime.date | None = None) -> Transfer:
+    """The refusal upheld: the bureau asks the procuratorate to supervise the filing (art. 9)."""
+    today = today or program_today()
+    if not note.strip():
+        raise AppError(CLUE_REASON, field="reason")
+    with transaction.atomic():
+        transfer = _bureau_locked(user, transfer)
+        if transfer.status != Transfer.Status.UPHELD or transfer.step_due is None:
+            raise AppError(TRANSFER_STATE)
+        if today > transfer.step_due:
+            raise AppError(TRANSFER_LATE, day=transfer.step_due.isoformat())
+        transfer.status = Transfer.Status.SUPERVISION
+        _transfer_step(transfer, user, TransferEvent.Kind.SUPERVISION, today, None, note.strip())
+    return transfer
+
+
+# --- cases from judicial organs ----------------------------------------------------------------------
+
+INCOMING_EMPTY = Message(
+    "incoming.empty", _("Give the kind, the sending organ, its document number, the party and what it found.")
+)
+INCOMING_DOCUMENTS = Message("incoming.documents", _("Attach the organ's documents."))
+INCOMING_DATE = Message("incoming.date", _("Give the day the documents were received (not in the future)."))
+INCOMING_REGION = Message("incoming.region", _("Record cases received by your own bureau."))
+INCOMING_TRANSFER = Message("incoming.transfer", _("A returned case names one of this bureau's transfers."))
+
+
+@dataclass(frozen=True)
+class IncomingInput:
+    kind: str
+    organ: str
+    organ_name: str
+    document_number: str
+    received_on: datetime.date | None
+    party: str
+    summary: str
+    documents: Sequence[UploadedFile]
+    transfer: Transfer | None = None
+    region: Region | None = None  # the bureau's district; a district regulator's own by default
+
+
+def incoming_record(*, user: User, data: IncomingInput, today: datetime.date | None = None) -> IncomingCase:
+    """The receiving bureau records the organ's case with its documents; a clue is made of it,
+    to be screened within clue.screening working days of receipt."""
+    today = today or program_today()
+    fields = (data.organ_name, data.document_number, data.party, data.summary)
+    if (
+        data.kind not in IncomingCase.Kind.values
+        or data.organ not in Transfer.Organ.values
+        or not all(value.strip() for value in fields)
+    ):
+        raise AppError(INCOMING_EMPTY, field="organ_name")
+    if data.received_on is None or data.received_on > today:
+        raise AppError(INCOMING_DATE, field="received_on")
+    if not data.documents:
+        raise AppError(INCOMING_DOCUMENTS, field="documents")
+    checked = checked_uploads(list(data.documents))
+    region = data.region or user.home_region
+    if region is None or not regions_in_scope(IncomingCase, user, ADD).filter(pk=region.pk).exists():
+        raise AppError(INCOMING_REGION, field="region")
+    with transaction.atomic():
+        transfer = None
+        if data.kind == IncomingCase.Kind.RETURNED:
+            transfer = (
+                restricted(Transfer, user, CHANGE).filter(pk=data.transfer.pk, case__region=region).first()
+                if data.transfer is not None
+                else None
+            )
+            if transfer is None:
+                raise AppError(INCOMING_TRANSFER, field="transfer")
+        due = _screening_due(data.received_on)
+        clue = Clue.objects.create(
+            region=region, tracking_hash=tracking_hash(new_tracking_code()), real_name=False,
+            against=data.party.strip()[:200], description=data.summary.strip(), received_on=data.received_on,
+            screening_due=due.on, screening_missing_year=due.missing_year,
+        )  # fmt: skip
+        incoming = IncomingCase.objects.create(
+            region=region, kind=data.kind, organ=data.organ, organ_name=data.organ_name.strip()[:200],
+            document_number=data.document_number.strip()[:64], received_on=data.received_on,
+            party=data.party.strip()[:200], summary=data.summary.strip(), transfer=transfer, clue=clue,
+            recorded_by=user,
+        )  # fmt: skip
+        ensure_in_scope(incoming, user, ADD)
+        for upload, content_type, sha256 in checked:
+            uploads.store_upload(IncomingDocument(incoming=incoming, uploaded_by=user), upload, content_type, sha256)
+        note = f"{incoming.get_kind_display()} · {incoming.organ_name} {incoming.document_number}"
+        ClueEvent.objects.create(clue=clue, kind=ClueEvent.Kind.FROM_ORGAN, actor=user, note=note)
+    return incoming
 
 
 # --- other routes ----------------------------------------------------------------------------------

@@ -11,14 +11,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from shangmi.accounts.requests import signed_in_user
-from shangmi.core.calendar import program_today
+from shangmi.core.calendar import PROGRAM_TZ, program_now, program_today
 from shangmi.core.forms import save_through
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
 from shangmi.core.scoping import ADD, CHANGE, VIEW, in_scope, may
@@ -30,11 +30,18 @@ from shangmi.core.views import (
     refusals_as_messages,
 )
 from shangmi.core.xlsx import xlsx_response
-from shangmi.enforcement import procedure, rules, services
+from shangmi.enforcement import documents, procedure, rules, services
 from shangmi.enforcement.challenge import challenge_issue
-from shangmi.enforcement.documents import transfer_letter_pdf
+from shangmi.enforcement.documents import transfer_letter_docx, transfer_letter_pdf
 from shangmi.enforcement.exporting import demands_export
-from shangmi.enforcement.filters import CaseFilter, ClueFilter, DemandFilter, MediationFilter, TransferFilter
+from shangmi.enforcement.filters import (
+    CaseFilter,
+    ClueFilter,
+    DemandFilter,
+    IncomingFilter,
+    MediationFilter,
+    TransferFilter,
+)
 from shangmi.enforcement.forms import ClueReportForm, DeadlineForm, DemandForm, MediationForm, RateForm, TrackForm
 from shangmi.enforcement.models import (
     CalendarYear,
@@ -44,7 +51,10 @@ from shangmi.enforcement.models import (
     ClueAttachment,
     Demand,
     DemandAttachment,
+    EvidenceAttachment,
     EvidenceItem,
+    IncomingCase,
+    IncomingDocument,
     LegalRule,
     Measure,
     Mediation,
@@ -516,6 +526,7 @@ class CaseDetailView(ScopedObjectViewMixin, TemplateView):
         can_change = in_scope(case, user, CHANGE)
         officers = list(case.officers.all())
         context.update(procedure.case_file(case))
+        context["papers"] = documents.case_papers(case)
         context.update(
             case=case,
             today=today,
@@ -541,6 +552,7 @@ class CaseDetailView(ScopedObjectViewMixin, TemplateView):
                 else ()
             ),
             overdue=case.overdue_on(today),
+            late_reports={m.pk for m in context["measures"] if m.report_late(program_now())},
             transfer=services.case_proposes_transfer(case),
             decisions=Case.Decision.choices,
             transfers=case.transfers.select_related("receiver"),
@@ -618,10 +630,25 @@ class CaseEvidenceView(CaseActionView):
             data=EvidenceInput(
                 kind=post.get("kind", ""), title=post.get("title", ""), source=post.get("source", ""),
                 obtained_on=_date(post.get("obtained_on")), fixing=post.get("fixing", ""),
-                fixing_detail=post.get("fixing_detail", ""),
+                fixing_detail=post.get("fixing_detail", ""), files=self.request.FILES.getlist("files"),
             ),
         )  # fmt: skip
         return _("Evidence recorded.")
+
+
+class CaseEvidenceAttachView(CaseActionView):
+    action = VIEW  # as recording evidence: the investigators or the bureau
+
+    def run(self, user: Any, case: Case) -> str:
+        item = case.evidence.filter(pk=_int(self.request.POST.get("item")) or 0).first()
+        procedure.evidence_attach(user=user, case=case, item=item, files=self.request.FILES.getlist("files"))
+        return _("Files added to the evidence.")
+
+
+class EvidenceFileView(ScopedFileView):
+    """A file of the evidence, for those who read the case alone."""
+
+    model = EvidenceAttachment
 
 
 class CaseChecklistView(CaseActionView):
@@ -667,8 +694,25 @@ class CaseMeasureView(CaseActionView):
         procedure.measure_start(
             user=user, case=case, kind=post.get("kind", ""), items=post.get("items", ""),
             approval=post.get("approval", ""), started_on=_date(post.get("started_on")),
+            on_site=post.get("on_site") == "on", taken_at=_moment(post.get("taken_at")),
         )  # fmt: skip
         return _("Measure recorded; its deadline is on the case page.")
+
+
+class CaseMeasureReportView(CaseActionView):
+    def run(self, user: Any, case: Case) -> str:
+        post = self.request.POST
+        measure = get_object_or_404(Measure, pk=_int(post.get("measure")) or 0, case=case)
+        procedure.measure_report(user=user, case=case, measure=measure, approval=post.get("approval", ""))
+        return _("The on-site measure is reported to the head.")
+
+
+def _moment(value: str | None) -> datetime.datetime | None:
+    """A day and hour typed in the form, in the program's time zone."""
+    try:
+        return datetime.datetime.fromisoformat(value or "").replace(tzinfo=PROGRAM_TZ)
+    except ValueError:
+        return None
 
 
 class CaseMeasureDecideView(CaseActionView):
@@ -841,6 +885,10 @@ class TransferDetailView(ScopedObjectViewMixin, TemplateView):
             attachments=Transfer.ATTACHMENTS,
             can_send=transfer.status == Transfer.Status.PROPOSED and in_scope(transfer, user, CHANGE),
             is_receiver=transfer.receiver_id == user.pk,
+            can_change=in_scope(transfer, user, CHANGE),
+            events=transfer.events.select_related("actor"),
+            returns=transfer.returns.all(),
+            today=program_today(),
         )
         return context
 
@@ -886,6 +934,100 @@ class TransferOrganDecideView(TransferActionView):
         return _("The organ's decision is recorded.")
 
 
+class TransferReconsiderView(TransferActionView):
+    action = CHANGE
+
+    def run(self, user: Any, transfer: Transfer) -> str:
+        services.transfer_reconsider(user=user, transfer=transfer, reason=self.request.POST.get("reason", ""))
+        return _("Reconsideration requested.")
+
+
+class TransferReconsiderAnswerView(TransferActionView):
+    def run(self, user: Any, transfer: Transfer) -> str:
+        post = self.request.POST
+        services.transfer_reconsider_answer(
+            user=user, transfer=transfer, accepted=post.get("decision") == "accept", reason=post.get("reason", "")
+        )
+        return _("The answer to the reconsideration is recorded.")
+
+
+class TransferSupervisionView(TransferActionView):
+    action = CHANGE
+
+    def run(self, user: Any, transfer: Transfer) -> str:
+        services.transfer_supervision(user=user, transfer=transfer, note=self.request.POST.get("reason", ""))
+        return _("Supervision requested from the procuratorate.")
+
+
+class IncomingListView(ScopedListView):
+    model = IncomingCase
+    filterset_class = IncomingFilter
+    ordering = ("-received_on", "-pk")
+    template_name = "enforcement/incoming_list.html"
+
+    def base_queryset(self) -> QuerySet[IncomingCase]:
+        return self.get_queryset().select_related("region", "clue")
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        user = signed_in_user(self.request)
+        can_add = may(user, ADD, IncomingCase)
+        return {
+            "kinds": IncomingCase.Kind.choices,
+            "organs": Transfer.Organ.choices,
+            "can_add": can_add,
+            "transfers": (
+                Transfer.objects.restrict(user, CHANGE)
+                .exclude(status__in=[Transfer.Status.PROPOSED])
+                .select_related("case")
+                .order_by("-proposed_on", "-pk")[:200]
+                if can_add
+                else ()
+            ),
+            "today": program_today(),
+        }
+
+
+class IncomingCreateView(RightRequiredMixin, View):
+    """Record a case a judicial organ sent, with its documents; a refusal says why and writes nothing."""
+
+    model = IncomingCase
+    action = ADD
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        post = request.POST
+        user = signed_in_user(request)
+        transfer = Transfer.objects.restrict(user, CHANGE).filter(pk=_int(post.get("transfer")) or 0).first()
+        data = services.IncomingInput(
+            kind=post.get("kind", ""), organ=post.get("organ", ""), organ_name=post.get("organ_name", ""),
+            document_number=post.get("document_number", ""), received_on=_date(post.get("received_on")),
+            party=post.get("party", ""), summary=post.get("summary", ""), documents=request.FILES.getlist("documents"),
+            transfer=transfer,
+        )  # fmt: skip
+        incoming = None
+        with refusals_as_messages(request) as outcome:
+            incoming = services.incoming_record(user=user, data=data)
+        if not outcome.ok or incoming is None:
+            return redirect("enforcement:incoming_list")
+        messages.success(request, _("Recorded; a clue is made of it for screening."))
+        return redirect(incoming)
+
+
+class IncomingDetailView(ScopedObjectViewMixin, TemplateView):
+    model = IncomingCase
+    template_name = "enforcement/incoming_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        incoming = self.scoped_row(self.kwargs["pk"])
+        context.update(incoming=incoming, documents=incoming.documents.all())
+        return context
+
+
+class IncomingDocumentView(ScopedFileView):
+    model = IncomingDocument
+
+
 class CalendarLoadView(RightRequiredMixin, View):
     """A platform administrator loads a new year's calendar (the file of data/calendars/'s
     shape) when the State Council publishes it; a bad file changes nothing."""
@@ -914,6 +1056,60 @@ class TransferLetterView(ScopedObjectViewMixin, View):
             content_disposition_header(False, f"涉嫌犯罪案件移送书-{transfer.pk}.pdf") or ""
         )
         return response
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(content: bytes, fmt: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCX if fmt == "docx" else "application/pdf")
+    response["Content-Disposition"] = content_disposition_header(fmt == "docx", filename) or ""
+    return response
+
+
+class TransferLetterWordView(TransferLetterView):
+    """The 移送书 as a Word file the bureau edits before sealing it."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        transfer = self.scoped_row(pk)
+        return _download(transfer_letter_docx(transfer), "docx", f"涉嫌犯罪案件移送书-{transfer.pk}.docx")
+
+
+class CasePaperView(ScopedObjectViewMixin, View):
+    """One official paper of the case (``?kind=...&row=...``, the filing form when none is
+    named) as Word or PDF, for those who read the case; a paper the case has not reached is 404."""
+
+    model = Case
+    fmt = "pdf"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = self.scoped_row(pk)
+        ref = documents.find_paper(case, request.GET.get("kind") or "filing", _int(request.GET.get("row")))
+        if ref is None:
+            raise Http404
+        return _download(documents.paper_file(ref, self.fmt), self.fmt, documents.paper_filename(case, ref, self.fmt))
+
+
+class CaseWordPaperView(CasePaperView):
+    fmt = "docx"
+
+
+class CaseVolumeView(ScopedObjectViewMixin, View):
+    """The case file's main volume (正卷) as one PDF with its contents."""
+
+    model = Case
+    volume = documents.MAIN
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = self.scoped_row(pk)
+        content = documents.volume_file(case, self.volume)
+        return _download(content, "pdf", documents.volume_filename(case, self.volume))
+
+
+class CaseSecondaryVolumeView(CaseVolumeView):
+    """The secondary volume (副卷): the bureau's internal papers."""
+
+    volume = documents.SECONDARY
 
 
 class MediationListView(ScopedListView):
