@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "shangmi.surveys",
     "shangmi.enforcement",
     "shangmi.protection",
+    "shangmi.knowledge",
+    "shangmi.portal",
     "shangmi.demo",
     "shangmi.home",
     "shangmi.api",
