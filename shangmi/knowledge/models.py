@@ -220,8 +220,8 @@ class RiskAlert(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # The bureau's own; each recipient reads the alert that was delivered to them.
-    scope = Scope(regions=("region",), owners=("deliveries__user",), grants=_REGULATOR_ONLY)
+    # The bureau's own; a recipient reads it through their delivery (AlertDelivery).
+    scope = Scope(regions=("region",), grants=_REGULATOR_ONLY)
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
@@ -245,9 +245,17 @@ class AlertDelivery(models.Model):
     delivered_at = models.DateTimeField(_("delivered"))
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
+    # A recipient's own copy: read by that person alone (the bureau reads the receipts
+    # through the alert's page, within its region).
+    scope = Scope(owners=("user",), owner_only=True, grants={})
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["enterprise", "user"]
         constraints = [models.UniqueConstraint(fields=["alert", "user"], name="alert_delivered_once")]
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:alert_received", args=[self.pk])
 
 
 

@@ -153,19 +153,22 @@ def alert_publish(*, user: User, alert: RiskAlert) -> int:
                 role__in=(Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF),
             ).order_by("pk")
         )
-        AlertDelivery.objects.bulk_create(
-            [AlertDelivery(alert=alert, user=person, enterprise_id=person.enterprise_id, delivered_at=now)
-             for person in people]
-        )  # fmt: skip
-        notify(people, str(_("Risk alert: %(title)s") % {"title": alert.title}), alert.body[:300], alert.get_absolute_url())
+        title = str(_("Risk alert: %(title)s") % {"title": alert.title})
+        for person in people:
+            # One by one: each notification links to its own delivery, the receipt it signs.
+            delivery = AlertDelivery.objects.create(
+                alert=alert, user=person, enterprise_id=person.enterprise_id, delivered_at=now
+            )
+            notify([person], title, alert.body[:300], delivery.get_absolute_url())
         index_alert(alert)
     return len(people)
 
 
-def alert_read(*, user: User, alert: RiskAlert) -> AlertDelivery | None:
-    """Sign the reader's receipt the first time they open a delivered alert."""
-    delivery = AlertDelivery.objects.filter(alert=alert, user=user).first()
-    if delivery is not None and delivery.read_at is None:
+def alert_read(*, user: User, delivery: AlertDelivery) -> AlertDelivery:
+    """Sign the reader's receipt the first time they open their delivered alert."""
+    if delivery.user_id != user.pk:
+        raise AppError(NOT_YOURS)
+    if delivery.read_at is None:
         delivery.read_at = program_now()
         delivery.save(update_fields=["read_at"])
     return delivery

@@ -29,6 +29,7 @@ from shangmi.knowledge import services
 from shangmi.knowledge.forms import AlertForm, CaseForm, ExportMarketForm, InstitutionForm, NewsForm
 from shangmi.knowledge.models import (
     COUNTRIES,
+    AlertDelivery,
     ExportMarket,
     Institution,
     NewsArticle,
@@ -166,8 +167,6 @@ class AlertDetailView(ScopedObjectViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = signed_in_user(self.request)
         alert = self.scoped_row(self.kwargs["pk"])
-        # Opening a delivered alert signs its receipt.
-        services.alert_read(user=user, alert=alert)
         bureau = in_scope(alert, user, CHANGE)
         context.update(
             alert=alert,
@@ -176,6 +175,36 @@ class AlertDetailView(ScopedObjectViewMixin, TemplateView):
             published=alert.status == Status.PUBLISHED,
             rate=receipt_rate(alert) if bureau else None,
             deliveries=alert.deliveries.select_related("user", "enterprise") if bureau else None,
+        )
+        return context
+
+
+class ReceivedAlertListView(ScopedListView):
+    """The alerts delivered to the reader (an enterprise's people)."""
+
+    model = AlertDelivery
+    template_name = "knowledge/received_list.html"
+    ordering = ("-delivered_at", "-pk")
+
+    def base_queryset(self) -> QuerySet[Any]:
+        return super().base_queryset().select_related("alert")
+
+
+class ReceivedAlertView(ScopedObjectViewMixin, TemplateView):
+    """One delivered alert; opening it signs the reader's receipt."""
+
+    model = AlertDelivery
+    template_name = "knowledge/alert_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        delivery = services.alert_read(user=signed_in_user(self.request), delivery=self.scoped_row(self.kwargs["pk"]))
+        alert = delivery.alert
+        context.update(
+            alert=alert,
+            countries=[COUNTRY_NAMES.get(code, code) for code in alert.countries],
+            bureau=False,
+            received=delivery,
         )
         return context
 
