@@ -52,25 +52,24 @@ class NewsForm(BootstrapMixin, forms.Form):
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
 
 
+class ArticleChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.law.title} {obj.label} {obj.title}"
+
+
 class CaseForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 5}))
     authority = forms.CharField(label=_("Court or bureau"), max_length=120)
     decided_on = forms.DateField(label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"}))
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 3}))
-    articles = forms.ModelMultipleChoiceField(
+    articles = ArticleChoices(
         label=_("Articles cited"),
         queryset=Article.objects.select_related("law").order_by("law__code", "order", "effective_from"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     source_reference = forms.CharField(label=_("Source case (number)"), max_length=120, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["articles"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.label_from_instance = lambda a: f"{a.law.title} {a.label} {a.title}"
 
     def case_input(self) -> CaseInput:
         data = self.cleaned_data

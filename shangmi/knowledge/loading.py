@@ -26,10 +26,8 @@ DATA = Path(__file__).resolve().parent / "data"
 LAWS_DIR = DATA / "laws"
 COUNTRIES_DIR = DATA / "countries"
 
-FILE_UNREADABLE = Message(
-    "knowledge.file_unreadable", _("%(path)s cannot be read as a JSON data file / 无法读取数据文件: %(error)s")
-)
-FILE_INVALID = Message("knowledge.file_invalid", _("%(path)s: %(problems)s"))
+FILE_UNREADABLE = Message("knowledge.file_unreadable", _("%(path)s cannot be read as a JSON data file: %(error)s"))
+FILE_INVALID = Message("knowledge.file_invalid", _("%(path)s is not a valid data file: %(problems)s"))
 
 
 @dataclass(frozen=True)
@@ -163,7 +161,7 @@ def country_load(path: Path) -> Loaded:
             _text(entry, "text", f"field {key}", problems, 5000),
             _text(entry, "source", f"field {key}", problems, 300),
         )
-    if problems:
+    if problems or updated is None:
         raise AppError(FILE_INVALID, path=str(path), problems="; ".join(problems))
     with transaction.atomic():
         guide, _created = CountryGuide.objects.update_or_create(

@@ -10,6 +10,9 @@ declares one of them as its model and can never show a draft.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -20,7 +23,7 @@ from shangmi.core.roles import Role
 from shangmi.core.scoping import ACTIONS, ADD, CHANGE, DELETE, VIEW, RestrictedQuerySet, Scope
 
 # Countries and regions an exporter names (ISO 3166 codes; EU for the Union as a whole).
-COUNTRIES: list[tuple[str, str]] = [
+COUNTRIES: list[tuple[str, Any]] = [
     ("US", _("United States")),
     ("EU", _("European Union")),
     ("DE", _("Germany")),
@@ -40,7 +43,7 @@ COUNTRIES: list[tuple[str, str]] = [
 ]
 COUNTRY_CODES = frozenset(code for code, _label in COUNTRIES)
 
-_REGULATOR_ONLY = {Role.REGULATOR: frozenset(ACTIONS)}
+_REGULATOR_ONLY: Mapping[str, frozenset[str]] = {Role.REGULATOR: frozenset(ACTIONS)}
 
 
 class Status(models.TextChoices):
@@ -254,10 +257,11 @@ class AlertDelivery(models.Model):
         ordering = ["enterprise", "user"]
         constraints = [models.UniqueConstraint(fields=["alert", "user"], name="alert_delivered_once")]
 
+    def __str__(self) -> str:
+        return f"{self.alert} → {self.user}"
+
     def get_absolute_url(self) -> str:
         return reverse("knowledge:alert_received", args=[self.pk])
-
-
 
 
 class Institution(models.Model):
@@ -318,21 +322,26 @@ class NewsArticle(models.Model):
         return reverse("knowledge:news_detail", args=[self.pk])
 
 
-class _PublishedManager(models.Manager[models.Model]):
-    def get_queryset(self) -> RestrictedQuerySet[models.Model]:
-        return RestrictedQuerySet(self.model, using=self._db).filter(status=Status.PUBLISHED)
+# Managers that hold only the published rows; built from RestrictedQuerySet so restrict()
+# answers on them like on every scoped model.
+_RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)
 
 
-class _PublicAlertManager(models.Manager[models.Model]):
-    def get_queryset(self) -> RestrictedQuerySet[models.Model]:
-        return RestrictedQuerySet(self.model, using=self._db).filter(status=Status.PUBLISHED, is_public=True)
+class _PublishedManager(_RestrictedManager):
+    def get_queryset(self) -> Any:
+        return super().get_queryset().filter(status=Status.PUBLISHED)
+
+
+class _PublicAlertManager(_RestrictedManager):
+    def get_queryset(self) -> Any:
+        return super().get_queryset().filter(status=Status.PUBLISHED, is_public=True)
 
 
 class PublicAlert(RiskAlert):
     """Published alerts the bureau marked public: what the portal shows."""
 
     scope = Scope(public_view=True, grants={})
-    objects = _PublicAlertManager()
+    objects = _PublicAlertManager()  # type: ignore[misc]  # published and public rows only
 
     class Meta:
         proxy = True
@@ -343,7 +352,7 @@ class PublicAlert(RiskAlert):
 
 class PublishedNews(NewsArticle):
     scope = Scope(public_view=True, grants={})
-    objects = _PublishedManager()
+    objects = _PublishedManager()  # type: ignore[misc]  # the proxy's own manager: published rows only
 
     class Meta:
         proxy = True
@@ -389,7 +398,7 @@ class TypicalCase(models.Model):
 
 class PublishedCase(TypicalCase):
     scope = Scope(public_view=True, grants={})
-    objects = _PublishedManager()
+    objects = _PublishedManager()  # type: ignore[misc]  # the proxy's own manager: published rows only
 
     class Meta:
         proxy = True
@@ -426,6 +435,9 @@ class SearchEntry(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_once")]
         indexes = [models.Index(fields=["published"], name="search_entry_published", condition=Q(published=True))]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class SearchToken(models.Model):
     """The inverted index: one row per distinct word of an entry, as jieba segmented it."""
@@ -435,3 +447,6 @@ class SearchToken(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["token", "entry"], name="search_token_once")]
+
+    def __str__(self) -> str:
+        return self.token

@@ -6,6 +6,7 @@ with an AppError that names what is wrong, and keeps the search index in step.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -39,7 +40,9 @@ UNKNOWN_COUNTRY = Message("knowledge.unknown_country", _("%(country)s is not a c
 MARKET_TAKEN = Message("knowledge.market_taken", _("%(country)s is already one of your export markets."))
 NO_COUNTRIES = Message("knowledge.no_countries", _("Name at least one export market the alert concerns."))
 UNKNOWN_INDUSTRY = Message("knowledge.unknown_industry", _("%(industry)s is not an industry section of GB/T 4754."))
-ALREADY_PUBLISHED = Message("knowledge.already_published", _("It is already published; a published text is not changed."))
+ALREADY_PUBLISHED = Message(
+    "knowledge.already_published", _("It is already published; a published text is not changed.")
+)
 BLANK = Message("knowledge.blank", _("%(what)s may not be empty."))
 NOT_SUBMITTED = Message("knowledge.not_submitted", _("Only a case awaiting review can be approved or returned."))
 NOT_DRAFT = Message("knowledge.not_draft", _("Only a draft can be submitted for review."))
@@ -47,9 +50,11 @@ OWN_CASE = Message("knowledge.own_case", _("A case is approved by a reviewer who
 INSTITUTION_TAKEN = Message("knowledge.institution_taken", _("%(name)s is already listed in this region."))
 
 
-def _bureau(user: User, model: type, action: str = ADD) -> None:
+def _bureau(user: User, model: type, action: str = ADD) -> str:
+    """The region of the bureau that writes (a regulator bound to one), or a refusal."""
     if user.role != Role.REGULATOR or user.region_id is None or not may(user, action, model):
         raise AppError(NOT_A_BUREAU)
+    return user.region_id
 
 
 def _required(value: str, what: str, field_name: str) -> str:
@@ -95,7 +100,7 @@ class AlertInput:
 
 
 def alert_create(*, user: User, data: AlertInput) -> RiskAlert:
-    _bureau(user, RiskAlert)
+    region_id = _bureau(user, RiskAlert)
     countries = sorted({c.strip().upper() for c in data.countries if c.strip()})
     if not countries:
         raise AppError(NO_COUNTRIES, field="countries")
@@ -108,7 +113,7 @@ def alert_create(*, user: User, data: AlertInput) -> RiskAlert:
             raise AppError(UNKNOWN_INDUSTRY, field="industries", industry=industry)
     with transaction.atomic():
         alert = RiskAlert.objects.create(
-            region_id=user.region_id,
+            region_id=region_id,
             title=_required(data.title, str(_("The title")), "title"),
             body=_required(data.body, str(_("The text")), "body"),
             countries=countries,
@@ -178,15 +183,15 @@ def alert_read(*, user: User, delivery: AlertDelivery) -> AlertDelivery:
 
 
 def institution_add(*, user: User, name: str, kind: str, services: str, contact: str = "") -> Institution:
-    _bureau(user, Institution)
+    region_id = _bureau(user, Institution)
     name = _required(name, str(_("The name")), "name")
     if kind not in Institution.Kind.values:
         raise AppError(BLANK, field="kind", what=str(_("The kind")))
     with transaction.atomic():
-        if Institution.objects.filter(region_id=user.region_id, name=name).exists():
+        if Institution.objects.filter(region_id=region_id, name=name).exists():
             raise AppError(INSTITUTION_TAKEN, field="name", name=name)
         institution = Institution.objects.create(
-            region_id=user.region_id,
+            region_id=region_id,
             name=name,
             kind=kind,
             services=_required(services, str(_("The services")), "services"),
@@ -201,10 +206,10 @@ def institution_add(*, user: User, name: str, kind: str, services: str, contact:
 
 
 def news_create(*, user: User, title: str, body: str) -> NewsArticle:
-    _bureau(user, NewsArticle)
+    region_id = _bureau(user, NewsArticle)
     with transaction.atomic():
         article = NewsArticle.objects.create(
-            region_id=user.region_id,
+            region_id=region_id,
             title=_required(title, str(_("The title")), "title"),
             body=_required(body, str(_("The text")), "body"),
             created_by=user,
@@ -236,17 +241,17 @@ class CaseInput:
     title: str
     summary: str
     authority: str
-    decided_on: object
+    decided_on: datetime.date
     outcome: str
     articles: list[Article] = field(default_factory=list)
     source_reference: str = ""
 
 
 def case_create(*, user: User, data: CaseInput) -> TypicalCase:
-    _bureau(user, TypicalCase)
+    region_id = _bureau(user, TypicalCase)
     with transaction.atomic():
         case = TypicalCase.objects.create(
-            region_id=user.region_id,
+            region_id=region_id,
             title=_required(data.title, str(_("The title")), "title"),
             summary=_required(data.summary, str(_("The summary")), "summary"),
             authority=_required(data.authority, str(_("The court or bureau")), "authority"),

@@ -18,6 +18,7 @@ from django.views.generic import TemplateView, View
 from shangmi.accounts.requests import signed_in_user
 from shangmi.core.forms import save_through
 from shangmi.core.lists import ScopedListView
+from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, DELETE, in_scope, may
 from shangmi.core.views import (
     RightRequiredMixin,
@@ -108,7 +109,7 @@ class ExportMarketListView(ScopedListView):
         return super().base_queryset().select_related("enterprise")
 
     def page_context(self, page: Any) -> dict[str, Any]:
-        user = self.request.user
+        user = signed_in_user(self.request)
         return {"form": ExportMarketForm(), "can_add": may(user, ADD, ExportMarket) and user.enterprise_id is not None}
 
 
@@ -146,7 +147,8 @@ class AlertListView(ScopedListView):
     ordering = ("-published_at", "-pk")
 
     def page_context(self, page: Any) -> dict[str, Any]:
-        return {"can_add": may(self.request.user, ADD, RiskAlert) and self.request.user.role == "regulator"}
+        user = signed_in_user(self.request)
+        return {"can_add": may(user, ADD, RiskAlert) and user.role == Role.REGULATOR}
 
 
 class AlertCreateView(ServiceFormView):

@@ -67,7 +67,7 @@ class LawListView(PublicListView):
         return Law.objects.annotate(article_count=Count("articles")).order_by("kind", "code")
 
 
-class LawDetailView(DetailView):  # type: ignore[type-arg]
+class LawDetailView(DetailView):
     model = Law
     template_name = "portal/law_detail.html"
 
@@ -103,7 +103,7 @@ class CountryListView(PublicListView):
         return CountryGuide.objects.all()
 
 
-class CountryDetailView(DetailView):  # type: ignore[type-arg]
+class CountryDetailView(DetailView):
     model = CountryGuide
     template_name = "portal/country_detail.html"
 
@@ -144,7 +144,7 @@ class CaseListView(PublicListView):
         return PublishedCase.objects.select_related("region").order_by("-decided_on", "-pk")
 
 
-class CaseDetailView(DetailView):  # type: ignore[type-arg]
+class CaseDetailView(DetailView):
     model = PublishedCase
     template_name = "portal/case_detail.html"
     context_object_name = "case"
@@ -207,7 +207,7 @@ class AlertListView(PublicListView):
         return PublicAlert.objects.select_related("region").order_by("-published_at", "-pk")
 
 
-class AlertDetailView(DetailView):  # type: ignore[type-arg]
+class AlertDetailView(DetailView):
     model = PublicAlert
     template_name = "portal/alert_detail.html"
     context_object_name = "alert"
@@ -228,7 +228,7 @@ class NewsListView(PublicListView):
         return {"this_month": program_today().strftime("%Y-%m")}
 
 
-class NewsDetailView(DetailView):  # type: ignore[type-arg]
+class NewsDetailView(DetailView):
     model = PublishedNews
     template_name = "portal/news_detail.html"
     context_object_name = "article"
@@ -351,4 +351,3 @@ def sitemap_xml(request: HttpRequest) -> HttpResponse:
     urls = "".join(f"<url><loc>{request.build_absolute_uri(path)}</loc></url>" for path in paths)
     body = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
     return HttpResponse(body, content_type="application/xml; charset=utf-8")
-

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _alert(world: Any, **extra: Any) -> RiskAlert:
-    data = services.AlertInput(title="美国337调查风险提示", body="近期多家企业被提起337调查。", countries=["US"], **extra)
+    data = services.AlertInput(
+        title="美国337调查风险提示", body="近期多家企业被提起337调查。", countries=["US"], **extra
+    )
     return services.alert_create(user=world.regulator_in, data=data)
 
 

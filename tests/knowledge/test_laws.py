@@ -66,8 +66,14 @@ def test_a_bad_law_file_names_every_problem_and_writes_nothing(tmp_path: Path) -
                 "articles": [
                     {"number": "1", "title": "一", "text": "文", "effective_from": "2020-02-30", "source": "s"},
                     {"number": "2", "title": "二", "text": "", "effective_from": "2020-01-01", "source": "s"},
-                    {"number": "3", "title": "三", "text": "文", "effective_from": "2021-01-01",
-                     "repealed_on": "2020-01-01", "source": "s"},
+                    {
+                        "number": "3",
+                        "title": "三",
+                        "text": "文",
+                        "effective_from": "2021-01-01",
+                        "repealed_on": "2020-01-01",
+                        "source": "s",
+                    },
                 ],
             }
         ),

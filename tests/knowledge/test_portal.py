@@ -40,7 +40,8 @@ def _world_of_drafts_and_published(world: Any) -> dict[str, Any]:
     services.news_publish(user=regulator, article=news)
     services.news_create(user=regulator, title="草稿新闻戊", body="尚未发布。")
     public_alert = services.alert_create(
-        user=regulator, data=services.AlertInput(title="公开风险提示己", body="注意。", countries=["US"], is_public=True)
+        user=regulator,
+        data=services.AlertInput(title="公开风险提示己", body="注意。", countries=["US"], is_public=True),
     )
     services.alert_publish(user=regulator, alert=public_alert)
     private_alert = services.alert_create(
@@ -48,7 +49,8 @@ def _world_of_drafts_and_published(world: Any) -> dict[str, Any]:
     )
     services.alert_publish(user=regulator, alert=private_alert)
     services.alert_create(
-        user=regulator, data=services.AlertInput(title="草稿风险提示辛", body="草稿。", countries=["US"], is_public=True)
+        user=regulator,
+        data=services.AlertInput(title="草稿风险提示辛", body="草稿。", countries=["US"], is_public=True),
     )
     services.export_market_add(user=world.ent_admin_in, country="US")
     return {

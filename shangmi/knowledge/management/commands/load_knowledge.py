@@ -15,7 +15,9 @@ class Command(BaseCommand):
     help = "Load laws and regulations (article versions with their dates) and country guides from JSON data files."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="*", help="law or country guide files; none: those shipped with the platform")
+        parser.add_argument(
+            "files", nargs="*", help="law or country guide files; none: those shipped with the platform"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         paths = [Path(name) for name in options["files"]] or None
