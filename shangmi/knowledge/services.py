@@ -47,6 +47,7 @@ BLANK = Message("knowledge.blank", _("%(what)s may not be empty."))
 NOT_SUBMITTED = Message("knowledge.not_submitted", _("Only a case awaiting review can be approved or returned."))
 NOT_DRAFT = Message("knowledge.not_draft", _("Only a draft can be submitted for review."))
 OWN_CASE = Message("knowledge.own_case", _("A case is approved by a reviewer who did not enter it."))
+FUTURE_PUBLICATION = Message("knowledge.future_publication", _("An article cannot be published in the future."))
 INSTITUTION_TAKEN = Message("knowledge.institution_taken", _("%(name)s is already listed in this region."))
 
 
@@ -219,7 +220,12 @@ def news_create(*, user: User, title: str, body: str) -> NewsArticle:
     return article
 
 
-def news_publish(*, user: User, article: NewsArticle) -> NewsArticle:
+def news_publish(*, user: User, article: NewsArticle, at: datetime.datetime | None = None) -> NewsArticle:
+    """Publish a draft; ``at``: when it appeared, for an article already printed or posted
+    elsewhere and entered afterwards (never later than now)."""
+    now = program_now()
+    if at is not None and at > now:
+        raise AppError(FUTURE_PUBLICATION)
     if not in_scope(article, user, CHANGE):
         raise AppError(NOT_YOURS)
     with transaction.atomic():
@@ -227,7 +233,7 @@ def news_publish(*, user: User, article: NewsArticle) -> NewsArticle:
         if article.status == Status.PUBLISHED:
             raise AppError(ALREADY_PUBLISHED)
         article.status = Status.PUBLISHED
-        article.published_at = program_now()
+        article.published_at = at or now
         article.save(update_fields=["status", "published_at"])
         index_news(article)
     return article

@@ -4,6 +4,7 @@ from shangmi.demo.creation import demo_creation_load
 from shangmi.demo.data import DEMO_PASSWORD, demo_load
 from shangmi.demo.enforcement import demo_enforcement_load
 from shangmi.demo.evidence import demo_deposits_load
+from shangmi.demo.knowledge import demo_knowledge_load
 from shangmi.demo.protection import demo_protection_load
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         logins += demo_creation_load()
         demo_enforcement_load()
         demo_protection_load()
+        demo_knowledge_load()
         self.stdout.write("")
         self.stdout.write(f"Demo logins / 演示账号 (password / 密码: {DEMO_PASSWORD})")
         for login in logins:
