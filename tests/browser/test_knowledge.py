@@ -27,8 +27,8 @@ def test_the_portal_reads_on_a_phone_without_an_account(browser: Browser, bworld
     case = services.case_create(
         user=regulator,
         data=services.CaseInput(
-            title="某公司前员工披露技术秘密案", summary="离职员工拷贝图纸并在新单位使用。", authority="江北区市场监管局",
-            decided_on=datetime.date(2026, 4, 1), outcome="罚款五十万元。",
+            title="某公司前员工披露技术秘密案", summary="离职员工拷贝图纸并在新单位使用。",
+            authority="江北区市场监管局", decided_on=datetime.date(2026, 4, 1), outcome="罚款五十万元。",
         ),
     )  # fmt: skip
     services.case_submit(user=regulator, case=case)
