@@ -764,6 +764,25 @@ def _public_alert(world: Any, user: Any, side: str) -> Any:
     return PublicAlert.objects.get(pk=alert.pk)
 
 
+def _guide_document(world: Any, user: Any, side: str) -> Any:
+    from django.utils import timezone
+
+    from shangmi.knowledge.models import DocumentVersion, GuideDocument
+
+    regulator = getattr(world, f"regulator_{side}")
+    document, created = GuideDocument.objects.get_or_create(
+        title=f"{side}-side 工作指引",
+        defaults={"region": regulator.region, "kind": "work_guide", "created_by": regulator},
+    )
+    if created:
+        version = DocumentVersion(
+            document=document, number=1, original_name=f"{side}.pdf", content_type="application/pdf", size=6,
+            sha256="f6" * 32, uploaded_by=regulator, published_at=timezone.now(),
+        )  # fmt: skip
+        version.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
+    return document
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -823,6 +842,9 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "knowledge.PublishedNews": lambda w, u, side: _news(w, u, side, published=True),
     "knowledge.PublishedCase": lambda w, u, side: _typical_case(w, u, side, published=True),
     "knowledge.PublicAlert": _public_alert,
+    # Guides and templates: offered to every signed-in reader; versions published by the bureau.
+    "knowledge.GuideDocument": _guide_document,
+    "knowledge.DocumentVersion": lambda w, u, side: _guide_document(w, u, side).versions.first(),
 }
 
 

@@ -5,9 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shangmi.core.forms import BootstrapMixin
+from shangmi.core.forms import BootstrapMixin, upload_help
+from shangmi.core.uploads import DOCUMENTS, MAX_BYTES, accepted_suffixes
 from shangmi.enterprises.models import Industry
-from shangmi.knowledge.models import COUNTRIES, Article, Institution
+from shangmi.knowledge.models import COUNTRIES, Article, GuideDocument, Institution
 from shangmi.knowledge.services import AlertInput, CaseInput
 
 
@@ -82,3 +83,18 @@ class CaseForm(BootstrapMixin, forms.Form):
             articles=list(data["articles"]),
             source_reference=data["source_reference"],
         )
+
+
+class DocumentForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=GuideDocument.Kind.choices)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class VersionForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(
+        label=_("File of the new version"),
+        help_text=upload_help(MAX_BYTES),  # type: ignore[arg-type]  # a lazy text, rendered in the reader's language
+        widget=forms.ClearableFileInput(attrs={"accept": accepted_suffixes(DOCUMENTS)}),
+    )
+    note = forms.CharField(label=_("What changed"), max_length=300, required=False)

@@ -10,6 +10,7 @@ declares one of them as its model and can never show a draft.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
 from shangmi.core.scoping import ACTIONS, ADD, CHANGE, DELETE, VIEW, RestrictedQuerySet, Scope
 
@@ -450,3 +452,80 @@ class SearchToken(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class GuideDocument(models.Model):
+    """A guide or template the bureau offers for download (工作指引, NDA and non-compete templates,
+    the compliance reference text), kept as numbered versions."""
+
+    class Kind(models.TextChoices):
+        WORK_GUIDE = "work_guide", _("Work guide")
+        NDA_TEMPLATE = "nda_template", _("Confidentiality agreement template")
+        NONCOMPETE_TEMPLATE = "noncompete_template", _("Non-compete agreement template")
+        COMPLIANCE_REFERENCE = "compliance_reference", _("Compliance reference text")
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("bureau"))
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Offered to every signed-in reader; the bureau of its region publishes new versions.
+    scope = Scope(regions=("region",), public_view=True, grants=_REGULATOR_ONLY)
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "title", "pk"]
+        verbose_name = _("guide or template")
+        verbose_name_plural = _("guides and templates")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:document_detail", args=[self.pk])
+
+
+def _version_path(instance: DocumentVersion, filename: str) -> str:
+    # No part of the uploaded name reaches the storage path.
+    return f"knowledge/documents/{instance.document_id}/{uuid.uuid4().hex}"
+
+
+class DocumentVersion(models.Model):
+    """One published version: never changed once written; a newer number supersedes it."""
+
+    document = models.ForeignKey(GuideDocument, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    file = models.FileField(upload_to=_version_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256 digest"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("published"))
+
+    scope = Scope(regions=("document__region",), public_view=True, grants=_REGULATOR_ONLY)
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "-number"]
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="document_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A published version is what enterprises downloaded: it is never rewritten. The file
+        # is stored by FieldFile.save() on the first save, which this lets through once.
+        if self.pk is not None and DocumentVersion.objects.filter(pk=self.pk).exclude(file="").exists():
+            raise AppError(VERSION_IMMUTABLE)
+        super().save(*args, **kwargs)
+
+
+VERSION_IMMUTABLE = Message(
+    "knowledge.version_immutable", _("A published version is never changed: publish a new version instead.")
+)

@@ -10,10 +10,12 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.accounts.models import User
+from shangmi.core import uploads
 from shangmi.core.calendar import program_now
 from shangmi.core.errors import AppError, Message
 from shangmi.core.roles import Role
@@ -23,7 +25,9 @@ from shangmi.knowledge.models import (
     COUNTRY_CODES,
     AlertDelivery,
     Article,
+    DocumentVersion,
     ExportMarket,
+    GuideDocument,
     Institution,
     NewsArticle,
     RiskAlert,
@@ -303,3 +307,53 @@ def case_review(*, user: User, case: TypicalCase, approve: bool) -> TypicalCase:
         case.save(update_fields=["status", "reviewed_by", "published_at"])
         index_case(case)
     return case
+
+
+# --- guides and templates -----------------------------------------------------------------
+
+UPLOAD_REFUSED = Message("knowledge.upload_refused", _("The file was refused: %(reason)s"))
+NO_FILE = Message("knowledge.no_file", _("Choose the file of the new version."))
+
+
+def document_create(*, user: User, title: str, kind: str, description: str = "") -> GuideDocument:
+    region_id = _bureau(user, GuideDocument)
+    if kind not in GuideDocument.Kind.values:
+        raise AppError(BLANK, field="kind", what=str(_("The kind")))
+    with transaction.atomic():
+        document = GuideDocument.objects.create(
+            region_id=region_id,
+            title=_required(title, str(_("The title")), "title"),
+            kind=kind,
+            description=description.strip(),
+            created_by=user,
+        )
+        ensure_in_scope(document, user, ADD)
+    return document
+
+
+def document_publish_version(
+    *, user: User, document: GuideDocument, upload: UploadedFile | None, note: str = ""
+) -> DocumentVersion:
+    """Publish the next version of ``document``: the file is checked like every upload (type by
+    its first bytes, size), stored under a name of ours, and supersedes the previous version,
+    which stays downloadable and unchanged."""
+    if not in_scope(document, user, CHANGE):
+        raise AppError(NOT_YOURS)
+    if upload is None:
+        raise AppError(NO_FILE, field="file")
+    try:
+        content_type, sha256 = uploads.check_upload(upload, uploads.DOCUMENTS, uploads.MAX_BYTES)
+    except uploads.UploadError as exc:
+        raise AppError(UPLOAD_REFUSED, field="file", reason=str(exc)) from exc
+    with transaction.atomic():
+        document = GuideDocument.objects.select_for_update().get(pk=document.pk)
+        latest = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        version = DocumentVersion(
+            document=document,
+            number=latest + 1,
+            note=note.strip()[:300],
+            uploaded_by=user,
+            published_at=program_now(),
+        )
+        stored: DocumentVersion = uploads.store_upload(version, upload, content_type, sha256)
+    return stored

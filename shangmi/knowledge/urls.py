@@ -24,4 +24,9 @@ urlpatterns: list[URLPattern] = [
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("cases/<int:pk>/submit/", views.CaseSubmitView.as_view(), name="case_submit"),
     path("cases/<int:pk>/review/", views.CaseReviewView.as_view(), name="case_review"),
+    path("documents/", views.DocumentListView.as_view(), name="document_list"),
+    path("documents/new/", views.DocumentCreateView.as_view(), name="document_create"),
+    path("documents/<int:pk>/", views.DocumentDetailView.as_view(), name="document_detail"),
+    path("documents/<int:pk>/publish/", views.DocumentPublishView.as_view(), name="document_publish"),
+    path("documents/versions/<int:pk>/", views.VersionDownloadView.as_view(), name="version_download"),
 ]

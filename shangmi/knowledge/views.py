@@ -22,16 +22,27 @@ from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, DELETE, in_scope, may
 from shangmi.core.views import (
     RightRequiredMixin,
+    ScopedFileView,
     ScopedObjectViewMixin,
     ScopedViewMixin,
     refusals_as_messages,
 )
 from shangmi.knowledge import services
-from shangmi.knowledge.forms import AlertForm, CaseForm, ExportMarketForm, InstitutionForm, NewsForm
+from shangmi.knowledge.forms import (
+    AlertForm,
+    CaseForm,
+    DocumentForm,
+    ExportMarketForm,
+    InstitutionForm,
+    NewsForm,
+    VersionForm,
+)
 from shangmi.knowledge.models import (
     COUNTRIES,
     AlertDelivery,
+    DocumentVersion,
     ExportMarket,
+    GuideDocument,
     Institution,
     NewsArticle,
     RiskAlert,
@@ -344,3 +355,76 @@ class SearchView(ScopedViewMixin, TemplateView):
         results = search(query, self.request.user, kind=kind) if query else None
         context.update(query=query, kind=kind, kinds=SearchEntry.Kind.choices, results=results, public=False)
         return context
+
+
+# --- guides and templates -----------------------------------------------------------------
+
+
+class DocumentListView(ScopedListView):
+    model = GuideDocument
+    template_name = "knowledge/document_list.html"
+    ordering = ("kind", "title", "pk")
+
+    def base_queryset(self) -> QuerySet[Any]:
+        return super().base_queryset().select_related("region").prefetch_related("versions")
+
+    def page_context(self, page: Any) -> dict[str, Any]:
+        user = signed_in_user(self.request)
+        return {"can_add": may(user, ADD, GuideDocument) and user.role == Role.REGULATOR}
+
+
+class DocumentCreateView(ServiceFormView):
+    model = GuideDocument
+    form_class = DocumentForm
+    heading = gettext_lazy("New guide or template")
+    done = gettext_lazy("Saved: publish its first version from its page.")
+
+    def save(self, user: Any, form: Any) -> Model:
+        return services.document_create(user=user, **form.cleaned_data)
+
+
+class DocumentDetailView(ScopedObjectViewMixin, TemplateView):
+    model = GuideDocument
+    template_name = "knowledge/document_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        document = self.scoped_row(self.kwargs["pk"])
+        can_publish = in_scope(document, self.request.user, CHANGE)
+        context.update(
+            document=document,
+            versions=document.versions.order_by("-number"),
+            can_publish=can_publish,
+            form=kwargs.get("form") or (VersionForm() if can_publish else None),
+        )
+        return context
+
+
+class DocumentPublishView(DocumentDetailView):
+    """A new version of a document: the upload is checked by the service, a refusal stays on the page."""
+
+    action = CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        document = self.scoped_row(pk)
+        form = VersionForm(request.POST, request.FILES)
+        version = None
+        if form.is_valid():
+            version = save_through(
+                form,
+                lambda: services.document_publish_version(
+                    user=signed_in_user(request),
+                    document=document,
+                    upload=form.cleaned_data["file"],
+                    note=form.cleaned_data["note"],
+                ),
+            )
+        if version is None:
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        messages.success(request, _("Version %(number)d published.") % {"number": version.number})
+        return redirect(document)
+
+
+class VersionDownloadView(ScopedFileView):
+    model = DocumentVersion
