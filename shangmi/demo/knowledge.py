@@ -1,16 +1,20 @@
 """Demo knowledge and outreach: the laws and country guides from their data files, five service
 institutions, a month of news in 江北区's publicity column, two typical cases approved by the
-city bureau, and one public risk alert delivered to the enterprise that exports to the US."""
+city bureau, the compliance reference text as a versioned document, and one public risk alert
+delivered to the enterprise that exports to the US."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from shangmi.accounts.models import User
 from shangmi.core.calendar import local_midnight, program_today
 from shangmi.knowledge import services
 from shangmi.knowledge.loading import knowledge_load
-from shangmi.knowledge.models import Article, Institution, Law, NewsArticle
+from shangmi.knowledge.models import Article, GuideDocument, Institution, Law, NewsArticle
+from shangmi.knowledge.pdfs import Section, document
 
 INSTITUTIONS = [
     ("重庆知识产权司法鉴定所（演示）", "appraisal", "技术秘密非公知性、同一性鉴定；电子数据取证。", "023-6000 1001"),
@@ -52,6 +56,28 @@ CASES = [
 ]
 
 
+# The chapters of the compliance reference text (seed 001, task 3), following the clause
+# structure of DB43/T 2652-2023; the demo ships the outline, which a bureau replaces with its text.
+COMPLIANCE_CHAPTERS = [
+    ("一般要求", "组织架构、商秘办和专（兼）职人员的职责。"),
+    ("涉密节点", "定密、变更、解密和销毁的流程与审批。"),
+    ("涉密人员", "保密协议、竞业限制、培训和离职交接。"),
+    ("涉密载体", "标记、登记、借阅、复制和销毁。"),
+    ("涉密区域", "区域划分、门禁和访客管理。"),
+    ("涉密活动", "商务洽谈、委托加工和对外披露前的保密安排。"),
+    ("维权救济", "证据固定、应急处置和维权途径。"),
+    ("监督检查", "定期自查、整改和考核。"),
+]
+
+
+def _compliance_pdf() -> bytes:
+    sections = [
+        Section(f"第{i}章 {title}", "参考文本框架（演示）", [what])
+        for i, (title, what) in enumerate(COMPLIANCE_CHAPTERS, 1)
+    ]
+    return document("企业商业秘密合规制度参考文本（框架）", "重庆市江北区市场监督管理局", sections, "")
+
+
 def _article(code: str, number: str) -> Article | None:
     return Article.objects.filter(law__code=code, number=number).order_by("-effective_from").first()
 
@@ -89,6 +115,20 @@ def demo_knowledge_load() -> None:
         case = services.case_create(user=regulator, data=data)
         services.case_submit(user=regulator, case=case)
         services.case_review(user=reviewer, case=case, approve=True)
+
+    # The compliance reference text the district offers its enterprises, as a versioned document.
+    reference = services.document_create(
+        user=regulator,
+        title="企业商业秘密合规制度参考文本",
+        kind=GuideDocument.Kind.COMPLIANCE_REFERENCE,
+        description="结合企业商业秘密保护现状及需求制定，指导企业建立符合行业特点的内部管理制度。",
+    )
+    services.document_publish_version(
+        user=regulator,
+        document=reference,
+        upload=SimpleUploadedFile("合规制度参考文本.pdf", _compliance_pdf()),
+        note="首版（框架）",
+    )
 
     # The demo enterprise exports to the US and Germany; the alert reaches its people.
     for country in ("US", "DE"):
