@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "shangmi.enforcement",
     "shangmi.protection",
     "shangmi.plans",
+    "shangmi.knowledge",
+    "shangmi.portal",
     "shangmi.demo",
     "shangmi.dashboard",
     "shangmi.home",

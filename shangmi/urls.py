@@ -2,6 +2,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.defaults import page_not_found as site_page_not_found
 
+from shangmi.portal import views as portal_views
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("shangmi.home.urls")),
     path("accounts/", include("shangmi.accounts.urls")),
@@ -21,6 +23,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboard/", include("shangmi.dashboard.urls")),
     path("plans/", include("shangmi.plans.urls")),
     path("experts/", include("shangmi.experts.urls")),
+    path("knowledge/", include("shangmi.knowledge.urls")),
+    path("portal/", include("shangmi.portal.urls")),
+    # For search engines: the public pages only (shangmi/portal).
+    path("robots.txt", portal_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", portal_views.sitemap_xml, name="sitemap_xml"),
     path("api/", include("shangmi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -55,6 +55,10 @@ PUBLIC = {
     "evidence:verify_check",
     # States and a count only, for the proxy and the monitor (shangmi/home/health.py).
     "home:health",
+    # The public portal's front page and what search engines read: published rows only.
+    "portal:home",
+    "robots_txt",
+    "sitemap_xml",
 }
 # Public URLs an anonymous visitor may open (the rest of PUBLIC still needs a sign-in).
 ANONYMOUS_OK = {
@@ -74,6 +78,27 @@ ANONYMOUS_OK = {
     # Anyone reports an infringement and follows it by its tracking code (shangmi/enforcement).
     "enforcement:clue_report",
     "enforcement:clue_track",
+    # The public portal (shangmi/portal): laws, country guides, published cases, news and public
+    # alerts, institutions, search over published entries; tests/knowledge/test_portal.py
+    # checks that no draft and nothing private shows there.
+    "portal:home",
+    "portal:search",
+    "portal:law_list",
+    "portal:law_detail",
+    "portal:country_list",
+    "portal:country_compare",
+    "portal:country_detail",
+    "portal:case_list",
+    "portal:case_compilation",
+    "portal:case_detail",
+    "portal:alert_list",
+    "portal:alert_detail",
+    "portal:news_list",
+    "portal:bulletin",
+    "portal:news_detail",
+    "portal:institution_list",
+    "robots_txt",
+    "sitemap_xml",
 }
 
 ROLE_PAIRS = ["regulator", "ent_admin", "ent_staff", "park_operator", "officer", "expert"]
@@ -776,6 +801,133 @@ def _area(world: Any, user: Any, side: str) -> Any:
     return area_create(user=getattr(world, f"ent_admin_{side}"), data=data)
 
 
+def _law(world: Any, user: Any, side: str) -> Any:
+    import datetime
+
+    from shangmi.knowledge.models import Article, Law
+
+    law, created = Law.objects.get_or_create(
+        code="walk-law", defaults={"title": "walk law 法", "kind": Law.Kind.LAW, "source": "walk"}
+    )
+    if created:
+        Article.objects.create(
+            law=law, number="1", title="一", text="条文摘要", effective_from=datetime.date(2020, 1, 1), source="walk"
+        )
+    return law
+
+
+def _country_guide(world: Any, user: Any, side: str) -> Any:
+    import datetime
+
+    from shangmi.knowledge.models import CountryGuide
+
+    return CountryGuide.objects.get_or_create(
+        code="XW", defaults={"name": "walk国", "name_en": "Walkland", "updated_on": datetime.date(2026, 1, 1)}
+    )[0]
+
+
+def _export_market(world: Any, user: Any, side: str) -> Any:
+    from shangmi.knowledge.models import ExportMarket
+
+    return ExportMarket.objects.get_or_create(enterprise=getattr(world, f"ent_{side}"), country="US")[0]
+
+
+def _risk_alert(world: Any, user: Any, side: str) -> Any:
+    from shangmi.knowledge.models import RiskAlert
+
+    regulator = getattr(world, f"regulator_{side}")
+    return RiskAlert.objects.get_or_create(
+        title=f"{side}-side 风险提示草稿",
+        defaults={
+            "region": regulator.region,
+            "body": f"{side}-side 提示内容",
+            "countries": ["US"],
+            "created_by": regulator,
+        },
+    )[0]
+
+
+def _alert_delivery(world: Any, user: Any, side: str) -> Any:
+    from django.utils import timezone
+
+    from shangmi.knowledge.models import AlertDelivery
+
+    return AlertDelivery.objects.get_or_create(
+        alert=_risk_alert(world, user, side),
+        user=user,
+        defaults={"enterprise": getattr(world, f"ent_{side}"), "delivered_at": timezone.now()},
+    )[0]
+
+
+def _news(world: Any, user: Any, side: str, *, published: bool = False) -> Any:
+    from django.utils import timezone
+
+    from shangmi.knowledge.models import NewsArticle, PublishedNews, Status
+
+    regulator = getattr(world, f"regulator_{side}")
+    status = Status.PUBLISHED if published else Status.DRAFT
+    article = NewsArticle.objects.get_or_create(
+        title=f"{side}-side 新闻{status}",
+        defaults={
+            "region": regulator.region, "body": f"{side}-side 新闻正文", "created_by": regulator, "status": status,
+            "published_at": timezone.now() if published else None,
+        },
+    )[0]  # fmt: skip
+    return PublishedNews.objects.get(pk=article.pk) if published else article
+
+
+def _typical_case(world: Any, user: Any, side: str, *, published: bool = False) -> Any:
+    import datetime
+
+    from shangmi.knowledge.models import PublishedCase, Status, TypicalCase
+
+    regulator = getattr(world, f"regulator_{side}")
+    status = Status.PUBLISHED if published else Status.DRAFT
+    case = TypicalCase.objects.get_or_create(
+        title=f"{side}-side 典型案例{status}",
+        defaults={
+            "region": regulator.region, "summary": f"{side}-side 案情", "authority": "区市场监管局",
+            "decided_on": datetime.date(2026, 5, 1), "outcome": "罚款", "created_by": regulator, "status": status,
+        },
+    )[0]  # fmt: skip
+    return PublishedCase.objects.get(pk=case.pk) if published else case
+
+
+def _public_alert(world: Any, user: Any, side: str) -> Any:
+    from django.utils import timezone
+
+    from shangmi.knowledge.models import PublicAlert, RiskAlert, Status
+
+    regulator = getattr(world, f"regulator_{side}")
+    alert = RiskAlert.objects.get_or_create(
+        title=f"{side}-side 公开风险提示",
+        defaults={
+            "region": regulator.region, "body": "公开", "countries": ["US"], "created_by": regulator,
+            "status": Status.PUBLISHED, "is_public": True, "published_at": timezone.now(),
+        },
+    )[0]  # fmt: skip
+    return PublicAlert.objects.get(pk=alert.pk)
+
+
+def _guide_document(world: Any, user: Any, side: str) -> Any:
+    from django.utils import timezone
+
+    from shangmi.knowledge.models import DocumentVersion, GuideDocument
+
+    regulator = getattr(world, f"regulator_{side}")
+    document, created = GuideDocument.objects.get_or_create(
+        title=f"{side}-side 工作指引",
+        defaults={"region": regulator.region, "kind": "work_guide", "created_by": regulator},
+    )
+    if created:
+        version = DocumentVersion(
+            document=document, number=1, original_name=f"{side}.pdf", content_type="application/pdf", size=6,
+            sha256="f6" * 32, uploaded_by=regulator, published_at=timezone.now(),
+        )  # fmt: skip
+        version.file.save(f"{side}.pdf", ContentFile(b"%PDF-1"), save=True)
+    return document
+
+
 FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "evidence.Deposit": _deposit,
     "enterprises.Enterprise": lambda w, u, side: getattr(w, f"ent_{side}"),
@@ -835,6 +987,21 @@ FACTORIES: dict[str, Callable[[Any, Any, str], Any]] = {
     "plans.ReportFile": lambda w, u, side: _report_file_of(_plan_task(w, u, side)),
     "protection.Engagement": _engagement,
     "protection.Area": _area,
+    # Knowledge: laws and country guides are public reference data; what a bureau writes is its
+    # region's until published (the Published*/PublicAlert proxies are what the portal shows).
+    "knowledge.Law": _law,
+    "knowledge.CountryGuide": _country_guide,
+    "knowledge.ExportMarket": _export_market,
+    "knowledge.RiskAlert": _risk_alert,
+    "knowledge.AlertDelivery": _alert_delivery,
+    "knowledge.NewsArticle": _news,
+    "knowledge.TypicalCase": _typical_case,
+    "knowledge.PublishedNews": lambda w, u, side: _news(w, u, side, published=True),
+    "knowledge.PublishedCase": lambda w, u, side: _typical_case(w, u, side, published=True),
+    "knowledge.PublicAlert": _public_alert,
+    # Guides and templates: offered to every signed-in reader; versions published by the bureau.
+    "knowledge.GuideDocument": _guide_document,
+    "knowledge.DocumentVersion": lambda w, u, side: _guide_document(w, u, side).versions.first(),
 }
 
 
@@ -933,7 +1100,19 @@ def secrets_of_inside(world: Any) -> list[str]:
         *EvidenceAttachment.objects.filter(item__case__region=world.jiangbei).values_list("original_name", "sha256"),
         *IncomingCase.objects.filter(region=world.jiangbei).values_list("organ_name", "document_number"),
     ]
+    from shangmi.knowledge.models import NewsArticle, RiskAlert, Status, TypicalCase
+
+    drafts = [
+        *RiskAlert.objects.filter(region=world.jiangbei, is_public=False).values_list("title", flat=True),
+        *NewsArticle.objects.filter(region=world.jiangbei)
+        .exclude(status=Status.PUBLISHED)
+        .values_list("title", flat=True),
+        *TypicalCase.objects.filter(region=world.jiangbei)
+        .exclude(status=Status.PUBLISHED)
+        .values_list("title", flat=True),
+    ]
     values = [
+        *drafts,
         *protection,
         *plans,
         world.ent_in.name,
@@ -1016,7 +1195,7 @@ def test_outsider_never_sees_insider_data(
         _deposit(world, world.ent_admin_out, "out")
         for make in (
             _application, _visit, _activity, _survey, _demand, _clue, _case, _incoming, _secret_point, _carrier,
-            _plan_task,
+            _plan_task, _risk_alert, _news, _typical_case,
         ):  # fmt: skip
             make(world, world.ent_admin_in, "in")
             make(world, world.ent_admin_out, "out")

@@ -5,6 +5,7 @@ from shangmi.demo.data import DEMO_PASSWORD, demo_load
 from shangmi.demo.enforcement import demo_enforcement_load
 from shangmi.demo.evidence import demo_deposits_load
 from shangmi.demo.experts import demo_experts_load
+from shangmi.demo.knowledge import demo_knowledge_load
 from shangmi.demo.plans import demo_plans_load
 from shangmi.demo.protection import demo_protection_load
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         demo_enforcement_load()
         demo_protection_load()
         logins += demo_plans_load()
+        demo_knowledge_load()
         self.stdout.write("")
         self.stdout.write(f"Demo logins / 演示账号 (password / 密码: {DEMO_PASSWORD})")
         for login in logins:
