@@ -30,7 +30,7 @@ from shangmi.core.views import (
     refusals_as_messages,
 )
 from shangmi.core.xlsx import xlsx_response
-from shangmi.enforcement import documents, procedure, rules, services
+from shangmi.enforcement import documents, procedure, rules, services, tallies
 from shangmi.enforcement.challenge import challenge_issue
 from shangmi.enforcement.documents import transfer_letter_docx, transfer_letter_pdf
 from shangmi.enforcement.exporting import demands_export
@@ -62,6 +62,8 @@ from shangmi.enforcement.models import (
     ServiceRecord,
     Transfer,
 )
+from shangmi.regions.chooser import chosen_region, chosen_year
+from shangmi.regions.picker import picker_context
 from shangmi.enforcement.procedure import EvidenceInput, ReportInput, ServiceInput
 from shangmi.enforcement.workdays import deadline
 
@@ -1154,3 +1156,39 @@ class MediationCreateView(RightRequiredMixin, TemplateView):
             return self.render_to_response({"form": form})
         messages.success(request, _("Dispute recorded."))
         return redirect("enforcement:mediation_list")
+
+
+class CaseFiguresView(ScopedViewMixin, TemplateView):
+    """The enforcement figures of a region and year (shangmi.enforcement.tallies); a region
+    the reader may not read cases in answers 404, as a row out of scope does."""
+
+    model = Case
+    template_name = "enforcement/figures.html"
+
+    def figures(self) -> tallies.CaseFigures | None:
+        region = chosen_region(self.request, Case)
+        year = chosen_year(self.request)
+        self.year = year
+        return tallies.case_figures(region, year, reader=signed_in_user(self.request)) if region else None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        figures = self.figures()
+        context.update(
+            figures=figures,
+            region=figures.region if figures else None,
+            year=self.year,
+            header=tallies.header(),
+            lines=[(row, tallies.cells(row, figures)) for row in figures.lines] if figures else [],
+            picker=picker_context(signed_in_user(self.request), figures.region if figures else None),
+        )
+        return context
+
+
+class CaseFiguresExportView(CaseFiguresView):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        figures = self.figures()
+        if figures is None:
+            raise Http404
+        name = f"执法数据_{figures.region.name}_{figures.year}.xlsx"
+        return xlsx_response(lambda target: tallies.figures_export(figures, target), name)
