@@ -62,10 +62,10 @@ from shangmi.enforcement.models import (
     ServiceRecord,
     Transfer,
 )
-from shangmi.regions.chooser import chosen_region, chosen_year
-from shangmi.regions.picker import picker_context
 from shangmi.enforcement.procedure import EvidenceInput, ReportInput, ServiceInput
 from shangmi.enforcement.workdays import deadline
+from shangmi.regions.chooser import chosen_region, chosen_year
+from shangmi.regions.picker import picker_context
 
 # --- the calendar and the rules --------------------------------------------------------------
 
@@ -1158,37 +1158,43 @@ class MediationCreateView(RightRequiredMixin, TemplateView):
         return redirect("enforcement:mediation_list")
 
 
-class CaseFiguresView(ScopedViewMixin, TemplateView):
-    """The enforcement figures of a region and year (shangmi.enforcement.tallies); a region
-    the reader may not read cases in answers 404, as a row out of scope does."""
+class CaseFiguresMixin(ScopedViewMixin):
+    """The enforcement figures of the region and year of the query string
+    (shangmi.enforcement.tallies); a region the reader may not read cases in answers 404, as
+    a row out of scope does."""
 
     model = Case
-    template_name = "enforcement/figures.html"
 
-    def figures(self) -> tallies.CaseFigures | None:
+    def figures(self) -> tuple[tallies.CaseFigures | None, int]:
         region = chosen_region(self.request, Case)
         year = chosen_year(self.request)
-        self.year = year
-        return tallies.case_figures(region, year, reader=signed_in_user(self.request)) if region else None
+        reader = signed_in_user(self.request)
+        return (tallies.case_figures(region, year, reader=reader) if region is not None else None), year
+
+
+class CaseFiguresView(CaseFiguresMixin, TemplateView):
+    template_name = "enforcement/figures.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        figures = self.figures()
+        figures, year = self.figures()
+        region = figures.region if figures is not None else None
         context.update(
             figures=figures,
-            region=figures.region if figures else None,
-            year=self.year,
+            region=region,
+            year=year,
             header=tallies.header(),
-            lines=[(row, tallies.cells(row, figures)) for row in figures.lines] if figures else [],
-            picker=picker_context(signed_in_user(self.request), figures.region if figures else None),
+            # The page's cells are the export's (tallies.cells), so the two cannot disagree.
+            lines=[(row, tallies.cells(row, figures)) for row in figures.lines] if figures is not None else [],
+            picker=picker_context(signed_in_user(self.request), region),
         )
         return context
 
 
-class CaseFiguresExportView(CaseFiguresView):
+class CaseFiguresExportView(CaseFiguresMixin, View):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        figures = self.figures()
+        figures, year = self.figures()
         if figures is None:
             raise Http404
-        name = f"执法数据_{figures.region.name}_{figures.year}.xlsx"
+        name = f"执法数据_{figures.region.name}_{year}.xlsx"
         return xlsx_response(lambda target: tallies.figures_export(figures, target), name)
