@@ -204,3 +204,24 @@ def test_the_query_count_does_not_grow_with_the_regions(world: Any, hand: dict[s
         figures = case_figures(world.chongqing, 2026, reader=world.city_regulator)
     assert figures.total.cases == 10
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_a_bad_year_falls_back_to_this_year_and_an_unknown_region_is_404(
+    world: Any, hand: dict[str, Any], client: Any
+) -> None:
+    from shangmi.core.calendar import program_year
+
+    client.force_login(world.city_regulator)
+    page = client.get(reverse("enforcement:figures"), {"region": world.chongqing.code, "year": "二〇二六"})
+    assert page.status_code == 200 and page.context["year"] == program_year()
+    assert client.get(reverse("enforcement:figures"), {"region": "999999"}).status_code == 404
+    # Without a region: the reader's own.
+    assert client.get(reverse("enforcement:figures")).context["region"] == world.chongqing
+
+
+def test_the_enforcement_menu_links_the_figures_for_bureaus_only(world: Any, client: Any) -> None:
+    link = f'href="{reverse("enforcement:figures")}"'
+    client.force_login(world.regulator_in)
+    assert link in client.get(reverse("enforcement:demand_list")).content.decode()
+    client.force_login(world.ent_admin_in)
+    assert link not in client.get(reverse("enforcement:demand_list")).content.decode()
