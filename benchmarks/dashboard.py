@@ -2,9 +2,9 @@
 against a raw-SQL floor measured in the same process on the same data.
 
 The page runs every registered figure (titles against targets, liaison points, training and
-awareness rates, cases) and cuts the map's boundaries; the floor is the raw SQL of the same
+awareness rates, cases opened in the year) and cuts the map's boundaries; the floor is the raw SQL of the same
 aggregates, per district: the training counts of the liaison-point enterprises (the rates
-page's own, benchmarks.ledgers.training_sql), liaison points, cases and approved applications.
+page's own, benchmarks.ledgers.training_sql), liaison points, cases opened in the year and approved applications.
 The boundaries endpoint is timed warm (the cut is kept per region in the process) and cold
 (the cache cleared before each request: the package file read, decoded and cut again).
 
@@ -18,6 +18,7 @@ its own, with a quick size:
 from __future__ import annotations
 
 import argparse
+import datetime
 import io
 import json
 import os
@@ -44,8 +45,8 @@ def floor_sql(province_path: str, year: int) -> list[tuple[str, list[Any]]]:
         ),
         (
             f"SELECT {child}, COUNT(*) FROM enforcement_case c JOIN regions_region r ON r.code = c.region_id "
-            f"WHERE r.path LIKE %s GROUP BY {child}",
-            [like],
+            f"WHERE r.path LIKE %s AND c.opened_on >= %s AND c.opened_on < %s GROUP BY {child}",
+            [like, datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)],
         ),
         (
             f"SELECT {child}, COUNT(*) FROM creation_application a JOIN regions_region r ON r.code = a.region_id "

@@ -30,7 +30,11 @@ def main() -> None:
     parser.add_argument("--json", required=True)
     parser.add_argument("--ledger-entries", type=int, default=1_000_000)
     parser.add_argument("--survey-answers", type=int, default=10_000)
-    parser.add_argument("--skip", default="", help="comma list of parts to skip: list,export,import,ledgers,dashboard")
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--case-events", type=int, default=100_000)
+    parser.add_argument(
+        "--skip", default="", help="comma list of parts to skip: list,export,import,ledgers,dashboard,enforcement"
+    )
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     workdir = Path(args.workdir)
@@ -120,6 +124,21 @@ def main() -> None:
             )
         _log(f"{connection.vendor}: survey report of {args.survey_answers:,} answers")
         out["survey_report"] = bench_survey_report(args.survey_answers)
+
+    if "enforcement" not in skip:
+        from benchmarks.enforcement import bench_enforcement, generate_cases
+
+        _log(f"{connection.vendor}: generating {args.cases:,} cases and {args.case_events:,} case events")
+        out["enforcement_data"] = generate_cases(
+            args.province, year=2026, cases=args.cases, events=args.case_events, user=regulator
+        )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        _log(f"{connection.vendor}: enforcement figures of the province, {args.requests} requests per case")
+        out["enforcement"] = bench_enforcement(
+            user=regulator, province_code=args.province, year=2026, requests=args.requests
+        )
 
     out["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=2))

@@ -1429,3 +1429,16 @@ def test_the_write_walk_sees_a_row_planted_in_the_insiders_world(world: Any) -> 
     before = insider_world(world, world.regulator_in)
     _visit(world, world.regulator_in, "in")
     assert insider_world(world, world.regulator_in) != before
+
+
+@pytest.mark.parametrize("name", ["enforcement:figures", "enforcement:figures_export"])
+@pytest.mark.parametrize("pair", ROLE_PAIRS)
+def test_a_region_page_answers_404_on_the_insiders_region(name: str, pair: str, world: Any, client: Any) -> None:
+    """The walk opens a page that takes ?region= on the reader's own region; asked for the
+    insider's district, an outsider gets 404, never the figures of a region not theirs."""
+    assert name in {e.name for e in ENDPOINTS}
+    _case(world, world.ent_admin_in, "in")
+    outsider = users_of(world, pair)[1]
+    client.force_login(outsider)
+    response = client.get(reverse(name), {"region": world.jiangbei.code, "year": 2026})
+    assert response.status_code == 404, f"{name} on 江北 as {outsider.username}: {response.status_code}"

@@ -1,20 +1,17 @@
-"""Enforcement cases per region, for the region dashboard: the cases the reader's case list
-(/enforcement/cases/) shows, counted by the child region they were opened in (every year and
-status: the list has neither filter, and the dashboard shows the list's number)."""
+"""Enforcement cases per region, for the region dashboard: the cases opened in the year, per
+child region, as the enforcement figures page (/enforcement/figures/) counts them; both read
+shangmi.enforcement.tallies.case_figures, so the dashboard and the page cannot disagree."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.core.figures import FigureValue, RegionFigures
-from shangmi.core.scoping import VIEW
-from shangmi.enforcement.models import Case
+from shangmi.enforcement.tallies import case_figures
+from shangmi.regions.chooser import region_year_url
 from shangmi.regions.models import Region
-from shangmi.regions.paths import child_code_sql
 
 
 class Cases:
@@ -26,17 +23,10 @@ class Cases:
     def figures(
         self, user: Any, parent: Region, children: list[Region], year: int, shared: dict[str, Any]
     ) -> RegionFigures:
-        rows = (
-            Case.objects.restrict(user, VIEW)
-            .filter(region__path__subtree=parent.path)
-            .annotate(row=child_code_sql(parent))
-            .values("row")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        counts = {r["row"]: r["n"] for r in rows}
+        tally = case_figures(parent, year, reader=user)
+        opened = {row.region.code: row.cases for row in tally.rows if row.region is not None}
         return RegionFigures(
-            children={child.code: FigureValue(counts.get(child.code, 0)) for child in children},
-            total=FigureValue(sum(counts.values())),
-            source_url=reverse("enforcement:case_list"),
+            children={child.code: FigureValue(opened.get(child.code, 0)) for child in children},
+            total=FigureValue(tally.total.cases),
+            source_url=region_year_url("enforcement:figures", parent, year),
         )

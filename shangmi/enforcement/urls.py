@@ -5,6 +5,8 @@ from shangmi.enforcement import views
 app_name = "enforcement"
 urlpatterns: list[URLPattern] = [
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
+    path("figures/", views.CaseFiguresView.as_view(), name="figures"),
+    path("figures/export/", views.CaseFiguresExportView.as_view(), name="figures_export"),
     path("calendar/load/", views.CalendarLoadView.as_view(), name="calendar_load"),
     path("demands/", views.DemandListView.as_view(), name="demand_list"),
     path("demands/new/", views.DemandCreateView.as_view(), name="demand_create"),

@@ -30,7 +30,7 @@ from shangmi.core.views import (
     refusals_as_messages,
 )
 from shangmi.core.xlsx import xlsx_response
-from shangmi.enforcement import documents, procedure, rules, services
+from shangmi.enforcement import documents, procedure, rules, services, tallies
 from shangmi.enforcement.challenge import challenge_issue
 from shangmi.enforcement.documents import transfer_letter_docx, transfer_letter_pdf
 from shangmi.enforcement.exporting import demands_export
@@ -64,6 +64,8 @@ from shangmi.enforcement.models import (
 )
 from shangmi.enforcement.procedure import EvidenceInput, ReportInput, ServiceInput
 from shangmi.enforcement.workdays import deadline
+from shangmi.regions.chooser import chosen_region, chosen_year
+from shangmi.regions.picker import picker_context
 
 # --- the calendar and the rules --------------------------------------------------------------
 
@@ -1154,3 +1156,45 @@ class MediationCreateView(RightRequiredMixin, TemplateView):
             return self.render_to_response({"form": form})
         messages.success(request, _("Dispute recorded."))
         return redirect("enforcement:mediation_list")
+
+
+class CaseFiguresMixin(ScopedViewMixin):
+    """The enforcement figures of the region and year of the query string
+    (shangmi.enforcement.tallies); a region the reader may not read cases in answers 404, as
+    a row out of scope does."""
+
+    model = Case
+
+    def figures(self) -> tuple[tallies.CaseFigures | None, int]:
+        region = chosen_region(self.request, Case)
+        year = chosen_year(self.request)
+        reader = signed_in_user(self.request)
+        return (tallies.case_figures(region, year, reader=reader) if region is not None else None), year
+
+
+class CaseFiguresView(CaseFiguresMixin, TemplateView):
+    template_name = "enforcement/figures.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        figures, year = self.figures()
+        region = figures.region if figures is not None else None
+        context.update(
+            figures=figures,
+            region=region,
+            year=year,
+            header=tallies.header(),
+            # The page's cells are the export's (tallies.cells), so the two cannot disagree.
+            lines=[(row, tallies.cells(row, figures)) for row in figures.lines] if figures is not None else [],
+            picker=picker_context(signed_in_user(self.request), region),
+        )
+        return context
+
+
+class CaseFiguresExportView(CaseFiguresMixin, View):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        figures, year = self.figures()
+        if figures is None:
+            raise Http404
+        name = f"执法数据_{figures.region.name}_{year}.xlsx"
+        return xlsx_response(lambda target: tallies.figures_export(figures, target), name)

@@ -3,6 +3,7 @@ rates page, its map is cut by division code, and its exports hold the same table
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import subprocess
@@ -107,15 +108,22 @@ def test_every_figure_is_its_source_pages_number(figures_world: Any, client: Any
     assert cell.behind and cell.value == "0" and cell.target == "5"
 
 
-def test_cases_are_the_case_lists_number(world: Any, client: Any) -> None:
+def test_cases_are_the_enforcement_figures_number(world: Any, client: Any) -> None:
+    from shangmi.enforcement.models import Case, Clue
     from tests.test_scope_walk import _case
 
     _case(world, world.regulator_in, "in")
     _case(world, world.regulator_out, "out")
+    # Opened the year before: the case list shows it, the year's figure does not count it.
+    clue = Clue.objects.create(region=world.jiangbei, tracking_hash="e" * 64, against="某公司", description="图纸",
+                               received_on=datetime.date(2025, 3, 1), status=Clue.Status.OPENED)  # fmt: skip
+    Case.objects.create(region=world.jiangbei, clue=clue, party="某公司", act_date=datetime.date(2025, 1, 1),
+                        opened_on=datetime.date(2025, 3, 2), opened_by=world.regulator_in)  # fmt: skip
+    assert Case.objects.filter(region=world.jiangbei).count() == 2
     client.force_login(world.regulator_in)
-    listed = client.get(reverse("enforcement:case_list")).context["paginator"].count
+    figures = client.get(url("enforcement:figures", world.jiangbei)).context["figures"]
     page = client.get(url("dashboard:region", world.jiangbei))
-    assert listed == 1 == cells_of(page, "500105")["cases"][0].value
+    assert figures.total.cases == 1 == cells_of(page, "500105")["cases"][0].value
     client.force_login(world.city_regulator)
     page = client.get(url("dashboard:region", world.chongqing))
     assert cells_of(page, "500105")["cases"][0].value == 1
