@@ -261,17 +261,32 @@ def _draw_body(pdf: FPDF, sections: Sequence[Section]) -> float:
     return y
 
 
-def _draw_verify_caption(pdf: FPDF, verify_url: str) -> None:
+# Printed in place of the QR code when the platform knows no public address (shangmi/pdf/links.py).
+NO_VERIFY_URL_ZH = "本平台未配置公开核验地址，故不印二维码；请向签发机关询问核验地址。"
+NO_VERIFY_URL_EN = (
+    "The platform's public verification address is not configured, so no QR code is printed; "
+    "ask the issuing bureau for the address."
+)
+
+
+def _draw_verify_caption(pdf: FPDF, verify_url: str | None) -> None:
     """To the right of the QR code: where to verify online, and how to verify offline."""
-    x = QR_X + QR_SIZE + 6
+    # Without a QR code the caption takes its place rather than leave a blank square.
+    x = QR_X if verify_url is None else QR_X + QR_SIZE + 6
     width = PAGE_W - MARGIN - x
     y = QR_Y + 0.5
-    _font(pdf, 9, bold=True)
-    y = _draw_lines(pdf, x, y, width, ["扫描二维码或访问以下地址核验本证书："])
-    _font(pdf, 7.5, color=MUTED)
-    y = _draw_lines(pdf, x, y, width, ["Scan the QR code or visit this address to verify:"], 3.8)
-    _font(pdf, 8.5, color=ACCENT)
-    y = _draw_lines(pdf, x, y + 0.5, width, _fit_lines(pdf, verify_url, width, 2), 4.4) + 2
+    if verify_url is None:
+        _font(pdf, 9, bold=True)
+        y = _draw_lines(pdf, x, y, width, _fit_lines(pdf, NO_VERIFY_URL_ZH, width, 2))
+        _font(pdf, 7.5, color=MUTED)
+        y = _draw_lines(pdf, x, y, width, _fit_lines(pdf, NO_VERIFY_URL_EN, width, 2), 3.8) + 2
+    else:
+        _font(pdf, 9, bold=True)
+        y = _draw_lines(pdf, x, y, width, ["扫描二维码或访问以下地址核验本证书："])
+        _font(pdf, 7.5, color=MUTED)
+        y = _draw_lines(pdf, x, y, width, ["Scan the QR code or visit this address to verify:"], 3.8)
+        _font(pdf, 8.5, color=ACCENT)
+        y = _draw_lines(pdf, x, y + 0.5, width, _fit_lines(pdf, verify_url, width, 2), 4.4) + 2
     _font(pdf, 9, bold=True)
     y = _draw_lines(pdf, x, y, width, ["亦可使用回执文件离线核验，无需联网："])
     _font(pdf, 7.5, color=MUTED)
@@ -295,8 +310,9 @@ def _draw_statement(pdf: FPDF, y: float) -> None:
     _draw_lines(pdf, MARGIN, y, CONTENT_W, _fit_lines(pdf, statement_en, CONTENT_W, 2), 3.6)
 
 
-def _draw_footer(pdf: FPDF, verify_url: str, printed_at: datetime) -> None:
-    draw_qr(pdf, verify_url, QR_X, QR_Y, QR_SIZE)
+def _draw_footer(pdf: FPDF, verify_url: str | None, printed_at: datetime) -> None:
+    if verify_url is not None:
+        draw_qr(pdf, verify_url, QR_X, QR_Y, QR_SIZE)
     _draw_verify_caption(pdf, verify_url)
     # 4 mm below the code: the rule must stay out of its quiet zone (4 modules) or scanners stumble.
     _draw_statement(pdf, QR_Y + QR_SIZE + 4)
@@ -384,8 +400,10 @@ def _sections(receipt: dict) -> list[Section]:
     ]
 
 
-def render_deposit_certificate(receipt: dict, verify_url: str, *, printed_at: datetime | None = None) -> bytes:
+def render_deposit_certificate(receipt: dict, verify_url: str | None, *, printed_at: datetime | None = None) -> bytes:
     """One-page A4 PDF certificate for an evidence receipt (shape shangmi-evidence-receipt/1).
+
+    verify_url None (no public address known) prints a line saying so instead of a QR code.
 
     printed_at defaults to now; tests pass it to get a stable page.
     """

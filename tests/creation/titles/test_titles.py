@@ -520,6 +520,34 @@ def test_certificate_download(world, client, announced) -> None:
     assert revoked.url == reverse("creation:title_public", args=[announced["revoked"].pk])
 
 
+@needs_poppler
+def test_the_plaque_downloaded_on_a_loopback_address_prints_no_qr_code(world, client, announced, settings, tmp_path):
+    from PIL import Image
+
+    from shangmi.creation.titles import plaque
+
+    settings.SHANGMI_PUBLIC_URL = ""
+    title = announced["jiangbei"]
+    client.force_login(world.ent_admin_in)
+    url = reverse("creation:title_certificate", args=[title.pk])
+    path = tmp_path / "plaque.pdf"
+    path.write_bytes(client.get(url, HTTP_HOST="127.0.0.1:8000").content)
+    text = _pdf_text(path)
+    assert plaque.NO_VERIFY_URL in text and "127.0.0.1" not in text
+    subprocess.run(["pdftoppm", "-r", "100", "-gray", "-png", "-singlefile", path, tmp_path / "page"], check=True)
+    page = Image.open(tmp_path / "page.png").convert("L")
+    box = [
+        round(v * 100 / 25.4)
+        for v in (plaque.QR_X, plaque.QR_Y, plaque.QR_X + plaque.QR_SIZE, plaque.QR_Y + plaque.QR_SIZE)
+    ]
+    assert page.crop(tuple(box)).getextrema()[0] > 128, "something dark where the QR code would be"
+    # Asked on the platform's public address, the code is there again, and opens that address.
+    settings.SHANGMI_PUBLIC_URL = "https://shangmi.example.gov.cn"
+    path.write_bytes(client.get(url, HTTP_HOST="127.0.0.1:8000").content)
+    assert f"https://shangmi.example.gov.cn/creation/titles/{title.pk}/" in _pdf_text(path)
+    assert plaque.NO_VERIFY_URL not in _pdf_text(path)
+
+
 def _pdf_text(path: Path) -> str:
     out = subprocess.run(["pdftotext", path, "-"], check=True, capture_output=True, text=True).stdout
     return re.sub(r"\s+", "", out)
