@@ -65,6 +65,8 @@ class Row:
     max_lines: int = 2
     hex: bool = False
     color: tuple[int, int, int] = INK
+    # Cut to one line only when nothing else is left to cut: the holder must read it whole.
+    whole: bool = False
 
 
 Section = tuple[str, str, list[Row]]
@@ -242,6 +244,8 @@ def _shrink_to_fit(pdf: FPDF, sections: Sequence[Section]) -> list[Section]:
         for r, row in enumerate(rows)
         if row.max_lines > 1 and row.color != WARN
     ]
+    # Rows to be read whole are cut last (first in the list, which is walked from the end).
+    candidates.sort(key=lambda sr: not fitted[sr[0]][2][sr[1]].whole)
     for s, r in reversed(candidates):
         if BODY_TOP + _body_height(pdf, fitted) <= BODY_BOTTOM:
             break
@@ -355,9 +359,46 @@ def _log_rows(receipt: dict) -> list[Row]:
                 color=WARN,
             )
         )
-    token = "已附带 RFC 3161 时间戳令牌 Attached" if receipt.get("timestamp_token") else "未附带 Not attached"
-    rows.append(Row("可信时间戳", "Timestamp", token, max_lines=1))
+    if receipt.get("timestamp_token"):
+        rows.append(Row("可信时间戳", "Timestamp", "已附带 RFC 3161 时间戳令牌 Attached", max_lines=1))
+    else:
+        rows.append(
+            Row(
+                "可信时间戳",
+                "Timestamp",
+                no_timestamp_text(witness_count(receipt.get("checkpoint"))),
+                max_lines=4,
+                whole=True,
+            )
+        )
     return rows
+
+
+def witness_count(note: str | None) -> int:
+    """How many witnesses cosigned the receipt's checkpoint: the signature lines ("— name
+    signature") after the note's blank line, less the log's own (named by the origin)."""
+    if not note or "\n\n" not in note:
+        return 0
+    body, signatures = note.split("\n\n", 1)
+    origin = body.splitlines()[0].strip() if body else ""
+    names = [line[2:].split(" ", 1)[0] for line in signatures.splitlines() if line.startswith("— ")]
+    return sum(1 for name in names if name != origin)
+
+
+def no_timestamp_text(witnesses: int) -> str:
+    """What a missing RFC 3161 token means to the holder, and how a bureau adds one: without it
+    the time rests on the log's signed checkpoint, and on the witnesses' cosignatures if any."""
+    if witnesses:
+        proof_zh = f"存证时间由日志检查点证明，{witnesses} 个独立见证方已联署并记下时间"
+        proof_en = f"the time rests on the log's checkpoint, cosigned by {witnesses} witness(es)"
+    else:
+        proof_zh = "存证时间仅由平台自己签名的检查点证明（未配置见证方）"
+        proof_en = "the time rests only on the platform's own signed checkpoint (no witnesses)"
+    return (
+        f"未附带外部时间戳机构（RFC 3161）的时间戳。{proof_zh}；"
+        "签发机关设置 SHANGMI_EVIDENCE_TSA_URL 即可接入。"
+        f" No RFC 3161 timestamp; {proof_en}. Setting SHANGMI_EVIDENCE_TSA_URL adds one."
+    )
 
 
 def _sections(receipt: dict) -> list[Section]:
