@@ -541,6 +541,8 @@ def test_the_plaque_downloaded_on_a_loopback_address_prints_no_qr_code(world, cl
         for v in (plaque.QR_X, plaque.QR_Y, plaque.QR_X + plaque.QR_SIZE, plaque.QR_Y + plaque.QR_SIZE)
     ]
     assert page.crop(tuple(box)).getextrema()[0] > 128, "something dark where the QR code would be"
+    ARTIFACTS.mkdir(exist_ok=True)  # for a person to look at: the line in place of the code
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", path, ARTIFACTS / "plaque-no-address"], check=True)
     # Asked on the platform's public address, the code is there again, and opens that address.
     settings.SHANGMI_PUBLIC_URL = "https://shangmi.example.gov.cn"
     path.write_bytes(client.get(url, HTTP_HOST="127.0.0.1:8000").content)
