@@ -169,6 +169,8 @@ def _draw_verification(pdf: FPDF, url: str | None) -> None:
     x = QR_X + QR_SIZE + 5
     width = ISSUER_X - 6 - x
     if url is None:
+        # The line takes the code's place rather than leave a blank square beside it.
+        x, width = QR_X, ISSUER_X - 6 - QR_X
         _font(pdf, 10, bold=True)
         y = QR_Y + 8
         for line in _break_chars(pdf, NO_VERIFY_URL, width)[:3]:
