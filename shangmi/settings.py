@@ -317,8 +317,10 @@ SHANGMI_EVIDENCE_WITNESSES = witnesses_from_env("SHANGMI_EVIDENCE_WITNESSES")
 SHANGMI_EVIDENCE_WITNESS_TIMEOUT = env_int("SHANGMI_EVIDENCE_WITNESS_TIMEOUT", 10)
 # An RFC 3161 timestamp authority for checkpoints; empty means none.
 SHANGMI_EVIDENCE_TSA_URL = env_str("SHANGMI_EVIDENCE_TSA_URL", "")
-# Where the verification page and QR codes point (the public address of this platform).
-SHANGMI_PUBLIC_URL = env_str("SHANGMI_PUBLIC_URL", "http://127.0.0.1:8000")
+# Where the verification page and QR codes point (the public address of this platform); empty
+# means the address the reader used. A loopback address is never printed as a QR code
+# (shangmi/pdf/links.py).
+SHANGMI_PUBLIC_URL = env_str("SHANGMI_PUBLIC_URL", "")
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -65,6 +65,8 @@ class Row:
     max_lines: int = 2
     hex: bool = False
     color: tuple[int, int, int] = INK
+    # Cut to one line only when nothing else is left to cut: the holder must read it whole.
+    whole: bool = False
 
 
 Section = tuple[str, str, list[Row]]
@@ -242,6 +244,8 @@ def _shrink_to_fit(pdf: FPDF, sections: Sequence[Section]) -> list[Section]:
         for r, row in enumerate(rows)
         if row.max_lines > 1 and row.color != WARN
     ]
+    # Rows to be read whole are cut last (first in the list, which is walked from the end).
+    candidates.sort(key=lambda sr: not fitted[sr[0]][2][sr[1]].whole)
     for s, r in reversed(candidates):
         if BODY_TOP + _body_height(pdf, fitted) <= BODY_BOTTOM:
             break
@@ -261,17 +265,32 @@ def _draw_body(pdf: FPDF, sections: Sequence[Section]) -> float:
     return y
 
 
-def _draw_verify_caption(pdf: FPDF, verify_url: str) -> None:
+# Printed in place of the QR code when the platform knows no public address (shangmi/pdf/links.py).
+NO_VERIFY_URL_ZH = "本平台未配置公开核验地址，故不印二维码；请向签发机关询问核验地址。"
+NO_VERIFY_URL_EN = (
+    "The platform's public verification address is not configured, so no QR code is printed; "
+    "ask the issuing bureau for the address."
+)
+
+
+def _draw_verify_caption(pdf: FPDF, verify_url: str | None) -> None:
     """To the right of the QR code: where to verify online, and how to verify offline."""
-    x = QR_X + QR_SIZE + 6
+    # Without a QR code the caption takes its place rather than leave a blank square.
+    x = QR_X if verify_url is None else QR_X + QR_SIZE + 6
     width = PAGE_W - MARGIN - x
     y = QR_Y + 0.5
-    _font(pdf, 9, bold=True)
-    y = _draw_lines(pdf, x, y, width, ["扫描二维码或访问以下地址核验本证书："])
-    _font(pdf, 7.5, color=MUTED)
-    y = _draw_lines(pdf, x, y, width, ["Scan the QR code or visit this address to verify:"], 3.8)
-    _font(pdf, 8.5, color=ACCENT)
-    y = _draw_lines(pdf, x, y + 0.5, width, _fit_lines(pdf, verify_url, width, 2), 4.4) + 2
+    if verify_url is None:
+        _font(pdf, 9, bold=True)
+        y = _draw_lines(pdf, x, y, width, _fit_lines(pdf, NO_VERIFY_URL_ZH, width, 2))
+        _font(pdf, 7.5, color=MUTED)
+        y = _draw_lines(pdf, x, y, width, _fit_lines(pdf, NO_VERIFY_URL_EN, width, 2), 3.8) + 2
+    else:
+        _font(pdf, 9, bold=True)
+        y = _draw_lines(pdf, x, y, width, ["扫描二维码或访问以下地址核验本证书："])
+        _font(pdf, 7.5, color=MUTED)
+        y = _draw_lines(pdf, x, y, width, ["Scan the QR code or visit this address to verify:"], 3.8)
+        _font(pdf, 8.5, color=ACCENT)
+        y = _draw_lines(pdf, x, y + 0.5, width, _fit_lines(pdf, verify_url, width, 2), 4.4) + 2
     _font(pdf, 9, bold=True)
     y = _draw_lines(pdf, x, y, width, ["亦可使用回执文件离线核验，无需联网："])
     _font(pdf, 7.5, color=MUTED)
@@ -295,8 +314,9 @@ def _draw_statement(pdf: FPDF, y: float) -> None:
     _draw_lines(pdf, MARGIN, y, CONTENT_W, _fit_lines(pdf, statement_en, CONTENT_W, 2), 3.6)
 
 
-def _draw_footer(pdf: FPDF, verify_url: str, printed_at: datetime) -> None:
-    draw_qr(pdf, verify_url, QR_X, QR_Y, QR_SIZE)
+def _draw_footer(pdf: FPDF, verify_url: str | None, printed_at: datetime) -> None:
+    if verify_url is not None:
+        draw_qr(pdf, verify_url, QR_X, QR_Y, QR_SIZE)
     _draw_verify_caption(pdf, verify_url)
     # 4 mm below the code: the rule must stay out of its quiet zone (4 modules) or scanners stumble.
     _draw_statement(pdf, QR_Y + QR_SIZE + 4)
@@ -339,9 +359,46 @@ def _log_rows(receipt: dict) -> list[Row]:
                 color=WARN,
             )
         )
-    token = "已附带 RFC 3161 时间戳令牌 Attached" if receipt.get("timestamp_token") else "未附带 Not attached"
-    rows.append(Row("可信时间戳", "Timestamp", token, max_lines=1))
+    if receipt.get("timestamp_token"):
+        rows.append(Row("可信时间戳", "Timestamp", "已附带 RFC 3161 时间戳令牌 Attached", max_lines=1))
+    else:
+        rows.append(
+            Row(
+                "可信时间戳",
+                "Timestamp",
+                no_timestamp_text(witness_count(receipt.get("checkpoint"))),
+                max_lines=4,
+                whole=True,
+            )
+        )
     return rows
+
+
+def witness_count(note: str | None) -> int:
+    """How many witnesses cosigned the receipt's checkpoint: the signature lines ("— name
+    signature") after the note's blank line, less the log's own (named by the origin)."""
+    if not note or "\n\n" not in note:
+        return 0
+    body, signatures = note.split("\n\n", 1)
+    origin = body.splitlines()[0].strip() if body else ""
+    names = [line[2:].split(" ", 1)[0] for line in signatures.splitlines() if line.startswith("— ")]
+    return sum(1 for name in names if name != origin)
+
+
+def no_timestamp_text(witnesses: int) -> str:
+    """What a missing RFC 3161 token means to the holder, and how a bureau adds one: without it
+    the time rests on the log's signed checkpoint, and on the witnesses' cosignatures if any."""
+    if witnesses:
+        proof_zh = f"存证时间由日志检查点证明，{witnesses} 个独立见证方已联署并记下时间"
+        proof_en = f"the time rests on the log's checkpoint, cosigned by {witnesses} witness(es)"
+    else:
+        proof_zh = "存证时间仅由平台自己签名的检查点证明（未配置见证方）"
+        proof_en = "the time rests only on the platform's own signed checkpoint (no witnesses)"
+    return (
+        f"未附带外部时间戳机构（RFC 3161）的时间戳。{proof_zh}；"
+        "签发机关设置 SHANGMI_EVIDENCE_TSA_URL 即可接入。"
+        f" No RFC 3161 timestamp; {proof_en}. Setting SHANGMI_EVIDENCE_TSA_URL adds one."
+    )
 
 
 def _sections(receipt: dict) -> list[Section]:
@@ -384,8 +441,10 @@ def _sections(receipt: dict) -> list[Section]:
     ]
 
 
-def render_deposit_certificate(receipt: dict, verify_url: str, *, printed_at: datetime | None = None) -> bytes:
+def render_deposit_certificate(receipt: dict, verify_url: str | None, *, printed_at: datetime | None = None) -> bytes:
     """One-page A4 PDF certificate for an evidence receipt (shape shangmi-evidence-receipt/1).
+
+    verify_url None (no public address known) prints a line saying so instead of a QR code.
 
     printed_at defaults to now; tests pass it to get a stable page.
     """

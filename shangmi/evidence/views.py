@@ -11,7 +11,6 @@ import io
 import json
 from typing import Any
 
-from django.conf import settings
 from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase, JsonResponse
@@ -136,10 +135,12 @@ class DepositCertificateView(ScopedViewMixin, DetailView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from shangmi.evidence.certificate import render_deposit_certificate
+        from shangmi.pdf.links import public_base_url
 
         deposit = self.get_object()
         record_access(request.user, deposit, "certificate")
-        verify_url = settings.SHANGMI_PUBLIC_URL.rstrip("/") + reverse("evidence:verify") + f"?deposit={deposit.pk}"
+        base = public_base_url(request)
+        verify_url = None if base is None else base + reverse("evidence:verify") + f"?deposit={deposit.pk}"
         pdf = render_deposit_certificate(receipt_for(deposit), verify_url)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="certificate-{deposit.pk}.pdf"'

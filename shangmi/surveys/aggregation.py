@@ -344,6 +344,31 @@ def question_stats(data: SurveyData) -> list[QuestionStats]:
 
 
 @dataclass(frozen=True)
+class TextAnswers:
+    """The written answers to one free-text question (e.g. the main difficulties and needs)."""
+
+    question: Question
+    answers: list[str]
+
+
+def text_answers(data: SurveyData) -> list[TextAnswers]:
+    """Each free-text question's non-blank answers, without the enterprises' names and sorted
+    by text, not in the respondents' order (region, then name), so the list does not say who
+    wrote what where the results show no enterprise."""
+    out = []
+    for question in data.questions:
+        if question.kind != Question.Kind.TEXT:
+            continue
+        answers = [
+            r.values[question.pk].strip()
+            for r in data.respondents
+            if r.answered and isinstance(r.values.get(question.pk), str) and r.values[question.pk].strip()
+        ]
+        out.append(TextAnswers(question, sorted(answers)))
+    return out
+
+
+@dataclass(frozen=True)
 class SurveyResults:
     survey: Survey
     data: SurveyData
@@ -352,6 +377,7 @@ class SurveyResults:
     industries: list[GroupStats]
     tags: list[GroupStats]
     questions: list[QuestionStats]
+    texts: list[TextAnswers]
 
     @property
     def threshold(self) -> int:
@@ -381,6 +407,7 @@ def survey_results(survey: Survey) -> SurveyResults:
         industries=by_industry(data),
         tags=by_tag(data),
         questions=question_stats(data),
+        texts=text_answers(data),
     )
 
 

@@ -516,6 +516,13 @@ def report_pdf(results: SurveyResults) -> bytes:
             size=8,
             text_columns=2,
         )
+    written = [t for t in results.texts if t.answers]
+    if written:
+        pdf.subheading("附表六　文字答复（不列企业名称）")
+        for t in written:
+            pdf.paragraph(f"{t.question.text}（{len(t.answers)}条）", indent=False)
+            for index, answer in enumerate(t.answers, start=1):
+                pdf.paragraph(f"{index}. {answer}", indent=False, size=9)
     pdf.paragraph(
         "说明：答复率＝答复企业数÷调研企业数；平均值和中位数按作答企业计算；保密协议签订率、竞业限制协议签订率为各企业"
         "填报比例的简单平均；制度建立率＝填报“已建立”的企业数÷作答企业数。"

@@ -256,3 +256,38 @@ def test_missing_font_files_give_a_clear_error(settings, tmp_path: Path) -> None
         cjk_font_paths()
     assert "缺少中文字体" in str(error.value)
     assert "npm install" in str(error.value)
+
+
+@needs_poppler
+def test_a_missing_timestamp_is_explained_to_the_holder() -> None:
+    # The log's own signature only: no token, no witness.
+    receipt = sequenced_receipt() | {"timestamp_token": None}
+    path = _save(render_deposit_certificate(receipt, VERIFY_URL, printed_at=PRINTED_AT), "certificate-no-timestamp")
+    text = _text(path)
+    assert "已附带" not in text and "…" not in text
+    assert "未附带外部时间戳机构（RFC3161）的时间戳" in text
+    assert "仅由平台自己签名的检查点证明（未配置见证方）" in text
+    assert "SHANGMI_EVIDENCE_TSA_URL" in text
+    assert "NoRFC3161timestamp;thetimerestsonlyontheplatform'sownsignedcheckpoint" in text
+    assert re.search(r"^Pages:\s+1$", _run("pdfinfo", path), re.MULTILINE)
+
+
+@needs_poppler
+def test_a_witnessed_checkpoint_is_named_as_the_proof_of_time(tmp_path: Path) -> None:
+    receipt = sequenced_receipt() | {"timestamp_token": None}
+    origin = "shangmi.example/evidence/v1"
+    receipt["checkpoint"] = (
+        f"{origin}\n2000\n{ROOT}\n\n— {origin} GmT4xSIGNATUREbase64==\n— court.example/witness AbCdCOSIGNATURE==\n"
+    )
+    path = tmp_path / "witnessed.pdf"
+    path.write_bytes(render_deposit_certificate(receipt, VERIFY_URL, printed_at=PRINTED_AT))
+    text = _text(path)
+    assert "1个独立见证方已联署并记下时间" in text
+    assert "未配置见证方" not in text and "…" not in text
+    assert re.search(r"^Pages:\s+1$", _run("pdfinfo", path), re.MULTILINE)
+
+
+def test_witness_count_leaves_out_the_logs_own_signature() -> None:
+    assert certificate.witness_count(None) == 0
+    assert certificate.witness_count("o\n1\nR\n\n— o sig\n") == 0
+    assert certificate.witness_count("o\n1\nR\n\n— o sig\n— w1 a\n— w2 b\n") == 2

@@ -97,8 +97,11 @@ def issuer_name(level: str, region: Region) -> str:
     return f"{region_label(region)}市场监督管理局"
 
 
-def public_title_url(title: Title, base_url: str) -> str:
-    """The absolute address of the title's public page, which the QR code opens."""
+def public_title_url(title: Title, base_url: str | None) -> str | None:
+    """The absolute address of the title's public page, which the QR code opens; None when
+    no public address is known."""
+    if base_url is None:
+        return None
     return base_url.rstrip("/") + reverse("creation:title_public", args=[title.pk])
 
 
@@ -158,10 +161,24 @@ def _draw_centered(pdf: FPDF, y: float, lines: list[str], line_h: float, color: 
     return y
 
 
-def _draw_verification(pdf: FPDF, url: str) -> None:
-    draw_qr(pdf, url, QR_X, QR_Y, QR_SIZE)
+# Printed in place of the QR code when the platform knows no public address (shangmi/pdf/links.py).
+NO_VERIFY_URL = "本平台未配置公开核验地址，故不印二维码；请向授牌机关查询本称号的有效状态。"
+
+
+def _draw_verification(pdf: FPDF, url: str | None) -> None:
     x = QR_X + QR_SIZE + 5
     width = ISSUER_X - 6 - x
+    if url is None:
+        # The line takes the code's place rather than leave a blank square beside it.
+        x, width = QR_X, ISSUER_X - 6 - QR_X
+        _font(pdf, 10, bold=True)
+        y = QR_Y + 8
+        for line in _break_chars(pdf, NO_VERIFY_URL, width)[:3]:
+            pdf.set_xy(x, y)
+            pdf.cell(width, 6, line)
+            y += 6
+        return
+    draw_qr(pdf, url, QR_X, QR_Y, QR_SIZE)
     _font(pdf, 10, bold=True)
     pdf.set_xy(x, QR_Y + 8)
     pdf.cell(width, 6, "扫描二维码查询本称号的有效状态")
@@ -186,9 +203,9 @@ def _draw_issuer(pdf: FPDF, issuer: str, awarded_on: datetime.date) -> None:
     pdf.cell(ISSUER_W, 8, chinese_date(awarded_on), align="C")
 
 
-def render_plaque(title: Title, base_url: str) -> bytes:
+def render_plaque(title: Title, base_url: str | None) -> bytes:
     """The plaque certificate of title as PDF bytes; base_url (the site's public address)
-    makes the QR code's link absolute."""
+    makes the QR code's link absolute; None prints a line saying it is not configured."""
     region = title.awarding_region
     name = title_text(title.level, title.demo_type, region)
     pdf = new_document(orientation="L", unit="mm", format="A4")

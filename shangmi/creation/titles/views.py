@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page
 from django.db.models import QuerySet
@@ -43,6 +42,7 @@ from shangmi.creation.titles.services import (
     revoke_title,
     titles_concerning,
 )
+from shangmi.pdf.links import public_base_url
 
 
 def _rows(titles: Any) -> list[dict[str, Any]]:
@@ -122,7 +122,7 @@ class TitleCertificateView(ScopedViewMixin, DetailView):
             # A fresh plaque of a revoked title would only spread a false claim.
             messages.error(request, _("This title was revoked; its certificate can no longer be downloaded."))
             return HttpResponseRedirect(reverse("creation:title_public", args=[title.pk]))
-        pdf = render_plaque(title, settings.SHANGMI_PUBLIC_URL)
+        pdf = render_plaque(title, public_base_url(request))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="title-{title.number}.pdf"'
         return response

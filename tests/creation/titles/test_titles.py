@@ -520,6 +520,43 @@ def test_certificate_download(world, client, announced) -> None:
     assert revoked.url == reverse("creation:title_public", args=[announced["revoked"].pk])
 
 
+@needs_poppler
+def test_the_plaque_downloaded_on_a_loopback_address_prints_no_qr_code(world, client, announced, settings, tmp_path):
+    from PIL import Image
+
+    from shangmi.creation.titles import plaque
+    from shangmi.pdf.layout import qr_matrix
+
+    settings.SHANGMI_PUBLIC_URL = ""
+    title = announced["jiangbei"]
+    client.force_login(world.ent_admin_in)
+    url = reverse("creation:title_certificate", args=[title.pk])
+    path = tmp_path / "plaque.pdf"
+    path.write_bytes(client.get(url, HTTP_HOST="127.0.0.1:8000").content)
+    text = _pdf_text(path)
+    assert plaque.NO_VERIFY_URL in text and "127.0.0.1" not in text
+    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-singlefile", path, tmp_path / "page"], check=True)
+    page = Image.open(tmp_path / "page.png").convert("L")
+    # The line takes the code's place, so the square is not blank: look for the code itself.
+    would_be = qr_matrix(f"http://127.0.0.1:8000/creation/titles/{title.pk}/")
+    module = plaque.QR_SIZE / len(would_be)
+
+    def dark(row: int, col: int) -> bool:
+        x = round((plaque.QR_X + (col + 0.5) * module) * 300 / 25.4)
+        y = round((plaque.QR_Y + (row + 0.5) * module) * 300 / 25.4)
+        return page.getpixel((x, y)) < 128
+
+    drawn = [[dark(r, c) for c in range(len(would_be))] for r in range(len(would_be))]
+    assert drawn != would_be and not all(drawn[0][:7]), "a QR code was drawn"
+    ARTIFACTS.mkdir(exist_ok=True)  # for a person to look at: the line in place of the code
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", path, ARTIFACTS / "plaque-no-address"], check=True)
+    # Asked on the platform's public address, the code is there again, and opens that address.
+    settings.SHANGMI_PUBLIC_URL = "https://shangmi.example.gov.cn"
+    path.write_bytes(client.get(url, HTTP_HOST="127.0.0.1:8000").content)
+    assert f"https://shangmi.example.gov.cn/creation/titles/{title.pk}/" in _pdf_text(path)
+    assert plaque.NO_VERIFY_URL not in _pdf_text(path)
+
+
 def _pdf_text(path: Path) -> str:
     out = subprocess.run(["pdftotext", path, "-"], check=True, capture_output=True, text=True).stdout
     return re.sub(r"\s+", "", out)
