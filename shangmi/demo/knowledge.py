@@ -10,7 +10,7 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shangmi.accounts.models import User
-from shangmi.core.calendar import local_midnight, program_today
+from shangmi.core.calendar import local_midnight, program_now, program_today
 from shangmi.knowledge import services
 from shangmi.knowledge.loading import knowledge_load
 from shangmi.knowledge.models import Article, GuideDocument, Institution, Law, NewsArticle
@@ -100,7 +100,9 @@ def demo_knowledge_load() -> None:
     for index, (title, body) in enumerate(NEWS):
         article = services.news_create(user=regulator, title=title, body=body)
         day = today - datetime.timedelta(days=5 * (len(NEWS) - 1 - index))
-        services.news_publish(user=regulator, article=article, at=local_midnight(day) + datetime.timedelta(hours=10))
+        # At 10:00 that day, or now for today's article before 10:00 (never in the future).
+        at = min(local_midnight(day) + datetime.timedelta(hours=10), program_now())
+        services.news_publish(user=regulator, article=article, at=at)
     services.news_create(user=regulator, title="（草稿）下季度宣传计划", body="尚未发布。")
 
     for title, summary, authority, decided_on, outcome, cited in CASES:
