@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image
 
-from shangmi.core.errors import Message
+from shangmi.core.errors import AppError, Message
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -61,6 +61,11 @@ IMAGE_TOO_LARGE = Message(
     "image_pixels",
     gettext_lazy("%(name)s is %(width)d x %(height)d pixels; images of at most %(limit)d million pixels are accepted."),
 )
+
+
+# The refusals of check_uploads: every app's form with several files says them the same way.
+UPLOAD_REFUSED = Message("uploads.refused", gettext_lazy("The file was refused: %(reason)s"))
+TOO_MANY_FILES = Message("uploads.too_many_files", gettext_lazy("At most %(limit)d files at once."))
 
 
 class UploadError(ValueError):
@@ -191,3 +196,25 @@ def store_upload(row: Any, upload: UploadedFile[bytes], content_type: str, sha25
 def accepted_suffixes(allowed: Allowed = ALL_KINDS) -> str:
     """For an <input accept="...">."""
     return ",".join(sorted(allowed))
+
+
+def check_uploads(
+    files: Sequence[UploadedFile[bytes]],
+    *,
+    max_files: int,
+    max_bytes: int = MAX_BYTES,
+    allowed: Allowed = ALL_KINDS,
+    field: str = "attachments",
+) -> list[tuple[UploadedFile[bytes], str, str]]:
+    """Every file of one form checked (its type by its bytes, its size), each with its content
+    type and SHA-256, before the caller writes anything: one bad file refuses them all, as an
+    AppError on ``field``."""
+    if len(files) > max_files:
+        raise AppError(TOO_MANY_FILES, field=field, limit=max_files)
+    checked = []
+    for upload in files:
+        try:
+            checked.append((upload, *check_upload(upload, allowed, max_bytes)))
+        except UploadError as exc:
+            raise AppError(UPLOAD_REFUSED, field=field, reason=str(exc)) from exc
+    return checked

@@ -83,8 +83,8 @@ DEMAND_ANSWER_EMPTY = Message("demand.answer_empty", _("Write the answer."))
 DEMAND_NOT_ANSWERED = Message("demand.not_answered", _("A demand can be rated once it is answered."))
 DEMAND_RATE_OWN = Message("demand.rate_own", _("Only the enterprise that filed the demand rates its answer."))
 DEMAND_RATING = Message("demand.rating", _("A rating is a whole number from 1 to 5."))
-UPLOAD_REFUSED = Message("enforcement.upload", _("The file was refused: %(reason)s"))
-TOO_MANY_FILES = Message("enforcement.too_many_files", _("At most %(limit)d files at once."))
+UPLOAD_REFUSED = uploads.UPLOAD_REFUSED
+TOO_MANY_FILES = uploads.TOO_MANY_FILES
 NOTE_EMPTY = Message("enforcement.note_empty", _("Write the note."))
 
 
@@ -94,15 +94,7 @@ def is_bureau(user: Any) -> bool:
 
 def checked_uploads(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
     """Every file checked (type by its bytes, size) before anything is written."""
-    if len(files) > MAX_FILES:
-        raise AppError(TOO_MANY_FILES, field="attachments", limit=MAX_FILES)
-    checked = []
-    for upload in files:
-        try:
-            checked.append((upload, *uploads.check_upload(upload, uploads.ALL_KINDS, MAX_BYTES)))
-        except uploads.UploadError as exc:
-            raise AppError(UPLOAD_REFUSED, field="attachments", reason=str(exc)) from exc
-    return checked
+    return uploads.check_uploads(files, max_files=MAX_FILES, max_bytes=MAX_BYTES)
 
 
 @dataclass(frozen=True)

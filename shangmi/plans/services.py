@@ -35,8 +35,8 @@ TASK_CLOSED = Message("plans.task_closed", _("This task is confirmed done; nothi
 TASK_CLAIMED = Message("plans.task_claimed", _("This task is reported done and awaits the owner's confirmation."))
 PROGRESS_RANGE = Message("plans.progress_range", _("Progress is a whole percent from 0 to 100."))
 REPORT_EMPTY = Message("plans.report_empty", _("Say what was done."))
-UPLOAD_REFUSED = Message("plans.upload", _("The file was refused: %(reason)s"))
-TOO_MANY_FILES = Message("plans.too_many_files", _("At most %(limit)d files at once."))
+UPLOAD_REFUSED = uploads.UPLOAD_REFUSED
+TOO_MANY_FILES = uploads.TOO_MANY_FILES
 EXTENSION_LATE = Message(
     "plans.extension_late", _("More time is asked by the due date (%(due)s); this task is overdue.")
 )
@@ -69,16 +69,8 @@ def _locked(task: Task, user: User) -> Task:
 
 
 def checked_uploads(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
-    """Every file checked (its type by its bytes, its size) before anything is written."""
-    if len(files) > MAX_FILES:
-        raise AppError(TOO_MANY_FILES, field="attachments", limit=MAX_FILES)
-    checked = []
-    for upload in files:
-        try:
-            checked.append((upload, *uploads.check_upload(upload, uploads.ALL_KINDS, MAX_BYTES)))
-        except uploads.UploadError as exc:
-            raise AppError(UPLOAD_REFUSED, field="attachments", reason=str(exc)) from exc
-    return checked
+    """Every file checked (type by its bytes, size) before anything is written."""
+    return uploads.check_uploads(files, max_files=MAX_FILES, max_bytes=MAX_BYTES)
 
 
 @dataclass(frozen=True)
