@@ -95,7 +95,9 @@ def expert_assign(
     *, user: User, application: Application, data: AssignmentInput, today: datetime.date
 ) -> ExpertAssignment:
     """The reviewing bureau of the active stage asks an expert of the pool to judge."""
-    application = Application.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=application.pk)
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=application.pk)
+    )
     if application.status != Application.Status.IN_REVIEW:
         raise AppError(NOT_IN_REVIEW)
     stage = active_stage(application)
@@ -155,7 +157,9 @@ def expert_assign(
 
 
 def _own_open(user: User, assignment: ExpertAssignment) -> ExpertAssignment:
-    assignment = ExpertAssignment.objects.select_for_update(of=("self",)).select_related("application").get(pk=assignment.pk)
+    assignment = (
+        ExpertAssignment.objects.select_for_update(of=("self",)).select_related("application").get(pk=assignment.pk)
+    )
     if assignment.expert_id != user.pk:
         raise AppError(NOT_YOUR_ASSIGNMENT)
     if assignment.status != ExpertAssignment.Status.ASSIGNED:
