@@ -183,3 +183,25 @@ def refusals_as_messages(request: HttpRequest) -> Iterator[Outcome]:
     except AppError as exc:
         outcome.refused = exc
         messages.error(request, exc.text)
+
+
+class ScopedActionView(ScopedObjectViewMixin, View):
+    """A button on a row's page: the row of the URL (404 outside the scope), one service call
+    in ``run`` that answers the message to show, its refusal shown as a message instead, then
+    back to ``after(row)`` (the row's own page unless a subclass says otherwise)."""
+
+    http_method_names = ["post"]
+
+    def run(self, user: Any, row: Any) -> str:
+        raise NotImplementedError(f"{type(self).__name__} names no service to run")
+
+    def after(self, row: Any) -> str:
+        return str(row.get_absolute_url())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        row = self.scoped_row(pk)
+        with refusals_as_messages(request) as outcome:
+            done = self.run(request.user, row)
+        if outcome.ok:
+            messages.success(request, done)
+        return HttpResponseRedirect(self.after(row))

@@ -13,6 +13,7 @@ from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
@@ -24,6 +25,7 @@ from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListVi
 from shangmi.core.scoping import ADD, CHANGE, VIEW, in_scope, may
 from shangmi.core.views import (
     RightRequiredMixin,
+    ScopedActionView,
     ScopedFileView,
     ScopedObjectViewMixin,
     ScopedViewMixin,
@@ -177,23 +179,11 @@ class DemandDetailView(ScopedObjectViewMixin, TemplateView):
         return context
 
 
-class DemandActionView(ScopedObjectViewMixin, View):
+class DemandActionView(ScopedActionView):
     """A POST that runs one service on the demand of the URL; refusals become messages."""
 
     model = Demand
     action = CHANGE
-    http_method_names = ["post"]
-
-    def run(self, user: Any, demand: Demand) -> str:
-        raise NotImplementedError
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        demand = self.scoped_row(pk)
-        with refusals_as_messages(request) as outcome:
-            done = self.run(signed_in_user(request), demand)
-        if outcome.ok:
-            messages.success(request, done)
-        return redirect(demand)
 
 
 class DemandAssignView(DemandActionView):
@@ -391,23 +381,15 @@ class ClueDetailView(ScopedObjectViewMixin, TemplateView):
         return context
 
 
-class ClueActionView(ScopedObjectViewMixin, View):
+class ClueActionView(ScopedActionView):
     model = Clue
     action = CHANGE
-    http_method_names = ["post"]
 
-    def run(self, user: Any, clue: Clue) -> str:
-        raise NotImplementedError
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        clue = self.scoped_row(pk)
-        with refusals_as_messages(request) as outcome:
-            done = self.run(signed_in_user(request), clue)
-        if outcome.ok:
-            messages.success(request, done)
-            if not in_scope(clue, request.user, VIEW):  # forwarded away: no longer ours to see
-                return redirect("enforcement:clue_list")
-        return redirect(clue)
+    def after(self, row: Any) -> str:
+        # Forwarded away: no longer ours to see.
+        return (
+            str(row.get_absolute_url()) if in_scope(row, self.request.user, VIEW) else reverse("enforcement:clue_list")
+        )
 
 
 class ClueExtendView(ClueActionView):
@@ -564,21 +546,9 @@ class CaseDetailView(ScopedObjectViewMixin, TemplateView):
         return context
 
 
-class CaseActionView(ScopedObjectViewMixin, View):
+class CaseActionView(ScopedActionView):
     model = Case
     action = CHANGE
-    http_method_names = ["post"]
-
-    def run(self, user: Any, case: Case) -> str:
-        raise NotImplementedError
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        case = self.scoped_row(pk)
-        with refusals_as_messages(request) as outcome:
-            done = self.run(signed_in_user(request), case)
-        if outcome.ok:
-            messages.success(request, done)
-        return redirect(case)
 
 
 class CaseSuspendView(CaseActionView):
@@ -895,22 +865,10 @@ class TransferDetailView(ScopedObjectViewMixin, TemplateView):
         return context
 
 
-class TransferActionView(ScopedObjectViewMixin, View):
+class TransferActionView(ScopedActionView):
     """A step on a transfer; the service decides who may take it (the bureau, or the receiver)."""
 
     model = Transfer
-    http_method_names = ["post"]
-
-    def run(self, user: Any, transfer: Transfer) -> str:
-        raise NotImplementedError
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        transfer = self.scoped_row(pk)
-        with refusals_as_messages(request) as outcome:
-            done = self.run(signed_in_user(request), transfer)
-        if outcome.ok:
-            messages.success(request, done)
-        return redirect(transfer)
 
 
 class TransferSendView(TransferActionView):

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView, View
+from django.views.generic import TemplateView
 
 from shangmi.accounts.requests import signed_in_user
 from shangmi.core.forms import save_through
@@ -22,10 +22,10 @@ from shangmi.core.roles import Role
 from shangmi.core.scoping import ADD, CHANGE, DELETE, in_scope, may
 from shangmi.core.views import (
     RightRequiredMixin,
+    ScopedActionView,
     ScopedFileView,
     ScopedObjectViewMixin,
     ScopedViewMixin,
-    refusals_as_messages,
 )
 from shangmi.knowledge import services
 from shangmi.knowledge.forms import (
@@ -87,25 +87,10 @@ class ServiceFormView(RightRequiredMixin, TemplateView):
         return HttpResponseRedirect(self.success_url(row))
 
 
-class ActionView(ScopedObjectViewMixin, View):
+class ActionView(ScopedActionView):
     """A button on a row's page: one service call, its refusal shown as a message."""
 
     action = CHANGE
-    http_method_names = ["post"]
-
-    def run(self, user: Any, row: Any) -> str:
-        raise NotImplementedError
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        row = self.scoped_row(pk)
-        with refusals_as_messages(request) as outcome:
-            done = self.run(signed_in_user(request), row)
-        if outcome.ok:
-            messages.success(request, done)
-        return redirect(self.after(row))
-
-    def after(self, row: Any) -> str:
-        return str(row.get_absolute_url())
 
 
 # --- export markets -----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from shangmi.core.calendar import program_today, stamp
 from shangmi.core.errors import AppError, Message
 from shangmi.core.lists import FilteredRowsMixin, ScopedExportView, ScopedListView
 from shangmi.core.scoping import CHANGE, VIEW, in_scope
-from shangmi.core.views import ScopedFileView, ScopedObjectViewMixin, refusals_as_messages
+from shangmi.core.views import ScopedActionView, ScopedFileView, ScopedObjectViewMixin, refusals_as_messages
 from shangmi.core.xlsx import xlsx_response
 from shangmi.plans import services
 from shangmi.plans.compilation import compilation_docx, compilation_pdf
@@ -149,24 +149,12 @@ class TaskDetailView(ScopedObjectViewMixin, TemplateView):
         return context
 
 
-class TaskActionView(ScopedObjectViewMixin, View):
+class TaskActionView(ScopedActionView):
     """A POST that runs one service on the task of the URL; refusals become messages. A unit's
     member reads the task (VIEW); the service checks that they act for one of its units."""
 
     model = Task
     action = VIEW
-    http_method_names = ["post"]
-
-    def run(self, user: Any, task: Task) -> str:
-        raise NotImplementedError
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        task = self.scoped_object_as(Task)
-        with refusals_as_messages(request) as outcome:
-            done = self.run(signed_in_user(request), task)
-        if outcome.ok:
-            messages.success(request, done)
-        return redirect(task)
 
 
 class TaskReportView(TaskActionView):
