@@ -66,7 +66,7 @@ class ServiceFormView(RightRequiredMixin, TemplateView):
     done: ClassVar[Any]
 
     def save(self, user: Any, form: Any) -> Model:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} names no service to save through")
 
     def success_url(self, row: Any) -> str:
         return str(row.get_absolute_url())
